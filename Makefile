@@ -1,0 +1,71 @@
+# The two commands: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev migrate seed serve services worker beat messages check bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Re-install only when a requirements file changed.
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# The whole portal on http://127.0.0.1:8000: with REDIS_URL set, the real worker and beat
+# run beside the web server (honcho and the Procfile); without it tasks run in-process.
+run: seed
+	@if [ -n "$$REDIS_URL" ]; then \
+		$(VENV)/bin/honcho start -f Procfile; \
+	else \
+		$(PY) manage.py runserver $(HOST):$(PORT); \
+	fi
+
+services: seed
+	$(VENV)/bin/honcho start -f Procfile
+
+serve: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+# The whole suite; browser tests included (they skip loudly without Chromium, and fail in CI).
+test: install-dev
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+# Regenerate the translation catalogues (needs GNU gettext) and compile them.
+messages: install
+	for dir in consortium procurement newsletters louna stats; do \
+		(cd $$dir && ../$(PY) ../manage.py makemessages -l fi -l sv --no-obsolete); \
+	done
+	$(PY) manage.py makemessages -l fi -l sv --no-obsolete --ignore='*/*' --ignore='.venv'
+	$(PY) manage.py compile_catalogues
+
+bench: install-dev
+	$(PY) bench/pages.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

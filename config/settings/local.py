@@ -1,0 +1,7 @@
+"""Settings for `make run` and development: DEBUG on, a dev-only secret allowed."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")

@@ -1,0 +1,46 @@
+"""The core's own front-page cards and navigation entries."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import JobRun, Library
+from .permissions import can_see_jobs
+from .registry import Card, CardItem, NavEntry, register_card, register_nav
+
+register_nav(NavEntry("home", gettext_lazy("Home"), "home", lambda roles: roles.any, order=0))
+register_nav(NavEntry("libraries", gettext_lazy("Libraries"), "library_list", lambda roles: roles.any, order=10))
+register_nav(NavEntry("people", gettext_lazy("People"), "people_list", lambda roles: roles.any, order=11))
+register_nav(NavEntry("jobs", gettext_lazy("Background jobs"), "job_list",
+                     lambda roles: roles.staff or roles.coordinator, order=90))
+
+
+@register_card
+def my_libraries_card(request, roles):
+    if not roles.library_ids:
+        return None
+    libraries = Library.objects.filter(pk__in=roles.library_ids).select_related("municipality")
+    items = []
+    for library in libraries:
+        held = []
+        if library.pk in roles.director_of:
+            held.append(_("director"))
+        if library.pk in roles.contact_of:
+            held.append(_("contact"))
+        items.append(CardItem(label=str(library), url=reverse("library_detail", args=[library.pk]),
+                              note=", ".join(held)))
+    return Card(title=_("Your libraries"), items=items, order=10)
+
+
+@register_card
+def failed_jobs_card(request, roles):
+    if not can_see_jobs(request.user):
+        return None
+    failed = list(JobRun.objects.filter(state=JobRun.State.FAILED).order_by("-created_at")[:5])
+    running = JobRun.objects.filter(state__in=[JobRun.State.QUEUED, JobRun.State.RUNNING]).count()
+    items = [CardItem(label=str(run), url=reverse("job_detail", args=[run.pk]), urgent=True) for run in failed]
+    if running:
+        items.append(CardItem(label=_("%(count)d jobs queued or running") % {"count": running},
+                              url=reverse("job_list")))
+    return Card(title=_("Background jobs"), items=items, empty_text=_("No failed or running jobs."),
+                more_url=reverse("job_list"), more_label=_("All job runs"), order=90)

@@ -1,0 +1,332 @@
+"""The core: organisations, people and their roles, and background job runs."""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+__all__ = (
+    "User",
+    "Municipality",
+    "MunicipalityPopulation",
+    "CooperationArea",
+    "Library",
+    "ServicePoint",
+    "ServicePointExternalId",
+    "Role",
+    "RoleAssignment",
+    "JobRun",
+)
+
+
+# ---------------------------------------------------------------- people
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+    def get_by_natural_key(self, email):
+        # Logging in is case-insensitive on the address.
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Logs in by e-mail; what they may do comes from their role assignments."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150)
+    title = models.CharField(_("job title"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"), max_length=5, default="fi", choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("admin site access"), default=False, help_text=_("May log in to the Django admin site.")
+    )
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+# ---------------------------------------------------------------- organisations
+
+municipality_code_validator = RegexValidator(r"^\d{3}$", _("A municipality code has exactly three digits."))
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("municipality code"), max_length=3, unique=True, validators=[municipality_code_validator])
+    name_fi = models.CharField(_("name in Finnish"), max_length=100)
+    name_sv = models.CharField(_("name in Swedish"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name_fi"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        if get_language() == "sv" and self.name_sv:
+            return self.name_sv
+        return self.name_fi
+
+
+class MunicipalityPopulation(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField(_("year"))
+    population = models.PositiveIntegerField(_("population at 31 December"))
+
+    class Meta:
+        ordering = ["municipality", "-year"]
+        constraints = [models.UniqueConstraint(fields=["municipality", "year"], name="population_once_per_year")]
+        verbose_name = _("population")
+        verbose_name_plural = _("populations")
+
+    def __str__(self):
+        return f"{self.municipality} {self.year}: {self.population}"
+
+
+class CooperationArea(models.Model):
+    """A regional cooperation of libraries, e.g. Louna (the Forssa region)."""
+
+    slug = models.SlugField(_("identifier"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("cooperation area")
+        verbose_name_plural = _("cooperation areas")
+
+    def __str__(self):
+        return self.name
+
+
+class LibraryQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def in_area(self, slug):
+        return self.filter(cooperation_areas__slug=slug)
+
+
+class Library(models.Model):
+    """A municipality's library organisation: the unit that joins the consortium."""
+
+    name = models.CharField(_("name"), max_length=150)
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="libraries", verbose_name=_("municipality")
+    )
+    member_since = models.DateField(_("consortium member since"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    cooperation_areas = models.ManyToManyField(
+        CooperationArea, blank=True, related_name="libraries", verbose_name=_("cooperation areas")
+    )
+
+    objects = LibraryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("library")
+        verbose_name_plural = _("libraries")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_member(self):
+        return self.member_since is not None
+
+
+class ServicePoint(models.Model):
+    class Kind(models.TextChoices):
+        MAIN = "main", _("main library")
+        BRANCH = "branch", _("branch library")
+        MOBILE = "mobile", _("mobile library")
+        OTHER = "other", _("other service point")
+
+    library = models.ForeignKey(
+        Library, on_delete=models.CASCADE, related_name="service_points", verbose_name=_("library")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.MAIN)
+    address = models.CharField(_("street address"), max_length=200, blank=True)
+    opened_on = models.DateField(_("open from"), null=True, blank=True)
+    closed_on = models.DateField(_("open until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["library", "name"]
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(opened_on__isnull=True) | Q(closed_on__gte=models.F("opened_on")),
+                name="service_point_closes_after_opening",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_open_on(self, day):
+        return (self.opened_on is None or self.opened_on <= day) and (self.closed_on is None or day <= self.closed_on)
+
+
+class ServicePointExternalId(models.Model):
+    """An id of a service point in an outside system, kept as a (source, value) pair so
+    that imports find the point across a change of library system (Mikromarc -> Quria)."""
+
+    class Source(models.TextChoices):
+        KIRKANTA = "kirkanta", _("Kirkanta (national library directory)")
+        MIKROMARC = "mikromarc", _("Mikromarc")
+        QURIA = "quria", _("Quria")
+        OTHER = "other", _("other system")
+
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.CASCADE, related_name="external_ids")
+    source = models.CharField(_("system"), max_length=20, choices=Source.choices)
+    value = models.CharField(_("id"), max_length=100)
+
+    class Meta:
+        ordering = ["source"]
+        constraints = [models.UniqueConstraint(fields=["source", "value"], name="external_id_unique_per_source")]
+        verbose_name = _("external id")
+        verbose_name_plural = _("external ids")
+
+    def __str__(self):
+        return f"{self.get_source_display()}: {self.value}"
+
+
+# ---------------------------------------------------------------- roles
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("consortium staff")
+    COORDINATOR = "coordinator", _("Louna coordinator")
+    DIRECTOR = "director", _("library director")
+    CONTACT = "contact", _("library contact")
+
+
+LIBRARY_ROLES = (Role.DIRECTOR, Role.CONTACT)
+
+
+class RoleAssignment(models.Model):
+    """One role a person holds; director and contact roles are held in a library."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    library = models.ForeignKey(
+        Library, on_delete=models.CASCADE, null=True, blank=True, related_name="role_assignments",
+        verbose_name=_("library"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["role", "library__name"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role__in=[r.value for r in LIBRARY_ROLES]) & Q(library__isnull=False))
+                | (~Q(role__in=[r.value for r in LIBRARY_ROLES]) & Q(library__isnull=True)),
+                name="library_role_has_library",
+            ),
+            models.UniqueConstraint(fields=["user", "role", "library"], name="role_once_per_library"),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(library__isnull=True), name="global_role_once"
+            ),
+        ]
+
+    def __str__(self):
+        if self.library_id:
+            return f"{self.get_role_display()} ({self.library})"
+        return str(self.get_role_display())
+
+
+# ---------------------------------------------------------------- background jobs
+
+
+class JobRun(models.Model):
+    """One run of a long background job, updated by the job as it goes."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    task_name = models.CharField(_("task"), max_length=200)
+    label = models.CharField(_("description"), max_length=200, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("total"), default=0, validators=[MinValueValidator(0)])
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("job run")
+        verbose_name_plural = _("job runs")
+        indexes = [models.Index(fields=["task_name", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.label or self.task_name} ({self.get_state_display()})"
+
+    @property
+    def percent(self):
+        if self.state == self.State.DONE:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED)

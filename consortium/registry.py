@@ -1,0 +1,124 @@
+"""Small named seams through which the other apps plug into the core.
+
+The core never imports another app. Each app registers, in its AppConfig.ready():
+- front-page cards (what needs the person's attention),
+- navigation entries (shown by role),
+- demo-data seeders (run by `manage.py seed_demo` after the core's own data),
+- newsletter sections (what an app has to tell the members this month).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ("Card", "CardItem", "NavEntry", "register_card", "register_nav", "register_seeder",
+           "cards_for", "nav_for", "seeders", "NewsletterSection", "NewsletterEntry",
+           "register_newsletter_section", "newsletter_sections")
+
+
+@dataclass
+class CardItem:
+    label: str
+    url: str = ""
+    note: str = ""  # e.g. "3 days left"; shown beside the label
+    urgent: bool = False
+
+
+@dataclass
+class Card:
+    title: str
+    items: list[CardItem] = field(default_factory=list)
+    empty_text: str = ""
+    more_url: str = ""
+    more_label: str = ""
+    order: int = 100
+
+
+CardProvider = Callable[[Any, Any], "list[Card] | Card | None"]  # (request, roles)
+
+_card_providers: list[CardProvider] = []
+
+
+def register_card(provider: CardProvider) -> CardProvider:
+    """Decorator: `provider(request, roles)` returns the cards it has for this person."""
+    if provider not in _card_providers:
+        _card_providers.append(provider)
+    return provider
+
+
+def cards_for(request, roles) -> list[Card]:
+    cards: list[Card] = []
+    for provider in _card_providers:
+        produced = provider(request, roles)
+        if produced is None:
+            continue
+        cards.extend(produced if isinstance(produced, list) else [produced])
+    return sorted(cards, key=lambda card: card.order)
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: Any  # a lazy translation
+    url_name: str
+    visible: Callable[[Any], bool]  # roles -> bool
+    order: int = 100
+
+
+_nav_entries: dict[str, NavEntry] = {}
+
+
+def register_nav(entry: NavEntry) -> None:
+    _nav_entries[entry.key] = entry
+
+
+def nav_for(roles) -> list[NavEntry]:
+    return sorted((e for e in _nav_entries.values() if e.visible(roles)), key=lambda e: e.order)
+
+
+Seeder = Callable[..., None]  # seeder(*, scale: int, stdout) -> None
+_seeders: list[tuple[int, str, Seeder]] = []
+
+
+def register_seeder(name: str, seeder: Seeder, order: int = 100) -> None:
+    if all(existing != name for _, existing, _ in _seeders):
+        _seeders.append((order, name, seeder))
+
+
+def seeders() -> list[tuple[str, Seeder]]:
+    return [(name, seeder) for _, name, seeder in sorted(_seeders, key=lambda item: (item[0], item[1]))]
+
+
+@dataclass
+class NewsletterEntry:
+    title: str
+    text: str = ""  # plain text; the newsletter escapes it
+    url: str = ""  # absolute, or a path the newsletter makes absolute with SITE_URL
+    note: str = ""  # e.g. "opt-in by 15.12.2026"
+
+
+@dataclass
+class NewsletterSection:
+    key: str
+    title: str
+    entries: list[NewsletterEntry] = field(default_factory=list)
+    order: int = 100
+
+
+# provider(*, since: datetime, until: datetime, audience: str) -> NewsletterSection | None
+# audience is "all" (every member) or "louna"; texts are rendered in the active language.
+SectionProvider = Callable[..., "NewsletterSection | None"]
+_newsletter_sections: dict[str, SectionProvider] = {}
+
+
+def register_newsletter_section(key: str, provider: SectionProvider) -> None:
+    _newsletter_sections[key] = provider
+
+
+def newsletter_sections(*, since, until, audience: str = "all") -> list[NewsletterSection]:
+    sections = []
+    for provider in _newsletter_sections.values():
+        section = provider(since=since, until=until, audience=audience)
+        if section is not None and section.entries:
+            sections.append(section)
+    return sorted(sections, key=lambda section: section.order)

@@ -1,0 +1,56 @@
+"""Reads of the core: each returns what a page shows, in a fixed number of queries."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import JobRun, Library, RoleAssignment, ServicePoint, User
+from .permissions import visible_libraries, visible_people
+
+__all__ = ("library_list", "library_get", "people_list", "person_get", "job_run_list")
+
+
+def library_list(*, user, search: str = "", area: str = "") -> QuerySet[Library]:
+    qs = (
+        visible_libraries(user)
+        .select_related("municipality")
+        .prefetch_related("cooperation_areas")
+        .annotate(point_count=Count("service_points", filter=Q(service_points__closed_on__isnull=True)))
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(municipality__name_fi__icontains=search)
+                       | Q(municipality__code=search))
+    if area:
+        qs = qs.filter(cooperation_areas__slug=area)
+    return qs.order_by("name")
+
+
+def library_get(*, user, pk: int) -> Library:
+    """One library the user may see (Library.DoesNotExist otherwise: the view answers 404)."""
+    return (
+        visible_libraries(user)
+        .select_related("municipality")
+        .prefetch_related(
+            "cooperation_areas",
+            Prefetch("service_points", queryset=ServicePoint.objects.prefetch_related("external_ids")),
+            Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("user")),
+        )
+        .get(pk=pk)
+    )
+
+
+def people_list(*, user, search: str = "", role: str = "") -> QuerySet[User]:
+    qs = visible_people(user).prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("library"))
+    )
+    if search:
+        qs = qs.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
+    if role:
+        qs = qs.filter(pk__in=RoleAssignment.objects.filter(role=role).values("user_id"))
+    return qs.order_by("full_name", "email")
+
+
+def person_get(*, user, pk: int) -> User:
+    return people_list(user=user).get(pk=pk)
+
+
+def job_run_list() -> QuerySet[JobRun]:
+    return JobRun.objects.select_related("created_by")

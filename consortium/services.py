@@ -1,0 +1,178 @@
+"""Writes of the core. Each service validates, runs in one transaction, and is the only
+way the views, forms and tasks change these objects."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .mail import send_mail_to_user
+from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, ServicePoint, ServicePointExternalId, User
+from .permissions import forget_roles
+
+__all__ = (
+    "library_save",
+    "service_point_save",
+    "user_invite",
+    "user_update",
+    "role_assign",
+    "role_remove",
+    "user_set_language",
+    "organisation_data_check",
+    "invitation_url",
+)
+
+
+@transaction.atomic
+def library_save(*, library: Library, cooperation_areas=None) -> Library:
+    library.full_clean()
+    library.save()
+    if cooperation_areas is not None:
+        library.cooperation_areas.set(cooperation_areas)
+    return library
+
+
+@transaction.atomic
+def service_point_save(*, service_point: ServicePoint, external_ids: dict[str, str]) -> ServicePoint:
+    """Save a service point with its outside ids ({source: value}; an empty value removes
+    that source's id). An id already used by another point is refused, naming the field."""
+    service_point.full_clean()
+    service_point.save()
+    for source, value in external_ids.items():
+        value = (value or "").strip()
+        if not value:
+            service_point.external_ids.filter(source=source).delete()
+            continue
+        clash = (
+            ServicePointExternalId.objects.filter(source=source, value=value)
+            .exclude(service_point=service_point)
+            .select_related("service_point")
+            .first()
+        )
+        if clash:
+            raise ValidationError(
+                {f"id_{source}": _("The id %(value)s is already used by %(point)s.")
+                 % {"value": value, "point": clash.service_point}}
+            )
+        ServicePointExternalId.objects.update_or_create(
+            service_point=service_point, source=source, defaults={"value": value}
+        )
+    return service_point
+
+
+def invitation_url(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL.rstrip("/") + reverse("invitation_accept", kwargs={"uidb64": uid, "token": token})
+
+
+def _check_role(role: str, library: Library | None) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if role in LIBRARY_ROLES and library is None:
+        raise ValidationError({"library": _("A director or contact role needs a library.")})
+    if role not in LIBRARY_ROLES and library is not None:
+        raise ValidationError({"library": _("This role is not held in a library; leave the library empty.")})
+
+
+@transaction.atomic
+def user_invite(*, email: str, full_name: str, role: str, library: Library | None = None,
+                language: str = "fi", invited_by: User | None = None) -> User:
+    """Create a person with the given role and e-mail them a link to set their password.
+    Inviting an address that already has an account only adds the role."""
+    email = User.objects.normalize_email(email).strip().lower()
+    _check_role(role, library)
+    user = User.objects.filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User(email=email, full_name=full_name.strip(), language=language)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    role_assign(user=user, role=role, library=library)
+    if created:
+        # The mail goes after commit: no invitation for a person that was rolled back.
+        link = invitation_url(user)
+        transaction.on_commit(lambda: send_mail_to_user(
+            user=user, template="consortium/mail/invitation",
+            context={"link": link, "invited_by": invited_by, "role": Role(role).label, "library": library},
+        ))
+    return user
+
+
+@transaction.atomic
+def user_update(*, user: User, full_name: str, title: str = "", phone: str = "", language: str = "fi",
+                is_active: bool = True) -> User:
+    user.full_name = full_name.strip()
+    user.title = title.strip()
+    user.phone = phone.strip()
+    user.language = language
+    user.is_active = is_active
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def role_assign(*, user: User, role: str, library: Library | None = None) -> RoleAssignment:
+    _check_role(role, library)
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, library=library)
+    forget_roles(user)
+    return assignment
+
+
+@transaction.atomic
+def role_remove(*, assignment: RoleAssignment) -> None:
+    user = assignment.user
+    assignment.delete()
+    forget_roles(user)
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    if user.language != language:
+        User.objects.filter(pk=user.pk).update(language=language)
+        user.language = language
+
+
+def organisation_data_check(*, progress) -> dict:
+    """List gaps in the organisation records, library by library, reporting progress."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    libraries = list(
+        Library.objects.active()
+        .annotate(
+            open_points=Count("service_points", filter=Q(service_points__closed_on__isnull=True), distinct=True),
+            has_director=Exists(RoleAssignment.objects.filter(library=OuterRef("pk"), role=Role.DIRECTOR)),
+        )
+        .order_by("pk")
+    )
+    missing_kirkanta = set(
+        ServicePoint.objects.filter(library__is_active=True, closed_on__isnull=True)
+        .exclude(external_ids__source=ServicePointExternalId.Source.KIRKANTA)
+        .values_list("library_id", flat=True)
+    )
+    progress.total(len(libraries))
+    findings = {"no_service_point": [], "no_director": [], "no_kirkanta_id": []}
+    for index, library in enumerate(libraries, start=1):
+        if not library.open_points:
+            findings["no_service_point"].append(library.name)
+        if not library.has_director:
+            findings["no_director"].append(library.name)
+        if library.pk in missing_kirkanta:
+            findings["no_kirkanta_id"].append(library.name)
+        if index % 50 == 0 or index == len(libraries):
+            progress.advance(index)
+    progress.advance(
+        len(libraries),
+        message=_("%(libraries)d libraries checked: %(points)d without an open service point, "
+                  "%(directors)d without a director, %(kirkanta)d with a point lacking a Kirkanta id.")
+        % {"libraries": len(libraries), "points": len(findings["no_service_point"]),
+           "directors": len(findings["no_director"]), "kirkanta": len(findings["no_kirkanta_id"])},
+    )
+    return findings

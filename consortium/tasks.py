@@ -1,0 +1,43 @@
+"""Core background jobs, and the task base the other apps build on."""
+
+from datetime import timedelta
+
+from celery import Task, shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from .jobs import tracked_job
+
+__all__ = ("TransactionAwareTask", "prune_job_runs", "check_organisation_data")
+
+
+class TransactionAwareTask(Task):
+    """A task that, sent from inside a transaction, goes to the queue only after commit:
+    the worker then always finds the rows the sender wrote, and never those rolled back."""
+
+    abstract = True
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        connection = transaction.get_connection()
+        if connection.in_atomic_block:
+            transaction.on_commit(lambda: super(TransactionAwareTask, self).apply_async(args, kwargs, **options))
+            return None
+        return super().apply_async(args, kwargs, **options)
+
+
+@shared_task(name="consortium.tasks.prune_job_runs")
+def prune_job_runs(days: int = 90) -> int:
+    from .models import JobRun
+
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = JobRun.objects.filter(finished_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="consortium.tasks.check_organisation_data", base=TransactionAwareTask, acks_late=True)
+def check_organisation_data(job_run_id: int | None = None) -> dict:
+    """Walk every active library and list what is missing from its record."""
+    from .services import organisation_data_check
+
+    with tracked_job(job_run_id=job_run_id, task_name="consortium.tasks.check_organisation_data") as progress:
+        return organisation_data_check(progress=progress)

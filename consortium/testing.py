@@ -1,0 +1,172 @@
+"""Test harness shared by every app (loaded from the root conftest.py as a pytest plugin):
+a real Chromium driven by Playwright against the live server, an axe-core check, and a
+real Celery worker on Redis."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+BASE_DIR = Path(__file__).resolve().parent.parent
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _missing(reason: str):
+    """In CI a missing tool fails the run; on a laptop the test skips with a loud reason."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(f"SKIPPED LOUDLY: {reason}")
+
+
+# ---------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        _missing(f"no Chromium at {CHROMIUM}: install it with `apt-get install -y chromium`")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("Playwright is not installed: `pip install -r requirements-dev.txt`")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still synchronous, so Django's async guard is lifted for browser tests only.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fi-FI", timezone_id="Europe/Helsinki")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, email: str, password: str) -> None:
+    """Log in through the real login form, as a person would."""
+    page.goto("/login/")
+    page.locator("input[name=username]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state("domcontentloaded")
+
+
+def assert_accessible(page, context=None) -> None:
+    """Run axe-core (WCAG 2.1 A and AA rules) on the page; fail listing every violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "resultTypes": ["violations"]}
+    results = Axe().run(page, context=context, options=options)
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"axe-core found {len(violations)} violation(s) on {page.url}:"]
+        for violation in violations:
+            targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+# ---------------------------------------------------------------- Celery worker
+
+
+def database_url_for_worker() -> str:
+    """The test database as a URL, so a worker process works on the same rows."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if settings["ENGINE"] != "django.db.backends.postgresql":
+        _missing("a real Celery worker needs the test database on PostgreSQL (set DATABASE_URL)")
+    user = settings.get("USER") or "postgres"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+class WorkerProcess:
+    def __init__(self, env: dict, queue: str):
+        self.env = env
+        self.queue = queue
+        self.process = None
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
+             "-Q", self.queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=BASE_DIR, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        )
+        return self
+
+    def kill(self):
+        """SIGKILL, as a crashed machine would: no clean shutdown, no acknowledgements."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+    def output(self) -> str:
+        if self.process and self.process.poll() is not None and self.process.stdout:
+            return self.process.stdout.read().decode(errors="replace")
+        return ""
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings):
+    """A real `celery worker` process on Redis, on a queue of its own, working on the test
+    database. Tasks sent by the test (not eager) reach it; call .kill()/.start() to crash
+    and restart it. Extra environment for the worker goes in `celery_worker.env`."""
+    from config.celery import app
+
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        _missing("a real Celery worker needs Redis: set REDIS_URL")
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database_url_for_worker(),
+           "REDIS_URL": redis_url, "CELERY_TASK_DEFAULT_QUEUE": queue, "CELERY_TASK_ALWAYS_EAGER": "false", "PYTHONPATH": str(BASE_DIR)}
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    worker = WorkerProcess(env, queue)
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):
+    """Poll `predicate` until it is true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {message}", pytrace=False)

@@ -1,0 +1,38 @@
+"""Pages keep a constant number of SQL queries as the data grows."""
+
+import pytest
+from django.urls import reverse
+
+from consortium.models import Role
+from consortium.tests.factories import LibraryFactory, LounaLibraryFactory, ServicePointFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(size):
+    for _ in range(size):
+        library = LounaLibraryFactory() if size % 2 else LibraryFactory()
+        ServicePointFactory.create_batch(2, library=library)
+        user_with_role(Role.DIRECTOR, library=library)
+        user_with_role(Role.CONTACT, library=library)
+
+
+@pytest.mark.parametrize("url_name", ["home", "library_list", "people_list", "job_list"])
+@pytest.mark.parametrize("size", [3, 40])
+def test_staff_pages_query_count_is_constant(client, staff_user, django_assert_max_num_queries, url_name, size):
+    grow(size)
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.parametrize("size", [2, 30])
+def test_library_detail_query_count_is_constant(client, staff_user, django_assert_max_num_queries, size):
+    library = LibraryFactory()
+    for _ in range(size):
+        point = ServicePointFactory(library=library)
+        point.external_ids.create(source="kirkanta", value=f"k-{point.pk}")
+        user_with_role(Role.CONTACT, library=library)
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("library_detail", args=[library.pk])).status_code == 200

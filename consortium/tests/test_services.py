@@ -1,0 +1,91 @@
+"""The core's write paths: validation, transactions, and mail in the recipient's language."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from consortium import services
+from consortium.models import Role, RoleAssignment, ServicePoint, User
+from consortium.tests.factories import ServicePointFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_invitation_mail_is_in_the_invitees_language_and_sets_a_password(
+    client, staff_user, humppila, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        person = services.user_invite(email="Uusi.Johtaja@Humppila.example", full_name="Uusi Johtaja",
+                                      role=Role.DIRECTOR, library=humppila, language="sv", invited_by=staff_user)
+    assert person.email == "uusi.johtaja@humppila.example"
+    assert not person.has_usable_password()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["uusi.johtaja@humppila.example"]
+    assert "biblioteksportalen" in message.subject.lower()  # Swedish subject
+    link = next(line for line in message.body.splitlines() if "/invitation/" in line).strip()
+    path = link.split("127.0.0.1:8000", 1)[1]
+    response = client.get(path, follow=True)
+    assert response.status_code == 200
+    response = client.post(response.redirect_chain[-1][0], {
+        "new_password1": "Kirjasto-Humppila-2026", "new_password2": "Kirjasto-Humppila-2026"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.check_password("Kirjasto-Humppila-2026")
+
+
+def test_invite_of_a_director_without_library_saves_nothing(staff_user):
+    with pytest.raises(ValidationError) as caught:
+        services.user_invite(email="a@b.example", full_name="A B", role=Role.DIRECTOR, library=None)
+    assert "library" in caught.value.message_dict
+    assert not User.objects.filter(email="a@b.example").exists()
+
+
+def test_invite_form_shows_the_error_on_the_field(client, staff_user):
+    client.force_login(staff_user)
+    response = client.post(reverse("person_invite"), {
+        "email": "x@y.example", "full_name": "X Y", "role": "contact", "library": "", "language": "fi"})
+    assert response.status_code == 200
+    assert "library" in response.context["form"].errors
+    assert not User.objects.filter(email="x@y.example").exists()
+
+
+def test_inviting_an_existing_address_adds_the_role(staff_user, director, tammela):
+    services.user_invite(email=director.email.upper(), full_name="ignored", role=Role.CONTACT, library=tammela)
+    assert RoleAssignment.objects.filter(user=director, role=Role.CONTACT, library=tammela).exists()
+    assert User.objects.filter(email__iexact=director.email).count() == 1
+
+
+def test_external_id_used_by_another_point_is_refused_and_nothing_saved(humppila, tammela):
+    other = ServicePointFactory(library=tammela)
+    other.external_ids.create(source="kirkanta", value="85000")
+    point = ServicePoint(library=humppila, name="Uusi piste", kind="branch")
+    with pytest.raises(ValidationError) as caught:
+        services.service_point_save(service_point=point, external_ids={"kirkanta": "85000"})
+    assert "id_kirkanta" in caught.value.message_dict
+    assert not ServicePoint.objects.filter(name="Uusi piste").exists()
+
+
+def test_service_point_closing_before_opening_is_refused_on_the_field(client, staff_user, humppila):
+    client.force_login(staff_user)
+    response = client.post(reverse("service_point_create", args=[humppila.pk]), {
+        "name": "Väärin", "kind": "branch", "opened_on": "2025-05-01", "closed_on": "2024-01-01"})
+    assert response.status_code == 200
+    assert "closed_on" in response.context["form"].errors
+    assert not ServicePoint.objects.filter(name="Väärin").exists()
+
+
+def test_role_constraint_holds_in_the_database(director):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoleAssignment.objects.create(user=director, role=Role.STAFF, library=director.role_assignments.first().library)
+
+
+def test_password_reset_sends_a_working_link(client, director):
+    response = client.post(reverse("password_reset"), {"email": director.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/password-reset/" in mail.outbox[0].body
+    assert mail.outbox[0].alternatives  # an HTML part too
