@@ -159,6 +159,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consortium.tasks.prune_job_runs",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Every day at 08:00: remind libraries that have not answered an open procurement
+    # (once a week before the deadline, once a day before; each library once per kind).
+    "procurement-opt-in-reminders": {
+        "task": "procurement.tasks.send_opt_in_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Every Monday at 07:30: tell covered libraries of agreements ending within six months.
+    "procurement-agreement-expiry-notices": {
+        "task": "procurement.tasks.send_agreement_expiry_notices",
+        "schedule": crontab(hour=7, minute=30, day_of_week=1),
+    },
 }
 
 LOGGING = {

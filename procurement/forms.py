@@ -1,0 +1,136 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consortium.forms import DateInput
+
+from .models import Answer, Appeal, ContractNote, FrameworkAgreement, Procurement, ProcurementDocument, State
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class EuroField(forms.CharField):
+    """Euros as Finns type them (12 500,50); the service parses and validates the value."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+
+class ProcurementForm(forms.ModelForm):
+    class Meta:
+        model = Procurement
+        fields = ["title", "category", "description", "purchasing_body", "body_reference", "body_contact_name",
+                  "body_contact_email", "estimated_value", "opt_in_deadline", "framework_parent"]
+        widgets = {"opt_in_deadline": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opt_in_deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+        parents = Procurement.objects.filter(state__in=[State.AWARDED, State.IN_FORCE, State.ENDED])
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["framework_parent"].queryset = parents
+
+
+class MoveForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("New state"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+    def __init__(self, *args, procurement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_state"].choices = [(s, State(s).label) for s in procurement.allowed_moves()]
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Type"), choices=ProcurementDocument.Kind.choices)
+    file = forms.FileField(label=_("File"), help_text=_("PDF, Word, Excel, PowerPoint or OpenDocument; at most 20 MB."))
+
+
+class OptInForm(forms.Form):
+    answer = forms.ChoiceField(label=_("Answer"), widget=forms.RadioSelect, choices=[
+        (Answer.COMMITTED, _("Binding commitment: we take part")),
+        (Answer.INTERESTED, _("Interested: list us as a possible later joiner, without commitment")),
+        (Answer.DECLINED, _("Not taking part")),
+    ])
+    yearly_estimate = EuroField(label=_("Estimated yearly purchases (€)"), required=False,
+                                help_text=_("Required with a binding commitment."))
+    contact_name = forms.CharField(label=_("The library's contact person for this procurement"), max_length=150,
+                                   required=False)
+    contact_email = forms.EmailField(label=_("Contact person's e-mail"), required=False)
+    contact_phone = forms.CharField(label=_("Contact person's phone"), max_length=40, required=False)
+    decision_maker = forms.CharField(label=_("Decided by"), max_length=150, required=False,
+                                     help_text=_("E.g. the culture and leisure board, or the library director."))
+    decision_date = forms.DateField(label=_("Date of the decision"), required=False, widget=DateInput())
+    decision_number = forms.CharField(label=_("Decision number"), max_length=50, required=False,
+                                      help_text=_("E.g. § 42 or 123/2026."))
+    decline_reason = forms.CharField(label=_("Reason for not taking part (optional)"), required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                     help_text=_("Helps the consortium plan the next procurements."))
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class AwardForm(forms.Form):
+    supplier_name = forms.CharField(label=_("Supplier"), max_length=150)
+    business_id = forms.CharField(label=_("Business id"), max_length=20, required=False)
+    decision_date = forms.DateField(label=_("Date of the procurement decision"), widget=DateInput())
+    decision_reference = forms.CharField(label=_("Decision reference"), max_length=100, required=False)
+    value = EuroField(label=_("Value (€)"), required=False)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = FrameworkAgreement
+        fields = ["award", "supplier", "reference", "starts_on", "ends_on", "extension_options", "extension_months",
+                  "options_used", "joining_until", "libraries"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "joining_until": DateInput(),
+                   "libraries": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, procurement, **kwargs):
+        super().__init__(*args, **kwargs)
+        from consortium.models import Library
+
+        from .services import participating_library_ids
+
+        self.fields["award"].queryset = procurement.awards.select_related("supplier")
+        self.fields["supplier"].queryset = self.fields["supplier"].queryset.filter(awards__procurement=procurement)
+        self.fields["libraries"].queryset = Library.objects.filter(pk__in=participating_library_ids(procurement))
+        self.fields["libraries"].help_text = _("Only libraries that committed or were interested are listed.")
+
+
+class SignForm(forms.Form):
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+
+
+class AppealForm(forms.ModelForm):
+    class Meta:
+        model = Appeal
+        fields = ["kind", "filed_by", "filed_on", "against"]
+        widgets = {"filed_on": DateInput()}
+
+
+class AppealDecisionForm(forms.Form):
+    status = forms.ChoiceField(label=_("Decision"), choices=[
+        (Appeal.Status.DISMISSED, Appeal.Status.DISMISSED.label),
+        (Appeal.Status.UPHELD, Appeal.Status.UPHELD.label),
+        (Appeal.Status.WITHDRAWN, Appeal.Status.WITHDRAWN.label),
+    ])
+    decided_on = forms.DateField(label=_("Decided on"), widget=DateInput())
+    outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContractNoteForm(forms.ModelForm):
+    class Meta:
+        model = ContractNote
+        fields = ["kind", "library", "effective_on", "text"]
+        widgets = {"effective_on": DateInput(), "text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["library"].queryset = agreement.libraries.all()

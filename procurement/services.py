@@ -1,0 +1,547 @@
+"""Writes of the procurement app. Each service validates its input, runs in one
+transaction and is the only way views, forms and tasks change these objects."""
+
+import hashlib
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortium.mail import send_mail_to_user
+from consortium.models import Library, Role, User
+
+from .models import (
+    ALLOWED_MOVES,
+    Answer,
+    Appeal,
+    Award,
+    ContractNote,
+    FrameworkAgreement,
+    Notification,
+    OptIn,
+    OptInEvent,
+    Procurement,
+    ProcurementDocument,
+    ProcurementTransition,
+    PurchasingBody,
+    State,
+    Supplier,
+)
+from .permissions import can_answer_for
+
+__all__ = (
+    "procurement_save",
+    "procurement_move",
+    "document_upload",
+    "opt_in_answer",
+    "opt_in_withdraw",
+    "award_record",
+    "agreement_save",
+    "agreement_sign",
+    "appeal_record",
+    "appeal_decide",
+    "contract_note_add",
+    "opt_in_reminders_send",
+    "award_notify",
+    "agreement_expiry_notices_send",
+    "MAX_DOCUMENT_BYTES",
+)
+
+# ---------------------------------------------------------------- procurements
+
+PROCUREMENT_FIELDS = ("title", "category", "description", "purchasing_body", "body_reference", "body_contact_name",
+                      "body_contact_email", "estimated_value", "opt_in_deadline", "framework_parent")
+
+
+@transaction.atomic
+def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procurement:
+    """Create or update a procurement's details. The state moves only by procurement_move."""
+    creating = procurement.pk is None
+    for name, value in fields.items():
+        if name not in PROCUREMENT_FIELDS:
+            raise TypeError(f"unknown field {name}")
+        setattr(procurement, name, value)
+    if procurement.framework_parent_id and procurement.framework_parent_id == procurement.pk:
+        raise ValidationError({"framework_parent": _("A procurement cannot be a call-off under itself.")})
+    if procurement.state == State.OPEN and procurement.opt_in_deadline is None:
+        raise ValidationError({"opt_in_deadline": _("A procurement open for opt-in needs a deadline.")})
+    if creating:
+        procurement.created_by = by
+    procurement.full_clean()
+    procurement.save()
+    if creating:
+        ProcurementTransition.objects.create(procurement=procurement, from_state="", to_state=procurement.state,
+                                             by=by, reason=_("Created"))
+    return procurement
+
+
+@transaction.atomic
+def procurement_move(*, procurement: Procurement, to_state: str, by: User, reason: str) -> Procurement:
+    """Move a procurement along its lifecycle, recording who, when and why."""
+    locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    reason = (reason or "").strip()
+    if to_state not in State.values:
+        raise ValidationError({"to_state": _("Unknown state.")})
+    if to_state not in ALLOWED_MOVES.get(locked.state, ()):
+        raise ValidationError({"to_state": _("A procurement cannot move from “%(from)s” to “%(to)s”.") % {
+            "from": State(locked.state).label, "to": State(to_state).label}})
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the move.")})
+    if to_state == State.OPEN:
+        if locked.opt_in_deadline is None or locked.opt_in_deadline <= timezone.now():
+            raise ValidationError({"to_state": _("Set an opt-in deadline in the future before opening the opt-in.")})
+    if to_state == State.AWARDED and not locked.awards.exists():
+        raise ValidationError({"to_state": _("Record the award (supplier and decision date) first.")})
+    if to_state == State.IN_FORCE:
+        if locked.appeals.filter(status=Appeal.Status.PENDING).exists():
+            raise ValidationError({"to_state": _("An appeal is pending: the agreement cannot be signed yet.")})
+        if not locked.agreements.filter(signed_on__isnull=False).exists():
+            raise ValidationError({"to_state": _("Record a signed framework agreement first.")})
+    ProcurementTransition.objects.create(procurement=locked, from_state=locked.state, to_state=to_state, by=by,
+                                         reason=reason)
+    locked.state = to_state
+    locked.save(update_fields=["state", "updated_at"])
+    if to_state == State.AWARDED:
+        from .tasks import notify_award
+
+        notify_award.delay(locked.pk)
+    procurement.state = locked.state
+    return locked
+
+
+# ---------------------------------------------------------------- documents
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+# What a file's first bytes say it is. The uploaded name and the browser's content type
+# are never trusted: only the content decides the type and the stored extension.
+OFFICE_TYPES = {
+    "word/": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xl/": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "ppt/": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+}
+OPENDOCUMENT_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+
+
+def detect_document_type(content: bytes) -> tuple[str, str] | None:
+    """(extension, content type) of a PDF, Office Open XML or OpenDocument file; None otherwise."""
+    import io
+    import zipfile
+
+    if content.startswith(b"%PDF-"):
+        return "pdf", "application/pdf"
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as archive:
+                names = archive.namelist()
+                if "mimetype" in names:
+                    mimetype = archive.read("mimetype").strip()
+                    if mimetype in OPENDOCUMENT_TYPES:
+                        return OPENDOCUMENT_TYPES[mimetype], mimetype.decode()
+                if "[Content_Types].xml" in names:
+                    for prefix, found in OFFICE_TYPES.items():
+                        if any(name.startswith(prefix) for name in names):
+                            return found
+        except zipfile.BadZipFile:
+            return None
+    return None
+
+
+@transaction.atomic
+def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title: str, by: User,
+                    agreement: FrameworkAgreement | None = None) -> ProcurementDocument:
+    if kind not in ProcurementDocument.Kind.values:
+        raise ValidationError({"kind": _("Choose the type of the document.")})
+    if agreement is not None and agreement.procurement_id != procurement.pk:
+        raise ValidationError({"agreement": _("The agreement belongs to another procurement.")})
+    if uploaded_file is None:
+        raise ValidationError({"file": _("Choose a file to upload.")})
+    if uploaded_file.size > MAX_DOCUMENT_BYTES:
+        raise ValidationError({"file": _("The file is %(size)s MB; at most %(max)s MB is allowed.") % {
+            "size": round(uploaded_file.size / 1024 / 1024, 1), "max": MAX_DOCUMENT_BYTES // 1024 // 1024}})
+    content = b"".join(uploaded_file.chunks())
+    if not content:
+        raise ValidationError({"file": _("The file is empty.")})
+    detected = detect_document_type(content)
+    if detected is None:
+        raise ValidationError({"file": _("Only PDF, Word, Excel, PowerPoint and OpenDocument files are accepted; "
+                                         "this file is none of them, whatever its name says.")})
+    extension, content_type = detected
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the document a title.")})
+    document = ProcurementDocument(
+        procurement=procurement, agreement=agreement, kind=kind, title=title[:200], extension=extension,
+        content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by=by,
+    )
+    document.file.save("upload", ContentFile(content), save=False)
+    document.full_clean()
+    document.save()
+    return document
+
+
+# ---------------------------------------------------------------- opt-in
+
+
+def _parse_euros(value, field: str) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, Decimal):
+        amount = value
+    else:
+        text = str(value).replace("\xa0", "").replace(" ", "").replace("€", "").replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")}) from None
+    if not amount.is_finite():
+        raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")})
+    if amount < 0:
+        raise ValidationError({field: _("The estimate cannot be negative.")})
+    if amount >= Decimal("10000000000"):
+        raise ValidationError({field: _("The estimate is too large.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _lock_for_answer(*, procurement: Procurement, library: Library, by: User, expected_version: int):
+    """Lock the procurement row (so every answer to it queues behind the one being saved),
+    check the deadline and the caller's right, then the version the caller saw."""
+    if not can_answer_for(by, library):
+        raise ValidationError(_("Only the director or contact of %(library)s can answer for it.") % {"library": library})
+    locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
+    if not locked.is_open_for_answers():
+        if locked.opt_in_deadline and locked.opt_in_deadline <= timezone.now():
+            raise ValidationError(_("The opt-in deadline passed on %(deadline)s; the answer is frozen.") % {
+                "deadline": timezone.localtime(locked.opt_in_deadline).strftime("%d.%m.%Y %H:%M")})
+        raise ValidationError(_("This procurement is not open for opt-in."))
+    current = OptIn.objects.select_for_update().filter(procurement=locked, library=library).first()
+    current_version = current.version if current else 0
+    if int(expected_version) != current_version:
+        who = current.answered_by.full_name if current else "?"
+        raise ValidationError(
+            _("%(who)s changed %(library)s's answer at %(time)s while you were editing it. Nothing was saved: "
+              "check the answer now shown and send yours again if it is still needed.") % {
+                "who": who, "library": library,
+                "time": timezone.localtime(current.answered_at).strftime("%d.%m.%Y %H:%M") if current else ""})
+    return locked, current
+
+
+@transaction.atomic
+def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answer: str, expected_version: int,
+                  yearly_estimate=None, contact_name: str = "", contact_email: str = "", contact_phone: str = "",
+                  decision_maker: str = "", decision_date: date | None = None, decision_number: str = "",
+                  decline_reason: str = "") -> OptIn:
+    """Save a library's answer: a binding commitment, interest, or not taking part."""
+    if answer not in (Answer.COMMITTED, Answer.INTERESTED, Answer.DECLINED):
+        raise ValidationError({"answer": _("Choose one of the answers.")})
+    estimate = _parse_euros(yearly_estimate, "yearly_estimate")
+    contact_name, decision_maker, decision_number = (contact_name or "").strip(), (decision_maker or "").strip(), \
+        (decision_number or "").strip()
+    errors = {}
+    if answer == Answer.COMMITTED:
+        if estimate is None:
+            errors["yearly_estimate"] = _("A binding commitment needs the estimated yearly purchases in euros.")
+        if not contact_name:
+            errors["contact_name"] = _("Name the library's contact person for this procurement.")
+        if not decision_maker:
+            errors["decision_maker"] = _("Say who made the decision that authorises the commitment.")
+        if decision_date is None:
+            errors["decision_date"] = _("Give the date of the decision.")
+        if not decision_number:
+            errors["decision_number"] = _("Give the number of the decision (e.g. § 42).")
+    if decision_date is not None and decision_date > timezone.localdate():
+        errors["decision_date"] = _("The decision cannot be dated in the future.")
+    if errors:
+        raise ValidationError(errors)
+    if answer == Answer.DECLINED:
+        estimate, decision_maker, decision_date, decision_number = None, "", None, ""
+    else:
+        decline_reason = ""
+
+    locked, current = _lock_for_answer(procurement=procurement, library=library, by=by,
+                                       expected_version=expected_version)
+    old_values = current.audit_values() if current else {}
+    opt_in = current or OptIn(procurement=locked, library=library, version=0)
+    opt_in.answer = answer
+    opt_in.yearly_estimate = estimate
+    opt_in.contact_name = contact_name
+    opt_in.contact_email = (contact_email or "").strip()
+    opt_in.contact_phone = (contact_phone or "").strip()
+    opt_in.decision_maker = decision_maker
+    opt_in.decision_date = decision_date
+    opt_in.decision_number = decision_number
+    opt_in.decline_reason = (decline_reason or "").strip()
+    opt_in.answered_by = by
+    opt_in.answered_at = timezone.now()
+    opt_in.version += 1
+    opt_in.full_clean(validate_unique=False)
+    opt_in.save()
+    new_values = opt_in.audit_values()
+    if current is not None and old_values == new_values:
+        return opt_in  # nothing changed: no audit entry for a repeated save
+    action = OptInEvent.Action.CREATED if current is None or old_values.get("answer") == Answer.WITHDRAWN \
+        else OptInEvent.Action.CHANGED
+    OptInEvent.objects.create(procurement=locked, library=library, action=action, by=by, at=opt_in.answered_at,
+                              old_values=old_values, new_values=new_values)
+    return opt_in
+
+
+@transaction.atomic
+def opt_in_withdraw(*, procurement: Procurement, library: Library, by: User, expected_version: int) -> OptIn:
+    """Withdraw the library's answer before the deadline: it counts as no answer again."""
+    locked, current = _lock_for_answer(procurement=procurement, library=library, by=by,
+                                       expected_version=expected_version)
+    if current is None or current.answer == Answer.WITHDRAWN:
+        raise ValidationError(_("%(library)s has no answer to withdraw.") % {"library": library})
+    old_values = current.audit_values()
+    current.answer = Answer.WITHDRAWN
+    current.answered_by = by
+    current.answered_at = timezone.now()
+    current.version += 1
+    current.save()
+    OptInEvent.objects.create(procurement=locked, library=library, action=OptInEvent.Action.WITHDRAWN, by=by,
+                              at=current.answered_at, old_values=old_values, new_values=current.audit_values())
+    return current
+
+
+# ---------------------------------------------------------------- award, agreements, appeals
+
+
+def _supplier(name: str, business_id: str = "") -> Supplier:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"supplier_name": _("Name the supplier.")})
+    supplier = Supplier.objects.filter(name__iexact=name).first()
+    if supplier is None:
+        supplier = Supplier.objects.create(name=name, business_id=(business_id or "").strip())
+    return supplier
+
+
+@transaction.atomic
+def award_record(*, procurement: Procurement, supplier_name: str, business_id: str = "", decision_date: date,
+                 decision_reference: str = "", value=None, by: User) -> Award:
+    if procurement.state not in (State.TENDERING, State.AWARDED, State.FOLLOWED):
+        raise ValidationError(_("An award is recorded while the procurement is being tendered."))
+    if decision_date is None:
+        raise ValidationError({"decision_date": _("Give the date of the procurement decision.")})
+    supplier = _supplier(supplier_name, business_id)
+    if Award.objects.filter(procurement=procurement, supplier=supplier).exists():
+        raise ValidationError({"supplier_name": _("%(supplier)s already has an award in this procurement.") % {
+            "supplier": supplier}})
+    award = Award(procurement=procurement, supplier=supplier, decision_date=decision_date,
+                  decision_reference=(decision_reference or "").strip(), value=_parse_euros(value, "value"))
+    award.full_clean()
+    award.save()
+    return award
+
+
+def participating_library_ids(procurement: Procurement) -> set[int]:
+    """Libraries that committed or are interested: only they may join the agreement."""
+    return set(OptIn.objects.filter(procurement=procurement, answer__in=[Answer.COMMITTED, Answer.INTERESTED])
+               .values_list("library_id", flat=True))
+
+
+@transaction.atomic
+def agreement_save(*, agreement: FrameworkAgreement, libraries) -> FrameworkAgreement:
+    if agreement.ends_on and agreement.starts_on and agreement.ends_on < agreement.starts_on:
+        raise ValidationError({"ends_on": _("The agreement cannot end before it starts.")})
+    if agreement.options_used > agreement.extension_options:
+        raise ValidationError({"options_used": _("More options used than the agreement has.")})
+    if agreement.joining_until and agreement.joining_until > agreement.ends_on:
+        raise ValidationError({"joining_until": _("Joining cannot be open after the agreement ends.")})
+    allowed = participating_library_ids(agreement.procurement)
+    outsiders = [library for library in libraries if library.pk not in allowed]
+    if outsiders:
+        raise ValidationError({"libraries": _("Only libraries that committed or were interested can be covered; "
+                                              "not: %(names)s.") % {"names": ", ".join(map(str, outsiders))}})
+    agreement.full_clean()
+    agreement.save()
+    agreement.libraries.set(libraries)
+    return agreement
+
+
+@transaction.atomic
+def agreement_join(*, agreement: FrameworkAgreement, library: Library, by: User) -> FrameworkAgreement:
+    """A committed or interested library joins an agreement later, while joining is open."""
+    if not can_answer_for(by, library):
+        raise ValidationError(_("Only the director or contact of %(library)s can join for it.") % {"library": library})
+    agreement = FrameworkAgreement.objects.select_for_update().get(pk=agreement.pk)
+    days_left = agreement.joining_days_left()
+    if days_left is None or days_left < 0:
+        raise ValidationError(_("This agreement no longer allows joining."))
+    if library.pk not in participating_library_ids(agreement.procurement):
+        raise ValidationError(_("Only libraries that committed or were interested in the procurement can join."))
+    agreement.libraries.add(library)
+    ContractNote.objects.create(agreement=agreement, kind=ContractNote.Kind.OTHER, library=library, by=by,
+                                text=_("%(library)s joined the agreement.") % {"library": library})
+    return agreement
+
+
+@transaction.atomic
+def agreement_sign(*, agreement: FrameworkAgreement, signed_on: date, by: User) -> FrameworkAgreement:
+    agreement = FrameworkAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if agreement.procurement.appeals.filter(status=Appeal.Status.PENDING).exists():
+        raise ValidationError(_("An appeal is pending: the agreement cannot be signed until it is decided."))
+    if signed_on is None:
+        raise ValidationError({"signed_on": _("Give the date of signing.")})
+    agreement.signed_on = signed_on
+    agreement.save(update_fields=["signed_on"])
+    return agreement
+
+
+@transaction.atomic
+def appeal_record(*, appeal: Appeal, by: User) -> Appeal:
+    appeal.status = Appeal.Status.PENDING
+    appeal.recorded_by = by
+    if appeal.filed_on and appeal.filed_on > timezone.localdate():
+        raise ValidationError({"filed_on": _("An appeal cannot be filed in the future.")})
+    appeal.full_clean()
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(*, appeal: Appeal, status: str, outcome: str, decided_on: date, by: User) -> Appeal:
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != Appeal.Status.PENDING:
+        raise ValidationError(_("This appeal is already decided."))
+    if status not in (Appeal.Status.DISMISSED, Appeal.Status.UPHELD, Appeal.Status.WITHDRAWN):
+        raise ValidationError({"status": _("A pending appeal can only be dismissed, upheld or withdrawn.")})
+    if decided_on is None:
+        raise ValidationError({"decided_on": _("Give the date of the decision.")})
+    if decided_on < appeal.filed_on:
+        raise ValidationError({"decided_on": _("The decision cannot be dated before the appeal was filed.")})
+    appeal.status = status
+    appeal.outcome = (outcome or "").strip()
+    appeal.decided_on = decided_on
+    appeal.full_clean()
+    appeal.save()
+    return appeal
+
+
+@transaction.atomic
+def contract_note_add(*, agreement: FrameworkAgreement, kind: str, text: str, by: User, library=None,
+                      effective_on=None) -> ContractNote:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write the note.")})
+    note = ContractNote(agreement=agreement, kind=kind, text=text, by=by, library=library, effective_on=effective_on)
+    note.full_clean()
+    note.save()
+    if kind == ContractNote.Kind.OPTION:
+        locked = FrameworkAgreement.objects.select_for_update().get(pk=agreement.pk)
+        if locked.options_used >= locked.extension_options:
+            raise ValidationError({"kind": _("The agreement has no options to extend left.")})
+        from .models import add_months
+
+        locked.options_used += 1
+        locked.ends_on = add_months(locked.ends_on, locked.extension_months)
+        locked.save(update_fields=["options_used", "ends_on"])
+    return note
+
+
+# ---------------------------------------------------------------- e-mail to libraries
+
+
+def library_recipients(library_id: int) -> list[User]:
+    return list(User.objects.filter(role_assignments__library_id=library_id, is_active=True,
+                                    role_assignments__role__in=[Role.DIRECTOR, Role.CONTACT]).distinct()
+                .order_by("pk"))
+
+
+def _notify_once(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,
+                 agreement: FrameworkAgreement | None = None) -> bool:
+    """Send one kind of message to one library once. The row is claimed with a lock, so two
+    runs at the same time (or a re-delivered task) do not send it twice; if the mail fails
+    the transaction rolls back and the next run tries again."""
+    key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None)
+    with transaction.atomic():
+        notification, _created = Notification.objects.get_or_create(
+            key=key, defaults={"kind": kind, "procurement": procurement, "library": library, "agreement": agreement})
+        notification = Notification.objects.select_for_update().get(pk=notification.pk)
+        if notification.sent_at is not None:
+            return False
+        recipients = library_recipients(library.pk)
+        for user in recipients:
+            send_mail_to_user(user=user, template=template,
+                              context={**context, "procurement": procurement, "library": library,
+                                       "agreement": agreement, "site_url": settings.SITE_URL.rstrip("/")})
+        notification.recipients = len(recipients)
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["recipients", "sent_at"])
+    return True
+
+
+def opt_in_reminders_send(*, now=None) -> int:
+    """Remind libraries that have not answered: once when a week or less is left, once more
+    when a day or less is left. Returns the number of libraries reminded."""
+    from .selectors import libraries_without_answer
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    sent = 0
+    open_procurements = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=now,
+                                                   opt_in_deadline__lte=now + timedelta(days=8))
+    for procurement in open_procurements.select_related("purchasing_body"):
+        days_left = procurement.days_left(today)
+        if days_left <= 1:
+            kind = Notification.Kind.REMINDER_DAY
+        elif days_left <= 7:
+            kind = Notification.Kind.REMINDER_WEEK
+        else:
+            continue
+        for library in libraries_without_answer(procurement):
+            if _notify_once(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
+                            context={"days_left": days_left,
+                                     "deadline": timezone.localtime(procurement.opt_in_deadline)}):
+                sent += 1
+    return sent
+
+
+def award_notify(*, procurement_id: int) -> int:
+    """Tell the participating libraries (committed or interested) of the award."""
+    procurement = Procurement.objects.select_related("purchasing_body").get(pk=procurement_id)
+    awards = list(procurement.awards.select_related("supplier"))
+    sent = 0
+    for library in Library.objects.filter(pk__in=participating_library_ids(procurement)).order_by("pk"):
+        if _notify_once(kind=Notification.Kind.AWARD, procurement=procurement, library=library,
+                        template="procurement/mail/award", context={"awards": awards}):
+            sent += 1
+    return sent
+
+
+EXPIRY_NOTICE_MONTHS = 6
+
+
+def agreement_expiry_notices_send(*, today: date | None = None) -> int:
+    """Tell the libraries an agreement covers that it ends within six months (once each)."""
+    from .models import add_months
+
+    today = today or timezone.localdate()
+    horizon = add_months(today, EXPIRY_NOTICE_MONTHS)
+    sent = 0
+    agreements = (FrameworkAgreement.objects.filter(ends_on__gte=today, ends_on__lte=horizon)
+                  .select_related("procurement", "supplier").prefetch_related("libraries"))
+    for agreement in agreements:
+        for library in agreement.libraries.all():
+            if _notify_once(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
+                            agreement=agreement, template="procurement/mail/expiry",
+                            context={"days_left": (agreement.ends_on - today).days}):
+                sent += 1
+    return sent
+
+
+def purchasing_body_for(day: date) -> PurchasingBody | None:
+    """The body that acted on `day` (KL-Kuntahankinnat until 2019, then Hansel, as data)."""
+    for body in PurchasingBody.objects.all():
+        if body.was_active_on(day):
+            return body
+    return None
