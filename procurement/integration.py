@@ -3,6 +3,7 @@ newsletter section and the demo-data seeder (all through consortium.registry).""
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -58,7 +59,7 @@ def agreements_ending_card(request, roles):
 
     today = timezone.localdate()
     items = [CardItem(label=str(agreement), url=reverse("procurement:agreement_detail", args=[agreement.pk]),
-                      note=_("ends %(date)s") % {"date": agreement.ends_on.strftime("%d.%m.%Y")},
+                      note=_("ends %(date)s") % {"date": date_format(agreement.ends_on, "SHORT_DATE_FORMAT")},
                       urgent=(agreement.ends_on - today).days <= 60)
              for agreement in agreements_ending(months=6, today=today)[:5]]
     items += [CardItem(label=str(appeal), url=reverse("procurement:detail", args=[appeal.procurement_id]),
@@ -75,7 +76,7 @@ def newsletter_section(*, since, until, audience="all"):
     open_now = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=until).order_by("opt_in_deadline")
     entries = []
     for procurement in open_now:
-        deadline = timezone.localtime(procurement.opt_in_deadline).strftime("%d.%m.%Y")
+        deadline = date_format(timezone.localtime(procurement.opt_in_deadline), "SHORT_DATE_FORMAT")
         entries.append(NewsletterEntry(
             title=procurement.title,
             text=(procurement.description or "")[:400],

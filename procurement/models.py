@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Library
@@ -72,8 +73,8 @@ class PurchasingBody(models.Model):
 
     @property
     def period_label(self) -> str:
-        start = self.active_from.strftime("%d.%m.%Y")
-        end = self.active_until.strftime("%d.%m.%Y") if self.active_until else ""
+        start = date_format(self.active_from, "SHORT_DATE_FORMAT")
+        end = date_format(self.active_until, "SHORT_DATE_FORMAT") if self.active_until else ""
         return f"{start}–{end}"
 
     def was_active_on(self, day: date) -> bool:
@@ -242,7 +243,8 @@ class ProcurementDocument(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size in bytes"))
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
@@ -325,7 +327,7 @@ class OptIn(models.Model):
     def decision_reference(self) -> str:
         if not self.decision_number:
             return ""
-        day = self.decision_date.strftime("%d.%m.%Y") if self.decision_date else ""
+        day = date_format(self.decision_date, "SHORT_DATE_FORMAT") if self.decision_date else ""
         return f"{self.decision_maker} {day} § {self.decision_number}".strip()
 
     AUDITED_FIELDS = ("answer", "yearly_estimate", "contact_name", "contact_email", "contact_phone",
@@ -479,7 +481,8 @@ class Appeal(models.Model):
     status = models.CharField(_("state"), max_length=20, choices=Status.choices, default=Status.PENDING)
     outcome = models.TextField(_("outcome"), blank=True)
     decided_on = models.DateField(_("decided"), null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
 
     class Meta:
         ordering = ["-filed_on", "-id"]
@@ -508,7 +511,8 @@ class ContractNote(models.Model):
                                 verbose_name=_("library concerned"))
     text = models.TextField(_("note"))
     effective_on = models.DateField(_("effective from"), null=True, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                           related_name="+")
     at = models.DateTimeField(_("written"), default=timezone.now)
 
     class Meta:

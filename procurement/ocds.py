@@ -8,6 +8,7 @@ is its own contracting process with a `framework` related process pointing back.
 """
 
 import json
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -193,4 +194,20 @@ def validator():
         ("release-package-schema.json", Resource(contents=package_schema, specification=DRAFT4)),
         ("release-schema.json", Resource(contents=release_schema, specification=DRAFT4)),
     ])
-    return Draft4Validator(package_schema, registry=registry, format_checker=FormatChecker())
+    checker = FormatChecker()
+    # The JSON Schema "date-time" format is RFC 3339; jsonschema checks it only with an
+    # optional package, so the check is spelled out here (a "T" and an offset required).
+    checker.checks("date-time", raises=ValueError)(_is_rfc3339)
+    return Draft4Validator(package_schema, registry=registry, format_checker=checker)
+
+
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _is_rfc3339(value) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not RFC3339.match(value):
+        raise ValueError(f"{value!r} is not an RFC 3339 date-time")
+    datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consortium.mail import send_mail_to_user
@@ -220,7 +221,7 @@ def _lock_for_answer(*, procurement: Procurement, library: Library, by: User, ex
     if not locked.is_open_for_answers():
         if locked.opt_in_deadline and locked.opt_in_deadline <= timezone.now():
             raise ValidationError(_("The opt-in deadline passed on %(deadline)s; the answer is frozen.") % {
-                "deadline": timezone.localtime(locked.opt_in_deadline).strftime("%d.%m.%Y %H:%M")})
+                "deadline": date_format(timezone.localtime(locked.opt_in_deadline), "SHORT_DATETIME_FORMAT")})
         raise ValidationError(_("This procurement is not open for opt-in."))
     current = OptIn.objects.select_for_update().filter(procurement=locked, library=library).first()
     current_version = current.version if current else 0
@@ -230,7 +231,7 @@ def _lock_for_answer(*, procurement: Procurement, library: Library, by: User, ex
             _("%(who)s changed %(library)s's answer at %(time)s while you were editing it. Nothing was saved: "
               "check the answer now shown and send yours again if it is still needed.") % {
                 "who": who, "library": library,
-                "time": timezone.localtime(current.answered_at).strftime("%d.%m.%Y %H:%M") if current else ""})
+                "time": date_format(timezone.localtime(current.answered_at), "SHORT_DATETIME_FORMAT") if current else ""})
     return locked, current
 
 

@@ -1,0 +1,91 @@
+"""Reminders a week and a day before the deadline (once per library and kind), award and
+expiry e-mails; the beat schedule."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.utils import timezone
+
+from consortium.models import Role
+from consortium.tests.factories import user_with_role
+from procurement import services
+from procurement.models import Notification, State
+from procurement.tasks import notify_award, send_agreement_expiry_notices, send_opt_in_reminders
+from procurement.tests.factories import AgreementFactory, AwardFactory, OpenProcurementFactory, OptInFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_beat_runs_the_reminders_and_expiry_notices():
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"procurement.tasks.send_opt_in_reminders", "procurement.tasks.send_agreement_expiry_notices"} <= tasks
+
+
+def test_reminders_go_to_unanswered_libraries_once_a_week_and_once_a_day_before(humppila, tammela, contact,
+                                                                                  director, other_director):
+    now = timezone.now()
+    procurement = OpenProcurementFactory(opt_in_deadline=now + timedelta(days=6, hours=1), title="Lehdet")
+    OptInFactory(procurement=procurement, library=tammela)
+    assert send_opt_in_reminders.apply().get() == 1  # Humppila only: Tammela answered
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([contact.email, director.email])
+    assert "Lehdet" in mail.outbox[0].subject
+    assert f"/procurement/{procurement.pk}/opt-in/{humppila.pk}/" in mail.outbox[0].body
+    assert mail.outbox[0].subject.startswith("Muistutus")  # in the recipient's language (Finnish)
+
+    # Running again (the beat, a retry, a second worker) sends nothing more.
+    assert send_opt_in_reminders.apply().get() == 0
+    assert services.opt_in_reminders_send(now=now + timedelta(hours=3)) == 0
+    assert len(mail.outbox) == 2
+
+    # A day before: the second reminder, once.
+    day_before = procurement.opt_in_deadline - timedelta(hours=20)
+    assert services.opt_in_reminders_send(now=day_before) == 1
+    assert services.opt_in_reminders_send(now=day_before) == 0
+    assert len(mail.outbox) == 4
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert kinds == {Notification.Kind.REMINDER_WEEK, Notification.Kind.REMINDER_DAY}
+
+
+def test_no_reminder_while_more_than_a_week_is_left_or_after_the_deadline(humppila, contact):
+    now = timezone.now()
+    OpenProcurementFactory(opt_in_deadline=now + timedelta(days=12))
+    assert services.opt_in_reminders_send(now=now) == 0
+    assert services.opt_in_reminders_send(now=now + timedelta(days=13)) == 0
+    assert not mail.outbox
+
+
+def test_a_withdrawn_answer_counts_as_no_answer(humppila, contact):
+    procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=3))
+    OptInFactory(procurement=procurement, library=humppila, answer="withdrawn")
+    assert services.opt_in_reminders_send() == 1
+
+
+def test_participants_are_told_of_the_award_once(humppila, tammela, tampere, contact, other_director,
+                                                 tampere_contact, staff_user):
+    award = AwardFactory(supplier__name="Ellibs Oy")
+    procurement = award.procurement
+    OptInFactory(procurement=procurement, library=humppila)
+    OptInFactory(procurement=procurement, library=tammela, answer="interested")
+    OptInFactory(procurement=procurement, library=tampere, answer="declined", yearly_estimate=None)
+    sv_reader = user_with_role(Role.CONTACT, library=tammela, language="sv")
+    services.procurement_move(procurement=procurement, to_state=State.AWARDED, by=staff_user, reason="Päätös")
+    recipients = sorted(address for message in mail.outbox for address in message.to)
+    assert recipients == sorted([contact.email, other_director.email, sv_reader.email])
+    assert all("Ellibs Oy" in message.body for message in mail.outbox)
+    swedish = next(m for m in mail.outbox if m.to == [sv_reader.email])
+    assert swedish.subject.startswith("Upphandlingen")
+    assert notify_award.apply(args=[procurement.pk]).get() == 0
+    assert len(mail.outbox) == 3
+
+
+def test_expiry_notices_within_six_months_once(humppila, contact):
+    soon = AgreementFactory(ends_on=date.today() + timedelta(days=150))
+    later = AgreementFactory(ends_on=date.today() + timedelta(days=400))
+    soon.libraries.add(humppila)
+    later.libraries.add(humppila)
+    assert send_agreement_expiry_notices.apply().get() == 1
+    assert send_agreement_expiry_notices.apply().get() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [contact.email]
+    assert f"{soon.ends_on.day}.{soon.ends_on.month}.{soon.ends_on.year}" in mail.outbox[0].subject
