@@ -243,10 +243,14 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
     """Save a library's answer: a binding commitment, interest, or not taking part."""
     if answer not in (Answer.COMMITTED, Answer.INTERESTED, Answer.DECLINED):
         raise ValidationError({"answer": _("Choose one of the answers.")})
-    estimate = _parse_euros(yearly_estimate, "yearly_estimate")
+    errors = {}
+    try:
+        estimate = _parse_euros(yearly_estimate, "yearly_estimate")
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        estimate = Decimal("0")  # refused below; keeps checking the other fields
     contact_name, decision_maker, decision_number = (contact_name or "").strip(), (decision_maker or "").strip(), \
         (decision_number or "").strip()
-    errors = {}
     if answer == Answer.COMMITTED:
         if estimate is None:
             errors["yearly_estimate"] = _("A binding commitment needs the estimated yearly purchases in euros.")
@@ -261,7 +265,7 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
     if decision_date is not None and decision_date > timezone.localdate():
         errors["decision_date"] = _("The decision cannot be dated in the future.")
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError({field: messages for field, messages in errors.items()})
     if answer == Answer.DECLINED:
         estimate, decision_maker, decision_date, decision_number = None, "", None, ""
     else:

@@ -18,3 +18,13 @@ COMMITMENT = {
 @pytest.fixture
 def commitment():
     return dict(COMMITMENT)
+
+
+@pytest.fixture
+def english():
+    """Service messages are matched in English (the source language) in service tests;
+    the pages' tests read the Finnish the users see."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

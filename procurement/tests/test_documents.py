@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from procurement import services
 from procurement.models import ProcurementDocument
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -15,7 +15,7 @@ from consortium.tests.factories import user_with_role
 from procurement import services
 from procurement.models import Answer, AppendOnlyError, OptIn, OptInEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def answer(procurement, library, by, version=0, **overrides):

@@ -63,14 +63,16 @@ def test_a_withdrawn_answer_counts_as_no_answer(humppila, contact):
 
 
 def test_participants_are_told_of_the_award_once(humppila, tammela, tampere, contact, other_director,
-                                                 tampere_contact, staff_user):
+                                                 tampere_contact, staff_user, django_capture_on_commit_callbacks):
     award = AwardFactory(supplier__name="Ellibs Oy")
     procurement = award.procurement
     OptInFactory(procurement=procurement, library=humppila)
     OptInFactory(procurement=procurement, library=tammela, answer="interested")
     OptInFactory(procurement=procurement, library=tampere, answer="declined", yearly_estimate=None)
     sv_reader = user_with_role(Role.CONTACT, library=tammela, language="sv")
-    services.procurement_move(procurement=procurement, to_state=State.AWARDED, by=staff_user, reason="Päätös")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.procurement_move(procurement=procurement, to_state=State.AWARDED, by=staff_user, reason="Päätös")
+    assert len(callbacks) == 1  # the mail task is queued only after the move commits
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([contact.email, other_director.email, sv_reader.email])
     assert all("Ellibs Oy" in message.body for message in mail.outbox)

@@ -1,0 +1,58 @@
+"""The member list and staff overview keep a constant number of SQL queries from demo size
+to `--scale 10` (hundreds of procurements and their answers); the seeder is idempotent."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from consortium.demo_data import DEMO_PASSWORD, demo_email
+from consortium.models import User
+from procurement.models import OptIn, OptInEvent, Procurement, ProcurementTransition
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(scale):
+    call_command("seed_demo", scale=scale, quiet=True, stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("scale", [0, 10])
+def test_member_list_and_staff_overview_queries_stay_constant(client, django_assert_max_num_queries, scale):
+    seed(scale)
+    if scale:
+        assert Procurement.objects.count() >= 300
+        assert OptIn.objects.count() >= 1000
+    contact = User.objects.get(email=demo_email("yhteyshenkilo.humppila"))
+    staff = User.objects.get(email=demo_email("henkilokunta"))
+    client.force_login(contact)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("procurement:list"))
+    assert response.status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("procurement:our_agreements")).status_code == 200
+    client.force_login(staff)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("procurement:overview"))
+    assert response.status_code == 200
+    if scale:
+        assert len(response.context["procurements"]) >= 150
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("procurement:list")).status_code == 200
+
+
+def test_seeder_is_idempotent_and_keeps_the_real_example():
+    seed(0)
+    counts = (Procurement.objects.count(), OptIn.objects.count(), OptInEvent.objects.count(),
+              ProcurementTransition.objects.count())
+    seed(0)
+    assert counts == (Procurement.objects.count(), OptIn.objects.count(), OptInEvent.objects.count(),
+                      ProcurementTransition.objects.count())
+    klkh150 = Procurement.objects.get(body_reference="KLKH150")
+    assert klkh150.purchasing_body.name == "KL-Kuntahankinnat Oy"
+    agreement = klkh150.agreements.get()
+    assert (agreement.starts_on.isoformat(), agreement.ends_on.isoformat()) == ("2018-11-30", "2021-11-22")
+    assert agreement.supplier.name == "Ellibs Oy"
+    assert Procurement.objects.filter(state="open").exists()
+    assert User.objects.get(email=demo_email("yhteyshenkilo.humppila")).check_password(DEMO_PASSWORD)

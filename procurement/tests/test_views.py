@@ -1,0 +1,229 @@
+"""Pages and who may use them: members answer only for their own library (404 for any
+other), staff manage; lists, overview, cards, navigation and the newsletter section."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from consortium.registry import cards_for, nav_for, newsletter_sections
+from consortium.permissions import roles_of
+from procurement.models import Answer, OptIn, OptInEvent, Procurement, State
+from procurement.tests.factories import (
+    AgreementFactory,
+    AppealFactory,
+    OpenProcurementFactory,
+    OptInFactory,
+    ProcurementFactory,
+    PurchasingBodyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(version=0, **overrides):
+    data = {"answer": "committed", "yearly_estimate": "12 500,50", "contact_name": "Heikki Yhteyshenkilö",
+            "contact_email": "heikki@humppila.example", "decision_maker": "Sivistyslautakunta",
+            "decision_date": (date.today() - timedelta(days=2)).isoformat(), "decision_number": "§ 42",
+            "version": version}
+    data.update(overrides)
+    return data
+
+
+# ---------------------------------------------------------------- permission matrix
+
+STAFF_URLS = ["procurement:overview", "procurement:create"]
+
+
+@pytest.mark.parametrize("url_name", STAFF_URLS)
+@pytest.mark.parametrize("who, status", [("staff_user", 200), ("contact", 403), ("director", 403),
+                                         ("coordinator", 403), ("nobody", 403)])
+def test_staff_pages(client, request, url_name, who, status):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse(url_name)).status_code == status
+
+
+def test_anonymous_is_sent_to_login_except_for_open_data(client, open_procurement):
+    for path in ["/procurement/", f"/procurement/{open_procurement.pk}/", "/procurement/our/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+    assert client.get(f"/procurement/{open_procurement.pk}/ocds.json").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["contact", "director"])
+def test_director_and_contact_answer_for_their_library(client, request, open_procurement, humppila, who):
+    person = request.getfixturevalue(who)
+    client.force_login(person)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, form_data())
+    assert response.status_code == 302
+    opt_in = OptIn.objects.get()
+    assert opt_in.answered_by == person and opt_in.yearly_estimate == Decimal("12500.50")
+
+
+def test_another_librarys_answer_is_not_found(client, open_procurement, humppila, tammela, contact, other_director,
+                                              coordinator, tampere_contact):
+    OptInFactory(procurement=open_procurement, library=tammela, answered_by=other_director)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, tammela.pk])
+    for person in (contact, coordinator, tampere_contact):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+        assert client.post(url, form_data(version=1)).status_code == 404
+    assert OptIn.objects.get().answered_by == other_director
+    client.force_login(contact)
+    assert client.get(reverse("procurement:opt_in", args=[open_procurement.pk, 99999])).status_code == 404
+    assert client.get(reverse("procurement:opt_in", args=[99999, humppila.pk])).status_code == 404
+
+
+def test_bad_answer_shows_the_field_error_and_saves_nothing(client, open_procurement, humppila, contact):
+    client.force_login(contact)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    response = client.post(url, form_data(yearly_estimate="-100", decision_number=""))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "yearly_estimate" in form.errors and "decision_number" in form.errors
+    assert not OptIn.objects.exists() and not OptInEvent.objects.exists()
+
+
+def test_stale_form_gets_a_clear_message(client, open_procurement, humppila, contact, director):
+    OptInFactory(procurement=open_procurement, library=humppila, answered_by=director, yearly_estimate=Decimal(5))
+    client.force_login(contact)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    response = client.post(url, form_data(version=0, yearly_estimate="7"))
+    assert response.status_code == 200
+    assert "sillä aikaa, kun muokkasit" in " ".join(response.context["form"].non_field_errors())
+    assert OptIn.objects.get().yearly_estimate == Decimal(5)
+
+
+def test_frozen_after_the_deadline(client, humppila, contact):
+    procurement = OpenProcurementFactory()
+    OptInFactory(procurement=procurement, library=humppila, answered_by=contact)
+    Procurement.objects.filter(pk=procurement.pk).update(opt_in_deadline=timezone.now() - timedelta(hours=1))
+    client.force_login(contact)
+    url = reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and not page.context["is_open"]
+    assert b'name="answer"' not in page.content
+    client.post(url, form_data(version=1, yearly_estimate="1"))
+    client.post(url, {"action": "withdraw", "version": 1})
+    assert OptIn.objects.get().yearly_estimate == Decimal("1000.00")
+    assert OptIn.objects.get().answer == Answer.COMMITTED
+
+
+def test_withdraw_through_the_page(client, open_procurement, humppila, contact):
+    OptInFactory(procurement=open_procurement, library=humppila, answered_by=contact)
+    client.force_login(contact)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    client.post(url, {"action": "withdraw", "version": 1})
+    assert OptIn.objects.get().answer == Answer.WITHDRAWN
+    assert OptInEvent.objects.get().action == "withdrawn"
+
+
+def test_members_cannot_use_staff_actions(client, open_procurement, contact):
+    client.force_login(contact)
+    for name in ["move", "award_add", "appeal_add", "document_upload"]:
+        assert client.post(reverse(f"procurement:{name}", args=[open_procurement.pk]), {}).status_code == 403
+    assert client.get(reverse("procurement:audit", args=[open_procurement.pk])).status_code == 403
+    assert client.get(reverse("procurement:edit", args=[open_procurement.pk])).status_code == 403
+
+
+# ---------------------------------------------------------------- pages
+
+
+def test_member_list_shows_open_first_with_days_left_and_our_answer(client, humppila, contact):
+    now = timezone.now()
+    ProcurementFactory(title="Seurattava", state=State.FOLLOWED)
+    later = OpenProcurementFactory(title="Myöhempi", opt_in_deadline=now + timedelta(days=20, hours=1))
+    soon = OpenProcurementFactory(title="Pian", opt_in_deadline=now + timedelta(days=3, hours=1))
+    OptInFactory(procurement=later, library=humppila, yearly_estimate=Decimal("2500"))
+    client.force_login(contact)
+    response = client.get(reverse("procurement:list"))
+    titles = [p.title for p in response.context["page"]]
+    assert titles[:2] == ["Pian", "Myöhempi"] and titles[-1] == "Seurattava"
+    text = response.content.decode()
+    assert "3 päivää jäljellä" in text
+    assert "sitova sitoumus, 2\xa0500,00\xa0€" in text
+    assert reverse("procurement:opt_in", args=[soon.pk, humppila.pk]) in text
+
+
+def test_staff_overview_counts_joined_declined_and_no_answer(client, staff_user, humppila, tammela, tampere):
+    procurement = OpenProcurementFactory(title="Lehdet")
+    OptInFactory(procurement=procurement, library=humppila, yearly_estimate=Decimal("100"))
+    OptInFactory(procurement=procurement, library=tammela, answer=Answer.INTERESTED, yearly_estimate=None)
+    client.force_login(staff_user)
+    response = client.get(reverse("procurement:overview"))
+    row = next(p for p in response.context["procurements"] if p.pk == procurement.pk)
+    assert (row.joined, row.committed, row.declined, row.no_answer) == (2, 1, 0, 1)
+    OptInFactory(procurement=procurement, library=tampere, answer=Answer.DECLINED, yearly_estimate=None)
+    row = next(p for p in client.get(reverse("procurement:overview")).context["procurements"]
+               if p.pk == procurement.pk)
+    assert (row.joined, row.declined, row.no_answer) == (2, 1, 0)
+
+
+def test_procurement_page_shows_pending_appeal_and_staff_tools(client, staff_user, contact):
+    appeal = AppealFactory()
+    client.force_login(contact)
+    text = client.get(reverse("procurement:detail", args=[appeal.procurement_id])).content.decode()
+    assert "sopimusta ei voi allekirjoittaa" in text
+    assert 'name="to_state"' not in text
+    client.force_login(staff_user)
+    response = client.get(reverse("procurement:detail", args=[appeal.procurement_id]))
+    assert response.context["move_form"] is not None
+
+
+def test_staff_moves_and_records_through_the_pages(client, staff_user, humppila):
+    body = PurchasingBodyFactory()
+    client.force_login(staff_user)
+    response = client.post(reverse("procurement:create"), {
+        "title": "Kirjat 2027", "category": "books", "purchasing_body": body.pk, "body_reference": "H-1",
+        "opt_in_deadline": (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")})
+    procurement = Procurement.objects.get(title="Kirjat 2027")
+    assert response.status_code == 302
+    url = reverse("procurement:move", args=[procurement.pk])
+    client.post(url, {"to_state": "preparation", "reason": "Aloitetaan"})
+    client.post(url, {"to_state": "tendering", "reason": "Ohitus"})  # not allowed from preparation
+    procurement.refresh_from_db()
+    assert procurement.state == State.PREPARATION
+    assert list(procurement.transitions.values_list("to_state", flat=True)) == ["followed", "preparation"]
+
+
+def test_our_agreements_lists_agreements_and_joining_window(client, humppila, tammela, contact):
+    mine = AgreementFactory(ends_on=date.today() + timedelta(days=90))
+    mine.libraries.add(humppila)
+    AgreementFactory().libraries.add(tammela)
+    joinable = AgreementFactory(joining_until=date.today() + timedelta(days=12))
+    OptInFactory(procurement=joinable.procurement, library=humppila, answer=Answer.INTERESTED)
+    client.force_login(contact)
+    response = client.get(reverse("procurement:our_agreements"))
+    assert [a.pk for a in response.context["agreements"]] == [mine.pk]
+    assert [a.pk for a in response.context["joinable"]] == [joinable.pk]
+    assert "12 päivää jäljellä" in response.content.decode()
+    client.post(reverse("procurement:agreement_join", args=[joinable.pk, humppila.pk]))
+    assert humppila in joinable.libraries.all()
+    assert client.post(reverse("procurement:agreement_join", args=[joinable.pk, tammela.pk])).status_code == 404
+
+
+def test_front_page_card_nav_and_newsletter(rf, humppila, contact, staff_user):
+    procurement = OpenProcurementFactory(title="Lehdet 2027", opt_in_deadline=timezone.now() + timedelta(days=5,
+                                                                                                          hours=2))
+    request = rf.get("/")
+    request.user = contact
+    cards = cards_for(request, roles_of(contact))
+    card = next(c for c in cards if c.items and c.items[0].label == "Lehdet 2027")
+    assert card.items[0].urgent and "5" in card.items[0].note
+    OptInFactory(procurement=procurement, library=humppila)
+    cards = cards_for(request, roles_of(contact))
+    assert not any(item.label == "Lehdet 2027" for c in cards for item in c.items)
+    assert "procurement:list" in [e.url_name for e in nav_for(roles_of(contact))]
+    assert "procurement:overview" not in [e.url_name for e in nav_for(roles_of(contact))]
+    assert "procurement:overview" in [e.url_name for e in nav_for(roles_of(staff_user))]
+
+    now = timezone.now()
+    sections = newsletter_sections(since=now - timedelta(days=30), until=now)
+    section = next(s for s in sections if s.key == "procurement")
+    assert [e.title for e in section.entries] == ["Lehdet 2027"]
+    assert section.entries[0].url == f"/procurement/{procurement.pk}/"
+    assert section.entries[0].note
