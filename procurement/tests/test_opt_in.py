@@ -149,6 +149,9 @@ def test_two_contacts_answering_at_the_same_moment_cannot_overwrite_each_other(h
     results = {}
 
     def submit(person, estimate):
+        from django.utils import translation
+
+        translation.activate("en")  # a new thread starts without the test's language
         try:
             barrier.wait(timeout=10)
             results[person.pk] = answer(procurement, humppila, person, version=0, yearly_estimate=estimate)
