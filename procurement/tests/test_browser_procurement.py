@@ -76,3 +76,25 @@ def test_keyboard_user_can_answer(page, contact, humppila):
     page.keyboard.press("Enter")
     page.wait_for_load_state("domcontentloaded")
     assert "ei osallistu" in page.locator("#current-answer").inner_text().lower()
+
+
+def test_other_procurement_pages_are_accessible(page, browser, live_server, staff_user, contact, humppila):
+    from procurement.tests.factories import AgreementFactory, AppealFactory, OptInFactory
+
+    agreement = AgreementFactory(joining_until=date.today() + timedelta(days=30))
+    agreement.libraries.add(humppila)
+    OptInFactory(procurement=agreement.procurement, library=humppila, answered_by=contact)
+    AppealFactory(procurement=agreement.procurement)
+    login(page, staff_user.email, PASSWORD)
+    for path in ["/procurement/new/", f"/procurement/{agreement.procurement_id}/",
+                 f"/procurement/{agreement.procurement_id}/audit/", f"/procurement/agreements/{agreement.pk}/",
+                 f"/procurement/{agreement.procurement_id}/agreements/new/", "/procurement/overview/", "/"]:
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    member = browser.new_context(base_url=live_server.url, locale="fi-FI").new_page()
+    login(member, contact.email, PASSWORD)
+    for path in ["/procurement/our/", "/", f"/procurement/agreements/{agreement.pk}/"]:
+        member.goto(path)
+        assert_accessible(member)
+    member.context.close()
