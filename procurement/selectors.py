@@ -75,12 +75,13 @@ def member_libraries() -> QuerySet:
     return Library.objects.filter(is_active=True, member_since__isnull=False)
 
 
-def staff_overview(*, states=(State.OPEN, State.CLOSED)) -> list[Procurement]:
+def staff_overview(*, states=(State.OPEN, State.CLOSED), pk=None) -> list[Procurement]:
     """Per open (and just closed) procurement: committed / interested / declined / no answer."""
     member_count = member_libraries().count()
     counted = Q(opt_ins__library__is_active=True, opt_ins__library__member_since__isnull=False)
+    qs = Procurement.objects.filter(pk=pk) if pk is not None else Procurement.objects.filter(state__in=states)
     procurements = list(
-        Procurement.objects.filter(state__in=states).select_related("purchasing_body")
+        qs.select_related("purchasing_body")
         .annotate(
             committed=Count("opt_ins", filter=counted & Q(opt_ins__answer=Answer.COMMITTED)),
             interested=Count("opt_ins", filter=counted & Q(opt_ins__answer=Answer.INTERESTED)),

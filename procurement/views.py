@@ -90,8 +90,7 @@ def procurement_detail(request, pk):
         context.update({
             "move_form": MoveForm(procurement=procurement) if procurement.allowed_moves() else None,
             "document_form": DocumentForm(), "award_form": AwardForm(), "appeal_form": AppealForm(),
-            "overview": next((p for p in selectors.staff_overview(states=[procurement.state])
-                              if p.pk == procurement.pk), None),
+            "overview": next(iter(selectors.staff_overview(pk=procurement.pk)), None),
         })
     return render(request, "procurement/procurement_detail.html", context)
 
@@ -191,6 +190,7 @@ def agreement_detail(request, pk):
     sign_form = SignForm() if can_manage else None
     return render(request, "procurement/agreement_detail.html", {
         "agreement": agreement, "can_manage": can_manage, "note_form": form, "sign_form": sign_form,
+        "document_form": DocumentForm(initial={"kind": "agreement"}) if can_manage else None,
         "notes": agreement.notes.select_related("by", "library") if can_manage else [],
         "libraries": agreement.libraries.select_related("municipality"),
         "documents": agreement.documents.all(),
@@ -283,7 +283,10 @@ def document_upload(request, pk):
                                  title=data["title"], by=request.user, agreement=agreement)
         return _("The document was uploaded.")
 
-    return _post_action(request, pk, action)
+    response = _post_action(request, pk, action)
+    if request.POST.get("agreement", "").isdigit():
+        return redirect("procurement:agreement_detail", pk=int(request.POST["agreement"]))
+    return response
 
 
 @require_POST

@@ -72,3 +72,23 @@ def test_upload_through_the_page_and_download_as_member(client, open_procurement
     response = client.post(f"/procurement/{open_procurement.pk}/documents/", {
         "title": "x", "kind": "other", "file": SimpleUploadedFile("x.pdf", PDF)})
     assert response.status_code == 403
+
+
+def test_agreement_document_is_attached_to_the_agreement(client, staff_user):
+    from procurement.tests.factories import AgreementFactory
+
+    agreement = AgreementFactory()
+    other = AgreementFactory()
+    client.force_login(staff_user)
+    url = f"/procurement/{agreement.procurement_id}/documents/"
+    response = client.post(url, {"title": "Puitesopimus", "kind": "agreement", "agreement": agreement.pk,
+                                 "file": SimpleUploadedFile("sopimus.pdf", PDF)})
+    assert response["Location"] == f"/procurement/agreements/{agreement.pk}/"
+    assert list(agreement.documents.values_list("title", flat=True)) == ["Puitesopimus"]
+    # An agreement of another procurement is not found through this one.
+    response = client.post(url, {"title": "X", "kind": "agreement", "agreement": other.pk,
+                                 "file": SimpleUploadedFile("x.pdf", PDF)})
+    assert response.status_code == 404
+    assert not other.documents.exists()
+    page = client.get(f"/procurement/agreements/{agreement.pk}/").content.decode()
+    assert "Puitesopimus" in page
