@@ -38,7 +38,7 @@ def _headers():
 
 def _rows(procurement):
     for opt_in in participants(procurement=procurement):
-        yield [
+        yield opt_in, [
             opt_in.library.municipality.code, opt_in.library.municipality.name, opt_in.library.name,
             str(opt_in.get_answer_display()), opt_in.contact_name, opt_in.contact_email, opt_in.contact_phone,
             opt_in.yearly_estimate, opt_in.decision_maker, opt_in.decision_date, opt_in.decision_number,
@@ -59,9 +59,9 @@ def participants_workbook(procurement: Procurement) -> bytes:
         cell.font = Font(bold=True)
     committed_total = Decimal("0")
     first_data_row = sheet.max_row + 1
-    for row in _rows(procurement):
-        if row[7] is not None and row[3] == str(Answer.COMMITTED.label):
-            committed_total += row[7]
+    for opt_in, row in _rows(procurement):
+        if opt_in.answer == Answer.COMMITTED and opt_in.yearly_estimate is not None:
+            committed_total += opt_in.yearly_estimate
         row[7] = float(row[7]) if row[7] is not None else None
         row[11] = row[11].replace(tzinfo=None)  # Excel has no time zones: Helsinki time
         sheet.append([safe_cell(value) for value in row])
@@ -102,7 +102,7 @@ def participants_csv(procurement: Procurement) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(_headers())
-    for row in _rows(procurement):
+    for _opt_in, row in _rows(procurement):
         row[7] = _finnish_number(row[7])
         row[9] = row[9].strftime("%d.%m.%Y") if row[9] else ""
         row[11] = row[11].strftime("%d.%m.%Y %H:%M")

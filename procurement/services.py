@@ -275,6 +275,12 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
                                        expected_version=expected_version)
     old_values = current.audit_values() if current else {}
     opt_in = current or OptIn(procurement=locked, library=library, version=0)
+    unchanged = OptIn(answer=answer, yearly_estimate=estimate, contact_name=contact_name,
+                      contact_email=(contact_email or "").strip(), contact_phone=(contact_phone or "").strip(),
+                      decision_maker=decision_maker, decision_date=decision_date, decision_number=decision_number,
+                      decline_reason=(decline_reason or "").strip()).audit_values() == old_values
+    if current is not None and unchanged:
+        return current  # a repeated save changes nothing: no new version, no audit entry
     opt_in.answer = answer
     opt_in.yearly_estimate = estimate
     opt_in.contact_name = contact_name
@@ -290,8 +296,6 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
     opt_in.full_clean(validate_unique=False)
     opt_in.save()
     new_values = opt_in.audit_values()
-    if current is not None and old_values == new_values:
-        return opt_in  # nothing changed: no audit entry for a repeated save
     action = OptInEvent.Action.CREATED if current is None or old_values.get("answer") == Answer.WITHDRAWN \
         else OptInEvent.Action.CHANGED
     OptInEvent.objects.create(procurement=locked, library=library, action=action, by=by, at=opt_in.answered_at,

@@ -102,7 +102,8 @@ def opt_in_edit(request, pk, library_pk):
     library = get_object_or_404(answering_libraries(request.user), pk=library_pk)
     current = selectors.opt_in_get(user=request.user, procurement=procurement, library=library)
     version = current.version if current else 0
-    initial = {"version": version}
+    initial = {"version": version, "contact_name": request.user.full_name, "contact_email": request.user.email,
+               "contact_phone": request.user.phone}
     if current and current.answer != Answer.WITHDRAWN:
         initial.update({name: getattr(current, name) for name in OptIn.AUDITED_FIELDS})
         if current.yearly_estimate is not None:

@@ -177,3 +177,10 @@ def test_two_contacts_answering_at_the_same_moment_cannot_overwrite_each_other(h
     assert saved.version == 1
     assert saved.yearly_estimate == winners[0].yearly_estimate
     assert OptInEvent.objects.filter(procurement=procurement).count() == 1
+
+
+def test_saving_the_same_answer_again_adds_no_version_and_no_audit_entry(open_procurement, humppila, contact):
+    answer(open_procurement, humppila, contact)
+    again = answer(open_procurement, humppila, contact, version=1)
+    assert again.version == 1
+    assert OptInEvent.objects.count() == 1
