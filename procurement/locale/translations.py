@@ -335,6 +335,7 @@ T = {
     "Lifecycle": ("Vaiheet", "Skeden"),
     "Lifecycle moves": ("Vaiheen muutokset", "Skedesbyten"),
     "Move": ("Siirrä", "Flytta"),
+    "Change of state": ("Vaiheen muutos", "Skedesbyte"),
     "By": ("Tekijä", "Av"),
     "Edit the details": ("Muokkaa tietoja", "Redigera uppgifterna"),
     "Add a procurement": ("Lisää hankinta", "Lägg till en upphandling"),
