@@ -131,6 +131,13 @@ def opt_in_edit(request, pk, library_pk):
                                        expected_version=expected, **data)
             except ValidationError as error:
                 add_service_errors(form, error)
+                # After a conflict the page shows the other person's answer; the form now
+                # carries that version, so sending it again is a decision made knowingly.
+                current = selectors.opt_in_get(user=request.user, procurement=procurement, library=library)
+                version = current.version if current else 0
+                if version != expected:
+                    form.data = form.data.copy()
+                    form.data["version"] = version
             else:
                 messages.success(request, _("%(library)s's answer was saved.") % {"library": library})
                 return redirect("procurement:opt_in", pk=procurement.pk, library_pk=library.pk)

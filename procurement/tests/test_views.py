@@ -96,6 +96,10 @@ def test_stale_form_gets_a_clear_message(client, open_procurement, humppila, con
     assert response.status_code == 200
     assert "sillä aikaa, kun muokkasit" in " ".join(response.context["form"].non_field_errors())
     assert OptIn.objects.get().yearly_estimate == Decimal(5)
+    # The page now shows the other answer and carries its version: sending again is knowing.
+    assert 'name="version" value="1"' in response.content.decode()
+    assert client.post(url, form_data(version=1, yearly_estimate="7")).status_code == 302
+    assert OptIn.objects.get().yearly_estimate == Decimal(7)
 
 
 def test_frozen_after_the_deadline(client, humppila, contact):
