@@ -137,7 +137,7 @@ def seed_procurement(*, scale: int = 0, stdout=None) -> None:
         body_contact_name="Hankinta-asiantuntija (demo)", body_contact_email="hankinnat@demo.example",
         description="Kirjastojen tilaamat painetut aikakauslehdet ja sanomalehdet. Osallistuminen on vapaaehtoista.",
         opt_in_deadline=now + timedelta(days=21))
-    e_materials = _procurement(
+    _procurement(
         title="E-aineistojen lainausalusta 2027– (demo)", state=State.OPEN, body=hansel, by=staff,
         category=Category.E_MATERIALS, body_reference="DEMO-EA27", estimated_value=Decimal("1200000"),
         description="E-kirjat ja e-äänikirjat sekä niiden lainausalusta.", opt_in_deadline=now + timedelta(days=5))

@@ -184,8 +184,12 @@ def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title
         content_type=content_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by=by,
     )
     document.file.save("upload", ContentFile(content), save=False)
-    document.full_clean()
-    document.save()
+    try:  # a refused row must not leave its file behind
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
     return document
 
 
