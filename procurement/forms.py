@@ -32,6 +32,14 @@ class ProcurementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["opt_in_deadline"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]
+        if not self.instance.pk:
+            from django.utils import timezone
+
+            from .services import purchasing_body_for
+
+            body = purchasing_body_for(timezone.localdate())
+            if body is not None and not self.initial.get("purchasing_body"):
+                self.initial["purchasing_body"] = body.pk
         parents = Procurement.objects.filter(state__in=[State.AWARDED, State.IN_FORCE, State.ENDED])
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)

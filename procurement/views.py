@@ -91,6 +91,8 @@ def procurement_detail(request, pk):
             "move_form": MoveForm(procurement=procurement) if procurement.allowed_moves() else None,
             "document_form": DocumentForm(), "award_form": AwardForm(), "appeal_form": AppealForm(),
             "overview": next(iter(selectors.staff_overview(pk=procurement.pk)), None),
+            "answers": selectors.participants(procurement=procurement,
+                                              answers=(Answer.COMMITTED, Answer.INTERESTED, Answer.DECLINED)),
         })
     return render(request, "procurement/procurement_detail.html", context)
 

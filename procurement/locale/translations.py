@@ -336,6 +336,7 @@ T = {
     "Lifecycle moves": ("Vaiheen muutokset", "Skedesbyten"),
     "Move": ("Siirrä", "Flytta"),
     "Change of state": ("Vaiheen muutos", "Skedesbyte"),
+    "Answers by library": ("Vastaukset kirjastoittain", "Svar per bibliotek"),
     "By": ("Tekijä", "Av"),
     "Edit the details": ("Muokkaa tietoja", "Redigera uppgifterna"),
     "Add a procurement": ("Lisää hankinta", "Lägg till en upphandling"),

@@ -231,3 +231,34 @@ def test_front_page_card_nav_and_newsletter(rf, humppila, contact, staff_user):
     assert [e.title for e in section.entries] == ["Lehdet 2027"]
     assert section.entries[0].url == f"/procurement/{procurement.pk}/"
     assert section.entries[0].note
+
+
+def test_staff_see_each_librarys_answer_on_the_procurement_page(client, staff_user, humppila, tammela,
+                                                                 django_assert_max_num_queries):
+    procurement = OpenProcurementFactory()
+    OptInFactory(procurement=procurement, library=humppila, yearly_estimate=Decimal("1234.5"))
+    OptInFactory(procurement=procurement, library=tammela, answer=Answer.DECLINED, yearly_estimate=None,
+                 decline_reason="Oma sopimus")
+    client.force_login(staff_user)
+    with django_assert_max_num_queries(20):
+        text = client.get(reverse("procurement:detail", args=[procurement.pk])).content.decode()
+    assert "1\xa0234,50\xa0€" in text and "ei osallistu: Oma sopimus" in text
+
+
+def test_new_procurement_defaults_to_the_body_active_today(client, staff_user):
+    from procurement.models import PurchasingBody
+
+    PurchasingBody.objects.create(name="KL-Kuntahankinnat Oy", active_from=date(2007, 1, 1),
+                                  active_until=date(2019, 12, 31))
+    hansel = PurchasingBody.objects.create(name="Hansel Oy", active_from=date(2020, 1, 1))
+    client.force_login(staff_user)
+    assert client.get(reverse("procurement:create")).context["form"].initial["purchasing_body"] == hansel.pk
+
+
+def test_pages_speak_swedish(client, contact, open_procurement):
+    contact.language = "sv"
+    contact.save()
+    client.force_login(contact)
+    client.cookies["django_language"] = "sv"
+    text = client.get(reverse("procurement:list"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert "<h1>Upphandlingar</h1>" in text and "öppen för anmälan" in text
