@@ -83,6 +83,23 @@ class OptInForm(forms.Form):
                                      help_text=_("Helps the consortium plan the next procurements."))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from crispy_forms.helper import FormHelper
+        from crispy_forms.layout import Field, Fieldset, Layout
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Field("answer"),
+            Fieldset(_("Binding commitment"), "yearly_estimate", "decision_maker", "decision_date", "decision_number",
+                     css_class="border rounded p-3 mb-3"),
+            Fieldset(_("Contact person for this procurement"), "contact_name", "contact_email", "contact_phone",
+                     css_class="border rounded p-3 mb-3"),
+            Fieldset(_("Not taking part"), "decline_reason", css_class="border rounded p-3 mb-3"),
+            Field("version"),
+        )
+
 
 class AwardForm(forms.Form):
     supplier_name = forms.CharField(label=_("Supplier"), max_length=150)

@@ -337,6 +337,8 @@ T = {
     "Move": ("Siirrä", "Flytta"),
     "Change of state": ("Vaiheen muutos", "Skedesbyte"),
     "Answers by library": ("Vastaukset kirjastoittain", "Svar per bibliotek"),
+    "Binding commitment": ("Sitova sitoumus", "Bindande förbindelse"),
+    "Contact person for this procurement": ("Yhteyshenkilö tässä hankinnassa", "Kontaktperson för denna upphandling"),
     "By": ("Tekijä", "Av"),
     "Edit the details": ("Muokkaa tietoja", "Redigera uppgifterna"),
     "Add a procurement": ("Lisää hankinta", "Lägg till en upphandling"),
