@@ -6,6 +6,7 @@ from .models import Block, Issue, Item
 
 
 class ItemForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     class Meta:
         model = Item
         fields = ["title", "body", "title_sv", "body_sv", "link", "image", "image_alt", "audience"]
@@ -24,6 +25,7 @@ class IssueForm(forms.ModelForm):
 
 
 class BlockForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
     class Meta:
         model = Block
         fields = ["title", "body", "title_sv", "body_sv", "title_en", "body_en", "link", "audience"]

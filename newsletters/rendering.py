@@ -44,11 +44,15 @@ def markdown_to_text(text: str) -> str:
     return cleaned.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+_BLOCK_START = re.compile(r"^(\s*)([#>+-]|\d+\.)", re.MULTILINE)
 
 
-def escape_markdown(text: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+def escape_markdown(text: str, *, lines: bool = False) -> str:
+    """Text from another app, shown as it is: only what Markdown would act on is escaped
+    (with `lines`, also what would start a heading or list at the start of a line)."""
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text or "")
+    return _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text) if lines else text
 
 
 def absolute_url(path_or_url: str) -> str:

@@ -120,8 +120,8 @@ def issue_start_sending(*, issue_id: int, now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         issue = Issue.objects.select_for_update().get(pk=issue_id)
-        if issue.status == Issue.Status.SENDING:
-            return 0
+        if issue.status in (Issue.Status.SENDING, Issue.Status.SENT):
+            return 0  # already fanned out: a repeated start is a no-op
         if issue.status != Issue.Status.APPROVED:
             raise ValidationError(_("Only an approved issue can be sent; this one is %(status)s.")
                                   % {"status": issue.get_status_display().lower()})
@@ -242,6 +242,7 @@ def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
     sender = sanitize_address(message.from_email, encoding)
     recipient = sanitize_address(message.to[0], encoding)
     data = message.message().as_bytes(linesep="\r\n")
+    connection.ehlo_or_helo_if_needed()
     code, reply = connection.mail(sender)
     if code != 250:
         connection.rset()
@@ -255,6 +256,11 @@ def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
         connection.rset()
         raise smtplib.SMTPDataError(code, reply)
     return reply.decode(errors="replace")[:250]
+
+
+def _connection_lost(exc: Exception) -> bool:
+    return (isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError))
+            or not isinstance(exc, smtplib.SMTPException))
 
 
 def _smtp_code(exc: Exception) -> int | None:
@@ -322,18 +328,17 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                     last_renewal = moment
                 try:
                     reply = _smtp_send(backend, composer.message(delivery))
-                except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
-                    # The connection is gone: this row waits for a retry, the rest go back.
+                except (smtplib.SMTPException, OSError) as exc:  # SMTPException is an OSError too
                     pending.remove(delivery.pk)
-                    _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}", cfg, now())
-                    _release(pending)
-                    result.retrying += 1
-                    result.next_in = cfg.retry_delays[0] if cfg.retry_delays else 60
-                    break
-                except smtplib.SMTPException as exc:
-                    pending.remove(delivery.pk)
+                    if _connection_lost(exc):
+                        # The connection is gone: this row waits for a retry, the rest go back.
+                        _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}", cfg, now())
+                        _release(pending)
+                        result.retrying += 1
+                        result.next_in = cfg.retry_delays[0] if cfg.retry_delays else 60
+                        break
                     code = _smtp_code(exc)
-                    error = f"{code or ''} {exc}".strip()
+                    error = f"{type(exc).__name__}: {exc}"
                     if code and 500 <= code < 600:
                         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.INFLIGHT).update(
                             status=Delivery.Status.FAILED, error=error[:2000], lease_until=None)

@@ -87,7 +87,7 @@ def _entry_markdown(entry) -> str:
     if entry.note:
         line += f" ({escape_markdown(entry.note)})"
     if entry.text:
-        line += f"  \n{escape_markdown(entry.text)}"
+        line += f"  \n{escape_markdown(entry.text, lines=True)}"
     return f"- {line}"
 
 
