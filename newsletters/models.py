@@ -49,7 +49,7 @@ class Issue(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
-        SENDING = "sending", _("Sending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
 
     # The first day of the month the issue belongs to: one issue per month, enforced here.

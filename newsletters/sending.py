@@ -129,9 +129,12 @@ def issue_start_sending(*, issue_id: int, now: datetime | None = None) -> int:
             raise ValidationError(_("The issue is not due yet: it goes out at the send time."))
         created = 0
         batch = []
-        subscribers = Subscriber.objects.active().values_list("pk", "email", "language", "louna").order_by("pk")
-        for pk, email, language, louna in subscribers.iterator(chunk_size=2000):
-            batch.append(Delivery(issue=issue, subscriber_id=pk, email=email, language=language, louna=louna))
+        subscribers = Subscriber.objects.active().values_list(
+            "pk", "email", "language", "louna", "user__language").order_by("pk")
+        for pk, email, language, louna, user_language in subscribers.iterator(chunk_size=2000):
+            # A portal user's language follows the one they chose in their own details.
+            batch.append(Delivery(issue=issue, subscriber_id=pk, email=email, language=user_language or language,
+                                  louna=louna))
             if len(batch) >= 2000:
                 Delivery.objects.bulk_create(batch, ignore_conflicts=True)
                 created += len(batch)

@@ -293,7 +293,8 @@ def issue_unapprove(*, issue: Issue) -> Issue:
 
 def issue_send_test(*, issue: Issue, to: User, louna: bool = True) -> None:
     """A test message to the person themselves, in their language, marked [TEST]."""
-    subscriber = Subscriber(pk=0, email=to.email)
+    # The links work if the person is a subscriber; otherwise they lead to "link not valid".
+    subscriber = Subscriber.objects.filter(email__iexact=to.email).first() or Subscriber(pk=0, email=to.email)
     rendered = render_issue(issue, language=to.language, louna=louna, test=True)
     url = absolute_url(reverse("newsletters:subscription", args=[subscription_token(subscriber)]))
     text, html = rendered.for_recipient(url)

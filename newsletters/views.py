@@ -447,8 +447,3 @@ def _render_issue_page(request, issue, preview=False):
     context = issue_context(issue, list(issue.blocks.all()), language=request.LANGUAGE_CODE, louna=None)
     context.update({"preview": preview, "archive_path": archive_path(issue)})
     return render(request, "newsletters/issue_page.html", context)
-
-
-def issue_archive_redirect(request, pk):
-    issue = get_object_or_404(Issue, pk=pk, status=Issue.Status.SENT)
-    return redirect(reverse("newsletters:archive_issue", args=[issue.month.year, issue.month.month]))

@@ -28,6 +28,15 @@ from .factories import BlockFactory, IssueFactory, ItemFactory, SubscriberFactor
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; their translations are checked by test_i18n."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 # ---------------------------------------------------------------- sanitising
 
 
