@@ -80,3 +80,29 @@ def test_worker_killed_midway_and_restarted_still_sends_exactly_one_each(celery_
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
     # The rows the crash left claimed were claimed a second time, and sent once.
     assert set(Delivery.objects.filter(email__in=in_flight).values_list("attempts", flat=True)) == {2}
+
+
+def test_two_workers_at_once_neither_skip_nor_double_anyone(celery_worker, smtp_server, staff_user):
+    from consortium.testing import WorkerProcess
+
+    celery_worker.env.update({"EMAIL_URL": smtp_server.url, "NEWSLETTER_RATE_LIMIT": "0",
+                              "NEWSLETTER_BATCH_SIZE": "4", "NEWSLETTER_SEND_CONCURRENCY": "2"})
+    smtp_server.delay = 0.02
+    second = WorkerProcess(dict(celery_worker.env), celery_worker.queue)
+    celery_worker.start()
+    second.start()
+    try:
+        subscribers = SubscriberFactory.create_batch(40)
+        issue = make_issue()
+        services.issue_approve(issue=issue, by=staff_user, send_at=timezone.now())
+        # A duplicated start and a sweep while both are sending change nothing.
+        from newsletters.tasks import newsletters_dispatch_due
+
+        newsletters_dispatch_due.delay()
+        newsletters_sweep.delay()
+        wait_until(lambda: Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT, timeout=120,
+                   message=f"two workers to send the issue\n{celery_worker.output()}\n{second.output()}")
+    finally:
+        second.stop()
+    assert_one_complete_message_each(smtp_server, subscribers)
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}  # no row was ever claimed twice
