@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -221,6 +222,7 @@ def issue_preview_email(request, pk):
     })
 
 
+@xframe_options_sameorigin  # shown in the preview page's iframe
 @staff_only
 def issue_preview_email_html(request, pk):
     issue = _issue(pk)

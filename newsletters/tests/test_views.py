@@ -257,3 +257,33 @@ def test_pages_keep_their_query_count_as_data_grows(client, staff_user, size, dj
                 reverse("newsletters:archive_issue", args=[issue.month.year, 1])):
         with django_assert_max_num_queries(14):
             assert client.get(url).status_code == 200
+
+
+def test_email_preview_can_be_framed_by_its_own_page_only(client, staff_user, draft):
+    client.force_login(staff_user)
+    response = client.get(reverse("newsletters:issue_preview_email_html", args=[draft.pk]) + "?language=sv")
+    assert response["X-Frame-Options"] == "SAMEORIGIN" and 'lang="fi"' in response.content.decode()
+
+
+def test_item_with_an_image_needs_its_description_and_the_mail_links_it(client, staff_user, settings):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from newsletters.rendering import render_issue
+    from newsletters.services import issue_assemble
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    client.force_login(staff_user)
+    data = {"title": "Kuvallinen", "body": "Teksti", "audience": "all"}
+    response = client.post(reverse("newsletters:item_create"),
+                           {**data, "image": SimpleUploadedFile("kuva.png", buffer.getvalue(), "image/png")})
+    assert response.status_code == 200 and "image_alt" in response.context["form"].errors
+    client.post(reverse("newsletters:item_create"), {**data, "image_alt": "Punainen neliö",
+                                                     "image": SimpleUploadedFile("kuva.png", buffer.getvalue(),
+                                                                                 "image/png")})
+    issue, _created = issue_assemble()
+    html = render_issue(issue, language="fi", louna=False).html
+    assert 'alt="Punainen neliö"' in html and settings.SITE_URL + "/media/newsletters/items/kuva" in html
