@@ -327,3 +327,36 @@ def test_export_and_erase_a_person():
     assert data["deliveries"][0]["message_id"] == "<x@y>"
     services.subscriber_erase(subscriber=subscriber)
     assert not Subscriber.objects.exists() and not Delivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_assembly_runs_racing_still_make_one_draft():
+    """Two beat runs at the same moment (PostgreSQL: real concurrent transactions)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions (PostgreSQL)")
+    ItemFactory.create_batch(3)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results.append(services.issue_assemble(today=date(2026, 11, 20)))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Issue.objects.count() == 1
+    assert {issue.pk for issue, _created in results} == {Issue.objects.get().pk}
+    assert sorted(created for _issue, created in results) == [False, True]
+    assert Block.objects.count() == 3  # the items went into the one draft, not split or doubled
