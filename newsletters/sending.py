@@ -305,7 +305,10 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
     claimed = _claim(issue_id, cfg.batch_size, cfg.lease + int(cfg.batch_size / cfg.rate if cfg.rate else 0), now())
     if claimed:
         composer = _Composer(issue)
-        backend = get_connection(fail_silently=False)
+        # A hung server must fail the send before the claim could be taken back by the
+        # sweeper, or the message could go out twice: the timeout stays under the lease.
+        timeout = min(float(getattr(settings, "EMAIL_TIMEOUT", None) or 60), cfg.lease / 2)
+        backend = get_connection(fail_silently=False, timeout=timeout)
         pending = [d.pk for d in claimed]
         interval = cfg.concurrency / cfg.rate if cfg.rate else 0.0
         started = time.monotonic()
