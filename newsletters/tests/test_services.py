@@ -360,3 +360,14 @@ def test_two_assembly_runs_racing_still_make_one_draft():
     assert {issue.pk for issue, _created in results} == {Issue.objects.get().pk}
     assert sorted(created for _issue, created in results) == [False, True]
     assert Block.objects.count() == 3  # the items went into the one draft, not split or doubled
+
+
+def test_beat_runs_assembly_dispatch_and_sweeper():
+    from django.conf import settings
+
+    from config.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("newsletters.tasks.newsletters_assemble_monthly", "newsletters.tasks.newsletters_dispatch_due",
+                 "newsletters.tasks.newsletters_sweep"):
+        assert name in scheduled and name in app.tasks
