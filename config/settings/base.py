@@ -170,7 +170,36 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.send_agreement_expiry_notices",
         "schedule": crontab(hour=7, minute=30, day_of_week=1),
     },
+    # Every day at 07:00: from NEWSLETTER_ASSEMBLY_DAY on, build this month's newsletter draft
+    # (once a month: a second run finds the draft already there).
+    "newsletters-assemble-monthly": {
+        "task": "newsletters.tasks.newsletters_assemble_monthly",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Every minute: start sending approved newsletter issues whose send time has come.
+    "newsletters-dispatch-due": {
+        "task": "newsletters.tasks.newsletters_dispatch_due",
+        "schedule": crontab(),
+    },
+    # Every minute: put back newsletter deliveries a crashed worker left in flight, restart
+    # stalled sending, finish issues with nothing left to send.
+    "newsletters-sweep": {
+        "task": "newsletters.tasks.newsletters_sweep",
+        "schedule": crontab(),
+    },
 }
+
+# ---------------------------------------------------------------- newsletters
+# Day of the month on which the monthly draft is assembled (1-28).
+NEWSLETTER_ASSEMBLY_DAY = env.int("NEWSLETTER_ASSEMBLY_DAY", default=20)
+# Messages per second while sending an issue (0 = no limit), and how many go over one connection.
+NEWSLETTER_RATE_LIMIT = env.float("NEWSLETTER_RATE_LIMIT", default=20.0)
+NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)
+# Seconds a claimed delivery stays claimed without a sign of life before the sweeper takes it back.
+NEWSLETTER_INFLIGHT_LEASE = env.int("NEWSLETTER_INFLIGHT_LEASE", default=300)
+NEWSLETTER_RETRY_DELAYS = [int(s) for s in env.list("NEWSLETTER_RETRY_DELAYS", default=["60", "300", "1800", "7200", "21600"])]
+NEWSLETTER_MAX_ATTEMPTS = env.int("NEWSLETTER_MAX_ATTEMPTS", default=6)
+NEWSLETTER_SEND_CONCURRENCY = env.int("NEWSLETTER_SEND_CONCURRENCY", default=1)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,55 @@
+"""Reads of the newsletter app."""
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Delivery, Issue, Item, Subscriber
+
+__all__ = ("issues_for_staff", "unassigned_items", "archive_years", "archive_issues", "archive_issue",
+           "deliveries_of", "subscribers_list", "draft_waiting")
+
+
+def issues_for_staff() -> QuerySet[Issue]:
+    return Issue.objects.annotate(block_count=Count("blocks", distinct=True)).order_by("-month")
+
+
+def unassigned_items() -> QuerySet[Item]:
+    return Item.objects.filter(issue__isnull=True).select_related("created_by").order_by("-created_at")
+
+
+def _published() -> QuerySet[Issue]:
+    return Issue.objects.filter(status=Issue.Status.SENT)
+
+
+def archive_years() -> list[int]:
+    return sorted({month.year for month in _published().values_list("month", flat=True)}, reverse=True)
+
+
+def archive_issues(*, year: int | None = None) -> QuerySet[Issue]:
+    qs = _published().order_by("-month")
+    return qs.filter(month__year=year) if year else qs
+
+
+def archive_issue(*, year: int, month: int) -> Issue:
+    return _published().get(month__year=year, month__month=month)
+
+
+def deliveries_of(issue: Issue, *, status: str = "", search: str = "") -> QuerySet[Delivery]:
+    qs = issue.deliveries.order_by("email")
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(email__icontains=search)
+    return qs
+
+
+def subscribers_list(*, status: str = "", search: str = "") -> QuerySet[Subscriber]:
+    qs = Subscriber.objects.order_by("email")
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(Q(email__icontains=search) | Q(name__icontains=search))
+    return qs
+
+
+def draft_waiting() -> Issue | None:
+    return Issue.objects.filter(status=Issue.Status.DRAFT).order_by("-month").first()

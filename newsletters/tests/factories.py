@@ -1,0 +1,43 @@
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from newsletters.models import Block, Issue, Item, Subscriber
+
+
+class ItemFactory(DjangoModelFactory):
+    class Meta:
+        model = Item
+
+    title = factory.Sequence(lambda n: f"Ajankohtaista {n}")
+    body = "Tärkeä **asia** jäsenkirjastoille."
+
+
+class IssueFactory(DjangoModelFactory):
+    class Meta:
+        model = Issue
+
+    month = factory.Sequence(lambda n: timezone.localdate().replace(day=1, year=2000 + n % 50, month=1 + n % 12))
+    subject = factory.Sequence(lambda n: f"Uutiskirje {n}")
+    period_start = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=30))
+    period_end = factory.LazyFunction(timezone.now)
+
+
+class BlockFactory(DjangoModelFactory):
+    class Meta:
+        model = Block
+
+    issue = factory.SubFactory(IssueFactory)
+    title = factory.Sequence(lambda n: f"Osa {n}")
+    body = "Tekstiä *kursiivilla*."
+    position = factory.Sequence(lambda n: n * 10)
+
+
+class SubscriberFactory(DjangoModelFactory):
+    class Meta:
+        model = Subscriber
+
+    email = factory.Sequence(lambda n: f"tilaaja{n}@kirjasto.example")
+    status = Subscriber.Status.ACTIVE
+    consent_method = Subscriber.Method.IMPORT
+    consent_at = factory.LazyFunction(timezone.now)

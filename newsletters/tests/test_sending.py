@@ -1,0 +1,166 @@
+"""Sending through a real SMTP server (aiosmtpd on 127.0.0.1), tasks run in-process."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from consortium.models import JobRun
+from newsletters import services
+from newsletters.models import Delivery, Issue
+from newsletters.sending import deliveries_send_batch, deliveries_sweep, issue_progress, issue_start_sending
+from newsletters.tasks import newsletters_send_batch
+
+from .factories import BlockFactory, IssueFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issue(staff_user):
+    issue = IssueFactory(subject="Uutiskirje marraskuu", subject_sv="Nyhetsbrev november")
+    BlockFactory(issue=issue, title="Kaikille", title_sv="För alla", body="Teksti kaikille")
+    BlockFactory(issue=issue, title="Vain Lounalle", body="Louna-asia", audience="louna")
+    return issue
+
+
+def approve(issue, staff_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_approve(issue=issue, by=staff_user, send_at=timezone.now())
+
+
+def headers_of(message) -> dict:
+    return {key.lower(): str(value).strip() for key, value in message.items()}
+
+
+def test_every_subscriber_gets_exactly_one_message_with_both_parts_and_unsubscribe_headers(
+        issue, staff_user, smtp_settings, settings, django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    settings.NEWSLETTER_BATCH_SIZE = 4
+    subscribers = SubscriberFactory.create_batch(9)
+    SubscriberFactory(status="unsubscribed", email="lahtenyt@kirjasto.example")
+    SubscriberFactory(status="pending", email="vahvistamaton@kirjasto.example")
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+
+    assert smtp_settings.by_recipient() == {s.email: 1 for s in subscribers}
+    issue.refresh_from_db()
+    assert issue.status == Issue.Status.SENT and issue.sent_at
+    for recipients, message in smtp_settings.messages:
+        headers = headers_of(message)
+        assert headers["list-unsubscribe-post"] == "List-Unsubscribe=One-Click"
+        assert headers["list-unsubscribe"].startswith("<http") and "/newsletters/s/" in headers["list-unsubscribe"]
+        assert message.get_body(("plain",)) is not None and message.get_body(("html",)) is not None
+        text = message.get_body(("plain",)).get_content()
+        assert "/newsletters/archive/" in text and "/newsletters/s/" in text
+    deliveries = Delivery.objects.filter(issue=issue)
+    assert deliveries.count() == 9 and set(deliveries.values_list("status", flat=True)) == {"sent"}
+    assert all("queued as Q" in d.smtp_response and d.message_id for d in deliveries)
+    run = JobRun.objects.get(pk=issue.job_run_id)
+    assert run.state == "done" and run.progress_total == run.progress_done == 9
+    assert "9" in run.message
+
+
+def test_language_and_audience_follow_the_recipient(issue, staff_user, smtp_settings, settings,
+                                                    django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    SubscriberFactory(email="svensk@kirjasto.example", language="sv")
+    SubscriberFactory(email="english@kirjasto.example", language="en")  # no English translation
+    SubscriberFactory(email="louna@kirjasto.example", louna=True)
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    got = {recipients[0]: message for recipients, message in smtp_settings.messages}
+    assert got["svensk@kirjasto.example"]["Subject"] == "Nyhetsbrev november"
+    assert "För alla" in got["svensk@kirjasto.example"].get_body(("html",)).get_content()
+    assert got["english@kirjasto.example"]["Subject"] == "Uutiskirje marraskuu"
+    assert "Vain Lounalle" in got["louna@kirjasto.example"].get_body(("plain",)).get_content()
+    assert "Vain Lounalle" not in got["svensk@kirjasto.example"].get_body(("plain",)).get_content()
+
+
+def test_sending_again_or_twice_at_once_sends_nobody_a_second_message(issue, staff_user, smtp_settings, settings,
+                                                                     django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    SubscriberFactory.create_batch(5)
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    assert issue_start_sending(issue_id=issue.pk) == 0  # a repeated fan-out does nothing
+    newsletters_send_batch.apply(kwargs={"issue_id": issue.pk})  # a redelivered task: nothing to claim
+    deliveries_sweep()
+    assert len(smtp_settings.messages) == 5 and set(smtp_settings.by_recipient().values()) == {1}
+
+
+def test_permanent_refusal_fails_and_temporary_one_retries_with_back_off(issue, staff_user, smtp_settings, settings,
+                                                                        django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    settings.NEWSLETTER_RETRY_DELAYS = [60, 600]
+    SubscriberFactory(email="ok@kirjasto.example")
+    SubscriberFactory(email="eiole@kirjasto.example")
+    SubscriberFactory(email="taynna@kirjasto.example")
+    smtp_settings.refuse = {"eiole@kirjasto.example": "550 5.1.1 No such user",
+                            "taynna@kirjasto.example": "452 4.2.2 Mailbox full"}
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+
+    by_email = {d.email: d for d in Delivery.objects.all()}
+    assert by_email["ok@kirjasto.example"].status == "sent"
+    assert by_email["eiole@kirjasto.example"].status == "failed"
+    assert "550" in by_email["eiole@kirjasto.example"].error
+    waiting = by_email["taynna@kirjasto.example"]
+    assert waiting.status == "retry" and "452" in waiting.error
+    assert timedelta(seconds=55) < waiting.retry_after - timezone.now() < timedelta(seconds=65)
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
+    assert issue_progress(issue) == {"sent": 1, "failed": 1, "waiting": 1, "retrying": 1, "total": 3, "percent": 67}
+
+    # Not due yet: a batch now sends nothing.
+    assert deliveries_send_batch(issue_id=issue.pk).sent == 0
+    # The mailbox is emptied; once the back-off has passed the message goes.
+    smtp_settings.refuse = {}
+    later = timezone.now() + timedelta(seconds=61)
+    result = deliveries_send_batch(issue_id=issue.pk, now=lambda: later)
+    assert result.sent == 1 and result.finished
+    assert smtp_settings.by_recipient() == {"ok@kirjasto.example": 1, "taynna@kirjasto.example": 1}
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_a_delivery_left_in_flight_by_a_crash_is_sent_once_after_its_lease(issue, staff_user, smtp_settings,
+                                                                          settings, django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    SubscriberFactory.create_batch(3)
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.APPROVED, send_at=timezone.now())
+    issue_start_sending(issue_id=issue.pk)  # outside on_commit capture: the chain is not started
+    # A worker claimed one row and died before the server accepted it.
+    crashed = Delivery.objects.order_by("pk").first()
+    Delivery.objects.filter(pk=crashed.pk).update(status="inflight", attempts=1, claimed_at=timezone.now(),
+                                                  lease_until=timezone.now() + timedelta(seconds=300))
+    deliveries_send_batch(issue_id=issue.pk)
+    assert crashed.email not in smtp_settings.by_recipient()  # still claimed: nobody else touches it
+    assert deliveries_sweep()["requeued"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        report = deliveries_sweep(now=timezone.now() + timedelta(seconds=301))
+    assert report["requeued"] == 1 and report["restarted"] == [issue.pk]
+    assert smtp_settings.by_recipient() == {d.email: 1 for d in Delivery.objects.all()}
+    crashed.refresh_from_db()
+    assert crashed.status == "sent" and crashed.attempts == 2
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_mail_server_down_nothing_is_marked_sent(issue, staff_user, settings, django_capture_on_commit_callbacks):
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    SubscriberFactory.create_batch(3)
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    statuses = list(Delivery.objects.values_list("status", "attempts"))
+    assert statuses == [("queued", 0)] * 3
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENDING
+
+
+def test_one_connection_per_batch_and_the_rate_limit_holds(issue, staff_user, smtp_settings, settings,
+                                                         django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 20
+    settings.NEWSLETTER_BATCH_SIZE = 5
+    SubscriberFactory.create_batch(12)
+    started = time.monotonic()
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    elapsed = time.monotonic() - started
+    assert len(smtp_settings.messages) == 12
+    assert smtp_settings.connections == 3  # 5 + 5 + 2 messages, one connection each
+    assert elapsed >= 11 / 20 * 0.9  # 20 messages a second at most

@@ -1,0 +1,373 @@
+"""The rules: assembly once a month, editing, approval, subscriptions, import, erasure."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import timezone
+
+from consortium import registry
+from consortium.registry import NewsletterEntry, NewsletterSection
+from newsletters import services
+from newsletters.models import Block, Delivery, Issue, Item, Subscriber
+from newsletters.rendering import markdown_to_html, markdown_to_text
+from newsletters.sending import issue_start_sending
+from newsletters.tasks import newsletters_assemble_monthly
+from newsletters.tokens import (
+    InvalidToken,
+    confirm_token,
+    subscriber_from_confirm_token,
+    subscriber_from_subscription_token,
+    subscription_token,
+)
+
+from .factories import BlockFactory, IssueFactory, ItemFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; their translations are checked by test_i18n."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+# ---------------------------------------------------------------- sanitising
+
+
+@pytest.mark.parametrize("evil", [
+    "<script>alert(1)</script>Hei",
+    '<img src=x onerror="alert(1)">Hei',
+    "[klikkaa](javascript:alert(1)) Hei",
+    '<a href="javascript:alert(1)">Hei</a>',
+    "<iframe src='https://evil.example'></iframe>Hei",
+    '<p style="background:url(javascript:alert(1))" onclick="alert(1)">Hei</p>',
+])
+def test_no_script_survives_markdown(evil):
+    html = markdown_to_html(evil)
+    assert "Hei" in html
+    for bad in ("<script", "onerror", "javascript:", "<iframe", "onclick", "style="):
+        assert bad not in html.lower()
+
+
+def test_markdown_keeps_the_safe_subset():
+    html = markdown_to_html("# Otsikko\n\n**lihava** ja [linkki](https://kirjastot.fi)\n\n- yksi\n- kaksi")
+    assert "<h3>Otsikko</h3>" in html  # never competes with the page's own h1
+    assert "<strong>lihava</strong>" in html
+    assert 'href="https://kirjastot.fi"' in html and 'rel="noopener noreferrer"' in html
+    assert "<li>yksi</li>" in html
+    assert markdown_to_text("Hei <b>sinä</b> & muut") == "Hei sinä & muut"
+
+
+# ---------------------------------------------------------------- the monthly assembly
+
+
+@pytest.fixture
+def sections():
+    """Two apps' sections: one for everyone, one with an extra Louna-only entry."""
+    from django.utils.translation import get_language
+
+    def trainings(*, since, until, audience):
+        title = {"fi": "Tulevat koulutukset", "sv": "Kommande utbildningar"}.get(get_language(), "Coming trainings")
+        entries = [NewsletterEntry(title="E-aineistot näkyviksi", url="/trainings/1/", note="12.12.2026")]
+        if audience == "louna":
+            entries.append(NewsletterEntry(title="Louna-johtajien työpaja", url="/trainings/2/"))
+        return NewsletterSection(key="test-trainings", title=title, entries=entries, order=20)
+
+    def empty(*, since, until, audience):
+        return NewsletterSection(key="test-empty", title="Tyhjä", entries=[])
+
+    registry.register_newsletter_section("test-trainings", trainings)
+    registry.register_newsletter_section("test-empty", empty)
+    yield
+    registry._newsletter_sections.pop("test-trainings", None)
+    registry._newsletter_sections.pop("test-empty", None)
+
+
+def test_monthly_task_run_twice_creates_one_draft_and_tells_staff_once(settings, staff_user, sections,
+                                                                      django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_ASSEMBLY_DAY = 1
+    ItemFactory(title="Vuosikello julkaistu")
+    ItemFactory(title="Vain Lounalle", audience="louna")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = newsletters_assemble_monthly.apply().get()
+        second = newsletters_assemble_monthly.apply().get()
+    assert first == second
+    issue = Issue.objects.get()
+    assert issue.status == Issue.Status.DRAFT and issue.month == timezone.localdate().replace(day=1)
+    titles = list(issue.blocks.values_list("title", "audience"))
+    assert ("Vuosikello julkaistu", "all") in titles and ("Vain Lounalle", "louna") in titles
+    assert ("Tulevat koulutukset", "all") in titles
+    assert ("Tulevat koulutukset", "louna") in titles  # only the Louna-only entry
+    louna_section = issue.blocks.get(kind=Block.Kind.SECTION, audience="louna")
+    assert "Louna-johtajien työpaja" in louna_section.body and "näkyviksi" not in louna_section.body
+    everyone = issue.blocks.get(kind=Block.Kind.SECTION, audience="all")
+    assert everyone.title_sv == "Kommande utbildningar" and "(12.12.2026)" in everyone.body
+    assert not issue.blocks.filter(source="test-empty").exists()
+    assert not Item.objects.filter(issue__isnull=True).exists()
+    assert [m.to for m in mail.outbox] == [[staff_user.email]]
+    assert "Vuosikello" not in mail.outbox[0].subject and issue.subject in mail.outbox[0].subject
+
+
+def test_monthly_task_waits_for_the_configured_day(settings):
+    settings.NEWSLETTER_ASSEMBLY_DAY = timezone.localdate().day + 1 if timezone.localdate().day < 28 else 29
+    assert newsletters_assemble_monthly.apply().get() is None
+    assert not Issue.objects.exists()
+
+
+def test_one_issue_per_month_is_a_database_rule():
+    IssueFactory(month=date(2026, 11, 1))
+    with pytest.raises(IntegrityError):
+        IssueFactory(month=date(2026, 11, 1))
+
+
+def test_next_issue_takes_only_what_came_after_the_last_one(sections):
+    issue, created = services.issue_assemble(today=date(2026, 10, 20))
+    assert created
+    ItemFactory(title="Marraskuun uutinen")
+    november, created = services.issue_assemble(today=date(2026, 11, 20))
+    assert created and november.period_start == issue.period_end
+    assert list(november.blocks.filter(kind="item").values_list("title", flat=True)) == ["Marraskuun uutinen"]
+    again, created = services.issue_assemble(today=date(2026, 11, 28))
+    assert again == november and not created
+
+
+# ---------------------------------------------------------------- editing and approving
+
+
+def test_order_and_texts_can_be_edited_and_an_item_removed_returns_to_the_pool(staff_user):
+    item = ItemFactory()
+    issue = IssueFactory()
+    first = services.item_add_to_issue(item=item, issue=issue)
+    second = BlockFactory(issue=issue, position=100)
+    services.block_move(block=second, direction="up")
+    assert list(issue.blocks.values_list("pk", flat=True)) == [second.pk, first.pk]
+    services.block_update(block=first, data={"title": "Uusi otsikko", "body": "Uusi teksti"})
+    assert Block.objects.get(pk=first.pk).title == "Uusi otsikko"
+    services.block_remove(block=first)
+    item.refresh_from_db()
+    assert item.issue is None
+
+
+def test_approving_an_empty_issue_is_refused(staff_user):
+    issue = IssueFactory()
+    with pytest.raises(ValidationError, match="empty"):
+        services.issue_approve(issue=issue, by=staff_user, send_at=timezone.now())
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.DRAFT
+
+
+def test_approving_with_a_past_send_time_is_refused(staff_user):
+    issue = BlockFactory().issue
+    with pytest.raises(ValidationError) as error:
+        services.issue_approve(issue=issue, by=staff_user, send_at=timezone.now() - timedelta(days=1))
+    assert "send_at" in error.value.message_dict
+
+
+def test_editing_an_approved_issue_sends_it_back_to_draft(staff_user):
+    block = BlockFactory()
+    services.issue_approve(issue=block.issue, by=staff_user, send_at=timezone.now() + timedelta(days=1))
+    services.block_update(block=block, data={"title": "Korjattu"})
+    issue = Issue.objects.get(pk=block.issue_id)
+    assert issue.status == Issue.Status.DRAFT and issue.send_at is None and issue.approved_by is None
+
+
+def test_sending_an_unapproved_issue_is_refused():
+    issue = BlockFactory().issue
+    SubscriberFactory()
+    with pytest.raises(ValidationError, match="approved"):
+        issue_start_sending(issue_id=issue.pk)
+    assert not Delivery.objects.exists()
+
+
+def test_sending_before_the_send_time_is_refused(staff_user):
+    issue = BlockFactory().issue
+    services.issue_approve(issue=issue, by=staff_user, send_at=timezone.now() + timedelta(hours=2))
+    with pytest.raises(ValidationError, match="not due"):
+        issue_start_sending(issue_id=issue.pk)
+
+
+@pytest.mark.parametrize("status", [Issue.Status.SENDING, Issue.Status.SENT])
+def test_an_issue_being_sent_cannot_be_edited(status, staff_user):
+    block = BlockFactory(issue=IssueFactory(status=status))
+    item = ItemFactory()
+    for attempt in (lambda: services.block_update(block=block, data={"title": "x"}),
+                    lambda: services.block_move(block=block, direction="up"),
+                    lambda: services.block_remove(block=block),
+                    lambda: services.issue_update(issue=block.issue, data={"subject": "x"}),
+                    lambda: services.item_add_to_issue(item=item, issue=block.issue)):
+        with pytest.raises(ValidationError, match="can no longer be edited"):
+            attempt()
+    assert Block.objects.get(pk=block.pk).title == block.title
+
+
+def test_test_send_goes_to_the_person_marked_as_test(staff_user):
+    block = BlockFactory(title="Testattava osa")
+    services.issue_send_test(issue=block.issue, to=staff_user)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [staff_user.email] and message.subject.startswith("[")
+    assert "Testattava osa" in message.body and "Testattava osa" in message.alternatives[0][0]
+
+
+# ---------------------------------------------------------------- subscriptions
+
+
+def test_double_opt_in_records_consent_only_on_confirmation(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        subscriber = services.subscriber_request(email="Uusi.Tilaaja@Kirjasto.EXAMPLE", language="sv",
+                                                 detail="lomake")
+    assert subscriber.email == "Uusi.Tilaaja@kirjasto.example"
+    assert subscriber.status == Subscriber.Status.PENDING and subscriber.consent_at is None
+    assert len(mail.outbox) == 1 and "/newsletters/confirm/" in mail.outbox[0].body
+    token = mail.outbox[0].body.split("/newsletters/confirm/")[1].split("/")[0]
+    confirmed = services.subscriber_confirm(subscriber=subscriber_from_confirm_token(token))
+    assert confirmed.status == Subscriber.Status.ACTIVE and confirmed.consent_at
+    assert confirmed.consent_method == Subscriber.Method.WEB_FORM
+
+
+def test_invalid_address_is_refused():
+    with pytest.raises(ValidationError) as error:
+        services.subscriber_request(email="ei-osoite")
+    assert "email" in error.value.message_dict and not Subscriber.objects.exists()
+
+
+def test_subscribing_an_address_already_on_the_list_changes_nothing(django_capture_on_commit_callbacks):
+    existing = SubscriberFactory(email="jo@kirjasto.example", language="fi")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscriber_request(email="JO@kirjasto.example", language="sv")
+    existing.refresh_from_db()
+    assert Subscriber.objects.count() == 1 and existing.status == "active" and existing.language == "fi"
+    assert mail.outbox[0].to == ["jo@kirjasto.example"] and "/newsletters/confirm/" not in mail.outbox[0].body
+
+
+def test_forged_and_expired_tokens_are_refused(monkeypatch):
+    subscriber = SubscriberFactory(status=Subscriber.Status.PENDING)
+    token = confirm_token(subscriber)
+    with pytest.raises(InvalidToken) as error:
+        subscriber_from_confirm_token(token[:-2] + "xx")
+    assert not error.value.expired
+    with pytest.raises(InvalidToken):
+        subscriber_from_subscription_token(token)  # a confirm token is not a subscription token
+    monkeypatch.setattr("newsletters.tokens.CONFIRM_MAX_AGE", -1)
+    with pytest.raises(InvalidToken) as error:
+        subscriber_from_confirm_token(token)
+    assert error.value.expired
+
+
+def test_a_token_stops_working_when_the_address_changes():
+    subscriber = SubscriberFactory()
+    token = subscription_token(subscriber)
+    Subscriber.objects.filter(pk=subscriber.pk).update(email="toinen@kirjasto.example")
+    with pytest.raises(InvalidToken):
+        subscriber_from_subscription_token(token)
+
+
+def test_leaving_drops_what_is_still_waiting_to_be_sent():
+    subscriber = SubscriberFactory()
+    issue = IssueFactory(status=Issue.Status.SENDING)
+    Delivery.objects.create(issue=issue, subscriber=subscriber, email=subscriber.email)
+    services.subscriber_unsubscribe(subscriber=subscriber)
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed" and subscriber.unsubscribed_at
+    assert Delivery.objects.get().status == Delivery.Status.FAILED
+
+
+def test_portal_user_subscribes_from_their_profile(director):
+    subscriber = services.subscriber_subscribe_user(user=director)
+    assert subscriber.status == "active" and subscriber.user == director
+    assert subscriber.consent_method == Subscriber.Method.PROFILE and subscriber.louna  # Humppila is in Louna
+
+
+def test_import_reports_every_refused_row_and_why(staff_user):
+    SubscriberFactory(email="vanha@kirjasto.example")
+    SubscriberFactory(email="lahti@kirjasto.example", status=Subscriber.Status.UNSUBSCRIBED)
+    content = ("sähköposti;nimi;kieli;louna\n"
+               "uusi@kirjasto.example;Uusi Ihminen;fi;kyllä\n"
+               "ei-osoite;Virhe;fi;\n"
+               "UUSI@kirjasto.example;Tupla;fi;\n"
+               "vanha@kirjasto.example;Vanha;fi;\n"
+               "lahti@kirjasto.example;Lähtenyt;fi;\n"
+               "ruotsi@kirjasto.example;Svensk;sv;\n"
+               "kieli@kirjasto.example;Kieli;de;\n").encode()
+    report = services.subscribers_import(content=content, basis="Koulutuspäivän lista", by=staff_user,
+                                         filename="lista.csv")
+    assert sorted(report.added) == ["ruotsi@kirjasto.example", "uusi@kirjasto.example"]
+    reasons = {line: reason for line, _address, reason in report.refused}
+    assert set(reasons) == {3, 4, 5, 6, 8}
+    assert "valid" in reasons[3] and "line 2" in reasons[4] and "already" in reasons[5]
+    assert "left" in reasons[6] and "de" in reasons[8]
+    new = Subscriber.objects.get(email="uusi@kirjasto.example")
+    assert new.louna and new.consent_method == "import" and new.consent_at
+    assert "Koulutuspäivän lista" in new.consent_detail and "lista.csv" in new.consent_detail
+    assert Subscriber.objects.get(email="lahti@kirjasto.example").status == "unsubscribed"
+
+
+def test_import_without_consent_basis_or_with_garbage_is_refused(staff_user):
+    with pytest.raises(ValidationError) as error:
+        services.subscribers_import(content=b"a@b.example\n", basis=" ", by=staff_user)
+    assert "basis" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.subscribers_import(content=b"", basis="x", by=staff_user)
+    assert "file" in error.value.message_dict
+    assert not Subscriber.objects.exists()
+
+
+def test_export_and_erase_a_person():
+    subscriber = SubscriberFactory(email="poistettava@kirjasto.example", name="Poistettava")
+    issue = IssueFactory(status=Issue.Status.SENT)
+    Delivery.objects.create(issue=issue, subscriber=subscriber, email=subscriber.email, status="sent",
+                            message_id="<x@y>")
+    data = services.subscriber_export(subscriber=subscriber)
+    assert data["email"] == "poistettava@kirjasto.example" and data["consent"]["method"] == "import"
+    assert data["deliveries"][0]["message_id"] == "<x@y>"
+    services.subscriber_erase(subscriber=subscriber)
+    assert not Subscriber.objects.exists() and not Delivery.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_assembly_runs_racing_still_make_one_draft():
+    """Two beat runs at the same moment (PostgreSQL: real concurrent transactions)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions (PostgreSQL)")
+    ItemFactory.create_batch(3)
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            results.append(services.issue_assemble(today=date(2026, 11, 20)))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert Issue.objects.count() == 1
+    assert {issue.pk for issue, _created in results} == {Issue.objects.get().pk}
+    assert sorted(created for _issue, created in results) == [False, True]
+    assert Block.objects.count() == 3  # the items went into the one draft, not split or doubled
+
+
+def test_beat_runs_assembly_dispatch_and_sweeper():
+    from django.conf import settings
+
+    from config.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    for name in ("newsletters.tasks.newsletters_assemble_monthly", "newsletters.tasks.newsletters_dispatch_due",
+                 "newsletters.tasks.newsletters_sweep"):
+        assert name in scheduled and name in app.tasks
