@@ -79,6 +79,13 @@ def agreement_get(*, user, year: int) -> Agreement:
     )
 
 
+def agreement_get_plain(*, user, year: int) -> Agreement:
+    """One agreement without its related lists (for pages that fetch those themselves)."""
+    if not permissions.can_view(user):
+        raise Agreement.DoesNotExist
+    return Agreement.objects.get(year=year)
+
+
 def current_agreement(*, user, today: date | None = None) -> Agreement | None:
     """This year's agreement, or the latest one before it."""
     today = today or timezone.localdate()
@@ -114,7 +121,8 @@ def _tasks(user) -> QuerySet[Task]:
         .annotate(note_count=_count(TaskNote, "task", note_filter), evidence_count=_count(TaskEvidence, "task"))
         .prefetch_related(Prefetch(
             "municipal_states",
-            queryset=permissions.restrict_municipal_states(TaskMunicipality.objects.select_related("library"), user),
+            queryset=permissions.restrict_municipal_states(
+                TaskMunicipality.objects.select_related("library__municipality"), user),
         ))
     )
 

@@ -166,7 +166,7 @@ def area_edit(request, year, pk=None):
 
 @can_view
 def board(request, year):
-    agreement = get_or_404(selectors.agreement_get, user=request.user, year=year)
+    agreement = get_or_404(selectors.agreement_get_plain, user=request.user, year=year)
     filters = forms.BoardFilterForm(request.GET or None, people=selectors.responsible_people(agreement=agreement))
     data = filters.cleaned_data if filters.is_valid() else {}
     person = data.get("person")
