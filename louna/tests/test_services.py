@@ -135,7 +135,7 @@ def test_evidence_too_large_is_refused(task):
     upload = SimpleUploadedFile("iso.pdf", PDF + b"0" * (MAX_UPLOAD_BYTES + 1))
     with pytest.raises(ValidationError) as caught:
         services.task_evidence_add(task=task, title="Iso", upload=upload)
-    assert "10 MB" in caught.value.message_dict["file"][0]
+    assert "10 M" in caught.value.message_dict["file"][0]  # "10 Mt" in Finnish
 
 
 def test_evidence_is_a_link_or_a_file(task):
