@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from consortium.forms import DateInput
@@ -27,6 +28,14 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class HttpsURLField(forms.URLField):
+    """A link typed without a scheme is taken as https."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
 
 
 def louna_libraries():
@@ -119,7 +128,7 @@ class TaskNoteForm(forms.Form):
 
 class EvidenceForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    url = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+    url = HttpsURLField(label=_("Link"), required=False, max_length=500)
     file = forms.FileField(label=_("or a file"), required=False,
                            help_text=_("PDF, Word, Excel, OpenDocument, image or text; at most 10 MB."))
 
@@ -137,7 +146,7 @@ class BoardFilterForm(forms.Form):
                                     empty_label=_("everyone"))
     month = forms.TypedChoiceField(
         label=_("Due in month"), coerce=int, empty_value=None, required=False,
-        choices=[("", _("any month"))] + [(m, m) for m in range(1, 13)],
+        choices=[("", _("any month"))] + [(m, MONTHS[m]) for m in range(1, 13)],
     )
 
     def __init__(self, *args, people=(), **kwargs):
@@ -152,6 +161,7 @@ class MeetingForm(forms.ModelForm):
         model = Meeting
         fields = ["title", "starts_at", "ends_at", "place", "online_url", "chair", "proposals_close_on"]
         widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput(), "proposals_close_on": DateInput()}
+        field_classes = {"online_url": HttpsURLField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,7 +235,7 @@ class FeedbackFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=[("", _("all"))] + Feedback.State.choices, required=False)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     month = forms.TypedChoiceField(label=_("Month"), coerce=int, empty_value=None, required=False,
-                                   choices=[("", _("any month"))] + [(m, m) for m in range(1, 13)])
+                                   choices=[("", _("any month"))] + [(m, MONTHS[m]) for m in range(1, 13)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -239,6 +249,7 @@ class WebServiceForm(forms.ModelForm):
         fields = ["name", "description", "url", "administrator", "administrator_note", "introduced_on", "is_active",
                   "receives_feedback"]
         widgets = {"introduced_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"url": HttpsURLField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -408,7 +409,7 @@ def feedback_list(request):
     return render(request, "louna/feedback_list.html", {
         "page": Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")), "filters": filters,
         "count_rows": rows, "count_columns": columns, "count_total": total, "count_year": year, "peak": peak,
-        "months": range(1, 13), "can_manage": permissions.can_manage(request.user),
+        "months": [(MONTHS_3[m], MONTHS[m]) for m in range(1, 13)], "can_manage": permissions.can_manage(request.user),
     })
 
 
