@@ -62,6 +62,7 @@ __all__ = (
     "web_service_save",
     "accessibility_check_save",
     "accessibility_finding_save",
+    "accessibility_reminder_mail",
     "project_save",
     "milestone_save",
     "project_note_add",
@@ -90,6 +91,9 @@ def agreement_save(*, agreement: Agreement, libraries=None) -> Agreement:
     agreement.save()
     if libraries is not None:
         agreement.libraries.set(libraries)
+        # Tasks followed per municipality get a row for a library that joined.
+        for task in Task.objects.filter(area__agreement=agreement, per_municipality=True).select_related("area"):
+            _ensure_municipal_rows(task)
     return agreement
 
 
@@ -473,6 +477,23 @@ def accessibility_check_save(*, check: AccessibilityCheck) -> AccessibilityCheck
 
 
 WCAG_CRITERION = re.compile(r"^[1-4]\.\d{1,2}\.\d{1,2}$")
+
+
+def accessibility_reminder_mail(*, year: int | None = None) -> int:
+    """Remind the coordinators of the shared web services still lacking this year's
+    accessibility check. Returns the number of messages sent (none when all are checked)."""
+    from .selectors import services_missing_check
+
+    year = year or timezone.localdate().year
+    missing = services_missing_check(year=year)
+    if not missing:
+        return 0
+    url = settings.SITE_URL.rstrip("/") + reverse("louna:service_list")
+    sent = 0
+    for person in User.objects.filter(is_active=True, role_assignments__role=Role.COORDINATOR).distinct():
+        sent += send_mail_to_user(user=person, template="louna/mail/accessibility_reminder",
+                                  context={"year": year, "services": missing, "url": url})
+    return sent
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from consortium.tasks import TransactionAwareTask
 
-__all__ = ("send_meeting_agenda",)
+__all__ = ("send_meeting_agenda", "remind_missing_accessibility_checks")
 
 
 @shared_task(name="louna.tasks.send_meeting_agenda", base=TransactionAwareTask, acks_late=True,
@@ -13,3 +13,10 @@ def send_meeting_agenda(meeting_id: int) -> int:
     from .services import meeting_agenda_mail
 
     return meeting_agenda_mail(meeting_id=meeting_id)
+
+
+@shared_task(name="louna.tasks.remind_missing_accessibility_checks")
+def remind_missing_accessibility_checks() -> int:
+    from .services import accessibility_reminder_mail
+
+    return accessibility_reminder_mail()

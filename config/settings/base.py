@@ -159,6 +159,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consortium.tasks.prune_job_runs",
         "schedule": crontab(hour=3, minute=15),
     },
+    # At 08:00 on the first day of each month from September to December: remind the Louna
+    # coordinator of shared web services still lacking this year's accessibility check.
+    "louna-accessibility-check-reminder": {
+        "task": "louna.tasks.remind_missing_accessibility_checks",
+        "schedule": crontab(hour=8, minute=0, day_of_month=1, month_of_year="9-12"),
+    },
 }
 
 LOGGING = {

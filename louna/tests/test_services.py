@@ -353,3 +353,30 @@ def test_municipal_rows_are_kept_once(area, humppila):
     task = services.task_save(task=Task(area=area, text="x", per_municipality=True))
     services.task_save(task=task)
     assert TaskMunicipality.objects.filter(task=task, library=humppila).count() == 1
+
+
+def test_reminder_lists_services_without_this_years_check(coordinator, staff_user):
+    from louna.models import AccessibilityCheck
+    from louna.tasks import remind_missing_accessibility_checks
+
+    today = timezone.localdate()
+    checked, missing = WebServiceFactory(name="Finna"), WebServiceFactory(name="Cineast")
+    WebServiceFactory(name="Vanha palvelu", is_active=False)
+    AccessibilityCheck.objects.create(service=checked, year=today.year, checked_on=today)
+    AccessibilityCheck.objects.create(service=missing, year=today.year - 1, checked_on=date(today.year - 1, 3, 1))
+    assert remind_missing_accessibility_checks.apply().get() == 1
+    message = mail.outbox[0]
+    assert message.to == [coordinator.email]
+    assert "Cineast" in message.body and "Finna" not in message.body and "Vanha" not in message.body
+    AccessibilityCheck.objects.create(service=missing, year=today.year, checked_on=today)
+    mail.outbox.clear()
+    assert services.accessibility_reminder_mail(year=today.year) == 0 and not mail.outbox
+
+
+def test_a_library_joining_the_agreement_gets_its_follow_up_rows(agreement, area, humppila, tammela):
+    from consortium.tests.factories import LounaLibraryFactory
+
+    task = services.task_save(task=Task(area=area, text="Kunnittain", per_municipality=True))
+    ypaja = LounaLibraryFactory(name="Ypäjän kunnankirjasto")
+    services.agreement_save(agreement=agreement, libraries=[humppila, tammela, ypaja])
+    assert set(task.municipal_states.values_list("library", flat=True)) == {humppila.pk, tammela.pk, ypaja.pk}
