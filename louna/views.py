@@ -364,6 +364,7 @@ def meeting_detail(request, pk):
         "agenda": [i for i in meeting.visible_items if i.state == AgendaItem.State.ON_AGENDA],
         "proposals": [i for i in meeting.visible_items if i.state != AgendaItem.State.ON_AGENDA],
         "is_past": meeting.starts_at <= timezone.now(),
+        "proposals_closed": bool(meeting.proposals_close_on and timezone.localdate() > meeting.proposals_close_on),
     })
 
 

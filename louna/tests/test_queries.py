@@ -59,3 +59,22 @@ def test_task_page_query_count_does_not_grow_with_notes(client, seeded):
     with CaptureQueriesContext(connection) as queries:
         _get(client, reverse("louna:task_detail", args=[task.pk]))
     assert len(queries) <= 16
+
+
+@pytest.mark.parametrize("size", [2, 40])
+@pytest.mark.parametrize("who", ["coordinator", "director"])
+def test_meeting_page_query_count_is_constant(client, agreement, area, size, who, request,
+                                              django_assert_max_num_queries):
+    from louna.models import AgendaItem, Decision
+    from louna.tests.factories import AgendaItemFactory, MeetingFactory, TaskFactory
+
+    user = request.getfixturevalue(who)
+    meeting = MeetingFactory(agreement=agreement, minutes="Pöytäkirja")
+    for i in range(size):
+        item = AgendaItemFactory(meeting=meeting, proposed_by=user, state=AgendaItem.State.ON_AGENDA if i % 2
+                                 else AgendaItem.State.PROPOSED)
+        decision = Decision.objects.create(meeting=meeting, agenda_item=item, text=f"Päätös {i}")
+        TaskFactory(area=area, from_decision=decision)
+    client.force_login(user)
+    with django_assert_max_num_queries(16):
+        _get(client, reverse("louna:meeting_detail", args=[meeting.pk]))
