@@ -5,7 +5,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consortium.registry import Card, CardItem, NavEntry, register_card, register_nav, register_seeder
+from consortium.registry import (
+    Card,
+    CardItem,
+    NavEntry,
+    register_card,
+    register_nav,
+    register_newsletter_section,
+    register_seeder,
+)
 
 from . import permissions, selectors
 from .models import AgendaItem, Feedback, Meeting
@@ -93,3 +101,31 @@ def _seed(*, scale: int = 0, stdout=None):
 
 
 register_seeder("louna", _seed, order=40)
+
+
+def newsletter_section(*, since, until, audience: str = "all"):
+    """For the Louna newsletter: tasks of the agreement done in the period and the
+    directors' meetings coming in the next two months. Nothing for the whole membership."""
+    from datetime import timedelta
+
+    from consortium.registry import NewsletterEntry, NewsletterSection
+
+    from .models import Task, TaskNote
+
+    if audience != "louna":
+        return None
+    done = (TaskNote.objects.filter(state_after=Task.State.DONE, for_directors=True, created_at__gte=since,
+                                    created_at__lt=until)
+            .select_related("task__area__agreement").order_by("on", "pk")[:20])
+    entries = [NewsletterEntry(title=f"{note.task.area.number}. {note.task.text[:120]}", text=note.text,
+                               url=reverse("louna:task_detail", args=[note.task_id]),
+                               note=_("done %(date)s") % {"date": note.on.strftime("%d.%m.%Y")}) for note in done]
+    coming = Meeting.objects.filter(starts_at__gte=until, starts_at__lt=until + timedelta(days=62)).exclude(
+        state=Meeting.State.CANCELLED).order_by("starts_at")
+    entries += [NewsletterEntry(title=meeting.title, url=reverse("louna:meeting_detail", args=[meeting.pk]),
+                                note=timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M"))
+                for meeting in coming]
+    return NewsletterSection(key="louna", title=_("Louna service agreement"), entries=entries, order=40)
+
+
+register_newsletter_section("louna", newsletter_section)

@@ -23,7 +23,6 @@ from .models import (
     Agreement,
     AgreementDocument,
     Decision,
-    Feedback,
     Meeting,
     Milestone,
     Project,

@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from django.utils import timezone
+
 import pytest
 from django.urls import reverse
 
@@ -10,6 +12,7 @@ from consortium.models import User
 from louna.agreement_2024 import AREAS_2024
 from louna.demo_data import seed_louna
 from louna.models import Agreement, Feedback, Meeting, Project, ServiceArea, Task, WebService
+from louna.tests.factories import AgreementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,22 @@ def test_demo_director_can_log_in_and_open_the_board(client, seeded):
     response = client.get(reverse("louna:home"), follow=True)
     assert response.status_code == 200
     assert "Mikromarc" in response.content.decode()
+
+
+def test_newsletter_section_tells_louna_what_was_done_and_what_is_coming(coordinator, task, agreement):
+    from datetime import timedelta
+
+    from consortium.registry import newsletter_sections
+    from louna import services
+    from louna.tests.factories import MeetingFactory
+
+    services.task_set_state(task=task, state=Task.State.DONE, on=date(2024, 5, 3), text="Valmis", by=coordinator)
+    services.task_note_add(task=task, on=date(2024, 5, 4), text="Sisäinen", for_directors=False, by=coordinator)
+    now = timezone.now()
+    MeetingFactory(agreement=AgreementFactory(year=(now + timedelta(days=20)).year), title="Tuleva kokous",
+                   starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=20, hours=2))
+    since, until = now - timedelta(days=30), now + timedelta(minutes=1)
+    sections = {s.key: s for s in newsletter_sections(since=since, until=until, audience="louna")}
+    titles = [entry.title for entry in sections["louna"].entries]
+    assert any(task.text in title for title in titles) and "Tuleva kokous" in titles
+    assert "louna" not in {s.key for s in newsletter_sections(since=since, until=until, audience="all")}

@@ -11,7 +11,6 @@ from consortium.models import Role
 from consortium.tests.factories import user_with_role
 from louna.models import AccessibilityCheck, AgendaItem, Agreement, Feedback, Task, TaskNote
 from louna.tests.factories import (
-    AgendaItemFactory,
     AgreementFactory,
     FeedbackFactory,
     MeetingFactory,
