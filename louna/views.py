@@ -280,10 +280,12 @@ def meeting_edit(request, pk=None):
         instance = form.save(commit=False)
         if not instance.agreement_id:
             year = timezone.localtime(instance.starts_at).year
-            instance.agreement = Agreement.objects.filter(year=year).first()
-            if instance.agreement is None:
+            agreement = Agreement.objects.filter(year=year).first()
+            if agreement is None:
                 form.add_error("starts_at", _("There is no agreement for %(year)d; meetings belong to an agreement "
                                               "year.") % {"year": year})
+            else:
+                instance.agreement = agreement
         if not form.errors:
             saved = _save(request, form, lambda: services.meeting_save(meeting=instance), _("The meeting was saved."))
             if saved:

@@ -311,3 +311,47 @@ def test_note_form_refuses_a_date_outside_the_year(client, coordinator, task):
                            {"action": "note", "note-on": "2025-01-03", "note-text": "Myöhässä"})
     assert response.status_code == 200
     assert not TaskNote.objects.exists()
+
+
+def test_new_agreement_with_a_period_outside_its_year_is_refused(client, coordinator, humppila):
+    from louna.tests.factories import forssa_library
+
+    forssa = forssa_library()
+    client.force_login(coordinator)
+    data = {"year": 2027, "title": "Sopimus 2027", "provider": forssa.pk, "starts_on": "2027-01-01",
+            "ends_on": "2028-01-31", "libraries": [humppila.pk, forssa.pk]}
+    response = client.post(reverse("louna:agreement_create"), data)
+    assert response.status_code == 200 and "2027" in response.content.decode()
+    assert not Agreement.objects.filter(year=2027).exists()
+    data["ends_on"] = "2027-12-31"
+    response = client.post(reverse("louna:agreement_create"), data)
+    assert response.status_code == 302
+    assert set(Agreement.objects.get(year=2027).libraries.all()) == {humppila, forssa}
+
+
+def test_meeting_needs_an_agreement_for_its_year(client, coordinator, agreement):
+    client.force_login(coordinator)
+    data = {"title": "Kokous", "starts_at": "2031-02-01T13:00", "ends_at": "2031-02-01T15:00", "place": "Forssa"}
+    response = client.post(reverse("louna:meeting_create"), data)
+    assert response.status_code == 200 and "2031" in response.content.decode()
+    data.update(starts_at="2024-02-01T13:00", ends_at="2024-02-01T15:00")
+    response = client.post(reverse("louna:meeting_create"), data)
+    assert response.status_code == 302
+    meeting = agreement.meetings.get()
+    assert meeting.starts_at.isoformat().startswith("2024-02-01T11:00")  # 13:00 in Helsinki is 11:00 UTC
+
+
+def test_coordinator_sends_the_agenda_from_the_meeting_page(client, coordinator, director, humppila,
+                                                            django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    meeting = _coming_meeting()
+    meeting.agreement.libraries.set([humppila])
+    AgendaItem.objects.create(meeting=meeting, title="Quria", state=AgendaItem.State.ON_AGENDA)
+    client.force_login(coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("louna:meeting_detail", args=[meeting.pk]), {"action": "send"})
+    assert response.status_code == 302
+    assert director.email in [m.to[0] for m in mail.outbox]
+    client.force_login(director)
+    assert client.post(reverse("louna:meeting_detail", args=[meeting.pk]), {"action": "send"}).status_code == 403
