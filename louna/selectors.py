@@ -116,9 +116,14 @@ class Board:
 def _tasks(user) -> QuerySet[Task]:
     manage = permissions.can_manage(user)
     note_filter = None if manage else Q(for_directors=True)
+    latest = TaskNote.objects.filter(task=OuterRef("pk")).exclude(text="")
+    if note_filter is not None:
+        latest = latest.filter(note_filter)
+    latest = latest.order_by("-on", "-pk")
     return (
         Task.objects.select_related("area", "responsible")
-        .annotate(note_count=_count(TaskNote, "task", note_filter), evidence_count=_count(TaskEvidence, "task"))
+        .annotate(note_count=_count(TaskNote, "task", note_filter), evidence_count=_count(TaskEvidence, "task"),
+                  last_note=Subquery(latest.values("text")[:1]), last_note_on=Subquery(latest.values("on")[:1]))
         .prefetch_related(Prefetch(
             "municipal_states",
             queryset=permissions.restrict_municipal_states(

@@ -355,3 +355,14 @@ def test_coordinator_sends_the_agenda_from_the_meeting_page(client, coordinator,
     assert director.email in [m.to[0] for m in mail.outbox]
     client.force_login(director)
     assert client.post(reverse("louna:meeting_detail", args=[meeting.pk]), {"action": "send"}).status_code == 403
+
+
+def test_board_shows_the_latest_note_each_reader_may_see(client, coordinator, director, task):
+    TaskNoteFactory(task=task, on=date(2024, 3, 1), text="Johtajille kerrottu edistyminen", for_directors=True)
+    TaskNoteFactory(task=task, on=date(2024, 4, 1), text="Koordinaattorin oma muistiinpano", for_directors=False)
+    url = reverse("louna:board", args=[2024])
+    client.force_login(director)
+    page = client.get(url).content.decode()
+    assert "Johtajille kerrottu edistyminen" in page and "Koordinaattorin oma" not in page
+    client.force_login(coordinator)
+    assert "Koordinaattorin oma muistiinpano" in client.get(url).content.decode()
