@@ -35,6 +35,11 @@ def main():
     from django.utils import timezone
 
     setup_test_environment()
+    # Measure rendering as in production: undo the test runner's per-template signal.
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    Template._render = _TestState.saved_data.template_render
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
