@@ -92,7 +92,8 @@ def seed_louna(*, scale: int = 0, stdout=None, today: date | None = None) -> Non
     if today.year != 2024:
         current = Agreement.objects.filter(year=today.year).first()
         if current is None:
-            current = services.agreement_copy(source=agreement, year=today.year)
+            latest = Agreement.objects.filter(year__lt=today.year).order_by("-year").first() or agreement
+            current = services.agreement_copy(source=latest, year=today.year)
             _seed_progress(current, coordinator, today)
     _seed_meetings(agreement, coordinator, directors, today)
     if current != agreement:
