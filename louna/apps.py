@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LounaConfig(AppConfig):
     name = "louna"
     verbose_name = _("Louna")
+
+    def ready(self):
+        from . import integration  # noqa: F401  registers cards, the nav entry and the seeder

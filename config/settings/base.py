@@ -187,6 +187,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "newsletters.tasks.newsletters_sweep",
         "schedule": crontab(),
     },
+    # At 08:00 on the first day of each month from September to December: remind the Louna
+    # coordinator of shared web services still lacking this year's accessibility check.
+    "louna-accessibility-check-reminder": {
+        "task": "louna.tasks.remind_missing_accessibility_checks",
+        "schedule": crontab(hour=8, minute=0, day_of_month=1, month_of_year="9-12"),
+    },
 }
 
 # ---------------------------------------------------------------- newsletters

@@ -1,0 +1,317 @@
+"""Reads of Louna: each returns what a page shows, restricted to the person, in a fixed
+number of queries however much data there is."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractMonth
+from django.utils import timezone
+
+from consortium.models import User
+
+from . import permissions
+from .models import (
+    AccessibilityCheck,
+    AccessibilityFinding,
+    AgendaItem,
+    Agreement,
+    Decision,
+    Feedback,
+    Meeting,
+    Project,
+    ServiceArea,
+    Task,
+    TaskEvidence,
+    TaskMunicipality,
+    TaskNote,
+    WebService,
+)
+
+__all__ = (
+    "agreement_list",
+    "agreement_get",
+    "current_agreement",
+    "task_board",
+    "task_get",
+    "meeting_list",
+    "meeting_get",
+    "feedback_list",
+    "feedback_get",
+    "feedback_counts",
+    "web_service_list",
+    "web_service_get",
+    "project_list",
+    "project_get",
+)
+
+
+def _count(model, fk: str, extra: Q | None = None):
+    """A correlated count (no join multiplying the rows of the outer query)."""
+    qs = model.objects.filter(**{fk: OuterRef("pk")})
+    if extra is not None:
+        qs = qs.filter(extra)
+    counted = qs.order_by().values(fk).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+# ---------------------------------------------------------------- agreements
+
+
+def agreement_list(*, user) -> QuerySet[Agreement]:
+    if not permissions.can_view(user):
+        return Agreement.objects.none()
+    return Agreement.objects.select_related("provider").annotate(
+        area_count=_count(ServiceArea, "agreement"),
+        task_count=_count(Task, "area__agreement"),
+        done_count=_count(Task, "area__agreement", Q(state=Task.State.DONE)),
+    )
+
+
+def agreement_get(*, user, year: int) -> Agreement:
+    return (
+        agreement_list(user=user)
+        .prefetch_related("libraries__municipality", "documents",
+                          Prefetch("areas", queryset=ServiceArea.objects.annotate(
+                              task_count=_count(Task, "area"))))
+        .get(year=year)
+    )
+
+
+def agreement_get_plain(*, user, year: int) -> Agreement:
+    """One agreement without its related lists (for pages that fetch those themselves)."""
+    if not permissions.can_view(user):
+        raise Agreement.DoesNotExist
+    return Agreement.objects.get(year=year)
+
+
+def current_agreement(*, user, today: date | None = None) -> Agreement | None:
+    """This year's agreement, or the latest one before it."""
+    today = today or timezone.localdate()
+    qs = agreement_list(user=user)
+    return qs.filter(year=today.year).first() or qs.filter(year__lt=today.year).order_by("-year").first() \
+        or qs.order_by("year").first()
+
+
+# ---------------------------------------------------------------- the task board
+
+
+@dataclass
+class BoardGroup:
+    key: str
+    title: str
+    tasks: list = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    agreement: Agreement
+    tasks: list
+    by_area: list
+    by_state: list
+    state_counts: dict
+
+
+def _tasks(user) -> QuerySet[Task]:
+    manage = permissions.can_manage(user)
+    note_filter = None if manage else Q(for_directors=True)
+    latest = TaskNote.objects.filter(task=OuterRef("pk")).exclude(text="")
+    if note_filter is not None:
+        latest = latest.filter(note_filter)
+    latest = latest.order_by("-on", "-pk")
+    return (
+        Task.objects.select_related("area", "responsible")
+        .annotate(note_count=_count(TaskNote, "task", note_filter), evidence_count=_count(TaskEvidence, "task"),
+                  last_note=Subquery(latest.values("text")[:1]), last_note_on=Subquery(latest.values("on")[:1]))
+        .prefetch_related(Prefetch(
+            "municipal_states",
+            queryset=permissions.restrict_municipal_states(
+                TaskMunicipality.objects.select_related("library__municipality"), user),
+        ))
+    )
+
+
+def task_board(*, user, agreement: Agreement, state: str = "", person: int | None = None,
+               month: int | None = None, area: int | None = None) -> Board:
+    """The tasks of one agreement, grouped by area and by state. `month` (1–12) keeps
+    tasks due in that month; `person` the tasks of one responsible person."""
+    qs = _tasks(user).filter(area__agreement=agreement).order_by("area__number", "number", "pk")
+    if state:
+        qs = qs.filter(state=state)
+    if person:
+        qs = qs.filter(responsible_id=person)
+    if month:
+        qs = qs.filter(due_on__month=month)
+    if area:
+        qs = qs.filter(area_id=area)
+    tasks = list(qs)
+    areas = list(agreement.areas.all().order_by("number"))
+    by_area = {a.pk: BoardGroup(str(a.pk), str(a), []) for a in areas}
+    by_state = {value: BoardGroup(value, label, []) for value, label in Task.State.choices}
+    for task in tasks:
+        by_area[task.area_id].tasks.append(task)
+        by_state[task.state].tasks.append(task)
+    counts = dict(Task.objects.filter(area__agreement=agreement).order_by().values_list("state")
+                  .annotate(n=Count("pk")))
+    state_counts = {value: counts.get(value, 0) for value in Task.State.values}
+    return Board(agreement=agreement, tasks=tasks, by_area=list(by_area.values()), by_state=list(by_state.values()),
+                 state_counts=state_counts)
+
+
+def responsible_people(*, agreement: Agreement) -> list[User]:
+    """The people responsible for some task of the agreement (for the board's filter)."""
+    return list(User.objects.filter(pk__in=Task.objects.filter(area__agreement=agreement, responsible__isnull=False)
+                                    .values("responsible_id")).order_by("full_name"))
+
+
+def task_get(*, user, pk: int) -> Task:
+    if not permissions.can_view(user):
+        raise Task.DoesNotExist
+    notes = permissions.restrict_notes(TaskNote.objects.select_related("author"), user)
+    return (
+        _tasks(user).select_related("area__agreement", "from_decision__meeting")
+        .prefetch_related(Prefetch("notes", queryset=notes, to_attr="visible_notes"), "evidence")
+        .get(pk=pk)
+    )
+
+
+def tasks_due(*, user, today: date | None = None) -> tuple[list[Task], list[Task]]:
+    """(overdue, due this month) open tasks of this year's agreement that are the person's
+    own or nobody's yet."""
+    today = today or timezone.localdate()
+    month_end = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+    qs = (
+        Task.objects.filter(area__agreement__year=today.year, due_on__isnull=False, due_on__lte=month_end)
+        .exclude(state__in=[Task.State.DONE, Task.State.NOT_NEEDED])
+        .filter(Q(responsible=user) | Q(responsible__isnull=True))
+        .select_related("area").order_by("due_on", "pk")
+    )
+    tasks = list(qs[:50])
+    return [t for t in tasks if t.due_on < today], [t for t in tasks if t.due_on >= today]
+
+
+# ---------------------------------------------------------------- meetings
+
+
+def meeting_list(*, user, year: int | None = None) -> QuerySet[Meeting]:
+    if not permissions.can_view(user):
+        return Meeting.objects.none()
+    items = permissions.restrict_agenda_items(AgendaItem.objects.all(), user)
+    qs = Meeting.objects.select_related("agreement", "chair").annotate(
+        item_count=_count(AgendaItem, "meeting", Q(state=AgendaItem.State.ON_AGENDA)),
+        proposal_count=_count(AgendaItem, "meeting", Q(pk__in=items.values("pk"))),
+    )
+    if year:
+        qs = qs.filter(agreement__year=year)
+    return qs.order_by("starts_at")
+
+
+def meeting_get(*, user, pk: int) -> Meeting:
+    items = permissions.restrict_agenda_items(
+        AgendaItem.objects.select_related("proposed_by", "library"), user
+    ).prefetch_related("decisions")
+    return (
+        meeting_list(user=user)
+        .prefetch_related(
+            Prefetch("agenda_items", queryset=items, to_attr="visible_items"),
+            Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item").prefetch_related(
+                Prefetch("tasks", queryset=Task.objects.select_related("area")))),
+            "project_ideas",
+        )
+        .get(pk=pk)
+    )
+
+
+def next_meeting(*, user) -> Meeting | None:
+    return meeting_list(user=user).filter(
+        starts_at__gte=timezone.now(), state__in=[Meeting.State.PLANNED, Meeting.State.AGENDA_SENT]
+    ).first()
+
+
+# ---------------------------------------------------------------- feedback
+
+
+def feedback_list(*, user, service: int | None = None, state: str = "", municipality: int | None = None,
+                  year: int | None = None, month: int | None = None) -> QuerySet[Feedback]:
+    if not permissions.can_view(user):
+        return Feedback.objects.none()
+    qs = permissions.restrict_feedback(Feedback.objects.select_related("service", "municipality", "handler"), user)
+    if service:
+        qs = qs.filter(service_id=service)
+    if state:
+        qs = qs.filter(state=state)
+    if municipality:
+        qs = qs.filter(municipality_id=municipality)
+    if year:
+        qs = qs.filter(received_on__year=year)
+    if month:
+        qs = qs.filter(received_on__month=month)
+    return qs
+
+
+def feedback_get(*, user, pk: int) -> Feedback:
+    return feedback_list(user=user).get(pk=pk)
+
+
+@dataclass
+class CountRow:
+    service: WebService
+    months: list
+    total: int
+
+
+def feedback_counts(*, user, year: int) -> tuple[list[CountRow], list[int], int]:
+    """Feedback per service and month of `year`, as the person may see it: (rows, column
+    totals for the twelve months, grand total). One query for the counts."""
+    rows = (
+        feedback_list(user=user, year=year).order_by()
+        .annotate(month=ExtractMonth("received_on")).values("service_id", "month").annotate(n=Count("pk"))
+    )
+    grid: dict[int, list[int]] = {}
+    for row in rows:
+        grid.setdefault(row["service_id"], [0] * 12)[row["month"] - 1] = row["n"]
+    services = WebService.objects.filter(Q(pk__in=grid.keys()) | Q(receives_feedback=True)).order_by("name")
+    result = [CountRow(service, grid.get(service.pk, [0] * 12), sum(grid.get(service.pk, []))) for service in services]
+    columns = [sum(row.months[i] for row in result) for i in range(12)]
+    return result, columns, sum(columns)
+
+
+# ---------------------------------------------------------------- web services
+
+
+def web_service_list(*, user, year: int | None = None) -> QuerySet[WebService]:
+    """Services with `this_year_check` (the id of `year`'s check, or None: a warning)."""
+    if not permissions.can_view(user):
+        return WebService.objects.none()
+    year = year or timezone.localdate().year
+    latest = AccessibilityCheck.objects.filter(service=OuterRef("pk")).order_by("-year")
+    return WebService.objects.select_related("administrator").annotate(
+        this_year_check=Subquery(AccessibilityCheck.objects.filter(service=OuterRef("pk"), year=year).values("pk")[:1]),
+        last_check_year=Subquery(latest.values("year")[:1]),
+        last_check_on=Subquery(latest.values("checked_on")[:1]),
+        open_findings=_count(AccessibilityFinding, "check_run__service", Q(fixed_on__isnull=True)),
+    )
+
+
+def web_service_get(*, user, pk: int) -> WebService:
+    checks = AccessibilityCheck.objects.select_related("checked_by").prefetch_related("findings")
+    return web_service_list(user=user).prefetch_related(Prefetch("checks", queryset=checks)).get(pk=pk)
+
+
+def services_missing_check(*, year: int | None = None) -> list[WebService]:
+    year = year or timezone.localdate().year
+    return list(WebService.objects.filter(is_active=True).exclude(checks__year=year).order_by("name"))
+
+
+# ---------------------------------------------------------------- projects
+
+
+def project_list(*, user) -> QuerySet[Project]:
+    if not permissions.can_view(user):
+        return Project.objects.none()
+    return Project.objects.select_related("raised_in").prefetch_related("libraries")
+
+
+def project_get(*, user, pk: int) -> Project:
+    return project_list(user=user).prefetch_related("milestones", "notes__author").get(pk=pk)
