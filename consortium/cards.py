@@ -1,5 +1,6 @@
 """The core's own front-page cards and navigation entries."""
 
+from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,12 +33,28 @@ def my_libraries_card(request, roles):
     return Card(title=_("Your libraries"), items=items, order=10)
 
 
+def job_attention(limit: int = 5) -> tuple[list[JobRun], int]:
+    """The newest failed runs and the number of queued or running ones, in one query: failed
+    runs sort first, and a window count over every matching row rides on each row."""
+    active = [JobRun.State.QUEUED, JobRun.State.RUNNING]
+    rows = list(
+        JobRun.objects.filter(state__in=[JobRun.State.FAILED, *active])
+        .annotate(
+            active_total=Window(Count("pk", filter=Q(state__in=active))),
+            failed_first=Case(When(state=JobRun.State.FAILED, then=Value(0)), default=Value(1),
+                              output_field=IntegerField()),
+        )
+        .order_by("failed_first", "-created_at", "-pk")[:limit]
+    )
+    failed = [run for run in rows if run.state == JobRun.State.FAILED]
+    return failed, (rows[0].active_total if rows else 0)
+
+
 @register_card
 def failed_jobs_card(request, roles):
     if not can_see_jobs(request.user):
         return None
-    failed = list(JobRun.objects.filter(state=JobRun.State.FAILED).order_by("-created_at")[:5])
-    running = JobRun.objects.filter(state__in=[JobRun.State.QUEUED, JobRun.State.RUNNING]).count()
+    failed, running = job_attention()
     items = [CardItem(label=str(run), url=reverse("job_detail", args=[run.pk]), urgent=True) for run in failed]
     if running:
         items.append(CardItem(label=_("%(count)d jobs queued or running") % {"count": running},

@@ -7,6 +7,9 @@ not found (404), never "forbidden" (which would confirm that it exists).
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, User
@@ -69,8 +72,33 @@ class Roles:
 NO_ROLES = Roles()
 
 
+# Roles are read on every page, so with a shared cache (Redis: PORTAL_CACHE_ROLES) they are
+# kept there between requests. Every change of a RoleAssignment through the ORM drops the
+# person's entry at once and again on commit (see `_drop_cached_roles`); the timeout bounds
+# what a change made around the ORM (a raw UPDATE) could leave behind.
+ROLES_CACHE_SECONDS = 300
+
+
+def roles_cache_key(user_id: int) -> str:
+    return f"portal:roles:v1:{user_id}"
+
+
+def _role_rows(user: User) -> list[tuple[str, int | None]]:
+    use_cache = getattr(settings, "PORTAL_CACHE_ROLES", False)
+    if use_cache:
+        rows = cache.get(roles_cache_key(user.pk))
+        if rows is not None:
+            return rows
+    # order_by(): the model's default ordering would join Library for nothing.
+    rows = list(RoleAssignment.objects.filter(user=user).order_by().values_list("role", "library_id"))
+    if use_cache:
+        cache.set(roles_cache_key(user.pk), rows, ROLES_CACHE_SECONDS)
+    return rows
+
+
 def roles_of(user: User) -> Roles:
-    """The person's roles, cached on the user object for the rest of the request."""
+    """The person's roles, cached on the user object for the rest of the request (and, with
+    PORTAL_CACHE_ROLES, in the shared cache until their role assignments change)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ROLES
     cached = getattr(user, "_portal_roles", None)
@@ -78,7 +106,7 @@ def roles_of(user: User) -> Roles:
         return cached
     staff = coordinator = False
     director_of, contact_of = set(), set()
-    for role, library_id in RoleAssignment.objects.filter(user=user).values_list("role", "library_id"):
+    for role, library_id in _role_rows(user):
         if role == Role.STAFF:
             staff = True
         elif role == Role.COORDINATOR:
@@ -102,6 +130,16 @@ def forget_roles(user: User) -> None:
     """Drop the cached roles after they change within a request."""
     if hasattr(user, "_portal_roles"):
         del user._portal_roles
+    cache.delete(roles_cache_key(user.pk))
+
+
+def _drop_cached_roles(sender, instance, **kwargs) -> None:
+    """Connected to RoleAssignment's post_save and post_delete (apps.py). Dropped now, and
+    again when the transaction commits, so a request that read the old rows meanwhile
+    cannot leave them cached."""
+    key = roles_cache_key(instance.user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def library_scope(user: User) -> Q | None:

@@ -118,7 +118,7 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 
 # ---------------------------------------------------------------- static and media
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
@@ -139,6 +139,10 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Keep each person's roles in the cache between requests (consortium/permissions.py). Only
+# with a cache every process shares (Redis): a per-process cache could not be told when a
+# role is removed in another process.
+PORTAL_CACHE_ROLES = env.bool("PORTAL_CACHE_ROLES", default=bool(REDIS_URL))
 
 # ---------------------------------------------------------------- Celery
 # Without REDIS_URL tasks run in-process (eager), so `make run` needs no broker.

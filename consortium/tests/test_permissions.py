@@ -142,3 +142,43 @@ def test_staff_edits_library_and_service_point(client, staff_user, humppila):
     assert response.status_code == 302
     point = ServicePoint.objects.get(name="Kirjastoauto")
     assert {(e.source, e.value) for e in point.external_ids.all()} == {("kirkanta", "85123"), ("quria", "Q-1")}
+
+
+def test_roles_are_read_once_and_then_come_from_the_cache(director, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from consortium.models import User
+
+    cache.clear()
+    first, second = User.objects.get(pk=director.pk), User.objects.get(pk=director.pk)
+    with django_assert_num_queries(1):
+        assert roles_of(first).is_director
+    with django_assert_num_queries(0):  # another request, another user object: from the cache
+        assert roles_of(second).is_director
+
+
+def test_a_removed_role_stops_working_on_the_next_request(client, staff_user, director, humppila):
+    """The role cache never outlives a change: the director loses Humppila at once."""
+    client.force_login(director)
+    assert client.get(reverse("library_detail", args=[humppila.pk])).status_code == 200
+    assignment = RoleAssignment.objects.get(user=director, library=humppila)
+
+    staff = client.__class__()
+    staff.force_login(staff_user)
+    response = staff.post(reverse("person_detail", args=[director.pk]),
+                          {"action": "remove_role", "assignment": assignment.pk})
+    assert response.status_code == 302
+
+    # With no role left the person may use no library page at all.
+    assert client.get(reverse("library_detail", args=[humppila.pk])).status_code == 403
+    assert client.get(reverse("library_list")).status_code == 403
+
+
+def test_a_new_role_works_on_the_next_request(client, director, tammela):
+    from consortium.models import Role
+    from consortium.services import role_assign
+
+    client.force_login(director)
+    assert client.get(reverse("library_detail", args=[tammela.pk])).status_code == 404
+    role_assign(user=director, role=Role.CONTACT, library=tammela)
+    assert client.get(reverse("library_detail", args=[tammela.pk])).status_code == 200

@@ -31,3 +31,14 @@ def test_production_refuses_to_start_without_a_secret():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_benchmark_page_exists_only_when_asked_for(client):
+    """config/urls.py adds /__bench__/bare/ only under BENCH_BARE_PAGE=1 (bench/pages.py)."""
+    assert client.get("/__bench__/bare/").status_code == 404
+    env = {**os.environ, "BENCH_BARE_PAGE": "1"}
+    script = ("import django; django.setup(); from django.urls import resolve; "
+              "print(resolve('/__bench__/bare/').func.__name__)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.strip() == "bench_bare_page", result.stderr
