@@ -7,10 +7,9 @@ not found (404), never "forbidden" (which would confirm that it exists).
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, User
 
@@ -72,33 +71,40 @@ class Roles:
 NO_ROLES = Roles()
 
 
-# Roles are read on every page, so with a shared cache (Redis: PORTAL_CACHE_ROLES) they are
-# kept there between requests. Every change of a RoleAssignment through the ORM drops the
-# person's entry at once and again on commit (see `_drop_cached_roles`); the timeout bounds
-# what a change made around the ORM (a raw UPDATE) could leave behind.
-ROLES_CACHE_SECONDS = 300
+# The roles are needed on every page, so they come with the person: the authentication
+# backend (consortium/backends.py) reads the user row and their role assignments in one
+# query, as "role:library_id" pairs in this attribute. Nothing is cached between requests,
+# so a removed role stops working at the next request.
+ROLE_ROWS_ATTRIBUTE = "portal_role_rows"
 
 
-def roles_cache_key(user_id: int) -> str:
-    return f"portal:roles:v1:{user_id}"
+def role_rows_annotation() -> RawSQL:
+    """For annotating users: their role assignments as "staff:,director:12,…" (or NULL).
+    Written as SQL on purpose: the same subquery built from ORM expressions costs several
+    times the whole query to compile, on every request."""
+    join = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+    meta = RoleAssignment._meta
+    role, library, user = (meta.get_field(name).column for name in ("role", "library", "user"))
+    sql = (f"SELECT {join}(ra.{role} || ':' || COALESCE(CAST(ra.{library} AS TEXT), ''), ',') "
+           f'FROM "{meta.db_table}" ra WHERE ra.{user} = "{User._meta.db_table}"."{User._meta.pk.column}"')
+    return RawSQL(sql, [], output_field=CharField())
 
 
 def _role_rows(user: User) -> list[tuple[str, int | None]]:
-    use_cache = getattr(settings, "PORTAL_CACHE_ROLES", False)
-    if use_cache:
-        rows = cache.get(roles_cache_key(user.pk))
-        if rows is not None:
-            return rows
-    # order_by(): the model's default ordering would join Library for nothing.
-    rows = list(RoleAssignment.objects.filter(user=user).order_by().values_list("role", "library_id"))
-    if use_cache:
-        cache.set(roles_cache_key(user.pk), rows, ROLES_CACHE_SECONDS)
+    joined = getattr(user, ROLE_ROWS_ATTRIBUTE, False)
+    if joined is False:  # a user object from elsewhere than the request: ask the database
+        # order_by(): the model's default ordering would join Library for nothing.
+        return list(RoleAssignment.objects.filter(user=user).order_by().values_list("role", "library_id"))
+    rows = []
+    for pair in (joined or "").split(","):
+        if pair:
+            role, _, library_id = pair.partition(":")
+            rows.append((role, int(library_id) if library_id else None))
     return rows
 
 
 def roles_of(user: User) -> Roles:
-    """The person's roles, cached on the user object for the rest of the request (and, with
-    PORTAL_CACHE_ROLES, in the shared cache until their role assignments change)."""
+    """The person's roles, read once and kept on the user object for the rest of the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ROLES
     cached = getattr(user, "_portal_roles", None)
@@ -127,19 +133,10 @@ def roles_of(user: User) -> Roles:
 
 
 def forget_roles(user: User) -> None:
-    """Drop the cached roles after they change within a request."""
-    if hasattr(user, "_portal_roles"):
-        del user._portal_roles
-    cache.delete(roles_cache_key(user.pk))
-
-
-def _drop_cached_roles(sender, instance, **kwargs) -> None:
-    """Connected to RoleAssignment's post_save and post_delete (apps.py). Dropped now, and
-    again when the transaction commits, so a request that read the old rows meanwhile
-    cannot leave them cached."""
-    key = roles_cache_key(instance.user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Drop the roles read for this request after they change within it."""
+    for attribute in ("_portal_roles", ROLE_ROWS_ATTRIBUTE):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def library_scope(user: User) -> Q | None:

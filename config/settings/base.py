@@ -84,7 +84,8 @@ AUTH_USER_MODEL = "consortium.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's roles with the user (one query a request).
+    "consortium.backends.PortalModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -139,10 +140,6 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Keep each person's roles in the cache between requests (consortium/permissions.py). Only
-# with a cache every process shares (Redis): a per-process cache could not be told when a
-# role is removed in another process.
-PORTAL_CACHE_ROLES = env.bool("PORTAL_CACHE_ROLES", default=bool(REDIS_URL))
 
 # ---------------------------------------------------------------- Celery
 # Without REDIS_URL tasks run in-process (eager), so `make run` needs no broker.

@@ -20,6 +20,3 @@ STORAGES = {
 # the `celery_worker` fixture (consortium/testing.py), which switches eager mode off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# One process (and its live-server threads) shares this cache, so the role cache is safe
-# here and its invalidation is exercised by every permission test.
-PORTAL_CACHE_ROLES = True

@@ -144,17 +144,27 @@ def test_staff_edits_library_and_service_point(client, staff_user, humppila):
     assert {(e.source, e.value) for e in point.external_ids.all()} == {("kirkanta", "85123"), ("quria", "Q-1")}
 
 
-def test_roles_are_read_once_and_then_come_from_the_cache(director, django_assert_num_queries):
-    from django.core.cache import cache
+@pytest.mark.parametrize("who", ["staff_user", "coordinator", "director", "contact", "nobody"])
+def test_roles_come_with_the_user_in_one_query(client, request, who, humppila, tammela):
+    """The request's user brings their roles: no query of its own for them, same answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from consortium.models import User
+    from consortium.models import Role, User
 
-    cache.clear()
-    first, second = User.objects.get(pk=director.pk), User.objects.get(pk=director.pk)
-    with django_assert_num_queries(1):
-        assert roles_of(first).is_director
-    with django_assert_num_queries(0):  # another request, another user object: from the cache
-        assert roles_of(second).is_director
+    user = request.getfixturevalue(who)
+    if who == "director":  # several roles, one of them without a library
+        RoleAssignment.objects.create(user=user, role=Role.COORDINATOR)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("profile"))
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries if q["sql"].startswith('SELECT "consortium_roleassignment"')]
+    assert hasattr(response.wsgi_request.user, "portal_role_rows")
+    expected = roles_of(User.objects.get(pk=user.pk))  # read the plain way
+    assert response.context["roles"] == expected
+    if who == "director":
+        assert expected.coordinator and expected.director_of == {humppila.pk}
 
 
 def test_a_removed_role_stops_working_on_the_next_request(client, staff_user, director, humppila):
