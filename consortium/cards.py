@@ -1,6 +1,5 @@
 """The core's own front-page cards and navigation entries."""
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,19 +34,18 @@ def my_libraries_card(request, roles):
 
 def job_attention(limit: int = 5) -> tuple[list[JobRun], int]:
     """The newest failed runs and the number of queued or running ones, in one query: failed
-    runs sort first, and a window count over every matching row rides on each row."""
-    active = [JobRun.State.QUEUED, JobRun.State.RUNNING]
-    rows = list(
-        JobRun.objects.filter(state__in=[JobRun.State.FAILED, *active])
-        .annotate(
-            active_total=Window(Count("pk", filter=Q(state__in=active))),
-            failed_first=Case(When(state=JobRun.State.FAILED, then=Value(0)), default=Value(1),
-                              output_field=IntegerField()),
-        )
-        .order_by("failed_first", "-created_at", "-pk")[:limit]
+    runs sort first, and a window count over every matching row rides on each row.
+    Plain SQL on purpose: it is on every staff front page, and the same query built from
+    ORM expressions (Window, Case) costs ten times the CPU to compile."""
+    failed, queued, running = JobRun.State.FAILED, JobRun.State.QUEUED, JobRun.State.RUNNING
+    sql = (
+        "SELECT id, label, task_name, state, created_at, "
+        "SUM(CASE WHEN state IN (%s, %s) THEN 1 ELSE 0 END) OVER () AS active_total "
+        f'FROM "{JobRun._meta.db_table}" WHERE state IN (%s, %s, %s) '
+        "ORDER BY CASE WHEN state = %s THEN 0 ELSE 1 END, created_at DESC, id DESC LIMIT %s"
     )
-    failed = [run for run in rows if run.state == JobRun.State.FAILED]
-    return failed, (rows[0].active_total if rows else 0)
+    rows = list(JobRun.objects.raw(sql, [queued, running, failed, queued, running, failed, limit]))
+    return [run for run in rows if run.state == failed], (int(rows[0].active_total) if rows else 0)
 
 
 @register_card
