@@ -26,8 +26,8 @@ def _missing(reason: str):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Every test starts with an empty cache: rolled-back rows can reuse ids (SQLite), and a
-    person's cached roles must never outlive the test that made them."""
+    """Every test starts with an empty cache: rolled-back rows can reuse ids (SQLite), so
+    nothing cached about one test's objects may reach the next."""
     from django.core.cache import cache
 
     cache.clear()
