@@ -168,7 +168,7 @@ def test_roles_come_with_the_user_in_one_query(client, request, who, humppila, t
 
 
 def test_a_removed_role_stops_working_on_the_next_request(client, staff_user, director, humppila):
-    """The role cache never outlives a change: the director loses Humppila at once."""
+    """Roles are read afresh on every request: the director loses Humppila at once."""
     client.force_login(director)
     assert client.get(reverse("library_detail", args=[humppila.pk])).status_code == 200
     assignment = RoleAssignment.objects.get(user=director, library=humppila)
