@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -14,3 +16,13 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+if os.environ.get("BENCH_BARE_PAGE") == "1":
+    # Only for bench/pages.py: the cheapest page Django can serve through the same middleware,
+    # the yardstick the real pages are measured against. Never set in production.
+    from django.http import HttpResponse
+
+    def bench_bare_page(request):
+        return HttpResponse("<!doctype html><html lang=\"fi\"><title>bare</title><h1>bare</h1></html>")
+
+    urlpatterns.insert(0, path("__bench__/bare/", bench_bare_page))

@@ -1,9 +1,40 @@
+from functools import lru_cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.text import capfirst
+from django.utils.translation import get_language, get_language_info
+
 from .permissions import roles_of
 from .registry import nav_for
 
 
+@lru_cache(maxsize=16)
+def _language_choices(current: str) -> tuple[tuple[str, str, bool], ...]:
+    """(code, name in its own language, is current) for the switch; the same for every page."""
+    return tuple((code, capfirst(get_language_info(code)["name_local"]), code == current)
+                 for code, _name in settings.LANGUAGES)
+
+
+def _nav_links(request, roles) -> list[dict]:
+    links = []
+    for entry in nav_for(roles):
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        links.append({"key": entry.key, "label": entry.label, "url": url, "current": request.path == url})
+    return links
+
+
 def portal(request):
-    """The frame's needs: the person's roles and the navigation they may use."""
+    """The frame's needs: the person's roles, the navigation they may use and the language
+    switch, worked out here in Python (the frame is on every page, so it is kept cheap)."""
     user = getattr(request, "user", None)
     roles = roles_of(user)
-    return {"roles": roles, "nav_entries": nav_for(roles)}
+    return {
+        "roles": roles,
+        "nav_entries": nav_for(roles),
+        "nav_links": _nav_links(request, roles),
+        "language_choices": _language_choices(get_language()),
+    }

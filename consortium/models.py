@@ -282,9 +282,12 @@ class RoleAssignment(models.Model):
         ]
 
     def __str__(self):
+        # Role(...).label, not get_role_display(): the latter rebuilds the choices on each
+        # call, and a people list prints this for every row.
+        label = Role(self.role).label if self.role in Role.values else self.role
         if self.library_id:
-            return f"{self.get_role_display()} ({self.library})"
-        return str(self.get_role_display())
+            return f"{label} ({self.library})"
+        return str(label)
 
 
 # ---------------------------------------------------------------- background jobs

@@ -7,7 +7,9 @@ not found (404), never "forbidden" (which would confirm that it exists).
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, User
 
@@ -69,8 +71,40 @@ class Roles:
 NO_ROLES = Roles()
 
 
+# The roles are needed on every page, so they come with the person: the authentication
+# backend (consortium/backends.py) reads the user row and their role assignments in one
+# query, as "role:library_id" pairs in this attribute. Nothing is cached between requests,
+# so a removed role stops working at the next request.
+ROLE_ROWS_ATTRIBUTE = "portal_role_rows"
+
+
+def role_rows_annotation() -> RawSQL:
+    """For annotating users: their role assignments as "staff:,director:12,…" (or NULL).
+    Written as SQL on purpose: the same subquery built from ORM expressions costs several
+    times the whole query to compile, on every request."""
+    join = "GROUP_CONCAT" if connection.vendor == "sqlite" else "STRING_AGG"
+    meta = RoleAssignment._meta
+    role, library, user = (meta.get_field(name).column for name in ("role", "library", "user"))
+    sql = (f"SELECT {join}(ra.{role} || ':' || COALESCE(CAST(ra.{library} AS TEXT), ''), ',') "
+           f'FROM "{meta.db_table}" ra WHERE ra.{user} = "{User._meta.db_table}"."{User._meta.pk.column}"')
+    return RawSQL(sql, [], output_field=CharField())
+
+
+def _role_rows(user: User) -> list[tuple[str, int | None]]:
+    joined = getattr(user, ROLE_ROWS_ATTRIBUTE, False)
+    if joined is False:  # a user object from elsewhere than the request: ask the database
+        # order_by(): the model's default ordering would join Library for nothing.
+        return list(RoleAssignment.objects.filter(user=user).order_by().values_list("role", "library_id"))
+    rows = []
+    for pair in (joined or "").split(","):
+        if pair:
+            role, _, library_id = pair.partition(":")
+            rows.append((role, int(library_id) if library_id else None))
+    return rows
+
+
 def roles_of(user: User) -> Roles:
-    """The person's roles, cached on the user object for the rest of the request."""
+    """The person's roles, read once and kept on the user object for the rest of the request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ROLES
     cached = getattr(user, "_portal_roles", None)
@@ -78,7 +112,7 @@ def roles_of(user: User) -> Roles:
         return cached
     staff = coordinator = False
     director_of, contact_of = set(), set()
-    for role, library_id in RoleAssignment.objects.filter(user=user).values_list("role", "library_id"):
+    for role, library_id in _role_rows(user):
         if role == Role.STAFF:
             staff = True
         elif role == Role.COORDINATOR:
@@ -99,9 +133,10 @@ def roles_of(user: User) -> Roles:
 
 
 def forget_roles(user: User) -> None:
-    """Drop the cached roles after they change within a request."""
-    if hasattr(user, "_portal_roles"):
-        del user._portal_roles
+    """Drop the roles read for this request after they change within it."""
+    for attribute in ("_portal_roles", ROLE_ROWS_ATTRIBUTE):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def library_scope(user: User) -> Q | None:

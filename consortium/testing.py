@@ -24,6 +24,17 @@ def _missing(reason: str):
     pytest.skip(f"SKIPPED LOUDLY: {reason}")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache: rolled-back rows can reuse ids (SQLite), so
+    nothing cached about one test's objects may reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 # ---------------------------------------------------------------- browser
 
 

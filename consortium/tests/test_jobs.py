@@ -63,3 +63,22 @@ def test_real_worker_moves_a_job_run_from_queued_to_done(celery_worker, humppila
     run.refresh_from_db()
     assert run.progress_done == run.progress_total == 3
     assert run.started_at and run.finished_at
+
+
+@pytest.mark.parametrize("failed, active", [(0, 0), (0, 3), (2, 0), (7, 4)])
+def test_front_page_job_card_counts_in_one_query(client, staff_user, django_assert_max_num_queries, failed, active):
+    from consortium.cards import job_attention
+
+    for n in range(failed):
+        JobRun.objects.create(task_name=f"failed-{n}", state=JobRun.State.FAILED)
+    for n in range(active):
+        JobRun.objects.create(task_name=f"active-{n}", state=JobRun.State.RUNNING if n % 2 else JobRun.State.QUEUED)
+    JobRun.objects.create(task_name="finished", state=JobRun.State.DONE)
+    with django_assert_max_num_queries(1):
+        runs, running = job_attention()
+    assert running == active
+    assert [run.task_name for run in runs] == [f"failed-{n}" for n in reversed(range(failed))][:5]
+    client.force_login(staff_user)
+    page = client.get(reverse("home")).content.decode()
+    assert ("Jonossa tai käynnissä olevia töitä: %d" % active in page) == bool(active)
+    assert page.count("failed-") == min(failed, 5)

@@ -60,10 +60,12 @@ def test_director_sees_only_own_library(client, director, humppila, tammela, tam
 def test_tampered_library_id_is_not_found(client, director, tammela, url_name):
     """Tammela's library exists, but for Humppila's director it does not: 404, no leak."""
     response = get(client, director, reverse(url_name, args=[tammela.pk]))
-    assert response.status_code in (404, 403)
-    if url_name == "library_detail":
-        assert response.status_code == 404
-        assert tammela.name.encode() not in response.content
+    # The edit page is closed to directors whatever the id (403 alike for their own, another's
+    # or a missing library), so the answer tells nothing about Tammela; the detail page is 404.
+    expected = 404 if url_name == "library_detail" else 403
+    assert response.status_code == expected
+    assert get(client, director, reverse(url_name, args=[tammela.pk + 1000])).status_code == expected
+    assert tammela.name.encode() not in response.content
 
 
 def test_tampered_person_id_is_not_found(client, director, other_director):
@@ -140,3 +142,53 @@ def test_staff_edits_library_and_service_point(client, staff_user, humppila):
     assert response.status_code == 302
     point = ServicePoint.objects.get(name="Kirjastoauto")
     assert {(e.source, e.value) for e in point.external_ids.all()} == {("kirkanta", "85123"), ("quria", "Q-1")}
+
+
+@pytest.mark.parametrize("who", ["staff_user", "coordinator", "director", "contact", "nobody"])
+def test_roles_come_with_the_user_in_one_query(client, request, who, humppila, tammela):
+    """The request's user brings their roles: no query of its own for them, same answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from consortium.models import Role, User
+
+    user = request.getfixturevalue(who)
+    if who == "director":  # several roles, one of them without a library
+        RoleAssignment.objects.create(user=user, role=Role.COORDINATOR)
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("profile"))
+    assert response.status_code == 200
+    assert not [q["sql"] for q in queries if q["sql"].startswith('SELECT "consortium_roleassignment"')]
+    assert hasattr(response.wsgi_request.user, "portal_role_rows")
+    expected = roles_of(User.objects.get(pk=user.pk))  # read the plain way
+    assert response.context["roles"] == expected
+    if who == "director":
+        assert expected.coordinator and expected.director_of == {humppila.pk}
+
+
+def test_a_removed_role_stops_working_on_the_next_request(client, staff_user, director, humppila):
+    """Roles are read afresh on every request: the director loses Humppila at once."""
+    client.force_login(director)
+    assert client.get(reverse("library_detail", args=[humppila.pk])).status_code == 200
+    assignment = RoleAssignment.objects.get(user=director, library=humppila)
+
+    staff = client.__class__()
+    staff.force_login(staff_user)
+    response = staff.post(reverse("person_detail", args=[director.pk]),
+                          {"action": "remove_role", "assignment": assignment.pk})
+    assert response.status_code == 302
+
+    # With no role left the person may use no library page at all.
+    assert client.get(reverse("library_detail", args=[humppila.pk])).status_code == 403
+    assert client.get(reverse("library_list")).status_code == 403
+
+
+def test_a_new_role_works_on_the_next_request(client, director, tammela):
+    from consortium.models import Role
+    from consortium.services import role_assign
+
+    client.force_login(director)
+    assert client.get(reverse("library_detail", args=[tammela.pk])).status_code == 404
+    role_assign(user=director, role=Role.CONTACT, library=tammela)
+    assert client.get(reverse("library_detail", args=[tammela.pk])).status_code == 200

@@ -6,11 +6,19 @@ import sys
 
 from django.conf import settings
 
+# Variables the test process may carry (the browser harness lifts Django's async guard for
+# itself) that a production server never has.
+NOT_IN_PRODUCTION = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+
+
+def production_env(**extra) -> dict:
+    return {**{k: v for k, v in os.environ.items() if k not in NOT_IN_PRODUCTION},
+            "DJANGO_SETTINGS_MODULE": "config.settings.production", **extra}
+
 
 def test_check_deploy_is_clean_under_production_settings():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": "x" * 30 + "production-like-secret-0123456789-abcdefghij",
-           "ALLOWED_HOSTS": "portaali.example", "DATABASE_URL": "sqlite:///:memory:"}
+    env = production_env(SECRET_KEY="x" * 30 + "production-like-secret-0123456789-abcdefghij",
+                         ALLOWED_HOSTS="portaali.example", DATABASE_URL="sqlite:///:memory:")
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -18,9 +26,19 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    env.update(DJANGO_SETTINGS_MODULE="config.settings.production", ALLOWED_HOSTS="portaali.example")
+    env = production_env(ALLOWED_HOSTS="portaali.example")
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_the_benchmark_page_exists_only_when_asked_for(client):
+    """config/urls.py adds /__bench__/bare/ only under BENCH_BARE_PAGE=1 (bench/pages.py)."""
+    assert client.get("/__bench__/bare/").status_code == 404
+    env = {**os.environ, "BENCH_BARE_PAGE": "1"}
+    script = ("import django; django.setup(); from django.urls import resolve; "
+              "print(resolve('/__bench__/bare/').func.__name__)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.stdout.strip() == "bench_bare_page", result.stderr

@@ -24,4 +24,4 @@ class Command(BaseCommand):
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s):" % logins[0][2]))
             for role, email, _password in logins:
-                self.stdout.write(f"  {role:<22} {email}")
+                self.stdout.write(f"  {role:<25} {email}")
