@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from consortium.mail import send_mail_to_user
 from consortium.models import Library, Role, User
+from consortium.uploads import DOCUMENTS, read_checked_upload
 
 from .models import (
     ALLOWED_MOVES,
@@ -119,43 +120,6 @@ def procurement_move(*, procurement: Procurement, to_state: str, by: User, reaso
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
-# What a file's first bytes say it is. The uploaded name and the browser's content type
-# are never trusted: only the content decides the type and the stored extension.
-OFFICE_TYPES = {
-    "word/": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xl/": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "ppt/": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
-}
-OPENDOCUMENT_TYPES = {
-    b"application/vnd.oasis.opendocument.text": "odt",
-    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
-}
-
-
-def detect_document_type(content: bytes) -> tuple[str, str] | None:
-    """(extension, content type) of a PDF, Office Open XML or OpenDocument file; None otherwise."""
-    import io
-    import zipfile
-
-    if content.startswith(b"%PDF-"):
-        return "pdf", "application/pdf"
-    if content.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                names = archive.namelist()
-                if "mimetype" in names:
-                    mimetype = archive.read("mimetype").strip()
-                    if mimetype in OPENDOCUMENT_TYPES:
-                        return OPENDOCUMENT_TYPES[mimetype], mimetype.decode()
-                if "[Content_Types].xml" in names:
-                    for prefix, found in OFFICE_TYPES.items():
-                        if any(name.startswith(prefix) for name in names):
-                            return found
-        except zipfile.BadZipFile:
-            return None
-    return None
-
-
 @transaction.atomic
 def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title: str, by: User,
                     agreement: FrameworkAgreement | None = None) -> ProcurementDocument:
@@ -163,19 +127,9 @@ def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title
         raise ValidationError({"kind": _("Choose the type of the document.")})
     if agreement is not None and agreement.procurement_id != procurement.pk:
         raise ValidationError({"agreement": _("The agreement belongs to another procurement.")})
-    if uploaded_file is None:
-        raise ValidationError({"file": _("Choose a file to upload.")})
-    if uploaded_file.size > MAX_DOCUMENT_BYTES:
-        raise ValidationError({"file": _("The file is %(size)s MB; at most %(max)s MB is allowed.") % {
-            "size": round(uploaded_file.size / 1024 / 1024, 1), "max": MAX_DOCUMENT_BYTES // 1024 // 1024}})
-    content = b"".join(uploaded_file.chunks())
-    if not content:
-        raise ValidationError({"file": _("The file is empty.")})
-    detected = detect_document_type(content)
-    if detected is None:
-        raise ValidationError({"file": _("Only PDF, Word, Excel, PowerPoint and OpenDocument files are accepted; "
-                                         "this file is none of them, whatever its name says.")})
-    extension, content_type = detected
+    checked = read_checked_upload(uploaded_file, accept=DOCUMENTS, max_bytes=MAX_DOCUMENT_BYTES,
+                                  accepted_text=_("PDF, Word, Excel, PowerPoint and OpenDocument files"))
+    content, extension, content_type = checked.data, checked.extension, checked.mimetype
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the document a title.")})

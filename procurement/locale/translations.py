@@ -3,6 +3,8 @@ msgid -> ((fi singular, fi plural), (sv singular, sv plural)). Applied to the .p
 `python procurement/locale/translations.py` after makemessages."""
 
 T = {
+    "PDF, Word, Excel, PowerPoint and OpenDocument files": ("PDF-, Word-, Excel-, PowerPoint- ja OpenDocument-tiedostot",
+                                                            "PDF-, Word-, Excel-, PowerPoint- och OpenDocument-filer"),
     "Procurement": ("Hankinta", "Upphandling"),
     "Municipality code": ("Kuntanumero", "Kommunnummer"),
     "Municipality": ("Kunta", "Kommun"),
@@ -200,10 +202,6 @@ T = {
     "Record a signed framework agreement first.": ("Kirjaa ensin allekirjoitettu puitesopimus.", "Registrera först ett undertecknat ramavtal."),
     "Choose the type of the document.": ("Valitse asiakirjan tyyppi.", "Välj dokumentets typ."),
     "The agreement belongs to another procurement.": ("Sopimus kuuluu toiseen hankintaan.", "Avtalet hör till en annan upphandling."),
-    "Choose a file to upload.": ("Valitse ladattava tiedosto.", "Välj en fil att ladda upp."),
-    "The file is %(size)s MB; at most %(max)s MB is allowed.": ("Tiedosto on %(size)s Mt; enintään %(max)s Mt on sallittu.", "Filen är %(size)s MB; högst %(max)s MB är tillåtet."),
-    "The file is empty.": ("Tiedosto on tyhjä.", "Filen är tom."),
-    "Only PDF, Word, Excel, PowerPoint and OpenDocument files are accepted; this file is none of them, whatever its name says.": ("Vain PDF-, Word-, Excel-, PowerPoint- ja OpenDocument-tiedostot hyväksytään; tämä tiedosto ei ole mikään niistä, sanoi sen nimi mitä tahansa.", "Endast PDF-, Word-, Excel-, PowerPoint- och OpenDocument-filer godtas; denna fil är ingen av dem, vad namnet än säger."),
     "Give the document a title.": ("Anna asiakirjalle otsikko.", "Ge dokumentet en rubrik."),
     "Give the estimate as a number of euros, e.g. 12 500,00.": ("Anna arvio euromääränä, esim. 12 500,00.", "Ange uppskattningen som ett belopp i euro, t.ex. 12 500,00."),
     "The estimate cannot be negative.": ("Arvio ei voi olla negatiivinen.", "Uppskattningen kan inte vara negativ."),

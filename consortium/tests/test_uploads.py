@@ -1,0 +1,50 @@
+"""Uploads are typed by their content, never by their name."""
+
+import io
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from consortium.uploads import DOCUMENTS, IMAGES, detect_file_type, read_checked_upload
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+def check(name, data, accept=DOCUMENTS, max_bytes=1024 * 1024):
+    return read_checked_upload(SimpleUploadedFile(name, data), accept=accept, max_bytes=max_bytes,
+                               accepted_text="PDF")
+
+
+def test_the_content_decides_the_type_and_the_stored_extension():
+    checked = check("pöytäkirja.exe", b"%PDF-1.7 rest")
+    assert (checked.extension, checked.mimetype) == ("pdf", "application/pdf")
+    assert checked.name.endswith(".pdf") and "exe" not in checked.name
+    assert detect_file_type(docx_bytes())[0] == "docx"
+
+
+def test_a_program_named_like_a_pdf_is_refused_on_the_field():
+    with pytest.raises(ValidationError) as caught:
+        check("sopimus.pdf", b"MZ\x90\x00\x03\x00\x00\x00")
+    assert "whatever its name says" in caught.value.message_dict["file"][0]
+
+
+def test_a_type_outside_the_accepted_family_is_refused():
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
+    assert check("kuva.png", png, accept=IMAGES).extension == "png"
+    with pytest.raises(ValidationError):
+        check("kuva.png", png, accept=DOCUMENTS)
+
+
+def test_size_and_emptiness_are_checked():
+    with pytest.raises(ValidationError, match="at most 1 MB"):
+        check("iso.pdf", b"%PDF-" + b"x" * (1024 * 1024))
+    with pytest.raises(ValidationError, match="empty"):
+        check("tyhja.pdf", b"")
