@@ -5,14 +5,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import JobRun, Library
-from .permissions import can_see_jobs
+from .permissions import can_see_jobs, roles_of
 from .registry import Card, CardItem, NavEntry, register_card, register_nav
 
-register_nav(NavEntry("home", gettext_lazy("Home"), "home", lambda roles: roles.any, order=0))
-register_nav(NavEntry("libraries", gettext_lazy("Libraries"), "library_list", lambda roles: roles.any, order=10))
-register_nav(NavEntry("people", gettext_lazy("People"), "people_list", lambda roles: roles.any, order=11))
+register_nav(NavEntry("home", gettext_lazy("Home"), "home", lambda user: roles_of(user).any, order=0))
+register_nav(NavEntry("libraries", gettext_lazy("Libraries"), "library_list", lambda user: roles_of(user).any, order=10))
+register_nav(NavEntry("people", gettext_lazy("People"), "people_list", lambda user: roles_of(user).any, order=11))
 register_nav(NavEntry("jobs", gettext_lazy("Background jobs"), "job_list",
-                     lambda roles: roles.staff or roles.coordinator, order=90))
+                     can_see_jobs, order=90))
 
 
 @register_card

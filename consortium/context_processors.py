@@ -1,7 +1,7 @@
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info
 
@@ -16,13 +16,10 @@ def _language_choices(current: str) -> tuple[tuple[str, str, bool], ...]:
                  for code, _name in settings.LANGUAGES)
 
 
-def _nav_links(request, roles) -> list[dict]:
+def _nav_links(request, entries) -> list[dict]:
     links = []
-    for entry in nav_for(roles):
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:
-            continue
+    for entry in entries:
+        url = reverse(entry.url_name)
         links.append({"key": entry.key, "label": entry.label, "url": url, "current": request.path == url})
     return links
 
@@ -31,10 +28,9 @@ def portal(request):
     """The frame's needs: the person's roles, the navigation they may use and the language
     switch, worked out here in Python (the frame is on every page, so it is kept cheap)."""
     user = getattr(request, "user", None)
-    roles = roles_of(user)
+    entries = nav_for(user)
     return {
-        "roles": roles,
-        "nav_entries": nav_for(roles),
-        "nav_links": _nav_links(request, roles),
+        "roles": roles_of(user),
+        "nav_links": _nav_links(request, entries),
         "language_choices": _language_choices(get_language()),
     }

@@ -61,7 +61,7 @@ class NavEntry:
     key: str
     label: Any  # a lazy translation
     url_name: str
-    visible: Callable[[Any], bool]  # roles -> bool
+    visible: Callable[[Any], bool]  # user -> bool: may this person use the page?
     order: int = 100
 
 
@@ -72,8 +72,8 @@ def register_nav(entry: NavEntry) -> None:
     _nav_entries[entry.key] = entry
 
 
-def nav_for(roles) -> list[NavEntry]:
-    return sorted((e for e in _nav_entries.values() if e.visible(roles)), key=lambda e: e.order)
+def nav_for(user) -> list[NavEntry]:
+    return sorted((e for e in _nav_entries.values() if e.visible(user)), key=lambda e: e.order)
 
 
 Seeder = Callable[..., None]  # seeder(*, scale: int, stdout) -> None

@@ -19,7 +19,7 @@ from . import permissions, selectors
 from .models import AgendaItem, Feedback, Meeting
 
 register_nav(NavEntry("louna", gettext_lazy("Louna"), "louna:home",
-                      lambda roles: roles.staff or roles.coordinator or roles.is_director, order=40))
+                      permissions.can_view, order=40))
 
 
 @register_card

@@ -4,14 +4,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consortium.permissions import roles_of
 from consortium.registry import Card, CardItem, NavEntry, register_card, register_nav, register_seeder
 
 from .models import Issue, Subscriber
 
 register_nav(NavEntry("newsletters", gettext_lazy("Newsletter"), "newsletters:index",
-                      lambda roles: roles.staff, order=60))
+                      lambda user: roles_of(user).staff, order=60))
 register_nav(NavEntry("newsletter-subscription", gettext_lazy("Newsletter"), "newsletters:my_subscription",
-                      lambda roles: roles.any and not roles.staff, order=60))
+                      lambda user: roles_of(user).any and not roles_of(user).staff, order=60))
 
 
 @register_card

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from consortium.permissions import roles_of
 from consortium.registry import (
     Card,
     CardItem,
@@ -20,11 +21,11 @@ from consortium.registry import (
 )
 
 register_nav(NavEntry("procurements", gettext_lazy("Procurements"), "procurement:list",
-                      lambda roles: roles.any, order=30))
+                      lambda user: roles_of(user).any, order=30))
 register_nav(NavEntry("procurement_overview", gettext_lazy("Procurement overview"), "procurement:overview",
-                      lambda roles: roles.staff, order=31))
+                      lambda user: roles_of(user).staff, order=31))
 register_nav(NavEntry("our_agreements", gettext_lazy("Our agreements"), "procurement:our_agreements",
-                      lambda roles: bool(roles.library_ids), order=32))
+                      lambda user: bool(roles_of(user).library_ids), order=32))
 
 
 def days_left_label(days: int) -> str:

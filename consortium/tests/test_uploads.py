@@ -6,6 +6,7 @@ import zipfile
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from consortium.uploads import DOCUMENTS, IMAGES, detect_file_type, read_checked_upload
 
@@ -19,8 +20,9 @@ def docx_bytes() -> bytes:
 
 
 def check(name, data, accept=DOCUMENTS, max_bytes=1024 * 1024):
-    return read_checked_upload(SimpleUploadedFile(name, data), accept=accept, max_bytes=max_bytes,
-                               accepted_text="PDF")
+    with translation.override("en"):
+            return read_checked_upload(SimpleUploadedFile(name, data), accept=accept, max_bytes=max_bytes,
+                                   accepted_text="PDF")
 
 
 def test_the_content_decides_the_type_and_the_stored_extension():
