@@ -13,3 +13,4 @@ def send_meeting_agenda(meeting_id: int) -> int:
     from .services import meeting_agenda_mail
 
     return meeting_agenda_mail(meeting_id=meeting_id)
+from .programme_tasks import *  # noqa: E402,F401,F403  the action programme's tasks
