@@ -18,7 +18,7 @@ from . import programme_forms as forms
 from . import programme_permissions as perms
 from . import programme_selectors as selectors
 from . import programme_services as services
-from .programme_models import ChangeProposal, ItemComment, Programme, ProgrammeItem
+from .programme_models import ChangeProposal, ItemComment, Programme, ProgrammeItem, ProgrammeVersion
 
 can_view = permission_required(perms.can_view_programme)
 can_coordinate = permission_required(perms.can_coordinate)
@@ -84,10 +84,8 @@ def programme_detail(request, year):
     try:
         page = selectors.review_page(user=request.user, programme=programme, since=_int(request.GET.get("since")),
                                      version=_int(request.GET.get("version")))
-    except Exception as error:
-        if error.__class__.__name__ == "DoesNotExist":
-            raise Http404 from error
-        raise
+    except ProgrammeVersion.DoesNotExist as error:
+        raise Http404 from error
     if page.version is not None and request.GET.get("version") is None:
         services.version_mark_read(programme=programme, user=request.user, number=page.version.number)
     today = timezone.localdate()

@@ -58,7 +58,7 @@ def answer_all(programme, coordinator, directors):
     """Every Louna library answers: each director approves, the rest get a recorded reason."""
     from louna import programme_permissions as perms
 
-    done = set()
+    done = set(programme.positions.values_list("library_id", flat=True))
     for director in directors:
         for library_id in perms.position_libraries(director):
             from consortium.models import Library
