@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from consortium.registry import Card, CardItem, NavEntry, register_card, register_nav, register_seeder
 
+from . import programme_admin  # noqa: F401  registers the admin pages
 from . import programme_permissions as perms
 from .programme_models import ChangeProposal, LibraryPosition, Programme
 

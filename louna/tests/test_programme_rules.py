@@ -359,3 +359,14 @@ def test_the_difference_is_marked_in_words_not_colour_only():
     assert "[removed: </span>koulutus" in html and "[added: </span>&lt;b&gt;kaksi" in html
     assert "<b>" not in html
     assert diff_html("sama", "sama") == "sama"
+
+
+def test_an_item_of_another_year_is_not_found(client, in_review, director, coordinator):
+    from louna.tests.factories import AgreementFactory
+
+    other = services.programme_create(year=2025, agreement=AgreementFactory(year=2025), by=coordinator)
+    client.force_login(director)
+    item = _item(in_review)
+    assert client.get(reverse("louna:programme_item", args=[other.year, item.pk])).status_code == 404
+    assert client.get(reverse("louna:programme_detail", args=[2030])).status_code == 404
+    assert client.get(reverse("louna:programme_detail", args=[2024]) + "?version=9").status_code == 404
