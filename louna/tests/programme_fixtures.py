@@ -3,13 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from louna import programme_services as services
 from louna.models import LibraryPosition, Programme, ProgrammeItem
 from louna.tests.factories import ServiceAreaFactory, TaskFactory
 
-__all__ = ("programme", "in_review", "forssa", "make_items", "answer_all", "final")
+__all__ = ("programme", "in_review", "forssa", "make_items", "answer_all", "final", "english", "speak_english")
 
 
 def make_items(programme, n, area=None, start=0):
@@ -20,6 +20,21 @@ def make_items(programme, n, area=None, start=0):
         for i in range(n)
     ])
     return items
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """These tests read the English source texts; the pages speak each person's language,
+    so a test that reads a page first calls `speak_english()`."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+def speak_english():
+    from consortium.models import User
+
+    User.objects.update(language="en")
 
 
 @pytest.fixture

@@ -13,6 +13,8 @@ from louna import programme_services as services
 from louna.models import ChangeProposal, ItemComment, LibraryPosition, ProgrammeItem
 from louna.tests.factories import AgreementFactory, ServiceAreaFactory
 
+from louna.tests.programme_fixtures import english, speak_english  # noqa: F401
+
 pytestmark = pytest.mark.django_db
 
 # The most queries the page may take, whatever the size (session, user, roles, scope,
@@ -57,6 +59,7 @@ def build(coordinator, directors: int, items: int):
 @pytest.mark.parametrize("directors,items", [(5, 30), (50, 300)])
 def test_the_review_page_keeps_its_queries(client, coordinator, django_assert_max_num_queries, directors, items):
     programme, people = build(coordinator, directors, items)
+    speak_english()
     url = reverse("louna:programme_detail", args=[programme.year])
 
     client.force_login(coordinator)

@@ -22,6 +22,8 @@ from louna.models import (
 )
 from louna.tests.factories import ServiceAreaFactory, TaskFactory
 
+from louna.tests.programme_fixtures import english, speak_english  # noqa: F401
+
 pytestmark = pytest.mark.django_db
 
 
@@ -35,6 +37,7 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     TaskFactory(area=area, number=1, text="Toimenpideohjelman työstö yhdessä johtajien kanssa")
     TaskFactory(area=area, number=2, text="Raportti toteutumisesta alkuvuodesta")
     forssa = agreement.provider
+    speak_english()
 
     # the coordinator starts the programme and drafts its items from the agreement's tasks
     client.force_login(coordinator)

@@ -24,7 +24,8 @@ from louna.models import (
     ReviewReminder,
 )
 from louna.programme_diff import diff_html
-from louna.tests.programme_fixtures import answer_all, final, forssa, in_review, programme  # noqa: F401
+from louna.tests.programme_fixtures import (  # noqa: F401
+    answer_all, english, final, forssa, in_review, programme, speak_english)
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,7 @@ def test_comments_after_the_deadline_are_refused(in_review, director, coordinato
 
 def test_comment_form_after_the_deadline_is_refused_in_the_page(client, in_review, director):
     Programme.objects.filter(pk=in_review.pk).update(review_deadline=timezone.localdate() - timedelta(days=1))
+    speak_english()
     client.force_login(director)
     url = reverse("louna:programme_item", args=[2024, _item(in_review).pk])
     page = client.get(url).content.decode()
@@ -252,6 +254,13 @@ def test_reminders_three_days_and_one_day_before_once_each(in_review, director, 
     assert services.reminders_send(today=deadline + timedelta(days=1)) == 0
     assert list(ReviewReminder.objects.order_by("kind").values_list("kind", flat=True)) == ["1d", "3d"]
     assert len(mail.outbox) == 2
+
+
+def test_a_reminder_speaks_the_directors_language(in_review, other_director):
+    other_director.language = "sv"
+    other_director.save(update_fields=["language"])
+    services.reminders_send(today=in_review.review_deadline - timedelta(days=1))
+    assert mail.outbox[0].subject == "Påminnelse: Lounas åtgärdsprogram 2024 väntar på ditt svar"
 
 
 def test_the_reminder_task_is_on_the_beat(settings):
