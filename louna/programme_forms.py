@@ -110,7 +110,7 @@ class DecideForm(forms.Form):
 class PositionForm(forms.Form):
     library = forms.IntegerField(widget=forms.HiddenInput)
     position = forms.ChoiceField(
-        label=_("Your library's position"), widget=forms.RadioSelect,
+        label=_("Your library's position"), widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         choices=[(LibraryPosition.Position.APPROVE, _("Approve")),
                  (LibraryPosition.Position.RESERVATIONS, _("Approve with reservations"))],
     )

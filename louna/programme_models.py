@@ -177,7 +177,7 @@ class ItemComment(models.Model):
     """A comment on an item (threaded by `parent`), tied to the item version it answered."""
 
     item = models.ForeignKey(ProgrammeItem, on_delete=models.CASCADE, related_name="comments")
-    item_version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="comments")
+    item_version = models.ForeignKey(ItemVersion, on_delete=models.RESTRICT, related_name="comments")
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     library = models.ForeignKey(
@@ -203,7 +203,7 @@ class ChangeProposal(models.Model):
         REJECTED = "rejected", _("rejected")
 
     item = models.ForeignKey(ProgrammeItem, on_delete=models.CASCADE, related_name="proposals")
-    item_version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="proposals")
+    item_version = models.ForeignKey(ItemVersion, on_delete=models.RESTRICT, related_name="proposals")
     field = models.CharField(_("part of the item"), max_length=20)
     proposed_text = models.TextField(_("proposed text"))
     reason = models.TextField(_("why"), blank=True)
@@ -237,7 +237,7 @@ class LibraryPosition(models.Model):
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="positions")
     library = models.ForeignKey("consortium.Library", on_delete=models.CASCADE, related_name="+")
-    version = models.ForeignKey(ProgrammeVersion, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ProgrammeVersion, on_delete=models.RESTRICT, related_name="+")
     position = models.CharField(_("position"), max_length=20, choices=Position.choices)
     reservation = models.TextField(_("reservation or reason"), blank=True)
     stated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -292,7 +292,7 @@ class ProgrammeDelivery(models.Model):
     """A library's copy of the final (or amended) programme: the PDF and where it went."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="deliveries")
-    version = models.ForeignKey(ProgrammeVersion, on_delete=models.PROTECT, related_name="deliveries")
+    version = models.ForeignKey(ProgrammeVersion, on_delete=models.RESTRICT, related_name="deliveries")
     library = models.ForeignKey("consortium.Library", on_delete=models.CASCADE, related_name="+",
                                 verbose_name=_("library"))
     pdf = models.FileField(_("PDF"), upload_to="louna/programmes/%Y/")

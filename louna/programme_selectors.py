@@ -89,6 +89,7 @@ class ReviewPage:
     my_positions: list  # [(library, LibraryPosition | None)]
     answers: list | None  # for the coordinator
     item_count: int
+    changed: list = field(default_factory=list)  # the ItemViews changed since `since`
 
 
 def _labels():
@@ -151,8 +152,10 @@ def review_page(*, user, programme: Programme, since: int | None = None, version
         removed = sorted(old.values(), key=lambda r: r.position)
         if since_version.introduction != current.introduction:
             intro_diff = diff_html(since_version.introduction, current.introduction)
+    groups = _group(views)
     return ReviewPage(
-        programme=programme, version=current, versions=versions, since=since_version, groups=_group(views),
+        changed=[view for group in groups for view in group.items if view.changed],
+        programme=programme, version=current, versions=versions, since=since_version, groups=groups,
         removed_since=removed, introduction_diff=intro_diff, my_positions=_my_positions(user, programme),
         answers=answers(programme=programme) if perms.can_coordinate(user) else None, item_count=len(rows),
     )

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consortium.mail import send_mail_to_user
@@ -113,7 +114,9 @@ def programme_create(*, year: int, title: str = "", introduction: str = "", agre
     elif agreement.year != year:
         raise ValidationError({"agreement": _("The agreement is for %(other)d, not %(year)d.")
                                             % {"other": agreement.year, "year": year}})
-    title = (title or "").strip() or _("Louna libraries' action programme %(year)d") % {"year": year}
+    with translation.override(settings.LANGUAGE_CODE):  # the programme is a Finnish document
+        default_title = _("Louna libraries' action programme %(year)d") % {"year": year}
+    title = (title or "").strip() or default_title
     try:
         with transaction.atomic():
             return Programme.objects.create(year=year, title=title[:200], introduction=(introduction or "").strip(),
@@ -173,9 +176,20 @@ def item_remove(*, item: ProgrammeItem, by: User) -> None:
 
 
 def _schedule_text(task: Task) -> str:
-    if task.schedule == Task.Schedule.DUE_DATE and task.due_on:
-        return _("by %(date)s") % {"date": task.due_on.strftime("%d.%m.%Y")}
-    return task.get_schedule_display()
+    with translation.override(settings.LANGUAGE_CODE):  # stored text of a Finnish document
+        if task.schedule == Task.Schedule.DUE_DATE and task.due_on:
+            return _("by %(date)s") % {"date": task.due_on.strftime("%d.%m.%Y")}
+        return str(task.get_schedule_display())
+
+
+def _short_title(text: str, limit: int = 120) -> str:
+    """A task's opening words as the item's title; the whole task goes to the measures."""
+    text = " ".join(text.split())
+    head = text.split(" (", 1)[0]
+    if len(head) <= limit:
+        return head
+    cut = head[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
 
 
 @transaction.atomic
@@ -201,7 +215,7 @@ def items_draft_from_tasks(*, programme: Programme, tasks, by: User) -> list[Pro
         if task.pk in done:
             continue
         last += 10
-        title = task.text if len(task.text) <= 300 else task.text[:297] + "…"
+        title = _short_title(task.text)
         new.append(ProgrammeItem(
             programme=programme, area=task.area, position=last, title=title, measures=task.text,
             responsible=task.responsible.full_name if task.responsible_id else "", schedule=_schedule_text(task),
