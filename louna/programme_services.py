@@ -185,6 +185,7 @@ def _schedule_text(task: Task) -> str:
 def _short_title(text: str, limit: int = 120) -> str:
     """A task's opening words as the item's title; the whole task goes to the measures."""
     text = " ".join(text.split())
+    text = text[:1].upper() + text[1:]
     head = text.split(" (", 1)[0]
     if len(head) <= limit:
         return head
@@ -660,6 +661,17 @@ def _report_content(programme: Programme, library: Library) -> dict:
     return {"groups": groups, "total": total, "figures": library_figures(library=library, year=programme.year)}
 
 
+def _report_summary(programme: Programme, content: dict) -> str:
+    """A first sentence for the coordinator to edit, in the report's language (Finnish)."""
+    groups = content["groups"]
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Of the %(total)d items of the action programme %(year)d, %(done)d were done, %(unfinished)d were "
+                 "not finished, %(moved)d were moved to the next year and %(dropped)d were dropped.") % {
+            "total": content["total"], "year": programme.year, "done": len(groups["done"]),
+            "unfinished": len(groups["unfinished"]), "moved": len(groups["moved"]),
+            "dropped": len(groups["dropped"])}
+
+
 def reports_draft(*, programme: Programme, by: User | None = None) -> tuple[int, int]:
     """Draft (or refresh) each Louna library's report. One report per library and year
     however often this runs; a report already sent is never touched. Returns (new, refreshed)."""
@@ -676,7 +688,9 @@ def reports_draft(*, programme: Programme, by: User | None = None) -> tuple[int,
             if report.state == ImplementationReport.State.SENT:
                 continue
             report.content = _report_content(programme, library)
-            report.save(update_fields=["content", "drafted_at"])
+            if not report.summary.strip():
+                report.summary = _report_summary(programme, report.content)
+            report.save(update_fields=["content", "summary", "drafted_at"])
             created_count += created
             refreshed += not created
     return created_count, refreshed
