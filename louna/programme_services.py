@@ -677,6 +677,7 @@ def reports_draft(*, programme: Programme, by: User | None = None) -> tuple[int,
     however often this runs; a report already sent is never touched. Returns (new, refreshed)."""
     if by is not None:
         _require_coordinator(by)
+    programme = Programme.objects.get(pk=programme.pk)
     if not programme.is_final:
         raise ValidationError(_("The programme %(year)d is not final; there is nothing to report yet.")
                               % {"year": programme.year})

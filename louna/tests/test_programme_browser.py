@@ -77,3 +77,25 @@ def test_a_director_reviews_the_programme(page, in_review, coordinator, director
     page.goto("/louna/programme/2024/overview/")
     assert page.locator(".state-bar").count() >= 3
     assert_accessible(page)
+
+
+def test_the_coordinators_pages_are_accessible(page, in_review, coordinator, director, other_director):
+    item = in_review.items.order_by("position").first()
+    services.comment_add(item=item, text="Kysymys.", by=director)
+    services.proposal_add(item=item, field="aim", proposed_text="Parempi tavoite.", by=director)
+    login(page, coordinator.email, PASSWORD)
+    for path in ("/louna/programme/", "/louna/programme/2024/", f"/louna/programme/2024/items/{item.pk}/",
+                 "/louna/programme/2024/manage/", f"/louna/programme/2024/items/{item.pk}/edit/",
+                 "/louna/programme/2024/items/from-tasks/"):
+        page.goto(path)
+        assert page.locator("h1").count() == 1, path
+        assert_accessible(page)
+    answer_all(in_review, coordinator, [director, other_director])
+    services.programme_finalise(programme=in_review, by=coordinator)
+    services.reports_draft(programme=in_review, by=coordinator)
+    report = in_review.reports.order_by("library__name").first()
+    for path in ("/louna/programme/2024/manage/", f"/louna/programme/2024/items/{item.pk}/",
+                 f"/louna/programme/2024/items/{item.pk}/amend/", "/louna/programme/2024/reports/",
+                 f"/louna/programme/reports/{report.pk}/"):
+        page.goto(path)
+        assert_accessible(page)
