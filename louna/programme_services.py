@@ -266,6 +266,7 @@ def review_open(*, programme: Programme, deadline: date, note: str = "", by: Use
     programme.state, programme.review_deadline, programme.review_opened_at = (
         Programme.State.REVIEW, deadline, timezone.now())
     programme.save(update_fields=["state", "review_deadline", "review_opened_at"])
+    _notify_directors(version)
     return version
 
 
@@ -291,7 +292,31 @@ def version_publish(*, programme: Programme, note: str, by: User) -> ProgrammeVe
         raise ValidationError(_("New versions are published while the programme is in review."))
     if not (note or "").strip():
         raise ValidationError({"note": _("Say briefly what changed in this version.")})
-    return _snapshot(programme, kind=ProgrammeVersion.Kind.DRAFT, note=note, by=by)
+    version = _snapshot(programme, kind=ProgrammeVersion.Kind.DRAFT, note=note, by=by)
+    _notify_directors(version)
+    return version
+
+
+def _notify_directors(version: ProgrammeVersion) -> None:
+    from .programme_tasks import notify_version_published
+
+    notify_version_published.delay(version.pk)
+
+
+def version_notify(*, version_id: int) -> int:
+    """Tell every Louna director that a version was published (the first opens the review)."""
+    version = ProgrammeVersion.objects.select_related("programme").get(pk=version_id)
+    programme = version.programme
+    url = settings.SITE_URL + reverse("louna:programme_detail", args=[programme.year])
+    if version.number > 1:
+        url += f"?since={version.number - 1}#changes"
+    library_ids = [library.pk for library in perms.louna_libraries()]
+    sent = 0
+    for assignment in _directors_of(library_ids):
+        send_mail_to_user(user=assignment.user, template="louna/programme/mail/version", context={
+            "programme": programme, "version": version, "url": url})
+        sent += 1
+    return sent
 
 
 def _review_open_for(programme: Programme, by: User, today: date | None) -> None:

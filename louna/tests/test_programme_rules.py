@@ -381,3 +381,20 @@ def test_an_item_of_another_year_is_not_found(client, in_review, director, coord
     assert client.get(reverse("louna:programme_item", args=[other.year, item.pk])).status_code == 404
     assert client.get(reverse("louna:programme_detail", args=[2030])).status_code == 404
     assert client.get(reverse("louna:programme_detail", args=[2024]) + "?version=9").status_code == 404
+
+
+def test_directors_are_told_of_a_new_version(programme, coordinator, director, other_director,
+                                             django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_open(programme=programme, deadline=timezone.localdate() + timedelta(days=5),
+                             by=coordinator)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([director.email, other_director.email])
+    mail.outbox.clear()
+    item = _item(programme)
+    item.aim = "Uusi tavoite."
+    item.save()
+    programme.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.version_publish(programme=programme, note="Tavoite tarkennettu.", by=coordinator)
+    assert len(mail.outbox) == 2
+    assert "Tavoite tarkennettu." in mail.outbox[0].body and "?since=1#changes" in mail.outbox[0].body
