@@ -1,6 +1,8 @@
 """The library's copy of the programme and its implementation report as typeset PDFs
 (WeasyPrint), in Finnish: the documents go to the municipality as they are."""
 
+import logging
+
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -12,6 +14,7 @@ __all__ = ("programme_pdf", "report_pdf", "html_to_pdf")
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which the web pages never need
 
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
     return HTML(string=html).write_pdf()
 
 
