@@ -1,6 +1,7 @@
 """The review page keeps a constant number of SQL queries as the programme grows: 5 and 50
 directors, 30 and 300 items, each with comments and proposals, two published versions."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -75,3 +76,26 @@ def test_the_review_page_keeps_its_queries(client, coordinator, django_assert_ma
     text = page.content.decode()
     assert page.status_code == 200 and "Changes since version 1" in text and "<ins>" in text
     assert text.count('class="programme-item') == items
+
+
+@pytest.mark.parametrize("directors,items", [(5, 30), (50, 300)])
+def test_the_item_page_and_the_overview_keep_their_queries(client, coordinator, django_assert_max_num_queries,
+                                                           directors, items):
+    programme, people = build(coordinator, directors, items)
+    item = programme.items.order_by("position").first()
+    version_row = services.latest_version(programme).items.get(item=item)
+    # a long discussion on one item: every director comments and answers
+    comments = ItemComment.objects.bulk_create([
+        ItemComment(item=item, item_version=version_row, author=person, text=f"Kommentti {n}")
+        for n, person in enumerate(people)])
+    ItemComment.objects.bulk_create([
+        ItemComment(item=item, item_version=version_row, author=coordinator, parent=comment, text="Vastaus")
+        for comment in comments])
+    client.force_login(people[0])
+    with django_assert_max_num_queries(MAX_QUERIES):
+        page = client.get(reverse("louna:programme_item", args=[programme.year, item.pk]))
+    assert page.status_code == 200
+    assert len(re.findall(r'id="comment-\d+"', page.content.decode())) == 2 * directors + 1
+    with django_assert_max_num_queries(MAX_QUERIES):
+        page = client.get(reverse("louna:programme_overview", args=[programme.year]))
+    assert page.status_code == 200 and f"Kohta {items}" in page.content.decode()
