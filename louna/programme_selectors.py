@@ -55,6 +55,14 @@ def programme_get(*, user, year: int) -> Programme:
     return Programme.objects.select_related("agreement").get(year=year)
 
 
+def my_answers(*, user) -> dict:
+    """{programme id: the position of (one of) the person's libraries}."""
+    ids = perms.position_libraries(user)
+    if not ids:
+        return {}
+    return {p.programme_id: p for p in LibraryPosition.objects.filter(library_id__in=ids).order_by("stated_at")}
+
+
 # ---------------------------------------------------------------- the reading view
 
 

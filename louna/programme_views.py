@@ -73,8 +73,13 @@ def programme_list(request):
                            _("The programme was started."))
             if created:
                 return redirect("louna:programme_manage", year=created.year)
+    programmes = list(selectors.programme_list(user=request.user))
+    answered = selectors.my_answers(user=request.user)
+    for programme in programmes:
+        programme.my_answer = answered.get(programme.pk)
     return render(request, "louna/programme/list.html", {
-        "programmes": selectors.programme_list(user=request.user), "form": form, "can_coordinate": coordinator,
+        "programmes": programmes, "form": form, "can_coordinate": coordinator,
+        "is_director": bool(perms.position_libraries(request.user)),
     })
 
 
