@@ -233,6 +233,10 @@ def item_page(*, user, programme: Programme, pk: int) -> ItemPage:
             out.extend(thread(reply, min(depth + 1, 4)))
         return out
 
+    current = rows[-1] if rows else None
+    for comment in comments:  # a comment on an older text shows the text it answered
+        comment.answered_older_text = current is not None and comment.item_version_id != current.pk and any(
+            getattr(comment.item_version, name) != getattr(current, name) for name in ITEM_TEXT_FIELDS)
     threads = []
     for top in by_parent.get(None, []):
         top.thread = thread(top)[1:]

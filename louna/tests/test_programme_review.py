@@ -107,6 +107,7 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     # the comments stay with the version they answered
     page = client.get(item_url).content.decode()
     assert page.count("on version 1") == 2  # the comment and the coordinator's answer (written before v2)
+    assert page.count("show the text this comment answered") == 2 and "tammi–helmikuu" in page
     reply = ItemComment.objects.get(parent=comment)
     assert reply.item_version.version.number == 1
 
