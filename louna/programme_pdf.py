@@ -10,11 +10,13 @@ from .programme_models import ImplementationReport, ProgrammeVersion
 
 __all__ = ("programme_pdf", "report_pdf", "html_to_pdf")
 
+# WeasyPrint logs every step of every page at INFO; the worker's log needs none of it.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
 
 def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML  # imported here: it loads Pango, which the web pages never need
 
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # one line per page otherwise
     return HTML(string=html).write_pdf()
 
 
