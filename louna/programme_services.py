@@ -3,7 +3,6 @@ refuses with a ValidationError naming the field. Nothing here changes a final ve
 after finalising, only the follow-up (state, per cent, notes) and explicit amendments
 (new versions marked as such, with their reason) are possible."""
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,7 +37,6 @@ from .programme_models import (
     VersionRead,
 )
 
-logger = logging.getLogger(__name__)
 
 __all__ = (
     "programme_create",

@@ -9,17 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from consortium.models import Role
-from consortium.tests.factories import user_with_role
 from louna import programme_services as services
 from louna.models import (
-    ChangeProposal,
     ImplementationReport,
     ItemComment,
     ItemVersion,
     LibraryPosition,
     Programme,
-    ProgrammeItem,
     ProgrammeVersion,
     ReviewReminder,
 )
