@@ -3,7 +3,6 @@ refuses with a ValidationError naming the field. Nothing here changes a final ve
 after finalising, only the follow-up (state, per cent, notes) and explicit amendments
 (new versions marked as such, with their reason) are possible."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -652,15 +651,6 @@ def item_follow(*, item: ProgrammeItem, user: User, follow: bool) -> bool:
 
 
 # ---------------------------------------------------------------- the implementation report
-
-
-@dataclass
-class ReportLine:
-    title: str
-    area: str
-    state: str
-    percent: int
-    note: str
 
 
 def _report_content(programme: Programme, library: Library) -> dict:
