@@ -43,6 +43,7 @@ __all__ = (
     "item_save",
     "item_remove",
     "items_draft_from_tasks",
+    "items_carry_over",
     "review_open",
     "review_set_deadline",
     "version_publish",
@@ -218,6 +219,34 @@ def items_draft_from_tasks(*, programme: Programme, tasks, by: User) -> list[Pro
             programme=programme, area=task.area, position=last, title=title, measures=task.text,
             responsible=task.responsible.full_name if task.responsible_id else "", schedule=_schedule_text(task),
             from_task=task,
+        ))
+    return ProgrammeItem.objects.bulk_create(new)
+
+
+@transaction.atomic
+def items_carry_over(*, programme: Programme, by: User) -> list[ProgrammeItem]:
+    """Bring into this year's draft the items last year's programme moved to this year;
+    an item already brought is skipped."""
+    _require_coordinator(by)
+    programme = _locked(programme)
+    _not_final(programme)
+    previous = Programme.objects.filter(year=programme.year - 1, state=Programme.State.FINAL).first()
+    if previous is None:
+        raise ValidationError(_("There is no final programme for %(year)d.") % {"year": programme.year - 1})
+    moved = list(previous.items.filter(state=ProgrammeItem.State.MOVED, is_removed=False).order_by("position"))
+    brought = set(programme.items.values_list("title", flat=True))
+    areas = {}
+    if programme.agreement_id:
+        areas = {area.number: area for area in programme.agreement.areas.all()}
+    last = programme.items.order_by("-position").values_list("position", flat=True).first() or 0
+    new = []
+    for item in moved:
+        if item.title in brought:
+            continue
+        last += 10
+        new.append(ProgrammeItem(
+            programme=programme, area=areas.get(item.area.number) if item.area_id else None, position=last,
+            **{name: getattr(item, name) for name in ITEM_TEXT_FIELDS},
         ))
     return ProgrammeItem.objects.bulk_create(new)
 

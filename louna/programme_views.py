@@ -231,6 +231,10 @@ def programme_manage(request, year):
         "deliveries": selectors.deliveries_for(user=request.user, programme=programme),
         "open_proposals": ChangeProposal.objects.filter(item__programme=programme,
                                                         state=ChangeProposal.State.OPEN).count(),
+        "moved_last_year": 0 if programme.is_final else ProgrammeItem.objects.filter(
+            programme__year=programme.year - 1, programme__state=Programme.State.FINAL,
+            state=ProgrammeItem.State.MOVED, is_removed=False).exclude(
+            title__in=programme.items.values("title")).count(),
     })
 
 
@@ -273,6 +277,10 @@ def programme_action(request, year):
         form = None
         _run(request, None, lambda: services.programme_deliver(programme=programme, by=user),
              _("Each library's copy is being made and sent."))
+    elif action == "carry_over":
+        form = None
+        _run(request, None, lambda: services.items_carry_over(programme=programme, by=user),
+             _("The items moved from last year were brought into the draft."))
     elif action == "reports":
         form = None
         result = _run(request, None, lambda: services.reports_draft(programme=programme, by=user),

@@ -93,3 +93,17 @@ def test_the_coordinator_reviews_and_sends_a_report(client, final, coordinator, 
     client.force_login(director)
     assert "Hyvä vuosi." in client.get(url).content.decode()
     assert client.get(reverse("louna:programme_report_pdf", args=[report.pk]))["Content-Type"] == "application/pdf"
+
+
+def test_items_moved_to_next_year_are_brought_into_next_years_draft(client, final, coordinator):
+    speak_english()
+    moved = final.items.order_by("position")[1]
+    services.progress_record(item=moved, state="moved", percent=10, note="Ensi vuonna.", by=coordinator)
+    following = services.programme_create(year=2025, by=coordinator)
+    client.force_login(coordinator)
+    desk = client.get(reverse("louna:programme_manage", args=[2025])).content.decode()
+    assert "Bring the 1 item moved from last year" in desk
+    assert client.post(reverse("louna:programme_action", args=[2025]), {"action": "carry_over"}).status_code == 302
+    assert list(following.items.values_list("title", "aim")) == [(moved.title, moved.aim)]
+    client.post(reverse("louna:programme_action", args=[2025]), {"action": "carry_over"})
+    assert following.items.count() == 1  # brought once
