@@ -18,7 +18,14 @@ from . import programme_forms as forms
 from . import programme_permissions as perms
 from . import programme_selectors as selectors
 from . import programme_services as services
-from .programme_models import ChangeProposal, ItemComment, Programme, ProgrammeItem, ProgrammeVersion
+from .programme_models import (
+    ITEM_TEXT_FIELDS,
+    ChangeProposal,
+    ItemComment,
+    Programme,
+    ProgrammeItem,
+    ProgrammeVersion,
+)
 
 can_view = permission_required(perms.can_view_programme)
 can_coordinate = permission_required(perms.can_coordinate)
@@ -143,7 +150,11 @@ def item_detail(request, year, pk):
     item = page.item
     coordinator = perms.can_coordinate(request.user)
     take_part = perms.can_take_part(request.user)
-    comment_form, proposal_form, progress_form = forms.CommentForm(prefix="c"), forms.ProposalForm(prefix="p"), None
+    current_texts = {name: getattr(page.row, name) for name in ITEM_TEXT_FIELDS} if page.row else {}
+    comment_form, progress_form = forms.CommentForm(prefix="c"), None
+    # the proposal starts from the current text, so a director edits rather than retypes
+    proposal_form = forms.ProposalForm(prefix="p", initial={"field": "title",
+                                                            "proposed_text": current_texts.get("title", "")})
     if coordinator and programme.is_final:
         progress_form = forms.ProgressForm(prefix="g", initial={"state": item.state, "percent": item.percent,
                                                                  "on": timezone.localdate()})
@@ -202,7 +213,7 @@ def item_detail(request, year, pk):
         "progress_form": progress_form,
         "comments_open": take_part and programme.state == Programme.State.REVIEW and (
             coordinator or programme.review_deadline is None or today <= programme.review_deadline),
-        "review_open": programme.state == Programme.State.REVIEW,
+        "review_open": programme.state == Programme.State.REVIEW, "current_texts": current_texts,
     })
 
 
@@ -215,8 +226,6 @@ def programme_manage(request, year):
     items = list(programme.items.select_related("area", "from_task").order_by("position", "pk"))
     latest = services.latest_version(programme)
     published = {row.item_id: row for row in latest.items.all()} if latest else {}
-    from .programme_models import ITEM_TEXT_FIELDS
-
     for item in items:
         row = published.get(item.pk)
         item.unpublished = (row is None and not item.is_removed) or (

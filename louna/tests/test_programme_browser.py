@@ -34,7 +34,9 @@ def test_a_director_reviews_the_programme(page, in_review, coordinator, director
     assert page.locator("#discussion").get_by_text("Voisiko siirron aikataulun tarkentaa?").is_visible()
 
     # propose a change to the schedule
+    assert page.locator("textarea[name='p-proposed_text']").input_value() == item.title  # starts from the text
     page.locator("select[name='p-field']").select_option("schedule")
+    assert page.locator("textarea[name='p-proposed_text']").input_value() == "koko vuosi"
     page.locator("textarea[name='p-proposed_text']").fill("tammikuusta kesäkuuhun")
     page.locator("textarea[name='p-reason']").fill("Koko vuosi on liian väljä.")
     page.locator("#proposal-form button[type=submit]").click()
