@@ -394,3 +394,17 @@ def test_directors_are_told_of_a_new_version(programme, coordinator, director, o
         services.version_publish(programme=programme, note="Tavoite tarkennettu.", by=coordinator)
     assert len(mail.outbox) == 2
     assert "Tavoite tarkennettu." in mail.outbox[0].body and "?since=1#changes" in mail.outbox[0].body
+
+
+def test_a_director_outside_louna_takes_no_part(client, in_review, tampere):
+    from consortium.models import Role
+    from consortium.tests.factories import user_with_role
+
+    outsider = user_with_role(Role.DIRECTOR, library=tampere, full_name="Tampereen johtaja")
+    client.force_login(outsider)
+    assert client.get(reverse("louna:programme_detail", args=[2024])).status_code == 403
+    with pytest.raises(ValidationError):
+        services.comment_add(item=_item(in_review), text="Ulkopuolinen", by=outsider)
+    with pytest.raises(ValidationError):
+        services.position_state(programme=in_review, library=tampere, position="approve", by=outsider)
+    assert not ItemComment.objects.exists() and not LibraryPosition.objects.exists()
