@@ -94,7 +94,7 @@ def seed_programmes(*, scale: int = 0, stdout=None, today: date | None = None) -
     past = _draft(2024, coordinator)
     if past is not None and past.state == Programme.State.DRAFT:
         services.review_open(programme=past, deadline=date(2024, 2, 15), by=coordinator, today=date(2024, 1, 20),
-                             note="Kommentit helmikuun puoliväliin mennessä. (demo)")
+                             note="Kommentit helmikuun puoliväliin mennessä. (demo)", notify=False)
         past.refresh_from_db()
         first = past.items.order_by("position").first()
         if directors:
@@ -103,7 +103,7 @@ def seed_programmes(*, scale: int = 0, stdout=None, today: date | None = None) -
         first.schedule = "helmi–marraskuu 2024"
         first.save(update_fields=["schedule"])
         services.version_publish(programme=past, note="Aikataulu tarkennettu kommenttien mukaan. (demo)",
-                                 by=coordinator)
+                                 by=coordinator, notify=False)
         _answer_all(past, directors, coordinator)
         services.programme_finalise(programme=past, by=coordinator)
         past.refresh_from_db()
@@ -120,7 +120,7 @@ def seed_programmes(*, scale: int = 0, stdout=None, today: date | None = None) -
     current = _draft(today.year, coordinator) if today.year != 2024 else None
     if current is not None and current.state == Programme.State.DRAFT:
         services.review_open(programme=current, deadline=today + timedelta(days=10), by=coordinator, today=today,
-                             note="Luonnos kommentoitavaksi. (demo)")
+                             note="Luonnos kommentoitavaksi. (demo)", notify=False)
         item = current.items.order_by("position").first()
         if directors:
             comment = services.comment_add(item=item, text="Hyvä kohta. Miten Quria-siirto näkyy tässä? (demo)",

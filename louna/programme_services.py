@@ -280,7 +280,7 @@ def _snapshot(programme: Programme, *, kind: str, note: str, by: User) -> Progra
 
 @transaction.atomic
 def review_open(*, programme: Programme, deadline: date, note: str = "", by: User,
-                today: date | None = None) -> ProgrammeVersion:
+                today: date | None = None, notify: bool = True) -> ProgrammeVersion:
     _require_coordinator(by)
     programme = _locked(programme)
     today = today or timezone.localdate()
@@ -292,7 +292,8 @@ def review_open(*, programme: Programme, deadline: date, note: str = "", by: Use
     programme.state, programme.review_deadline, programme.review_opened_at = (
         Programme.State.REVIEW, deadline, timezone.now())
     programme.save(update_fields=["state", "review_deadline", "review_opened_at"])
-    _notify_directors(version)
+    if notify:
+        _notify_directors(version)
     return version
 
 
@@ -310,7 +311,7 @@ def review_set_deadline(*, programme: Programme, deadline: date, by: User, today
 
 
 @transaction.atomic
-def version_publish(*, programme: Programme, note: str, by: User) -> ProgrammeVersion:
+def version_publish(*, programme: Programme, note: str, by: User, notify: bool = True) -> ProgrammeVersion:
     """Publish the working copy as the next version of the review."""
     _require_coordinator(by)
     programme = _locked(programme)
@@ -319,7 +320,8 @@ def version_publish(*, programme: Programme, note: str, by: User) -> ProgrammeVe
     if not (note or "").strip():
         raise ValidationError({"note": _("Say briefly what changed in this version.")})
     version = _snapshot(programme, kind=ProgrammeVersion.Kind.DRAFT, note=note, by=by)
-    _notify_directors(version)
+    if notify:
+        _notify_directors(version)
     return version
 
 

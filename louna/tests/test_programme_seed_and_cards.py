@@ -40,6 +40,15 @@ def test_the_demo_programmes_are_seeded_once(seeded):
     assert current.items.count() == counts[2] + 60
 
 
+def test_seeding_sends_no_mail(mailoutbox, django_capture_on_commit_callbacks):
+    seed_core()
+    seed_louna(today=TODAY)
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_programmes(today=TODAY)
+    assert Programme.objects.count() == 2
+    assert mailoutbox == []
+
+
 def test_front_page_cards_of_the_review(client, seeded):
     director = User.objects.get(email=demo_email("johtaja.humppila"))
     client.force_login(director)
