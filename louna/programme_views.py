@@ -312,7 +312,7 @@ def programme_edit(request, year):
         if _run(request, form, lambda: services.programme_update(programme=programme, by=request.user,
                                                                  **form.cleaned_data), _("The programme was saved.")):
             return redirect("louna:programme_manage", year=year)
-    return render(request, "louna/form.html", {"form": form, "title": _("Edit the programme %(year)d")
+    return render(request, "louna/programme/form.html", {"form": form, "title": _("Edit the programme %(year)d")
                                                % {"year": year},
                                                "cancel_url": reverse("louna:programme_manage", args=[year])})
 
@@ -349,7 +349,7 @@ def draft_from_tasks(request, year):
             programme=programme, tasks=form.cleaned_data["tasks"], by=request.user), _("Items were drafted."))
         if made is not None:
             return redirect("louna:programme_manage", year=year)
-    return render(request, "louna/form.html", {
+    return render(request, "louna/programme/form.html", {
         "form": form, "title": _("Draft items from the agreement's tasks"),
         "intro": _("Each chosen task becomes a draft item in its service area; tasks marked ✓ are already in the "
                    "programme and are skipped."),
@@ -369,7 +369,7 @@ def item_amend(request, year, pk):
                                                                 by=request.user),
                 _("The amendment was recorded as a new version.")):
             return redirect("louna:programme_manage", year=year)
-    return render(request, "louna/form.html", {
+    return render(request, "louna/programme/form.html", {
         "form": form, "title": _("Amend the final programme"),
         "intro": _("The final version stays as it was; the amendment becomes a new version with its reason, and "
                    "the libraries get a new copy when you deliver again."),
