@@ -139,4 +139,4 @@ class AmendForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
+    summary = forms.CharField(label=_("Summary of the year"), widget=forms.Textarea(attrs={"rows": 6}), required=False)
