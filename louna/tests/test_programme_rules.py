@@ -408,3 +408,23 @@ def test_a_director_outside_louna_takes_no_part(client, in_review, tampere):
     with pytest.raises(ValidationError):
         services.position_state(programme=in_review, library=tampere, position="approve", by=outsider)
     assert not ItemComment.objects.exists() and not LibraryPosition.objects.exists()
+
+
+def test_the_report_carries_the_statistics_figures_where_they_have_landed(final, coordinator, humppila,
+                                                                          monkeypatch):
+    """The statistics app offers `stats.selectors.library_year_figures(library=, year=)`; until
+    it does, the report simply has no figures."""
+    import sys
+    import types
+
+    services.reports_draft(programme=final, by=coordinator)
+    assert ImplementationReport.objects.get(library=humppila).content["figures"] == []
+    fake = types.ModuleType("stats.selectors")
+    fake.library_year_figures = lambda *, library, year: [("Lainat", f"{library.pk * 1000} ({year})")]
+    monkeypatch.setitem(sys.modules, "stats.selectors", fake)
+    import stats
+
+    monkeypatch.setattr(stats, "selectors", fake, raising=False)
+    services.reports_draft(programme=final, by=coordinator)
+    assert ImplementationReport.objects.get(library=humppila).content["figures"] == [
+        ["Lainat", f"{humppila.pk * 1000} (2024)"]]
