@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = (
     "Programme",
@@ -80,7 +81,7 @@ class ProgrammeItem(models.Model):
         IN_PROGRESS = "in_progress", _("in progress")
         DONE = "done", _("done")
         MOVED = "moved", _("moved to next year")
-        DROPPED = "dropped", _("dropped")
+        DROPPED = "dropped", pgettext_lazy("programme item", "dropped")  # not the projects' "dropped"
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="items")
     area = models.ForeignKey(
