@@ -595,9 +595,10 @@ def delivery_make(*, programme_id: int, library_id: int) -> ProgrammeDelivery:
                          "url": settings.SITE_URL + reverse("louna:programme_detail", args=[programme.year])},
                 attachments=[(delivery.pdf.name.rsplit("/", 1)[-1], payload, "application/pdf")],
             )
-        delivery.emailed_to = ", ".join(a.user.email for a in directors)
-        delivery.emailed_at = timezone.now()
-        delivery.save(update_fields=["emailed_to", "emailed_at"])
+        if directors:  # a library without a director keeps its copy on the portal until one is named
+            delivery.emailed_to = ", ".join(a.user.email for a in directors)
+            delivery.emailed_at = timezone.now()
+            delivery.save(update_fields=["emailed_to", "emailed_at"])
         return delivery
 
 

@@ -154,6 +154,7 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     text = _text(data)
     assert humppila.name in text and "Ohjelman työstö" in text and "tammi–maaliskuu" in text
     assert deliveries[humppila.pk].emailed_to == director.email and deliveries[humppila.pk].emailed_at
+    assert deliveries[forssa.pk].emailed_at is None  # no director to send it to: kept on the portal
     # delivering again sends nothing new
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
