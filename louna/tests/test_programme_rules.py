@@ -428,3 +428,16 @@ def test_the_report_carries_the_statistics_figures_where_they_have_landed(final,
     services.reports_draft(programme=final, by=coordinator)
     assert ImplementationReport.objects.get(library=humppila).content["figures"] == [
         ["Lainat", f"{humppila.pk * 1000} (2024)"]]
+
+
+def test_the_admin_cannot_change_a_programme(client, final):
+    from consortium.tests.factories import UserFactory
+
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    client.force_login(superuser)
+    url = reverse("admin:louna_programme_change", args=[final.pk])
+    assert client.get(url).status_code == 200  # it may look
+    response = client.post(url, {"title": "Muutettu", "year": 2024, "state": "draft"})
+    assert response.status_code == 403
+    final.refresh_from_db()
+    assert final.is_final and final.title != "Muutettu"
