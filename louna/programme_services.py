@@ -386,8 +386,27 @@ def comment_add(*, item: ProgrammeItem, text: str, by: User, parent: ItemComment
         raise ValidationError({"text": _("Keep the comment under 5 000 characters.")})
     if parent is not None and parent.item_id != item.pk:
         raise ValidationError({"text": _("The comment you answered belongs to another item.")})
-    return ItemComment.objects.create(item=item, item_version=_current_item_version(item), parent=parent,
-                                      author=by, library=_own_library(by), text=text)
+    comment = ItemComment.objects.create(item=item, item_version=_current_item_version(item), parent=parent,
+                                         author=by, library=_own_library(by), text=text)
+    if parent is not None and parent.author_id != by.pk:
+        from .programme_tasks import notify_comment_reply
+
+        notify_comment_reply.delay(comment.pk)
+    return comment
+
+
+def comment_reply_notify(*, comment_id: int) -> int:
+    """Tell the author of a comment that it was answered."""
+    comment = ItemComment.objects.select_related("parent__author", "author", "item__programme").get(pk=comment_id)
+    to = comment.parent.author
+    if not to.is_active:
+        return 0
+    programme = comment.item.programme
+    url = settings.SITE_URL + reverse("louna:programme_item", args=[programme.year, comment.item_id]) \
+        + f"#comment-{comment.pk}"
+    send_mail_to_user(user=to, template="louna/programme/mail/reply", context={
+        "comment": comment, "item": comment.item, "programme": programme, "url": url})
+    return 1
 
 
 @transaction.atomic

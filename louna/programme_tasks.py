@@ -5,7 +5,7 @@ from celery import shared_task
 from consortium.tasks import TransactionAwareTask
 
 __all__ = ("send_review_reminders", "make_programme_delivery", "notify_item_followers",
-           "draft_implementation_reports", "notify_version_published")
+           "draft_implementation_reports", "notify_version_published", "notify_comment_reply")
 
 
 @shared_task(name="louna.programme_tasks.send_review_reminders", acks_late=True)
@@ -37,6 +37,14 @@ def notify_version_published(version_id: int) -> int:
     from .programme_services import version_notify
 
     return version_notify(version_id=version_id)
+
+
+@shared_task(name="louna.programme_tasks.notify_comment_reply", base=TransactionAwareTask, acks_late=True,
+             autoretry_for=(ConnectionError, OSError), retry_backoff=30, max_retries=5)
+def notify_comment_reply(comment_id: int) -> int:
+    from .programme_services import comment_reply_notify
+
+    return comment_reply_notify(comment_id=comment_id)
 
 
 @shared_task(name="louna.programme_tasks.draft_implementation_reports", acks_late=True)

@@ -441,3 +441,15 @@ def test_the_admin_cannot_change_a_programme(client, final):
     assert response.status_code == 403
     final.refresh_from_db()
     assert final.is_final and final.title != "Muutettu"
+
+
+def test_the_commenter_is_told_of_an_answer(in_review, director, coordinator, django_capture_on_commit_callbacks):
+    item = _item(in_review)
+    comment = services.comment_add(item=item, text="Kysymys aikataulusta.", by=director)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_add(item=item, text="Aikataulu tarkentuu.", by=coordinator, parent=comment)
+    assert [m.to for m in mail.outbox] == [[director.email]]
+    assert "Aikataulu tarkentuu." in mail.outbox[0].body and item.title in mail.outbox[0].subject
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_add(item=item, text="Kiitos itselleni.", by=director, parent=comment)
+    assert len(mail.outbox) == 1  # answering oneself tells nobody
