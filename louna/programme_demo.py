@@ -126,7 +126,7 @@ def seed_programmes(*, scale: int = 0, stdout=None, today: date | None = None) -
             comment = services.comment_add(item=item, text="Hyvä kohta. Miten Quria-siirto näkyy tässä? (demo)",
                                            by=directors[0], today=today)
             services.comment_add(item=item, text="Lisään sen mittariin seuraavaan versioon. (demo)",
-                                 by=coordinator, parent=comment, today=today)
+                                 by=coordinator, parent=comment, today=today, notify=False)
             services.proposal_add(item=item, field="indicator",
                                   proposed_text="Tietokannan tarkistukset tehty ja raportoitu. (demo)",
                                   reason="Selkeämpi mittari. (demo)", by=directors[-1], today=today)

@@ -376,7 +376,7 @@ def _own_library(by: User) -> Library | None:
 
 @transaction.atomic
 def comment_add(*, item: ProgrammeItem, text: str, by: User, parent: ItemComment | None = None,
-                today: date | None = None) -> ItemComment:
+                today: date | None = None, notify: bool = True) -> ItemComment:
     programme = _locked(item.programme)
     _review_open_for(programme, by, today)
     text = (text or "").strip()
@@ -388,7 +388,7 @@ def comment_add(*, item: ProgrammeItem, text: str, by: User, parent: ItemComment
         raise ValidationError({"text": _("The comment you answered belongs to another item.")})
     comment = ItemComment.objects.create(item=item, item_version=_current_item_version(item), parent=parent,
                                          author=by, library=_own_library(by), text=text)
-    if parent is not None and parent.author_id != by.pk:
+    if notify and parent is not None and parent.author_id != by.pk:
         from .programme_tasks import notify_comment_reply
 
         notify_comment_reply.delay(comment.pk)
