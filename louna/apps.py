@@ -8,3 +8,4 @@ class LounaConfig(AppConfig):
 
     def ready(self):
         from . import integration  # noqa: F401  registers cards, the nav entry and the seeder
+        from . import programme_integration  # noqa: F401  the action programme (issue 6)

@@ -527,3 +527,4 @@ class ProjectNote(models.Model):
 
     def __str__(self):
         return f"{self.on}: {self.text[:60]}"
+from .programme_models import *  # noqa: E402,F401,F403

@@ -20,3 +20,6 @@ def remind_missing_accessibility_checks() -> int:
     from .services import accessibility_reminder_mail
 
     return accessibility_reminder_mail()
+
+
+from .programme_tasks import *  # noqa: E402,F401,F403  the action programme's tasks

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from .programme_urls import urlpatterns as programme_urlpatterns
+
 from . import views
 
 app_name = "louna"
@@ -42,3 +44,4 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
 ]
+urlpatterns += programme_urlpatterns  # the yearly action programme (issue 6)

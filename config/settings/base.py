@@ -194,7 +194,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "louna.tasks.remind_missing_accessibility_checks",
         "schedule": crontab(hour=8, minute=0, day_of_month=1, month_of_year="9-12"),
     },
+    # Every day at 08:00: remind Louna directors who have not answered the programme review,
+    # three days and one day before its deadline (each reminder is sent once).
+    "louna-programme-review-reminders": {
+        "task": "louna.programme_tasks.send_review_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Every day at 06:30: from LOUNA_PROGRAMME_REPORT_DATE on, draft last year's
+    # implementation reports (one per library however often it runs).
+    "louna-programme-implementation-reports": {
+        "task": "louna.programme_tasks.draft_implementation_reports",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+# The day ("MM-DD") from which the yearly implementation reports of last year's Louna
+# action programme are drafted.
+LOUNA_PROGRAMME_REPORT_DATE = env("LOUNA_PROGRAMME_REPORT_DATE", default="01-15")
 
 # ---------------------------------------------------------------- newsletters
 # Day of the month on which the monthly draft is assembled (1-28).
