@@ -74,13 +74,17 @@ def login(page, email: str, password: str) -> None:
     page.goto("/login/")
     page.locator("input[name=username]").fill(email)
     page.locator("input[name=password]").fill(password)
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_load_state("domcontentloaded")
+    # Wait for the page the form leads to, stylesheets included: an axe check run on a
+    # half-loaded page reports contrast of unstyled elements.
+    with page.expect_navigation(wait_until="load"):
+        page.locator("form button[type=submit]").last.click()
 
 
 def assert_accessible(page, context=None) -> None:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; fail listing every violation."""
     from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_load_state("load")
 
     options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
                "resultTypes": ["violations"]}

@@ -1,6 +1,7 @@
 """Louna's seams into the core: front-page cards, the navigation entry and the seeder."""
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,10 +31,10 @@ def coordinator_tasks_card(request, roles):
     today = timezone.localdate()
     overdue, this_month = selectors.tasks_due(user=request.user, today=today)
     items = [CardItem(label=f"{task.area.number}. {task.text[:90]}", url=reverse("louna:task_detail", args=[task.pk]),
-                      note=_("overdue since %(date)s") % {"date": task.due_on.strftime("%d.%m.%Y")}, urgent=True)
+                      note=_("overdue since %(date)s") % {"date": date_format(task.due_on, "SHORT_DATE_FORMAT")}, urgent=True)
              for task in overdue[:8]]
     items += [CardItem(label=f"{task.area.number}. {task.text[:90]}", url=reverse("louna:task_detail", args=[task.pk]),
-                       note=_("due %(date)s") % {"date": task.due_on.strftime("%d.%m.%Y")})
+                       note=_("due %(date)s") % {"date": date_format(task.due_on, "SHORT_DATE_FORMAT")})
               for task in this_month[:8]]
     cards = [Card(title=_("Louna tasks due this month"), items=items,
                   empty_text=_("No open tasks due this month."), more_url=reverse("louna:home"),
@@ -67,7 +68,7 @@ def director_card(request, roles):
                           note=local.strftime("%d.%m.%Y %H:%M"))]
         if meeting.proposals_close_on:
             items.append(CardItem(label=_("Agenda proposals by %(date)s")
-                                  % {"date": meeting.proposals_close_on.strftime("%d.%m.%Y")}))
+                                  % {"date": date_format(meeting.proposals_close_on, "SHORT_DATE_FORMAT")}))
     else:
         items = []
     proposals = list(
@@ -119,7 +120,7 @@ def newsletter_section(*, since, until, audience: str = "all"):
             .select_related("task__area__agreement").order_by("on", "pk")[:20])
     entries = [NewsletterEntry(title=f"{note.task.area.number}. {note.task.text[:120]}", text=note.text,
                                url=reverse("louna:task_detail", args=[note.task_id]),
-                               note=_("done %(date)s") % {"date": note.on.strftime("%d.%m.%Y")}) for note in done]
+                               note=_("done %(date)s") % {"date": date_format(note.on, "SHORT_DATE_FORMAT")}) for note in done]
     coming = Meeting.objects.filter(starts_at__gte=until, starts_at__lt=until + timedelta(days=62)).exclude(
         state=Meeting.State.CANCELLED).order_by("starts_at")
     entries += [NewsletterEntry(title=meeting.title, url=reverse("louna:meeting_detail", args=[meeting.pk]),

@@ -2,6 +2,7 @@
 the demo seeder."""
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,7 +14,7 @@ from . import programme_permissions as perms
 from .programme_models import ChangeProposal, LibraryPosition, Programme
 
 register_nav(NavEntry("louna-programme", gettext_lazy("Action programme"), "louna:programme_list",
-                      lambda roles: roles.coordinator or roles.is_director or roles.staff, order=41))
+                      perms.can_view_programme, order=41))
 
 
 @register_card
@@ -27,7 +28,7 @@ def programme_review_card(request, roles):
     if programme is None:
         return None
     url = reverse("louna:programme_detail", args=[programme.year])
-    deadline = programme.review_deadline.strftime("%d.%m.%Y") if programme.review_deadline else "–"
+    deadline = date_format(programme.review_deadline, "SHORT_DATE_FORMAT") if programme.review_deadline else "–"
     items = []
     if perms.can_coordinate(user):
         answered = LibraryPosition.objects.filter(programme=programme).count()

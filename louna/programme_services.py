@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -176,7 +177,7 @@ def item_remove(*, item: ProgrammeItem, by: User) -> None:
 def _schedule_text(task: Task) -> str:
     with translation.override(settings.LANGUAGE_CODE):  # stored text of a Finnish document
         if task.schedule == Task.Schedule.DUE_DATE and task.due_on:
-            return _("by %(date)s") % {"date": task.due_on.strftime("%d.%m.%Y")}
+            return _("by %(date)s") % {"date": date_format(task.due_on, "SHORT_DATE_FORMAT")}
         return str(task.get_schedule_display())
 
 
@@ -358,7 +359,7 @@ def _review_open_for(programme: Programme, by: User, today: date | None) -> None
     today = today or timezone.localdate()
     if not perms.can_coordinate(by) and programme.review_deadline and today > programme.review_deadline:
         raise ValidationError(_("The review closed on %(date)s; comments are no longer taken.")
-                              % {"date": programme.review_deadline.strftime("%d.%m.%Y")})
+                              % {"date": date_format(programme.review_deadline, "SHORT_DATE_FORMAT")})
 
 
 def _current_item_version(item: ProgrammeItem) -> ItemVersion:

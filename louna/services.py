@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +73,7 @@ __all__ = (
 def _in_year(agreement: Agreement, day: date | None, field: str) -> None:
     if day is not None and day.year != agreement.year:
         raise ValidationError({field: _("The date %(date)s is outside the agreement's year %(year)d.")
-                                      % {"date": day.strftime("%d.%m.%Y"), "year": agreement.year}})
+                                      % {"date": date_format(day, "SHORT_DATE_FORMAT"), "year": agreement.year}})
 
 
 # ---------------------------------------------------------------- agreements
@@ -311,7 +312,7 @@ def _open_for_proposals(meeting: Meeting) -> None:
         raise ValidationError(_("This meeting no longer takes agenda proposals."))
     if meeting.proposals_close_on and timezone.localdate() > meeting.proposals_close_on:
         raise ValidationError(_("Agenda proposals for this meeting closed on %(date)s.")
-                              % {"date": meeting.proposals_close_on.strftime("%d.%m.%Y")})
+                              % {"date": date_format(meeting.proposals_close_on, "SHORT_DATE_FORMAT")})
 
 
 @transaction.atomic
