@@ -194,6 +194,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "louna.tasks.remind_missing_accessibility_checks",
         "schedule": crontab(hour=8, minute=0, day_of_month=1, month_of_year="9-12"),
     },
+    # Every year on 15 January at 06:00: compute the Louna municipalities' statistics totals
+    # of the previous year and list the service points still lacking figures (skipped once
+    # the year is reported).
+    "stats-compute-previous-year": {
+        "task": "stats.tasks.compute_previous_year",
+        "schedule": crontab(hour=6, minute=0, day_of_month=15, month_of_year=1),
+    },
 }
 
 # ---------------------------------------------------------------- newsletters
