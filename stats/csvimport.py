@@ -106,7 +106,7 @@ POINT_HEADERS = {
 }
 SHARED_HEADERS = {
     "metric": {"tieto", "palvelu", "luku", "figure", "metric"},
-    "total": {"yhteensä", "yht", "total"},
+    "total": {"yhteensä", "yhteensa", "yht", "total", "summa"},
 }
 # A figure may be written as its key or its Finnish name.
 METRIC_NAMES = {
