@@ -4,6 +4,7 @@ the shared services. Text that a spreadsheet would run as a formula is kept as t
 import io
 
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,8 +25,9 @@ def safe_cell(value):
 
 
 def column_labels() -> dict:
-    labels = {name: str(ServicePointFigures._meta.get_field(name).verbose_name) for name in SERVICE_POINT_FIELDS}
-    labels.update({metric.value: str(metric.label) for metric in SharedMetric})
+    labels = {name: capfirst(str(ServicePointFigures._meta.get_field(name).verbose_name))
+              for name in SERVICE_POINT_FIELDS}
+    labels.update({metric.value: capfirst(str(metric.label)) for metric in SharedMetric})
     return labels
 
 
