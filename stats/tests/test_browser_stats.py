@@ -51,5 +51,5 @@ def test_coordinator_imports_a_file_and_sees_the_figures(page, coordinator, poin
     page.goto("/stats/2024/")
     points_table = page.locator("#points ~ div table").inner_text()
     assert "58\u00a0400" in points_table and "Tammelan kirjastoauto" in points_table
-    assert "111\u00a0350" in page.locator("svg desc").inner_text()
+    assert "111\u00a0350" in page.locator("svg desc").text_content()
     assert_accessible(page)

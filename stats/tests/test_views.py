@@ -125,9 +125,10 @@ def test_import_of_a_bad_file_shows_every_row_and_saves_nothing(client, coordina
     assert not ServicePointFigures.objects.exists()
 
 
-def test_compute_from_the_page_runs_the_job(client, coordinator, year_2024):
+def test_compute_from_the_page_runs_the_job(client, coordinator, year_2024, django_capture_on_commit_callbacks):
     client.force_login(coordinator)
-    response = client.post(reverse("stats:compute", args=[2024]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("stats:compute", args=[2024]))
     assert response.status_code == 302
     run = JobRun.objects.get(task_name="stats.tasks.compute_year")
     assert run.state == JobRun.State.DONE and run.created_by == coordinator
