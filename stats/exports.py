@@ -1,6 +1,7 @@
 """The year's figures as an Excel workbook (openpyxl): municipalities, service points and
 the shared services. Text that a spreadsheet would run as a formula is kept as text."""
 
+import csv
 import io
 
 from django.utils import timezone
@@ -12,7 +13,7 @@ from openpyxl.styles import Font
 from . import selectors
 from .models import SERVICE_POINT_FIELDS, TOTAL_FIELDS, ServicePointFigures, SharedMetric
 
-__all__ = ("year_workbook", "safe_cell", "column_labels")
+__all__ = ("year_workbook", "safe_cell", "column_labels", "import_template")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -87,3 +88,33 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def import_template(*, statistics_year, kind: str, municipality_ids) -> bytes:
+    """A CSV to fill in, as Finnish Excel opens it (UTF-8 with a BOM, semicolons): the header
+    and one row per Louna service point owing figures (its id and name), or one row per
+    shared-service figure with the municipality columns."""
+    from consortium.models import Municipality, ServicePointExternalId
+
+    from .models import StatsImport
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if kind == StatsImport.Kind.SERVICE_POINTS:
+        writer.writerow(["Tunniste", "Palvelupiste", "Poistot", "Hankinnat", "Kokoelma", "Lainaus",
+                         "Aktiiviset asiakkaat"])
+        points = list(selectors.expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids)
+                      .order_by("library__municipality__name_fi", "name"))
+        ids = {}
+        for point_id, source, value in ServicePointExternalId.objects.filter(service_point__in=points).order_by(
+                "source").values_list("service_point_id", "source", "value"):
+            ids.setdefault(point_id, f"{source}:{value}")
+        for point in points:
+            writer.writerow([safe_cell(ids.get(point.pk, "")), safe_cell(point.name), "", "", "", "", ""])
+    else:
+        codes = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("code")
+                     .values_list("code", flat=True))
+        writer.writerow(["Tieto", "Yhteensä", *codes])
+        for metric in SharedMetric.values:
+            writer.writerow([metric, "", *[""] * len(codes)])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

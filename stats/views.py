@@ -4,7 +4,7 @@ import base64
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,7 +71,9 @@ def year_detail(request, year):
         "labels": exports.column_labels(),
     }
     if can_manage_stats:
-        context["shared_totals"] = selectors.shared_totals(statistics_year=statistics_year)
+        labels = context["labels"]
+        context["shared_totals"] = [(labels[total.metric], total)
+                                    for total in selectors.shared_totals(statistics_year=statistics_year)]
         context["imports"] = selectors.import_list(statistics_year=statistics_year)
     return render(request, "stats/year_detail.html", context)
 
@@ -172,3 +174,16 @@ def export(request, year):
     return response
 
 
+
+
+@can_manage
+def import_template(request, year, kind):
+    statistics_year = _year_or_404(year)
+    if kind not in StatsImport.Kind.values:
+        raise Http404
+    data = exports.import_template(statistics_year=statistics_year, kind=kind,
+                                   municipality_ids=permissions.louna_municipality_ids())
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    stem = "palvelupisteet" if kind == StatsImport.Kind.SERVICE_POINTS else "yhteiset-palvelut"
+    response["Content-Disposition"] = f'attachment; filename="{stem}-{year}.csv"'
+    return response

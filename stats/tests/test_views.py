@@ -203,3 +203,25 @@ def test_front_page_card_and_navigation(client, coordinator, director, contact, 
                    if "tilast" in str(c.title).lower())
     client.force_login(contact)
     assert reverse("stats:year_list") not in client.get(reverse("home")).content.decode()
+
+
+def test_templates_fill_in_and_import_back(client, coordinator, director, points):
+    client.force_login(coordinator)
+    StatisticsYear.objects.create(year=2024)
+    response = client.get(reverse("stats:import_template", args=[2024, "service_points"]))
+    assert response["Content-Type"].startswith("text/csv")
+    text = response.content.decode("utf-8-sig")
+    lines = text.splitlines()
+    assert lines[0].startswith("Tunniste;Palvelupiste;Poistot")
+    assert "kirkanta:85123;Humppilan pääkirjasto;;;;;" in lines  # the first system's id, by name of system
+    assert len(lines) == 4
+    filled = "\r\n".join([lines[0]] + [line.replace(";;;;;", ";1;2;3;4;") for line in lines[1:]])
+    services.import_save(year=2024, kind="service_points", data=filled.encode("utf-8-sig"), file_name="t.csv",
+                         by=coordinator)
+    assert ServicePointFigures.objects.filter(loans=4, active_customers=None).count() == 3
+
+    shared = client.get(reverse("stats:import_template", args=[2024, "shared"])).content.decode("utf-8-sig")
+    assert shared.splitlines()[0] == "Tieto;Yhteensä;103;834"
+    assert client.get(reverse("stats:import_template", args=[2024, "other"])).status_code == 404
+    client.force_login(director)
+    assert client.get(reverse("stats:import_template", args=[2024, "shared"])).status_code == 403
