@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 from consortium.forms import add_service_errors
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
+from consortium.uploads import PLAIN_TEXT, read_checked_upload
 from consortium.views import get_or_404, permission_required
 
 from . import exports, permissions, selectors, services, tasks
+from .csvimport import MAX_BYTES
 from .forms import ImportForm, YearForm
 from .models import SERVICE_POINT_FIELDS, StatisticsYear, StatsImport
 
@@ -119,14 +121,22 @@ def import_file(request, year):
             return redirect("stats:year_detail", year=year)
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
+        checked = None
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            data = b"".join(upload.chunks())
+            try:
+                # The portal's one upload check: the type comes from the content, not the name.
+                checked = read_checked_upload(upload, accept=PLAIN_TEXT, max_bytes=MAX_BYTES,
+                                              accepted_text=_("CSV saved from Excel"))
+            except ValidationError as error:
+                add_service_errors(form, error)
+                request.session.pop(SESSION_KEY, None)
+        if checked is not None:
             kind = form.cleaned_data["kind"]
-            parsed = services.import_prepare(year=year, kind=kind, data=data)
+            parsed = services.import_prepare(year=year, kind=kind, data=checked.data)
             if parsed.is_valid:
                 request.session[SESSION_KEY] = {"year": year, "kind": kind, "name": upload.name[:255],
-                                                "data": base64.b64encode(data).decode()}
+                                                "data": base64.b64encode(checked.data).decode()}
             else:
                 request.session.pop(SESSION_KEY, None)
             pending = {"kind": kind, "name": upload.name}

@@ -225,3 +225,18 @@ def test_templates_fill_in_and_import_back(client, coordinator, director, points
     assert client.get(reverse("stats:import_template", args=[2024, "other"])).status_code == 404
     client.force_login(director)
     assert client.get(reverse("stats:import_template", args=[2024, "shared"])).status_code == 403
+
+
+def test_an_excel_workbook_instead_of_csv_is_refused_clearly(client, coordinator, points):
+    from openpyxl import Workbook
+
+    client.force_login(coordinator)
+    StatisticsYear.objects.create(year=2024)
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    response = client.post(reverse("stats:import", args=[2024]), {
+        "kind": "service_points", "file": SimpleUploadedFile("tilastot.csv", buffer.getvalue())})
+    assert response.status_code == 200
+    assert "CSV" in " ".join(response.context["form"].errors["file"])
+    assert response.context["parsed"] is None
+    assert not ServicePointFigures.objects.exists()
