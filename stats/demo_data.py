@@ -12,7 +12,7 @@ from consortium.models import Library, ServicePoint
 from consortium.permissions import LOUNA_AREA
 
 from . import services
-from .models import ServicePointFigures, SharedMetric, SharedServiceTotal, SplitMethod, StatisticsYear
+from .models import ServicePointFigures, SharedMetric, SharedServiceTotal, SplitMethod
 from .permissions import louna_municipality_ids
 from .split import split_largest_remainder
 

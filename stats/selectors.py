@@ -19,10 +19,10 @@ from .models import (
     StatisticsYear,
     StatsImport,
 )
-from .permissions import visible_municipality_ids
+from .permissions import louna_municipality_ids, visible_municipality_ids
 
 __all__ = ("year_list", "year_get", "expected_service_points", "point_rows", "municipality_totals",
-           "shared_totals", "import_list", "municipality_get", "municipality_year_figures", "year_attention")
+           "shared_totals", "sum_rows", "import_list", "municipality_get", "municipality_year_figures", "year_attention")
 
 
 def year_list():
@@ -118,8 +118,6 @@ def year_attention(*, year: int) -> tuple[StatisticsYear | None, int]:
     """For the coordinator's card: the year (or None if not started) and how many service
     points owe figures for it."""
     statistics_year = StatisticsYear.objects.filter(year=year).first()
-    from .permissions import louna_municipality_ids
-
     owed = expected_service_points(year=year, municipality_ids=louna_municipality_ids())
     if statistics_year is None:
         return None, owed.count()
