@@ -2,6 +2,7 @@
 service points or municipalities (the pages' query counts are pinned in the tests)."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 
@@ -22,7 +23,9 @@ from .models import (
 from .permissions import louna_municipality_ids, visible_municipality_ids
 
 __all__ = ("year_list", "year_get", "expected_service_points", "point_rows", "municipality_totals",
-           "shared_totals", "sum_rows", "import_list", "municipality_get", "municipality_year_figures", "year_attention")
+           "shared_totals", "sum_rows", "add_key_figures", "import_list", "municipality_get", "municipality_year_figures", "year_attention")
+
+CENT, TENTH = Decimal("0.01"), Decimal("0.1")
 
 
 def year_list():
@@ -100,6 +103,35 @@ def municipality_totals(*, statistics_year: StatisticsYear, municipality_ids) ->
         row["service_points_missing"] = max(0, row["service_points"] - with_figures.get(municipality.pk, 0))
         result.append(row)
     return result
+
+
+def add_key_figures(rows: list[dict], *, statistics_year: StatisticsYear) -> None:
+    """Add to each municipality row the key figures users compare: loans per resident (by the
+    latest population at or before the year) and the change in loans from the year before
+    (live from the previous year's service-point figures). Two queries for any size."""
+    from consortium.models import MunicipalityPopulation
+
+    ids = [row["municipality"].pk for row in rows]
+    populations = {}
+    for municipality_id, year, population in (MunicipalityPopulation.objects.filter(
+            municipality_id__in=ids, year__lte=statistics_year.year).order_by("year")
+            .values_list("municipality_id", "year", "population")):
+        populations[municipality_id] = population  # the latest year wins
+    previous = dict(ServicePointFigures.objects.filter(
+        statistics_year__year=statistics_year.year - 1, service_point__library__municipality_id__in=ids)
+        .values("service_point__library__municipality_id").annotate(loans=Sum("loans")).order_by()
+        .values_list("service_point__library__municipality_id", "loans"))
+    for row in rows:
+        pk = row["municipality"].pk
+        population = populations.get(pk)
+        row["population"] = population
+        # Decimals, rounded here: the |number filter cuts further digits off rather than rounding.
+        row["loans_per_resident"] = (Decimal(row["loans"]) / population).quantize(CENT, ROUND_HALF_UP) \
+            if population else None
+        before = previous.get(pk)
+        row["previous_loans"] = before
+        row["loans_change"] = (Decimal(100 * (row["loans"] - before)) / before).quantize(TENTH, ROUND_HALF_UP) \
+            if before else None
 
 
 def sum_rows(rows: list[dict]) -> dict:

@@ -65,6 +65,7 @@ def year_detail(request, year):
     statistics_year = _year_or_404(year)
     municipality_ids = permissions.visible_municipality_ids(request.user)
     rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids)
+    selectors.add_key_figures(rows, statistics_year=statistics_year)
     can_manage_stats = permissions.can_manage(request.user)
     context = {
         "statistics_year": statistics_year, "rows": rows, "totals": selectors.sum_rows(rows),
@@ -85,6 +86,7 @@ def municipality_detail(request, year, pk):
     statistics_year = _year_or_404(year)
     municipality = get_or_404(selectors.municipality_get, user=request.user, pk=pk)
     rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=[municipality.pk])
+    selectors.add_key_figures(rows, statistics_year=statistics_year)
     return render(request, "stats/municipality_detail.html", {
         "statistics_year": statistics_year, "municipality": municipality, "row": rows[0],
         "point_rows": selectors.point_rows(statistics_year=statistics_year, municipality_ids=[municipality.pk]),

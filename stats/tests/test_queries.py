@@ -11,7 +11,7 @@ from stats.models import ServicePointFigures
 
 pytestmark = pytest.mark.django_db
 
-PAGE_QUERIES = 13
+PAGE_QUERIES = 15
 
 
 @pytest.fixture(params=[0, 5], ids=["demo", "scale5"])

@@ -3,6 +3,7 @@ another municipality's figures by changing the id in the URL."""
 
 import codecs
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -240,3 +241,17 @@ def test_an_excel_workbook_instead_of_csv_is_refused_clearly(client, coordinator
     assert "CSV" in " ".join(response.context["form"].errors["file"])
     assert response.context["parsed"] is None
     assert not ServicePointFigures.objects.exists()
+
+
+def test_key_figures_per_resident_and_change_from_the_year_before(client, coordinator, year_2024, points):
+    services.import_save(year=2023, kind=StatsImport.Kind.SERVICE_POINTS,
+                         data=b"Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+                              b"LOUNA-103-1;1;1;1;50 000;1\n", file_name="2023.csv", by=coordinator)
+    client.force_login(coordinator)
+    response = client.get(reverse("stats:year_detail", args=[2024]))
+    humppila, tammela = response.context["rows"]
+    # Humppila: 58 400 loans, 2 174 residents (2020) -> 26.86 a resident; +16.8 % on 50 000.
+    assert (humppila["loans_per_resident"], humppila["loans_change"]) == (Decimal("26.86"), Decimal("16.8"))
+    assert tammela["loans_change"] is None  # no figures for 2023
+    page = response.content.decode()
+    assert "26,86" in page and "+16,8&nbsp;%" in page
