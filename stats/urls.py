@@ -1,2 +1,15 @@
+from django.urls import path
+
+from . import views
+
 app_name = "stats"
-urlpatterns = []
+urlpatterns = [
+    path("", views.year_list, name="year_list"),
+    path("<int:year>/", views.year_detail, name="year_detail"),
+    path("<int:year>/municipalities/<int:pk>/", views.municipality_detail, name="municipality_detail"),
+    path("<int:year>/import/", views.import_file, name="import"),
+    path("<int:year>/import/template-<str:kind>.csv", views.import_template, name="import_template"),
+    path("<int:year>/compute/", views.compute, name="compute"),
+    path("<int:year>/report/", views.mark_reported, name="report"),
+    path("<int:year>/export.xlsx", views.export, name="export"),
+]

@@ -206,6 +206,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "louna.programme_tasks.draft_implementation_reports",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Every year on 15 January at 06:00: compute the Louna municipalities' statistics totals
+    # of the previous year and list the service points still lacking figures (skipped once
+    # the year is reported).
+    "stats-compute-previous-year": {
+        "task": "stats.tasks.compute_previous_year",
+        "schedule": crontab(hour=6, minute=0, day_of_month=15, month_of_year=1),
+    },
 }
 # The day ("MM-DD") from which the yearly implementation reports of last year's Louna
 # action programme are drafted.

@@ -1,0 +1,396 @@
+"""Reading the statistics files as Finnish Excel writes them: semicolon-separated, decimal
+comma, UTF-8 with a BOM or Windows-1252. Every bad row is reported with its row number
+(as Excel numbers the rows: the header is row 1), the column and the reason; a file with
+any error is refused whole (services.py saves nothing then).
+
+Two kinds of file:
+- service points: Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat
+  (a point is found by its id in Kirkanta, Mikromarc or Quria — optionally written
+  "quria:123" — or else by its name; active customers may be left empty until the vendor's
+  support has sent them);
+- shared services: Tieto;Yhteensä;061;103;... — one row per figure (Finna visits,
+  Lounakirjailijat visits, e-material count, uses, acquisitions); with the municipality
+  columns empty the total is split by population share, filled they are taken as given
+  (and must add up to the total).
+"""
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from consortium.models import Municipality, ServicePoint, ServicePointExternalId
+from consortium.permissions import LOUNA_AREA
+
+from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
+
+__all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "decode", "parse_count", "parse_file",
+           "MAX_BYTES", "MAX_ROWS")
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # 0: the file as a whole
+    column: str
+    message: str
+
+
+@dataclass
+class PointRow:
+    row: int
+    service_point: ServicePoint
+    values: dict  # field -> int or None
+
+
+@dataclass
+class SharedRow:
+    row: int
+    metric: str
+    total: int
+    given: dict | None  # municipality id -> value, or None for a population split
+    # Filled in by services.import_prepare: the parts to save and how they were found.
+    parts: dict = field(default_factory=dict)
+    method: str = ""
+    population_year: int | None = None
+    part_list: list = field(default_factory=list)  # (municipality name, value) for the preview
+
+    @property
+    def metric_label(self):
+        return SharedMetric(self.metric).label
+
+    @property
+    def method_label(self):
+        from .models import SplitMethod
+
+        return SplitMethod(self.method).label if self.method else ""
+
+
+@dataclass
+class ParsedFile:
+    kind: str
+    encoding: str = ""
+    rows: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    municipalities: list = field(default_factory=list)  # shared files: the columns, in order
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+def _labels():
+    """The column names a user sees in error messages, by field."""
+    return {
+        "id": _("Id"), "name": _("Service point"), "removals": _("Removals"), "acquisitions": _("Acquisitions"),
+        "collection": _("Collection"), "loans": _("Loans"), "active_customers": _("Active customers"),
+        "metric": _("Figure"), "total": _("Total"),
+    }
+
+
+# Accepted header names (compared lower-cased, without punctuation and extra spaces).
+POINT_HEADERS = {
+    "id": {"tunniste", "id", "kirkantaid", "kirkanta", "mikromarcid", "quriaid", "palvelupisteen tunniste"},
+    "name": {"palvelupiste", "toimipiste", "nimi", "service point", "name"},
+    "removals": {"poistot", "poisto", "removals"},
+    "acquisitions": {"hankinnat", "hankinta", "acquisitions"},
+    "collection": {"kokoelma", "kokoelma 3112", "kokoelma 3112 mennessä", "collection"},
+    "loans": {"lainaus", "lainaukset", "kokonaislainaus", "loans"},
+    "active_customers": {"aktiiviset asiakkaat", "aktiivisia asiakkaita", "aktiiviset lainaajat", "active customers"},
+}
+SHARED_HEADERS = {
+    "metric": {"tieto", "palvelu", "luku", "figure", "metric"},
+    "total": {"yhteensä", "yhteensa", "yht", "total", "summa"},
+}
+# A figure may be written as its key or its Finnish name.
+METRIC_NAMES = {
+    "finna_visits": {"finna", "finnaverkkokäynnit", "verkkokäynnit finna", "finna verkkokäynnit"},
+    "lounakirjailijat_visits": {"lounakirjailijat", "lounakirjailijatverkkokäynnit", "verkkokäynnit lounakirjailijat",
+                                "lounakirjailijat verkkokäynnit"},
+    "ematerial_count": {"eaineistot lukumäärä", "eaineistojen lukumäärä", "eaineistot"},
+    "ematerial_uses": {"eaineistot käyttökerrat", "eaineistojen käyttökerrat", "käyttökerrat"},
+    "ematerial_acquisitions": {"eaineistot hankinnat", "eaineistojen hankinnat"},
+}
+
+
+def _norm(text: str) -> str:
+    text = re.sub(r"[\s\u00a0]+", " ", text.strip().lower())
+    return re.sub(r"[^\w ]", "", text).strip()
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and its encoding: UTF-8 (with or without a BOM), else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 (BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "Windows-1252"
+
+
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+def parse_count(text: str, *, required: bool = True) -> int | None:
+    """A non-negative whole number as Finnish Excel writes it: '1 234', '1234', '1234,00'.
+    Raises ValueError with the reason for the user."""
+    value = _SPACES.sub("", text or "")
+    if not value:
+        if required:
+            raise ValueError(_("A number is required."))
+        return None
+    if value.startswith("-") or value.startswith("\u2212"):
+        raise ValueError(_("The number must not be negative."))
+    whole, comma, fraction = value.partition(",")
+    if comma and fraction.strip("0"):
+        raise ValueError(_("“%(value)s” is not a whole number.") % {"value": text.strip()})
+    if not whole.isdigit() or not whole.isascii():
+        raise ValueError(_("“%(value)s” is not a number.") % {"value": text.strip()[:40]})
+    number = int(whole)
+    if number > 2_000_000_000:
+        raise ValueError(_("The number is too large."))
+    return number
+
+
+def _read_rows(data: bytes, parsed: ParsedFile):
+    try:
+        text, parsed.encoding = decode(data)
+    except UnicodeDecodeError:
+        parsed.errors.append(RowError(0, "", _("The file is neither UTF-8 nor Windows-1252 text.")))
+        return None
+    if "\x00" in text:
+        parsed.errors.append(RowError(0, "", _("The file is not a text file. Save it from Excel as CSV.")))
+        return None
+    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    if not lines:
+        parsed.errors.append(RowError(0, "", _("The file is empty.")))
+        return None
+    if len(lines[0]) < 2:
+        parsed.errors.append(RowError(1, "", _("The columns must be separated by semicolons (CSV from Finnish "
+                                               "Excel); the header row has only one column.")))
+        return None
+    if len(lines) - 1 > MAX_ROWS:
+        parsed.errors.append(RowError(0, "", _("The file has more than %(max)d rows.") % {"max": MAX_ROWS}))
+        return None
+    return lines
+
+
+def _map_header(header: list[str], known: dict) -> tuple[dict, list[int]]:
+    """Column index by field; and the indexes of columns not recognised."""
+    columns, unknown = {}, []
+    for index, name in enumerate(header):
+        key = _norm(name)
+        for field_name, names in known.items():
+            if key in names and field_name not in columns:
+                columns[field_name] = index
+                break
+        else:
+            unknown.append(index)
+    return columns, unknown
+
+
+def _cell(line, index):
+    if index is None or index >= len(line):
+        return ""
+    return line[index].strip()
+
+
+def _data_lines(lines):
+    """(row number, cells) of the rows that have something in them: Excel often leaves
+    lines of bare semicolons at the end."""
+    for number, line in enumerate(lines[1:], start=2):
+        if any(cell.strip() for cell in line):
+            yield number, line
+
+
+# ---------------------------------------------------------------- service point figures
+
+
+class _PointFinder:
+    """Finds Louna service points by external id or name with two queries for the file."""
+
+    def __init__(self):
+        points = {p.pk: p for p in ServicePoint.objects.filter(library__cooperation_areas__slug=LOUNA_AREA)
+                  .select_related("library__municipality").distinct()}
+        self.by_name = {}
+        for point in points.values():
+            self.by_name.setdefault(_norm(point.name), []).append(point)
+        self.by_id = {}
+        for source, value, point_id in ServicePointExternalId.objects.values_list("source", "value", "service_point_id"):
+            self.by_id.setdefault(value.strip().lower(), []).append((source, points.get(point_id)))
+
+    def find(self, identifier: str, name: str):
+        """(service point, None) or (None, (column, message))."""
+        labels = _labels()
+        if identifier:
+            source, colon, value = identifier.partition(":")
+            wanted_source = source.strip().lower() if colon else None
+            value = (value if colon else identifier).strip().lower()
+            matches = [(s, p) for s, p in self.by_id.get(value, []) if wanted_source in (None, s)]
+            if not matches:
+                return None, (labels["id"], _("No service point has the id “%(id)s” (Kirkanta, Mikromarc or "
+                                             "Quria).") % {"id": identifier})
+            if len(matches) > 1:
+                return None, (labels["id"], _("The id “%(id)s” belongs to several systems; write it as "
+                                             "system:id, e.g. quria:%(value)s.") % {"id": identifier, "value": value})
+            point = matches[0][1]
+            if point is None:
+                return None, (labels["id"], _("The service point with the id “%(id)s” is not a Louna library's.")
+                              % {"id": identifier})
+            return point, None
+        if name:
+            found = self.by_name.get(_norm(name), [])
+            if not found:
+                return None, (labels["name"], _("No Louna service point is called “%(name)s”.") % {"name": name})
+            if len(found) > 1:
+                return None, (labels["name"], _("Several service points are called “%(name)s”; give its id.")
+                              % {"name": name})
+            return found[0], None
+        return None, (labels["id"], _("Give the service point's id or name."))
+
+
+def _parse_points(lines, parsed: ParsedFile):
+    labels = _labels()
+    columns, _unknown = _map_header(lines[0], POINT_HEADERS)
+    if "id" not in columns and "name" not in columns:
+        parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
+                                                         "“Palvelupiste” (service point).")))
+    for field_name in SERVICE_POINT_FIELDS:
+        if field_name not in columns:
+            parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
+    if parsed.errors:
+        return
+    finder = _PointFinder()
+    seen = {}
+    for number, line in _data_lines(lines):
+        point, problem = finder.find(_cell(line, columns.get("id")), _cell(line, columns.get("name")))
+        if problem:
+            parsed.errors.append(RowError(number, *problem))
+        elif point.pk in seen:
+            parsed.errors.append(RowError(number, labels["id"], _("The service point %(name)s is already on row "
+                                                                  "%(row)d.") % {"name": point.name, "row": seen[point.pk]}))
+        else:
+            seen[point.pk] = number
+        values = {}
+        for field_name in SERVICE_POINT_FIELDS:
+            try:
+                values[field_name] = parse_count(_cell(line, columns[field_name]),
+                                                 required=field_name != "active_customers")
+            except ValueError as error:
+                parsed.errors.append(RowError(number, labels[field_name], str(error)))
+        if point is not None and len(values) == len(SERVICE_POINT_FIELDS):
+            parsed.rows.append(PointRow(row=number, service_point=point, values=values))
+
+
+# ---------------------------------------------------------------- shared services
+
+
+def _metric_of(text: str) -> str | None:
+    key = _norm(text)
+    for metric in SharedMetric:
+        if key in (metric.value, _norm(str(metric.label))) or key in METRIC_NAMES[metric.value]:
+            return metric.value
+    return None
+
+
+def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
+    labels = _labels()
+    columns, unknown = _map_header(lines[0], SHARED_HEADERS)
+    for field_name in ("metric", "total"):
+        if field_name not in columns:
+            parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
+    by_key = {}
+    for municipality in louna_municipalities:
+        for key in (municipality.code, _norm(municipality.name_fi), _norm(municipality.name_sv)):
+            if key:
+                by_key[key] = municipality
+    municipality_columns = []
+    for index in unknown:
+        name = lines[0][index]
+        if not name.strip():
+            continue
+        municipality = by_key.get(_norm(name)) or by_key.get(name.strip())
+        if municipality is None:
+            parsed.errors.append(RowError(1, name.strip()[:40], _("The column is neither a known one nor a Louna "
+                                                                  "municipality (code or name).")))
+        else:
+            municipality_columns.append((index, municipality))
+    parsed.municipalities = [m for _, m in municipality_columns]
+    missing = [m.name_fi for m in louna_municipalities if m not in parsed.municipalities]
+    if municipality_columns and missing:
+        parsed.errors.append(RowError(1, labels["total"], _("Parts given for some municipalities only; add "
+                                                            "columns for: %(names)s.") % {"names": ", ".join(missing)}))
+    if parsed.errors:
+        return
+    seen = {}
+    for number, line in _data_lines(lines):
+        metric = _metric_of(_cell(line, columns["metric"]))
+        if metric is None:
+            parsed.errors.append(RowError(number, labels["metric"], _("Unknown figure “%(name)s”. Use one of: "
+                                                                     "%(names)s.") % {
+                "name": _cell(line, columns["metric"])[:60], "names": ", ".join(SharedMetric.values)}))
+        elif metric in seen:
+            parsed.errors.append(RowError(number, labels["metric"], _("This figure is already on row %(row)d.")
+                                          % {"row": seen[metric]}))
+        else:
+            seen[metric] = number
+        ok = True
+        try:
+            total = parse_count(_cell(line, columns["total"]), required=False)
+        except ValueError as error:
+            parsed.errors.append(RowError(number, labels["total"], str(error)))
+            ok = False
+        given, filled = {}, 0
+        for index, municipality in municipality_columns:
+            text = _cell(line, index)
+            filled += bool(text)
+            try:
+                given[municipality.pk] = parse_count(text, required=False)
+            except ValueError as error:
+                parsed.errors.append(RowError(number, municipality.name_fi, str(error)))
+                ok = False
+        if not ok:
+            continue
+        if filled and filled < len(municipality_columns):
+            parsed.errors.append(RowError(number, labels["total"], _("Fill in every municipality's part, or none "
+                                                                     "of them to split the total by population.")))
+            continue
+        if filled:
+            parts_sum = sum(given.values())
+            if total is None:
+                total = parts_sum
+            elif total != parts_sum:
+                parsed.errors.append(RowError(number, labels["total"], _("The municipalities' parts add up to "
+                                                                         "%(sum)d, not to the total %(total)d.")
+                                              % {"sum": parts_sum, "total": total}))
+                continue
+        elif total is None:
+            parsed.errors.append(RowError(number, labels["total"], _("A number is required.")))
+            continue
+        if metric is not None:
+            parsed.rows.append(SharedRow(row=number, metric=metric, total=total, given=given if filled else None))
+
+
+def parse_file(data: bytes, *, kind: str) -> ParsedFile:
+    parsed = ParsedFile(kind=kind)
+    if len(data) > MAX_BYTES:
+        parsed.errors.append(RowError(0, "", _("The file is larger than %(max)d MB.") % {"max": MAX_BYTES // 2**20}))
+        return parsed
+    lines = _read_rows(data, parsed)
+    if lines is None:
+        return parsed
+    if kind == StatsImport.Kind.SERVICE_POINTS:
+        _parse_points(lines, parsed)
+    else:
+        louna = Municipality.objects.filter(Q(libraries__cooperation_areas__slug=LOUNA_AREA)
+                                            & Q(libraries__is_active=True)).distinct().order_by("code")
+        _parse_shared(lines, parsed, list(louna))
+    if not parsed.errors and not parsed.rows:
+        parsed.errors.append(RowError(0, "", _("The file has a header row but no figures.")))
+    return parsed

@@ -1,0 +1,120 @@
+"""The year's figures as an Excel workbook (openpyxl): municipalities, service points and
+the shared services. Text that a spreadsheet would run as a formula is kept as text."""
+
+import csv
+import io
+
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from . import selectors
+from .models import SERVICE_POINT_FIELDS, TOTAL_FIELDS, ServicePointFigures, SharedMetric
+
+__all__ = ("year_workbook", "safe_cell", "column_labels", "import_template")
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A string a spreadsheet would take for a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def column_labels() -> dict:
+    labels = {name: capfirst(str(ServicePointFigures._meta.get_field(name).verbose_name))
+              for name in SERVICE_POINT_FIELDS}
+    labels.update({metric.value: capfirst(str(metric.label)) for metric in SharedMetric})
+    return labels
+
+
+def _header(sheet, values):
+    sheet.append([safe_cell(str(value)) for value in values])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+
+def year_workbook(*, statistics_year, municipality_ids) -> bytes:
+    labels = column_labels()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Municipalities")[:31]
+    sheet.append([_("Louna libraries' statistics %(year)d") % {"year": statistics_year.year}])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append([_("State"), str(statistics_year.get_state_display()),
+                  _("Exported"), timezone.localtime().strftime("%d.%m.%Y %H:%M")])
+    sheet.append([])
+    _header(sheet, [_("Municipality code"), _("Municipality"), *[labels[n] for n in TOTAL_FIELDS],
+                    _("Service points"), _("Service points without figures")])
+    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids)
+    for row in rows:
+        sheet.append([safe_cell(row["municipality"].code), safe_cell(row["municipality"].name_fi),
+                      *[row[n] for n in TOTAL_FIELDS], row["service_points"], row["service_points_missing"]])
+    totals = selectors.sum_rows(rows)
+    sheet.append(["", _("Total"), *[totals[n] for n in TOTAL_FIELDS], totals["service_points"],
+                  totals["service_points_missing"]])
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+
+    points = workbook.create_sheet(_("Service points")[:31])
+    _header(points, [_("Municipality"), _("Library"), _("Service point"), _("Ids"),
+                     *[labels[n] for n in SERVICE_POINT_FIELDS]])
+    point_rows = selectors.point_rows(statistics_year=statistics_year, municipality_ids=municipality_ids)
+    from consortium.models import ServicePointExternalId
+
+    ids = {}
+    for point_id, source, value in ServicePointExternalId.objects.filter(
+            service_point__in=[row["service_point"] for row in point_rows]).values_list("service_point_id", "source",
+                                                                                         "value"):
+        ids.setdefault(point_id, []).append(f"{source}:{value}")
+    for row in point_rows:
+        point, figures = row["service_point"], row["figures"]
+        points.append([safe_cell(row["municipality"].name_fi), safe_cell(point.library.name), safe_cell(point.name),
+                       safe_cell(", ".join(ids.get(point.pk, []))),
+                       *[getattr(figures, n) if figures else None for n in SERVICE_POINT_FIELDS]])
+
+    shared = workbook.create_sheet(_("Shared services")[:31])
+    _header(shared, [_("Figure"), _("Total"), _("Split method"), _("Population year")])
+    for total in selectors.shared_totals(statistics_year=statistics_year):
+        shared.append([labels[total.metric], total.total, str(total.get_split_method_display()),
+                       total.population_year])
+    for worksheet in workbook.worksheets:
+        worksheet.column_dimensions["A"].width = 28
+        worksheet.column_dimensions["B"].width = 24
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def import_template(*, statistics_year, kind: str, municipality_ids) -> bytes:
+    """A CSV to fill in, as Finnish Excel opens it (UTF-8 with a BOM, semicolons): the header
+    and one row per Louna service point owing figures (its id and name), or one row per
+    shared-service figure with the municipality columns."""
+    from consortium.models import Municipality, ServicePointExternalId
+
+    from .models import StatsImport
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if kind == StatsImport.Kind.SERVICE_POINTS:
+        writer.writerow(["Tunniste", "Palvelupiste", "Poistot", "Hankinnat", "Kokoelma", "Lainaus",
+                         "Aktiiviset asiakkaat"])
+        points = list(selectors.expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids)
+                      .order_by("library__municipality__name_fi", "name"))
+        ids = {}
+        for point_id, source, value in ServicePointExternalId.objects.filter(service_point__in=points).order_by(
+                "source").values_list("service_point_id", "source", "value"):
+            ids.setdefault(point_id, f"{source}:{value}")
+        for point in points:
+            writer.writerow([safe_cell(ids.get(point.pk, "")), safe_cell(point.name), "", "", "", "", ""])
+    else:
+        codes = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("code")
+                     .values_list("code", flat=True))
+        writer.writerow(["Tieto", "Yhteensä", *codes])
+        for metric in SharedMetric.values:
+            writer.writerow([metric, "", *[""] * len(codes)])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

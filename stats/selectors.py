@@ -1,0 +1,175 @@
+"""Reads of the statistics. Every query here is one per page whatever the number of
+service points or municipalities (the pages' query counts are pinned in the tests)."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, Sum
+
+from consortium.models import Municipality, ServicePoint
+from consortium.permissions import LOUNA_AREA
+
+from .models import (
+    SERVICE_POINT_FIELDS,
+    TOTAL_FIELDS,
+    MunicipalitySharedFigure,
+    MunicipalityYearTotal,
+    ServicePointFigures,
+    SharedMetric,
+    SharedServiceTotal,
+    StatisticsYear,
+    StatsImport,
+)
+from .permissions import louna_municipality_ids, visible_municipality_ids
+
+__all__ = ("year_list", "year_get", "expected_service_points", "point_rows", "municipality_totals",
+           "shared_totals", "sum_rows", "add_key_figures", "import_list", "municipality_get", "municipality_year_figures", "year_attention")
+
+CENT, TENTH = Decimal("0.01"), Decimal("0.1")
+
+
+def year_list():
+    return StatisticsYear.objects.all()
+
+
+def year_get(*, year: int) -> StatisticsYear:
+    return StatisticsYear.objects.get(year=year)
+
+
+def municipality_get(*, user, pk: int) -> Municipality:
+    """A Louna municipality the person may see; any other id is not found."""
+    return Municipality.objects.get(pk=pk, pk__in=visible_municipality_ids(user))
+
+
+def _open_during(year: int) -> Q:
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return (Q(opened_on__isnull=True) | Q(opened_on__lte=end)) & (Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+
+
+def expected_service_points(*, year: int, municipality_ids):
+    """The Louna service points open at some time during the year: those that owe figures."""
+    return (ServicePoint.objects.filter(_open_during(year), library__cooperation_areas__slug=LOUNA_AREA,
+                                        library__is_active=True, library__municipality_id__in=municipality_ids)
+            .distinct())
+
+
+def point_rows(*, statistics_year: StatisticsYear, municipality_ids) -> list[dict]:
+    """Every service point of the municipalities that owes figures or has them, with its
+    figures (None where missing); in two queries."""
+    figures = {f.service_point_id: f for f in ServicePointFigures.objects.filter(
+        statistics_year=statistics_year, service_point__library__municipality_id__in=municipality_ids)}
+    points = (ServicePoint.objects.filter(Q(pk__in=expected_service_points(
+        year=statistics_year.year, municipality_ids=municipality_ids).values("pk")) | Q(pk__in=list(figures)))
+        .select_related("library__municipality").order_by("library__municipality__name_fi", "name"))
+    rows = []
+    for point in points:
+        row = {"service_point": point, "municipality": point.library.municipality, "figures": figures.get(point.pk)}
+        rows.append(row)
+    return rows
+
+
+def municipality_totals(*, statistics_year: StatisticsYear, municipality_ids) -> list[dict]:
+    """Each municipality's totals, computed from the figures as they are now: the service
+    points' sums and the shared services' parts, and how many service points lack figures.
+    Four queries for any number of municipalities and points."""
+    municipalities = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("name_fi"))
+    sums = {row["service_point__library__municipality_id"]: row for row in (
+        ServicePointFigures.objects.filter(statistics_year=statistics_year,
+                                           service_point__library__municipality_id__in=municipality_ids)
+        .values("service_point__library__municipality_id")
+        .annotate(reported=Count("pk"), **{name: Sum(name) for name in SERVICE_POINT_FIELDS}).order_by())}
+    shared = {}
+    for municipality_id, metric, value in (MunicipalitySharedFigure.objects.filter(
+            shared_total__statistics_year=statistics_year, municipality_id__in=municipality_ids)
+            .values_list("municipality_id", "shared_total__metric", "value")):
+        shared[(municipality_id, metric)] = value
+    expected = {row["library__municipality_id"]: row["owed"] for row in (
+        expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids)
+        .values("library__municipality_id").annotate(owed=Count("pk", distinct=True)).order_by())}
+    with_figures = {row["service_point__library__municipality_id"]: row["n"] for row in (
+        ServicePointFigures.objects.filter(
+            statistics_year=statistics_year,
+            service_point__in=expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids))
+        .values("service_point__library__municipality_id").annotate(n=Count("pk")).order_by())}
+    result = []
+    for municipality in municipalities:
+        row = {"municipality": municipality}
+        point_sums = sums.get(municipality.pk, {})
+        for name in SERVICE_POINT_FIELDS:
+            row[name] = point_sums.get(name) or 0
+        for metric in SharedMetric.values:
+            row[metric] = shared.get((municipality.pk, metric), 0)
+        row["service_points"] = expected.get(municipality.pk, 0)
+        row["service_points_missing"] = max(0, row["service_points"] - with_figures.get(municipality.pk, 0))
+        result.append(row)
+    return result
+
+
+def add_key_figures(rows: list[dict], *, statistics_year: StatisticsYear) -> None:
+    """Add to each municipality row the key figures users compare: loans per resident (by the
+    latest population at or before the year) and the change in loans from the year before
+    (live from the previous year's service-point figures). Two queries for any size."""
+    from consortium.models import MunicipalityPopulation
+
+    ids = [row["municipality"].pk for row in rows]
+    populations = {}
+    for municipality_id, year, population in (MunicipalityPopulation.objects.filter(
+            municipality_id__in=ids, year__lte=statistics_year.year).order_by("year")
+            .values_list("municipality_id", "year", "population")):
+        populations[municipality_id] = population  # the latest year wins
+    previous = dict(ServicePointFigures.objects.filter(
+        statistics_year__year=statistics_year.year - 1, service_point__library__municipality_id__in=ids)
+        .values("service_point__library__municipality_id").annotate(loans=Sum("loans")).order_by()
+        .values_list("service_point__library__municipality_id", "loans"))
+    for row in rows:
+        pk = row["municipality"].pk
+        population = populations.get(pk)
+        row["population"] = population
+        # Decimals, rounded here: the |number filter cuts further digits off rather than rounding.
+        row["loans_per_resident"] = (Decimal(row["loans"]) / population).quantize(CENT, ROUND_HALF_UP) \
+            if population else None
+        before = previous.get(pk)
+        row["previous_loans"] = before
+        row["loans_change"] = (Decimal(100 * (row["loans"] - before)) / before).quantize(TENTH, ROUND_HALF_UP) \
+            if before else None
+
+
+def sum_rows(rows: list[dict]) -> dict:
+    return {name: sum(row[name] for row in rows) for name in TOTAL_FIELDS + ("service_points", "service_points_missing")}
+
+
+def shared_totals(*, statistics_year: StatisticsYear) -> list[SharedServiceTotal]:
+    return list(statistics_year.shared_totals.all())
+
+
+def import_list(*, statistics_year: StatisticsYear, limit: int = 20) -> list[StatsImport]:
+    return list(statistics_year.imports.select_related("imported_by")[:limit])
+
+
+def year_attention(*, year: int) -> tuple[StatisticsYear | None, int]:
+    """For the coordinator's card: the year (or None if not started) and how many service
+    points owe figures for it."""
+    statistics_year = StatisticsYear.objects.filter(year=year).first()
+    owed = expected_service_points(year=year, municipality_ids=louna_municipality_ids())
+    if statistics_year is None:
+        return None, owed.count()
+    missing = owed.exclude(statistics__statistics_year=statistics_year).count()
+    return statistics_year, missing
+
+
+def municipality_year_figures(*, year: int, municipality_ids) -> dict[int, dict]:
+    """The computed totals of a year, for other apps (e.g. Louna's yearly report): plain data,
+    {municipality id: {"code", "name", field: int, ...}}; empty when the year has not been
+    computed. Callers decide who may see what; this only reads."""
+    totals = (MunicipalityYearTotal.objects.filter(
+        statistics_year__year=year, municipality_id__in=list(municipality_ids),
+        statistics_year__state__in=[StatisticsYear.State.COMPUTED, StatisticsYear.State.REPORTED])
+        .select_related("municipality"))
+    return {
+        total.municipality_id: {
+            "code": total.municipality.code, "name": total.municipality.name_fi,
+            **{name: getattr(total, name) for name in TOTAL_FIELDS},
+            "service_points": total.service_points, "service_points_missing": total.service_points_missing,
+        }
+        for total in totals
+    }

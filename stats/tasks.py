@@ -1,0 +1,30 @@
+"""The annual statistics job. Tasks are adapters: they take plain values and call a service."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from consortium.jobs import tracked_job
+from consortium.tasks import TransactionAwareTask
+
+__all__ = ("compute_year", "compute_previous_year")
+
+COMPUTE_TASK = "stats.tasks.compute_year"
+
+
+@shared_task(name=COMPUTE_TASK, base=TransactionAwareTask, acks_late=True)
+def compute_year(year: int, job_run_id: int | None = None) -> dict:
+    from .services import year_compute
+
+    with tracked_job(job_run_id=job_run_id, task_name=COMPUTE_TASK, label=f"Tilastot {year}") as progress:
+        return year_compute(year=year, progress=progress)
+
+
+@shared_task(name="stats.tasks.compute_previous_year", base=TransactionAwareTask, acks_late=True)
+def compute_previous_year() -> dict | None:
+    """Started by beat in January: compute last year's totals, unless already reported."""
+    from .models import StatisticsYear
+
+    year = timezone.localdate().year - 1
+    if StatisticsYear.objects.filter(year=year, state=StatisticsYear.State.REPORTED).exists():
+        return None
+    return compute_year(year=year)

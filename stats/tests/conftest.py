@@ -1,0 +1,36 @@
+import pytest
+
+from consortium.models import MunicipalityPopulation, ServicePoint, ServicePointExternalId
+from consortium.tests.factories import ServicePointFactory
+
+
+@pytest.fixture
+def points(humppila, tammela):
+    """Two Louna libraries' service points with ids in the outside systems, and populations."""
+    humppila_main = ServicePointFactory(library=humppila, name="Humppilan pääkirjasto")
+    ServicePointExternalId.objects.create(service_point=humppila_main, source="mikromarc", value="LOUNA-103-1")
+    ServicePointExternalId.objects.create(service_point=humppila_main, source="kirkanta", value="85123")
+    tammela_main = ServicePointFactory(library=tammela, name="Tammelan pääkirjasto")
+    ServicePointExternalId.objects.create(service_point=tammela_main, source="quria", value="Q-834")
+    tammela_bus = ServicePointFactory(library=tammela, name="Tammelan kirjastoauto", kind=ServicePoint.Kind.MOBILE)
+    MunicipalityPopulation.objects.create(municipality=humppila.municipality, year=2020, population=2174)
+    MunicipalityPopulation.objects.create(municipality=tammela.municipality, year=2020, population=6016)
+    return {"humppila": humppila_main, "tammela": tammela_main, "bus": tammela_bus}
+
+
+POINTS_CSV = (
+    "Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\r\n"
+    "LOUNA-103-1;Humppilan pääkirjasto;1 204;1 530;31 200;58 400;1 310\r\n"
+    "quria:Q-834;;2 010,00;2 400;45 100;91 250;\r\n"
+    ";Tammelan kirjastoauto;300;410;6 000;20 100;450\r\n"
+    ";;;;;;\r\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are compared in English (the source language) outside requests."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -1,0 +1,179 @@
+"""Importing the files as Finnish Excel saves them: every bad row named, nothing saved
+unless the whole file is good."""
+
+import codecs
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from stats import services
+from stats.csvimport import parse_count
+from stats.models import (
+    MunicipalitySharedFigure,
+    ServicePointFigures,
+    SharedServiceTotal,
+    SplitMethod,
+    StatisticsYear,
+    StatsImport,
+)
+from stats.tests.conftest import POINTS_CSV
+
+pytestmark = pytest.mark.django_db
+
+
+def _save(coordinator, data, kind=StatsImport.Kind.SERVICE_POINTS, year=2024, name="tilastot.csv"):
+    return services.import_save(year=year, kind=kind, data=data, file_name=name, by=coordinator)
+
+
+def _figures(point):
+    figures = ServicePointFigures.objects.get(service_point=point)
+    return (figures.removals, figures.acquisitions, figures.collection, figures.loans, figures.active_customers)
+
+
+@pytest.mark.parametrize("encode", [
+    lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
+    lambda text: text.encode("cp1252"),
+    lambda text: text.encode("utf-8"),
+], ids=["utf8-bom", "cp1252", "utf8"])
+def test_a_good_file_is_imported_in_every_excel_encoding(points, coordinator, encode):
+    record = _save(coordinator, encode(POINTS_CSV))
+
+    assert record.rows == 3 and record.imported_by == coordinator and record.file_name == "tilastot.csv"
+    # Found by Mikromarc id, by "quria:" id and by name; "1 204" and "2 010,00" read as whole numbers.
+    assert _figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1310)
+    assert _figures(points["tammela"]) == (2010, 2400, 45100, 91250, None)  # active customers not yet known
+    assert _figures(points["bus"]) == (300, 410, 6000, 20100, 450)
+    statistics_year = StatisticsYear.objects.get(year=2024)
+    assert statistics_year.state == StatisticsYear.State.IMPORTED
+    assert ServicePointFigures.objects.filter(source_import=record).count() == 3
+
+
+def test_the_name_with_scandinavian_letters_is_found_in_cp1252(points, coordinator):
+    text = "Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\nHUMPPILAN PÄÄKIRJASTO;1;2;3;4;5\n"
+    _save(coordinator, text.encode("cp1252"))
+    assert _figures(points["humppila"]) == (1, 2, 3, 4, 5)
+
+
+def test_a_second_import_overwrites_without_duplicates(points, coordinator):
+    _save(coordinator, POINTS_CSV.encode())
+    _save(coordinator, "Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+                       "kirkanta:85123;9;9;9;9;9\n".encode())
+    assert ServicePointFigures.objects.count() == 3
+    assert _figures(points["humppila"]) == (9, 9, 9, 9, 9)
+    assert StatsImport.objects.count() == 2
+
+
+def test_bad_rows_are_all_named_and_nothing_is_saved(points, coordinator):
+    _save(coordinator, POINTS_CSV.encode())  # earlier good figures must survive the refused file
+    bad = (
+        "Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+        "LOUNA-103-1;;1;2;3;4;5\n"                   # row 2: good
+        "EI-OLE;;1;2;3;4;5\n"                         # row 3: unknown id
+        ";Tammelan pääkirjasto;-5;2;3;4;5\n"          # row 4: negative removals
+        ";Tammelan kirjastoauto;1;2,5;3;4;5\n"        # row 5: not a whole number
+        "LOUNA-103-1;;1;2;3;;5\n"                     # row 6: duplicate point and missing loans
+        ";;1;2;3;4;5\n"                               # row 7: neither id nor name
+        ";Tammelan kirjastoauto;1;2;kolme;4;5\n"      # row 8: not a number, and the point again
+    )
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, bad.encode(), name="huono.csv")
+    errors = {(error.row, str(error.column)) for error in refused.value.parsed.errors}
+    assert errors == {(3, "Id"), (4, "Removals"), (5, "Acquisitions"), (6, "Id"), (6, "Loans"), (7, "Id"),
+                      (8, "Id"), (8, "Collection")}
+    messages = {error.row: error.message for error in refused.value.parsed.errors}
+    assert "EI-OLE" in messages[3]
+    assert "negative" in messages[4]
+    assert "row 5" in [e.message for e in refused.value.parsed.errors if e.row == 8 and e.column == "Id"][0]
+    # Nothing of the refused file was saved: the row-2 figures are still the first file's.
+    assert _figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1310)
+    assert StatsImport.objects.count() == 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Tunniste,Poistot,Hankinnat\nx,1,2\n", "semicolons"),
+    ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus\n", "Active customers"),
+    ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n", "no figures"),
+    ("", "empty"),
+])
+def test_a_file_of_the_wrong_shape_is_refused_whole(points, coordinator, text, message):
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode())
+    assert message in " ".join(f"{e.column} {e.message}" for e in refused.value.parsed.errors)
+    assert not ServicePointFigures.objects.exists() and not StatsImport.objects.exists()
+
+
+def test_an_id_in_two_systems_must_name_the_system(points, coordinator):
+    from consortium.models import ServicePointExternalId
+
+    ServicePointExternalId.objects.create(service_point=points["bus"], source="quria", value="85123")
+    text = "Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n85123;1;1;1;1;1\n"
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode())
+    assert "quria:85123" in refused.value.parsed.errors[0].message
+    _save(coordinator, text.replace("85123", "kirkanta:85123").encode())
+    assert _figures(points["humppila"]) == (1, 1, 1, 1, 1)
+
+
+def test_a_service_point_outside_louna_is_refused(points, coordinator, tampere):
+    from consortium.tests.factories import ServicePointFactory
+
+    ServicePointFactory(library=tampere, name="Tampereen pääkirjasto")
+    text = "Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\nTampereen pääkirjasto;1;1;1;1;1\n"
+    with pytest.raises(services.ImportRefused):
+        _save(coordinator, text.encode())
+
+
+def test_shared_services_are_split_by_population_or_taken_as_given(points, coordinator, humppila, tammela):
+    text = ("Tieto;Yhteensä;103;834\n"
+            "finna_visits;10 001;;\n"
+            "Lounakirjailijat;500;100;400\n")
+    _save(coordinator, codecs.BOM_UTF8 + text.encode(), kind=StatsImport.Kind.SHARED)
+    finna = SharedServiceTotal.objects.get(metric="finna_visits")
+    assert (finna.total, finna.split_method, finna.population_year) == (10001, SplitMethod.POPULATION, 2020)
+    parts = dict(MunicipalitySharedFigure.objects.filter(shared_total=finna).values_list("municipality_id", "value"))
+    # 10 001 by 2 174 : 6 016 -> 2 654.6… and 7 346.3…: the unit left over goes to Humppila.
+    assert parts == {humppila.municipality_id: 2655, tammela.municipality_id: 7346}
+    given = SharedServiceTotal.objects.get(metric="lounakirjailijat_visits")
+    assert given.split_method == SplitMethod.GIVEN
+    assert dict(given.parts.values_list("municipality_id", "value")) == {humppila.municipality_id: 100,
+                                                                          tammela.municipality_id: 400}
+
+
+def test_bad_shared_rows_are_refused(points, coordinator):
+    text = ("Tieto;Yhteensä;103;834\n"
+            "finna_visits;1000;600;300\n"        # row 2: parts add up to 900
+            "tuntematon;5;;\n"                   # row 3: unknown figure
+            "ematerial_uses;100;50;\n"           # row 4: only some parts
+            "finna_visits;1;;\n")                # row 5: twice
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode(), kind=StatsImport.Kind.SHARED)
+    assert sorted(e.row for e in refused.value.parsed.errors) == [2, 3, 4, 5]
+    assert not SharedServiceTotal.objects.exists()
+
+
+def test_shared_split_needs_populations(points, coordinator):
+    from consortium.models import MunicipalityPopulation
+
+    MunicipalityPopulation.objects.filter(municipality__code="834").delete()
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, b"Tieto;Yhteensa\nfinna_visits;100\n", kind=StatsImport.Kind.SHARED)
+    assert "Tammela" in refused.value.parsed.errors[0].message
+
+
+def test_a_reported_year_is_locked(points, coordinator):
+    StatisticsYear.objects.create(year=2023, state=StatisticsYear.State.REPORTED)
+    with pytest.raises(ValidationError, match="locked"):
+        _save(coordinator, POINTS_CSV.encode(), year=2023)
+    assert not ServicePointFigures.objects.exists()
+
+
+@pytest.mark.parametrize("text, value", [("1 234", 1234), ("1\u00a0234", 1234), ("12,00", 12), ("0", 0),
+                                         (" 7 ", 7), ("", None)])
+def test_counts_as_excel_writes_them(text, value):
+    assert parse_count(text, required=False) == value
+
+
+@pytest.mark.parametrize("text", ["-1", "1,5", "1.234", "abc", "1e3", "²"])
+def test_counts_that_are_refused(text):
+    with pytest.raises(ValueError):
+        parse_count(text)

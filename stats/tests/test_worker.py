@@ -1,0 +1,32 @@
+"""A real Celery worker on Redis runs the annual job queued from the coordinator's button,
+and reports its progress in the JobRun."""
+
+import pytest
+
+from consortium.jobs import job_run_queue
+from consortium.models import JobRun
+from consortium.testing import wait_until
+from stats import services, tasks
+from stats.models import MunicipalityYearTotal, StatisticsYear, StatsImport
+from stats.tests.conftest import POINTS_CSV
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_worker_computes_the_year(celery_worker, points, coordinator):
+    services.import_save(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=POINTS_CSV.encode(),
+                         file_name="pisteet.csv", by=coordinator)
+    celery_worker.start()
+    run = job_run_queue(task=tasks.compute_year, label="Tilastot 2024", created_by=coordinator,
+                        kwargs={"year": 2024})
+
+    def finished():
+        run.refresh_from_db()
+        return run.is_finished
+
+    wait_until(finished, timeout=60, message="the statistics job to finish")
+    assert run.state == JobRun.State.DONE, run.message
+    assert (run.progress_done, run.progress_total) == (2, 2)
+    assert StatisticsYear.objects.get(year=2024).state == StatisticsYear.State.COMPUTED
+    assert sorted(MunicipalityYearTotal.objects.values_list("municipality__code", "loans")) == [
+        ("103", 58400), ("834", 111350)]
