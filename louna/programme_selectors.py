@@ -4,7 +4,11 @@ in a fixed number of queries however many items, comments and directors there ar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.text import capfirst
 
 from consortium.models import Library, Role, RoleAssignment
 from consortium.permissions import LOUNA_AREA
@@ -346,13 +350,16 @@ def report_get(*, user, pk: int) -> ImplementationReport:
 
 
 def library_figures(*, library: Library, year: int) -> list:
-    """The library's yearly figures from the statistics app, where they have landed:
-    [(label, value)] as text, or an empty list while that app offers none."""
-    try:
-        from stats import selectors as stats_selectors  # louna may use stats; never the other way
-    except ImportError:
+    """The year's figures of the library's municipality from the statistics app, as
+    [(label, value)] texts in the reports' language; empty until stats has computed the year."""
+    from stats.models import TOTAL_FIELDS, MunicipalityYearTotal  # louna may use stats; never the other way
+    from stats.selectors import municipality_year_figures
+
+    figures = municipality_year_figures(year=year, municipality_ids=[library.municipality_id])
+    totals = figures.get(library.municipality_id)
+    if not totals:
         return []
-    getter = getattr(stats_selectors, "library_year_figures", None)
-    if getter is None:
-        return []
-    return [(str(label), str(value)) for label, value in getter(library=library, year=year)]
+    with translation.override(settings.LANGUAGE_CODE):
+        return [(capfirst(str(MunicipalityYearTotal._meta.get_field(name).verbose_name)),
+                 number_format(totals[name], force_grouping=True))
+                for name in TOTAL_FIELDS if totals.get(name) is not None]

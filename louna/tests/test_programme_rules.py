@@ -410,24 +410,20 @@ def test_a_director_outside_louna_takes_no_part(client, in_review, tampere):
     assert not ItemComment.objects.exists() and not LibraryPosition.objects.exists()
 
 
-def test_the_report_carries_the_statistics_figures_where_they_have_landed(final, coordinator, humppila,
-                                                                          monkeypatch):
-    """The statistics app offers `stats.selectors.library_year_figures(library=, year=)`; until
-    it does, the report simply has no figures."""
-    import sys
-    import types
+def test_the_report_carries_the_statistics_figures_where_they_have_landed(final, coordinator, humppila):
+    """The report takes the municipality's figures from the statistics app once its annual
+    job has computed the year; before that the report simply has none."""
+    from stats.models import MunicipalityYearTotal, StatisticsYear
 
     services.reports_draft(programme=final, by=coordinator)
     assert ImplementationReport.objects.get(library=humppila).content["figures"] == []
-    fake = types.ModuleType("stats.selectors")
-    fake.library_year_figures = lambda *, library, year: [("Lainat", f"{library.pk * 1000} ({year})")]
-    monkeypatch.setitem(sys.modules, "stats.selectors", fake)
-    import stats
-
-    monkeypatch.setattr(stats, "selectors", fake, raising=False)
+    statistics_year = StatisticsYear.objects.create(year=2024, state=StatisticsYear.State.COMPUTED)
+    MunicipalityYearTotal.objects.create(statistics_year=statistics_year, municipality=humppila.municipality,
+                                         loans=43210, acquisitions=1200, computed_at=timezone.now())
     services.reports_draft(programme=final, by=coordinator)
-    assert ImplementationReport.objects.get(library=humppila).content["figures"] == [
-        ["Lainat", f"{humppila.pk * 1000} (2024)"]]
+    figures = dict(ImplementationReport.objects.get(library=humppila).content["figures"])
+    assert figures["Lainaus (ml. uusinnat)"] == "43\xa0210"
+    assert figures["Hankinnat"] == "1\xa0200"
 
 
 def test_the_admin_cannot_change_a_programme(client, final):
