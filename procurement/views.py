@@ -54,9 +54,13 @@ def procurement_list(request):
     category = request.GET.get("category", "")
     qs = selectors.procurement_list(user=request.user, library=library, state=state, category=category)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     for procurement in page:
-        procurement.days = procurement.days_left(today) if procurement.state == State.OPEN else None
+        # Days left and the invitation to answer only while answers are taken: a procurement
+        # still "open" after its deadline (not yet moved to "closed") is frozen already.
+        procurement.is_open = procurement.is_open_for_answers(now)
+        procurement.days = procurement.days_left(today) if procurement.is_open else None
         if library is not None:
             procurement.my_answer_label = Answer(procurement.my_answer).label if procurement.my_answer else ""
     return render(request, "procurement/procurement_list.html", {

@@ -262,3 +262,18 @@ def test_pages_speak_swedish(client, contact, open_procurement):
     client.cookies["django_language"] = "sv"
     text = client.get(reverse("procurement:list"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert "<h1>Upphandlingar</h1>" in text and "öppen för anmälan" in text
+
+
+def test_member_list_after_the_deadline_shows_no_days_left_and_no_answer_link(client, humppila, contact):
+    """A procurement still in the state "open" whose deadline has passed (staff have not
+    yet moved it to "opt-in closed") is frozen: the list must not say "closes today" or
+    invite an answer, as the opt-in page and the service refuse it."""
+    passed = OpenProcurementFactory(title="Umpeutunut")
+    Procurement.objects.filter(pk=passed.pk).update(opt_in_deadline=timezone.now() - timedelta(days=3))
+    later_today = OpenProcurementFactory(title="Tänään myöhemmin")
+    Procurement.objects.filter(pk=later_today.pk).update(opt_in_deadline=timezone.now() - timedelta(minutes=5))
+    client.force_login(contact)
+    text = client.get(reverse("procurement:list")).content.decode()
+    assert "päättyy tänään" not in text
+    assert reverse("procurement:opt_in", args=[passed.pk, humppila.pk]) not in text
+    assert reverse("procurement:opt_in", args=[later_today.pk, humppila.pk]) not in text
