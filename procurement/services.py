@@ -425,11 +425,11 @@ def library_recipients(library_id: int) -> list[User]:
 
 
 def _notify_once(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,
-                 agreement: FrameworkAgreement | None = None) -> bool:
+                 agreement: FrameworkAgreement | None = None, about: date | None = None) -> bool:
     """Send one kind of message to one library once. The row is claimed with a lock, so two
     runs at the same time (or a re-delivered task) do not send it twice; if the mail fails
     the transaction rolls back and the next run tries again."""
-    key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None)
+    key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None, about)
     with transaction.atomic():
         notification, _created = Notification.objects.get_or_create(
             key=key, defaults={"kind": kind, "procurement": procurement, "library": library, "agreement": agreement})
@@ -467,6 +467,7 @@ def opt_in_reminders_send(*, now=None) -> int:
             continue
         for library in libraries_without_answer(procurement):
             if _notify_once(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
+                            about=timezone.localtime(procurement.opt_in_deadline).date(),
                             context={"days_left": days_left,
                                      "deadline": timezone.localtime(procurement.opt_in_deadline)}):
                 sent += 1
@@ -500,7 +501,7 @@ def agreement_expiry_notices_send(*, today: date | None = None) -> int:
     for agreement in agreements:
         for library in agreement.libraries.all():
             if _notify_once(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
-                            agreement=agreement, template="procurement/mail/expiry",
+                            agreement=agreement, about=agreement.ends_on, template="procurement/mail/expiry",
                             context={"days_left": (agreement.ends_on - today).days}):
                 sent += 1
     return sent

@@ -91,3 +91,34 @@ def test_expiry_notices_within_six_months_once(humppila, contact):
     assert send_agreement_expiry_notices.apply().get() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [contact.email]
     assert f"{soon.ends_on.day}.{soon.ends_on.month}.{soon.ends_on.year}" in mail.outbox[0].subject
+
+
+def test_an_extended_agreement_gets_a_new_expiry_notice_for_its_new_end(humppila, contact, staff_user):
+    from procurement.models import ContractNote
+
+    agreement = AgreementFactory(ends_on=date.today() + timedelta(days=150), extension_options=1,
+                                 extension_months=12)
+    agreement.libraries.add(humppila)
+    assert services.agreement_expiry_notices_send() == 1
+    services.contract_note_add(agreement=agreement, kind=ContractNote.Kind.OPTION, text="Optio käytetty",
+                               by=staff_user)
+    agreement.refresh_from_db()
+    # Nothing new while the new end is far; six months before it the libraries are told again.
+    assert services.agreement_expiry_notices_send() == 0
+    later = agreement.ends_on - timedelta(days=150)
+    assert services.agreement_expiry_notices_send(today=later) == 1
+    assert services.agreement_expiry_notices_send(today=later) == 0
+    assert len(mail.outbox) == 2
+    assert f"{agreement.ends_on.day}.{agreement.ends_on.month}.{agreement.ends_on.year}" in mail.outbox[1].subject
+
+
+def test_a_moved_deadline_gets_its_own_reminders(humppila, contact, staff_user):
+    now = timezone.now()
+    procurement = OpenProcurementFactory(opt_in_deadline=now + timedelta(days=6, hours=1))
+    assert services.opt_in_reminders_send(now=now) == 1
+    services.procurement_save(procurement=procurement, by=staff_user, opt_in_deadline=now + timedelta(days=20))
+    assert services.opt_in_reminders_send(now=now) == 0  # the new deadline is more than a week away
+    week_before = now + timedelta(days=14)
+    assert services.opt_in_reminders_send(now=week_before) == 1
+    assert services.opt_in_reminders_send(now=week_before) == 0
+    assert len(mail.outbox) == 2
