@@ -299,12 +299,18 @@ def award_record(*, procurement: Procurement, supplier_name: str, business_id: s
         raise ValidationError(_("An award is recorded while the procurement is being tendered."))
     if decision_date is None:
         raise ValidationError({"decision_date": _("Give the date of the procurement decision.")})
+    if decision_date > timezone.localdate():
+        raise ValidationError({"decision_date": _("The procurement decision cannot be dated in the future.")})
+    try:
+        value = _parse_euros(value, "value")
+    except ValidationError:
+        raise ValidationError({"value": _("Give the value as euros, zero or more, e.g. 12 500,00.")}) from None
     supplier = _supplier(supplier_name, business_id)
     if Award.objects.filter(procurement=procurement, supplier=supplier).exists():
         raise ValidationError({"supplier_name": _("%(supplier)s already has an award in this procurement.") % {
             "supplier": supplier}})
     award = Award(procurement=procurement, supplier=supplier, decision_date=decision_date,
-                  decision_reference=(decision_reference or "").strip(), value=_parse_euros(value, "value"))
+                  decision_reference=(decision_reference or "").strip(), value=value)
     award.full_clean()
     award.save()
     return award
@@ -359,6 +365,8 @@ def agreement_sign(*, agreement: FrameworkAgreement, signed_on: date, by: User) 
         raise ValidationError(_("An appeal is pending: the agreement cannot be signed until it is decided."))
     if signed_on is None:
         raise ValidationError({"signed_on": _("Give the date of signing.")})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("The signing cannot be dated in the future.")})
     agreement.signed_on = signed_on
     agreement.save(update_fields=["signed_on"])
     return agreement
@@ -384,6 +392,8 @@ def appeal_decide(*, appeal: Appeal, status: str, outcome: str, decided_on: date
         raise ValidationError({"status": _("A pending appeal can only be dismissed, upheld or withdrawn.")})
     if decided_on is None:
         raise ValidationError({"decided_on": _("Give the date of the decision.")})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("The decision cannot be dated in the future.")})
     if decided_on < appeal.filed_on:
         raise ValidationError({"decided_on": _("The decision cannot be dated before the appeal was filed.")})
     appeal.status = status

@@ -254,13 +254,26 @@ def procurement_edit(request, pk=None):
     return render(request, "procurement/procurement_form.html", {"form": form, "procurement": procurement})
 
 
-def _post_action(request, pk, action):
+def _error_messages(request, error, fields=None):
+    """A service's refusal as messages, each led by the label of the field it concerns (the
+    forms of these actions sit among others on the page, so the field must be named)."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        for text in error.messages:
+            messages.error(request, text)
+        return
+    for name, errors in error.message_dict.items():
+        label = fields[name].label if name in fields else ""
+        for text in errors:
+            messages.error(request, f"{label}: {text}" if label and not text.startswith(f"{label}:") else text)
+
+
+def _post_action(request, pk, action, fields=None):
     procurement = get_or_404(selectors.procurement_get, user=request.user, pk=pk)
     try:
         message = action(procurement)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _error_messages(request, error, fields)
     else:
         messages.success(request, message)
     return redirect(procurement)
@@ -282,7 +295,7 @@ def procurement_move(request, pk):
                                   reason=data["reason"])
         return _("The procurement is now “%(state)s”.") % {"state": State(data["to_state"]).label}
 
-    return _post_action(request, pk, action)
+    return _post_action(request, pk, action, MoveForm.base_fields)
 
 
 @require_POST
@@ -292,12 +305,14 @@ def document_upload(request, pk):
         data = _form_or_error(DocumentForm(request.POST, request.FILES))
         agreement = None
         if request.POST.get("agreement"):
+            if not request.POST["agreement"].isdigit():
+                raise Http404
             agreement = get_object_or_404(FrameworkAgreement, pk=request.POST["agreement"], procurement=procurement)
         services.document_upload(procurement=procurement, uploaded_file=data["file"], kind=data["kind"],
                                  title=data["title"], by=request.user, agreement=agreement)
         return _("The document was uploaded.")
 
-    response = _post_action(request, pk, action)
+    response = _post_action(request, pk, action, DocumentForm.base_fields)
     if request.POST.get("agreement", "").isdigit():
         return redirect("procurement:agreement_detail", pk=int(request.POST["agreement"]))
     return response
@@ -311,7 +326,7 @@ def award_add(request, pk):
         services.award_record(procurement=procurement, by=request.user, **data)
         return _("The award was recorded.")
 
-    return _post_action(request, pk, action)
+    return _post_action(request, pk, action, AwardForm.base_fields)
 
 
 @require_POST
@@ -323,7 +338,7 @@ def appeal_add(request, pk):
         services.appeal_record(appeal=form.instance, by=request.user)
         return _("The appeal was recorded.")
 
-    return _post_action(request, pk, action)
+    return _post_action(request, pk, action, AppealForm.base_fields)
 
 
 @require_POST
@@ -336,7 +351,7 @@ def appeal_decide(request, pk):
         services.appeal_decide(appeal=appeal, by=request.user, **data)
         return _("The decision on the appeal was recorded.")
 
-    return _post_action(request, appeal.procurement_id, action)
+    return _post_action(request, appeal.procurement_id, action, AppealDecisionForm.base_fields)
 
 
 @permission_required(can_manage_procurements)
@@ -366,8 +381,7 @@ def agreement_sign(request, pk):
         data = _form_or_error(form)
         services.agreement_sign(agreement=agreement, signed_on=data["signed_on"], by=request.user)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _error_messages(request, error, SignForm.base_fields)
     else:
         messages.success(request, _("The signing was recorded."))
     return redirect(agreement)
@@ -382,8 +396,7 @@ def contract_note_add(request, pk):
         data = _form_or_error(form)
         services.contract_note_add(agreement=agreement, by=request.user, **data)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _error_messages(request, error, ContractNoteForm.base_fields)
     else:
         messages.success(request, _("The note was saved."))
     return redirect(agreement)

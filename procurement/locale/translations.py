@@ -373,6 +373,9 @@ T = {
     "The framework agreement was saved.": ("Puitesopimus tallennettiin.", "Ramavtalet sparades."),
     "The signing was recorded.": ("Allekirjoitus kirjattiin.", "Undertecknandet registrerades."),
     "The note was saved.": ("Merkintä tallennettiin.", "Anteckningen sparades."),
+    "The procurement decision cannot be dated in the future.": ("Hankintapäätöksen päivämäärä ei voi olla tulevaisuudessa.", "Upphandlingsbeslutet kan inte dateras i framtiden."),
+    "Give the value as euros, zero or more, e.g. 12 500,00.": ("Anna arvo euroina, nolla tai enemmän, esim. 12 500,00.", "Ange värdet i euro, noll eller mer, t.ex. 12 500,00."),
+    "The signing cannot be dated in the future.": ("Allekirjoituspäivä ei voi olla tulevaisuudessa.", "Undertecknandet kan inte dateras i framtiden."),
 }
 
 
