@@ -2,6 +2,7 @@
 transaction and is the only way views, forms and tasks change these objects."""
 
 import hashlib
+import logging
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -35,6 +36,8 @@ from .models import (
     Supplier,
 )
 from .permissions import can_answer_for
+
+logger = logging.getLogger(__name__)
 
 __all__ = (
     "procurement_save",
@@ -457,6 +460,31 @@ def _notify_once(*, kind: str, procurement: Procurement, library: Library, templ
     return True
 
 
+class _EachLibrary:
+    """Sends one message per library. One library's failure (an address the mail server
+    refuses, a hiccup) must not keep the libraries after it from theirs, run after run: each
+    is tried, and the first error is raised at the end, so the job shows as failed and a
+    retrying task retries (the libraries already told are not told again)."""
+
+    def __init__(self):
+        self.sent = 0
+        self.error = None
+
+    def notify(self, **kwargs) -> None:
+        try:
+            if _notify_once(**kwargs):
+                self.sent += 1
+        except Exception as error:  # noqa: BLE001 - raised again in result()
+            logger.exception("Sending %s to library %s failed", kwargs["kind"], kwargs["library"].pk)
+            if self.error is None:
+                self.error = error
+
+    def result(self) -> int:
+        if self.error is not None:
+            raise self.error
+        return self.sent
+
+
 def opt_in_reminders_send(*, now=None) -> int:
     """Remind libraries that have not answered: once when a week or less is left, once more
     when a day or less is left. Returns the number of libraries reminded."""
@@ -464,7 +492,7 @@ def opt_in_reminders_send(*, now=None) -> int:
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sent = 0
+    batch = _EachLibrary()
     open_procurements = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=now,
                                                    opt_in_deadline__lte=now + timedelta(days=8))
     for procurement in open_procurements.select_related("purchasing_body"):
@@ -476,24 +504,21 @@ def opt_in_reminders_send(*, now=None) -> int:
         else:
             continue
         for library in libraries_without_answer(procurement):
-            if _notify_once(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
-                            about=timezone.localtime(procurement.opt_in_deadline).date(),
-                            context={"days_left": days_left,
-                                     "deadline": timezone.localtime(procurement.opt_in_deadline)}):
-                sent += 1
-    return sent
+            batch.notify(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
+                         about=timezone.localtime(procurement.opt_in_deadline).date(),
+                         context={"days_left": days_left, "deadline": timezone.localtime(procurement.opt_in_deadline)})
+    return batch.result()
 
 
 def award_notify(*, procurement_id: int) -> int:
     """Tell the participating libraries (committed or interested) of the award."""
     procurement = Procurement.objects.select_related("purchasing_body").get(pk=procurement_id)
     awards = list(procurement.awards.select_related("supplier"))
-    sent = 0
+    batch = _EachLibrary()
     for library in Library.objects.filter(pk__in=participating_library_ids(procurement)).order_by("pk"):
-        if _notify_once(kind=Notification.Kind.AWARD, procurement=procurement, library=library,
-                        template="procurement/mail/award", context={"awards": awards}):
-            sent += 1
-    return sent
+        batch.notify(kind=Notification.Kind.AWARD, procurement=procurement, library=library,
+                     template="procurement/mail/award", context={"awards": awards})
+    return batch.result()
 
 
 EXPIRY_NOTICE_MONTHS = 6
@@ -505,16 +530,15 @@ def agreement_expiry_notices_send(*, today: date | None = None) -> int:
 
     today = today or timezone.localdate()
     horizon = add_months(today, EXPIRY_NOTICE_MONTHS)
-    sent = 0
+    batch = _EachLibrary()
     agreements = (FrameworkAgreement.objects.filter(ends_on__gte=today, ends_on__lte=horizon)
                   .select_related("procurement", "supplier").prefetch_related("libraries"))
     for agreement in agreements:
         for library in agreement.libraries.all():
-            if _notify_once(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
-                            agreement=agreement, about=agreement.ends_on, template="procurement/mail/expiry",
-                            context={"days_left": (agreement.ends_on - today).days}):
-                sent += 1
-    return sent
+            batch.notify(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
+                         agreement=agreement, about=agreement.ends_on, template="procurement/mail/expiry",
+                         context={"days_left": (agreement.ends_on - today).days})
+    return batch.result()
 
 
 def purchasing_body_for(day: date) -> PurchasingBody | None:
