@@ -355,6 +355,8 @@ def agreement_join(*, agreement: FrameworkAgreement, library: Library, by: User)
         raise ValidationError(_("This agreement no longer allows joining."))
     if library.pk not in participating_library_ids(agreement.procurement):
         raise ValidationError(_("Only libraries that committed or were interested in the procurement can join."))
+    if agreement.libraries.filter(pk=library.pk).exists():
+        raise ValidationError(_("%(library)s is already covered by this agreement.") % {"library": library})
     agreement.libraries.add(library)
     ContractNote.objects.create(agreement=agreement, kind=ContractNote.Kind.OTHER, library=library, by=by,
                                 text=_("%(library)s joined the agreement.") % {"library": library})

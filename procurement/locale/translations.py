@@ -375,6 +375,7 @@ T = {
     "The note was saved.": ("Merkintä tallennettiin.", "Anteckningen sparades."),
     "The procurement decision cannot be dated in the future.": ("Hankintapäätöksen päivämäärä ei voi olla tulevaisuudessa.", "Upphandlingsbeslutet kan inte dateras i framtiden."),
     "Give the value as euros, zero or more, e.g. 12 500,00.": ("Anna arvo euroina, nolla tai enemmän, esim. 12 500,00.", "Ange värdet i euro, noll eller mer, t.ex. 12 500,00."),
+    "%(library)s is already covered by this agreement.": ("%(library)s kuuluu jo tämän sopimuksen piiriin.", "%(library)s omfattas redan av detta avtal."),
     "The signing cannot be dated in the future.": ("Allekirjoituspäivä ei voi olla tulevaisuudessa.", "Undertecknandet kan inte dateras i framtiden."),
 }
 

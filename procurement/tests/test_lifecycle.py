@@ -159,3 +159,12 @@ def test_purchasing_body_is_data_with_a_period(db):
     hansel = PurchasingBody.objects.create(name="Hansel Oy", active_from=date(2020, 1, 1))
     assert services.purchasing_body_for(date(2018, 11, 30)) == kl
     assert services.purchasing_body_for(date(2024, 1, 1)) == hansel
+
+
+def test_joining_twice_is_refused_and_leaves_one_note(humppila, contact):
+    agreement = AgreementFactory(joining_until=date.today() + timedelta(days=30))
+    OptInFactory(procurement=agreement.procurement, library=humppila, answer="interested")
+    services.agreement_join(agreement=agreement, library=humppila, by=contact)
+    with pytest.raises(ValidationError, match="already covered"):
+        services.agreement_join(agreement=agreement, library=humppila, by=contact)  # a second click
+    assert agreement.notes.count() == 1
