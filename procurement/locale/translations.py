@@ -376,6 +376,7 @@ T = {
     "The procurement decision cannot be dated in the future.": ("Hankintapäätöksen päivämäärä ei voi olla tulevaisuudessa.", "Upphandlingsbeslutet kan inte dateras i framtiden."),
     "Give the value as euros, zero or more, e.g. 12 500,00.": ("Anna arvo euroina, nolla tai enemmän, esim. 12 500,00.", "Ange värdet i euro, noll eller mer, t.ex. 12 500,00."),
     "%(library)s is already covered by this agreement.": ("%(library)s kuuluu jo tämän sopimuksen piiriin.", "%(library)s omfattas redan av detta avtal."),
+    "Finnish time. A date alone means the end of that day (23.59).": ("Suomen aikaa. Pelkkä päivämäärä tarkoittaa päivän loppua (klo 23.59).", "Finsk tid. Enbart ett datum betyder slutet av dagen (kl. 23.59)."),
     "The signing cannot be dated in the future.": ("Allekirjoituspäivä ei voi olla tulevaisuudessa.", "Undertecknandet kan inte dateras i framtiden."),
 }
 

@@ -277,3 +277,31 @@ def test_member_list_after_the_deadline_shows_no_days_left_and_no_answer_link(cl
     assert "päättyy tänään" not in text
     assert reverse("procurement:opt_in", args=[passed.pk, humppila.pk]) not in text
     assert reverse("procurement:opt_in", args=[later_today.pk, humppila.pk]) not in text
+
+
+@pytest.mark.parametrize("typed", ["15.12.2026", "2026-12-15"])
+def test_a_deadline_given_as_a_date_means_the_end_of_that_day_in_helsinki(client, staff_user, typed):
+    from zoneinfo import ZoneInfo
+
+    body = PurchasingBodyFactory()
+    client.force_login(staff_user)
+    response = client.post(reverse("procurement:create"), {
+        "title": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": typed})
+    assert response.status_code == 302, response.context["form"].errors
+    deadline = Procurement.objects.get().opt_in_deadline.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert (deadline.date(), deadline.hour, deadline.minute) == (date(2026, 12, 15), 23, 59)
+    procurement = Procurement.objects.get()
+    assert procurement.days_left(date(2026, 12, 15)) == 0  # "closes today" on the day itself
+    procurement.state = State.OPEN
+    assert procurement.is_open_for_answers(now=deadline - timedelta(minutes=1))
+    assert not procurement.is_open_for_answers(now=deadline)
+
+
+def test_a_deadline_with_a_time_is_kept_as_typed(client, staff_user):
+    body = PurchasingBodyFactory()
+    client.force_login(staff_user)
+    client.post(reverse("procurement:create"), {
+        "title": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk,
+        "opt_in_deadline": "2026-12-15T12:00"})
+    deadline = timezone.localtime(Procurement.objects.get().opt_in_deadline)
+    assert (deadline.day, deadline.hour, deadline.minute) == (15, 12, 0)
