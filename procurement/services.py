@@ -3,6 +3,7 @@ transaction and is the only way views, forms and tasks change these objects."""
 
 import hashlib
 import logging
+import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -153,15 +154,23 @@ def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title
 # ---------------------------------------------------------------- opt-in
 
 
+# Euros as typed: digits, spaces (also no-break and narrow no-break ones) between groups, a
+# decimal comma or point with at most two decimals. Anything else ("12.505" with a dot for
+# thousands, "1e3", more decimals) is refused rather than read as something else.
+EUROS = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
+
+
 def _parse_euros(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, Decimal):
         amount = value
     else:
-        text = str(value).replace("\xa0", "").replace(" ", "").replace("€", "").replace(",", ".")
+        text = re.sub(r"[\s\u202f\u2009€]", "", str(value))
+        if not EUROS.match(text):
+            raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")})
         try:
-            amount = Decimal(text)
+            amount = Decimal(text.replace(",", "."))
         except InvalidOperation:
             raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")}) from None
     if not amount.is_finite():
