@@ -305,3 +305,23 @@ def test_a_deadline_with_a_time_is_kept_as_typed(client, staff_user):
         "opt_in_deadline": "2026-12-15T12:00"})
     deadline = timezone.localtime(Procurement.objects.get().opt_in_deadline)
     assert (deadline.day, deadline.hour, deadline.minute) == (15, 12, 0)
+
+
+def test_empty_tables_span_exactly_their_columns(client, staff_user, humppila, contact):
+    """The "nothing here" row spans as many columns as the table has (a screen reader
+    announces the table's size from them)."""
+    import re
+
+    def check(html):
+        for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+            columns = len(re.findall(r'<th scope="col"', table.split("</thead>")[0]))
+            for span in re.findall(r'colspan="(\d+)"', table):
+                assert int(span) == columns, table
+
+    procurement = OpenProcurementFactory()
+    client.force_login(staff_user)
+    check(client.get(reverse("procurement:list") + "?state=ended").content.decode())
+    client.force_login(contact)
+    check(client.get(reverse("procurement:list") + "?state=ended").content.decode())
+    check(client.get(reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])).content.decode())
+    check(client.get(reverse("procurement:our_agreements")).content.decode())
