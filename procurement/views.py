@@ -164,7 +164,7 @@ def our_agreements(request):
     for agreement in agreements + joinable:
         agreement.join_days = agreement.joining_days_left(today)
     return render(request, "procurement/our_agreements.html", {
-        "library": library, "libraries": libraries, "agreements": agreements, "joinable": joinable,
+        "library": library, "libraries": libraries, "agreements": agreements, "joinable": joinable, "today": today,
     })
 
 

@@ -325,3 +325,33 @@ def test_empty_tables_span_exactly_their_columns(client, staff_user, humppila, c
     check(client.get(reverse("procurement:list") + "?state=ended").content.decode())
     check(client.get(reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])).content.decode())
     check(client.get(reverse("procurement:our_agreements")).content.decode())
+
+
+def test_our_agreements_does_not_offer_an_unsigned_agreement_for_orders(client, humppila, contact):
+    """An agreement not signed yet (for example while an appeal is pending) covers the
+    library but cannot be ordered under: the page says so instead of an order-until date."""
+    signed = AgreementFactory(signed_on=date.today() - timedelta(days=5), ends_on=date(2030, 6, 30))
+    unsigned = AgreementFactory(ends_on=date(2031, 6, 30))
+    AppealFactory(procurement=unsigned.procurement)
+    starting = AgreementFactory(signed_on=date.today(), starts_on=date.today() + timedelta(days=40),
+                                ends_on=date(2032, 6, 30))
+    for agreement in (signed, unsigned, starting):
+        agreement.libraries.add(humppila)
+    client.force_login(contact)
+    html = client.get(reverse("procurement:our_agreements")).content.decode()
+    rows = {agreement.pk: next(row for row in html.split("<tr>") if f"/agreements/{agreement.pk}/" in row)
+            for agreement in (signed, unsigned, starting)}
+    assert "30.6.2030" in rows[signed.pk] and "ei vielä allekirjoitettu" not in rows[signed.pk]
+    assert "ei vielä allekirjoitettu" in rows[unsigned.pk] and "30.6.2031" not in rows[unsigned.pk]
+    start = starting.starts_on
+    assert f"{start.day}.{start.month}.{start.year} alkaen" in rows[starting.pk]
+
+
+def test_contract_note_effective_date_reads_as_finnish(client, staff_user):
+    from procurement.models import ContractNote
+
+    agreement = AgreementFactory()
+    ContractNote.objects.create(agreement=agreement, kind="price", text="Hinnat +2 %", effective_on=date(2027, 1, 1))
+    client.force_login(staff_user)
+    html = client.get(reverse("procurement:agreement_detail", args=[agreement.pk])).content.decode()
+    assert "1.1.2027 alkaen" in html and "mistä" not in html
