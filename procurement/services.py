@@ -214,6 +214,8 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
     if answer not in (Answer.COMMITTED, Answer.INTERESTED, Answer.DECLINED):
         raise ValidationError({"answer": _("Choose one of the answers.")})
     errors = {}
+    if answer == Answer.DECLINED:
+        yearly_estimate = None  # dropped below anyway: what was left in the field does not matter
     try:
         estimate = _parse_euros(yearly_estimate, "yearly_estimate")
     except ValidationError as error:
@@ -232,7 +234,7 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
             errors["decision_date"] = _("Give the date of the decision.")
         if not decision_number:
             errors["decision_number"] = _("Give the number of the decision (e.g. § 42).")
-    if decision_date is not None and decision_date > timezone.localdate():
+    if answer != Answer.DECLINED and decision_date is not None and decision_date > timezone.localdate():
         errors["decision_date"] = _("The decision cannot be dated in the future.")
     if errors:
         raise ValidationError({field: messages for field, messages in errors.items()})

@@ -203,3 +203,12 @@ def test_estimates_that_could_be_misread_are_refused(open_procurement, humppila,
         answer(open_procurement, humppila, contact, yearly_estimate=typed)
     assert "yearly_estimate" in caught.value.message_dict
     assert not OptIn.objects.exists()
+
+
+def test_declining_ignores_a_leftover_decision_date(open_procurement, humppila, contact):
+    """The decision fields are dropped when the library declines, so a date left in them
+    (even a mistyped future one) must not block the answer."""
+    declined = answer(open_procurement, humppila, contact, answer="declined", yearly_estimate="noin 5000",
+                      decision_date=date.today() + timedelta(days=30), decline_reason="Oma sopimus")
+    assert declined.answer == Answer.DECLINED and declined.decision_date is None
+    assert declined.yearly_estimate is None
