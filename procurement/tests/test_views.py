@@ -355,3 +355,21 @@ def test_contract_note_effective_date_reads_as_finnish(client, staff_user):
     client.force_login(staff_user)
     html = client.get(reverse("procurement:agreement_detail", args=[agreement.pk])).content.decode()
     assert "1.1.2027 alkaen" in html and "mistä" not in html
+
+
+def test_front_page_card_still_asks_when_only_one_of_my_libraries_answered(rf, humppila, tammela, contact):
+    """A person who answers for two libraries (a joint director in the Louna area) keeps
+    the procurement on the card until both have answered."""
+    from consortium.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=contact, role=Role.CONTACT, library=tammela)
+    procurement = OpenProcurementFactory(title="Lehdet 2028")
+    OptInFactory(procurement=procurement, library=humppila)
+    request = rf.get("/")
+    request.user = contact
+    contact._portal_roles = None
+    items = [item.label for card in cards_for(request, roles_of(contact)) for item in card.items]
+    assert "Lehdet 2028" in items
+    OptInFactory(procurement=procurement, library=tammela)
+    items = [item.label for card in cards_for(request, roles_of(contact)) for item in card.items]
+    assert "Lehdet 2028" not in items
