@@ -68,6 +68,8 @@ PROCUREMENT_FIELDS = ("title", "category", "description", "purchasing_body", "bo
 def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procurement:
     """Create or update a procurement's details. The state moves only by procurement_move."""
     creating = procurement.pk is None
+    stored_deadline = None if creating else (
+        Procurement.objects.filter(pk=procurement.pk).values_list("opt_in_deadline", flat=True).first())
     for name, value in fields.items():
         if name not in PROCUREMENT_FIELDS:
             raise TypeError(f"unknown field {name}")
@@ -76,6 +78,13 @@ def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procure
         raise ValidationError({"framework_parent": _("A procurement cannot be a call-off under itself.")})
     if procurement.state == State.OPEN and procurement.opt_in_deadline is None:
         raise ValidationError({"opt_in_deadline": _("A procurement open for opt-in needs a deadline.")})
+    if (procurement.state == State.OPEN and procurement.opt_in_deadline != stored_deadline
+            and procurement.opt_in_deadline <= timezone.now()):
+        # A mistyped year would freeze every answer at once; closing early is the lifecycle
+        # move to "opt-in closed", which records who and why.
+        raise ValidationError({"opt_in_deadline": _(
+            "The opt-in is open: its deadline can only be moved to the future. To close it now, "
+            "move the procurement to “opt-in closed”.")})
     if creating:
         procurement.created_by = by
     procurement.full_clean()

@@ -380,6 +380,7 @@ T = {
     "not signed yet: no orders under it yet": ("ei vielä allekirjoitettu: tilauksia ei voi vielä tehdä", "inte undertecknat ännu: inga beställningar ännu"),
     "%(start)s onwards, until %(end)s": ("%(start)s alkaen, %(end)s asti", "från %(start)s, till %(end)s"),
     "effective %(date)s onwards": ("voimassa %(date)s alkaen", "gäller från %(date)s"),
+    "The opt-in is open: its deadline can only be moved to the future. To close it now, move the procurement to “opt-in closed”.": ("Ilmoittautuminen on auki: sen määräaikaa voi siirtää vain tulevaisuuteen. Jos haluat sulkea sen nyt, siirrä hankinta vaiheeseen ”ilmoittautuminen päättynyt”.", "Anmälan är öppen: tidsfristen kan bara flyttas framåt. Om du vill stänga den nu, flytta upphandlingen till skedet ”anmälan stängd”."),
     "The signing cannot be dated in the future.": ("Allekirjoituspäivä ei voi olla tulevaisuudessa.", "Undertecknandet kan inte dateras i framtiden."),
 }
 
