@@ -373,3 +373,12 @@ def test_front_page_card_still_asks_when_only_one_of_my_libraries_answered(rf, h
     OptInFactory(procurement=procurement, library=tammela)
     items = [item.label for card in cards_for(request, roles_of(contact)) for item in card.items]
     assert "Lehdet 2028" not in items
+
+
+@pytest.mark.parametrize("state", [State.FOLLOWED, State.PREPARATION])
+def test_opt_in_page_of_a_procurement_not_yet_open_does_not_call_it_closed(client, humppila, contact, state):
+    procurement = ProcurementFactory(state=state)
+    client.force_login(contact)
+    text = client.get(reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])).content.decode()
+    assert "Tähän hankintaan ei voi nyt ilmoittautua" in text
+    assert "vastausta ei voi enää muuttaa" not in text.lower()
