@@ -78,7 +78,10 @@ def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procure
         raise ValidationError({"framework_parent": _("A procurement cannot be a call-off under itself.")})
     if procurement.state == State.OPEN and procurement.opt_in_deadline is None:
         raise ValidationError({"opt_in_deadline": _("A procurement open for opt-in needs a deadline.")})
-    if (procurement.state == State.OPEN and procurement.opt_in_deadline != stored_deadline
+    def to_the_minute(moment):  # the form shows and sends the deadline to the minute
+        return moment.replace(second=0, microsecond=0) if moment else moment
+
+    if (procurement.state == State.OPEN and to_the_minute(procurement.opt_in_deadline) != to_the_minute(stored_deadline)
             and procurement.opt_in_deadline <= timezone.now()):
         # A mistyped year would freeze every answer at once; closing early is the lifecycle
         # move to "opt-in closed", which records who and why.

@@ -382,3 +382,20 @@ def test_opt_in_page_of_a_procurement_not_yet_open_does_not_call_it_closed(clien
     text = client.get(reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])).content.decode()
     assert "Tähän hankintaan ei voi nyt ilmoittautua" in text
     assert "vastausta ei voi enää muuttaa" not in text.lower()
+
+
+def test_staff_can_edit_an_open_procurement_whose_deadline_has_passed(client, staff_user):
+    """The edit form shows the deadline to the minute; sending it back unchanged is no move
+    of the deadline, even when the stored one has seconds."""
+    procurement = OpenProcurementFactory(title="Vanha otsikko")
+    passed = timezone.now() - timedelta(hours=1, seconds=17)
+    Procurement.objects.filter(pk=procurement.pk).update(opt_in_deadline=passed)
+    client.force_login(staff_user)
+    form = client.get(reverse("procurement:edit", args=[procurement.pk])).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("" if value is None else value) for name, value in data.items()}
+    data["opt_in_deadline"] = timezone.localtime(passed).strftime("%Y-%m-%dT%H:%M")
+    data["title"] = "Uusi otsikko"
+    response = client.post(reverse("procurement:edit", args=[procurement.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Procurement.objects.get(pk=procurement.pk).title == "Uusi otsikko"
