@@ -1,4 +1,7 @@
+from datetime import datetime, time
+
 from django import forms
+from django.forms.utils import from_current_timezone
 from django.utils.translation import gettext_lazy as _
 
 from consortium.forms import DateInput
@@ -11,6 +14,25 @@ class DateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DeadlineField(forms.DateTimeField):
+    """A moment in Finnish time. A date alone ("15.12.2026") means the end of that day:
+    answers are taken until 23.59 Helsinki time, and the pages, the reminders and the
+    freezing of the answers all follow the stored moment."""
+
+    DATE_ONLY_FORMATS = ("%d.%m.%Y", "%Y-%m-%d")
+    END_OF_DAY = time(23, 59)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            for date_format in self.DATE_ONLY_FORMATS:
+                try:
+                    day = datetime.strptime(value.strip(), date_format).date()
+                except ValueError:
+                    continue
+                return from_current_timezone(datetime.combine(day, self.END_OF_DAY))
+        return super().to_python(value)
 
 
 class EuroField(forms.CharField):
@@ -28,6 +50,8 @@ class ProcurementForm(forms.ModelForm):
         fields = ["title", "category", "description", "purchasing_body", "body_reference", "body_contact_name",
                   "body_contact_email", "estimated_value", "opt_in_deadline", "framework_parent"]
         widgets = {"opt_in_deadline": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"opt_in_deadline": DeadlineField}
+        help_texts = {"opt_in_deadline": _("Finnish time. A date alone means the end of that day (23.59).")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -544,5 +544,10 @@ class Notification(models.Model):
         ordering = ["-id"]
 
     @staticmethod
-    def make_key(kind: str, procurement_id: int, library_id: int, agreement_id: int | None = None) -> str:
-        return f"{kind}:{procurement_id}:{library_id}:{agreement_id or 0}"
+    def make_key(kind: str, procurement_id: int, library_id: int, agreement_id: int | None = None,
+                 about: date | None = None) -> str:
+        """`about` is the day the message is about (the deadline's day, the agreement's end):
+        when staff move the deadline or an option extends the agreement, the libraries are
+        told again about the new day, still once each."""
+        key = f"{kind}:{procurement_id}:{library_id}:{agreement_id or 0}"
+        return f"{key}:{about.isoformat()}" if about else key

@@ -5,6 +5,10 @@ body of the procurement (as data: KL-Kuntahankinnat, Hansel) the `procuringEntit
 awarded suppliers `supplier`s and, when an appeal went there, the Market Court the
 `reviewBody`. The framework agreement is flagged on the tender; a later call-off under it
 is its own contracting process with a `framework` related process pointing back.
+
+While the opt-in is open the libraries' answers are not published: in the portal each
+answer is seen only by its own library and staff until the deadline, and this package is
+public. From the close of the opt-in on, the committed and interested libraries are listed.
 """
 
 import json
@@ -87,6 +91,8 @@ def release(procurement: Procurement, request=None) -> dict:
 
     opt_ins = (OptIn.objects.filter(procurement=procurement, answer__in=[Answer.COMMITTED, Answer.INTERESTED])
                .select_related("library__municipality").order_by("library__municipality__code", "library__pk"))
+    if procurement.state == State.OPEN:
+        opt_ins = opt_ins.none()  # answers may still change and are not public yet
     for opt_in in opt_ins:
         library = opt_in.library
         party_id = f"library-{library.pk}"

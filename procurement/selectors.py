@@ -152,10 +152,14 @@ def joinable_agreements(*, library_ids, today: date | None = None) -> QuerySet:
 
 
 def open_awaiting_answer(*, library_ids) -> QuerySet:
-    """Open procurements to which none of these libraries has a current answer."""
-    answered = OptIn.objects.filter(library_id__in=library_ids).exclude(answer=Answer.WITHDRAWN)
+    """Open procurements to which at least one of these libraries has no current answer (a
+    person answering for two libraries is asked until both have answered)."""
+    library_ids = set(library_ids)
+    answered_by_all = (OptIn.objects.filter(library_id__in=library_ids).exclude(answer=Answer.WITHDRAWN)
+                       .order_by().values("procurement").annotate(libraries=Count("library", distinct=True))
+                       .filter(libraries__gte=len(library_ids)).values("procurement"))
     return (Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=timezone.now())
-            .exclude(pk__in=answered.values("procurement")).order_by("opt_in_deadline", "pk"))
+            .exclude(pk__in=answered_by_all).order_by("opt_in_deadline", "pk"))
 
 
 def pending_appeals() -> QuerySet:

@@ -2,6 +2,8 @@
 transaction and is the only way views, forms and tasks change these objects."""
 
 import hashlib
+import logging
+import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -36,6 +38,8 @@ from .models import (
 )
 from .permissions import can_answer_for
 
+logger = logging.getLogger(__name__)
+
 __all__ = (
     "procurement_save",
     "procurement_move",
@@ -64,6 +68,8 @@ PROCUREMENT_FIELDS = ("title", "category", "description", "purchasing_body", "bo
 def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procurement:
     """Create or update a procurement's details. The state moves only by procurement_move."""
     creating = procurement.pk is None
+    stored_deadline = None if creating else (
+        Procurement.objects.filter(pk=procurement.pk).values_list("opt_in_deadline", flat=True).first())
     for name, value in fields.items():
         if name not in PROCUREMENT_FIELDS:
             raise TypeError(f"unknown field {name}")
@@ -72,6 +78,16 @@ def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procure
         raise ValidationError({"framework_parent": _("A procurement cannot be a call-off under itself.")})
     if procurement.state == State.OPEN and procurement.opt_in_deadline is None:
         raise ValidationError({"opt_in_deadline": _("A procurement open for opt-in needs a deadline.")})
+    def to_the_minute(moment):  # the form shows and sends the deadline to the minute
+        return moment.replace(second=0, microsecond=0) if moment else moment
+
+    if (procurement.state == State.OPEN and to_the_minute(procurement.opt_in_deadline) != to_the_minute(stored_deadline)
+            and procurement.opt_in_deadline <= timezone.now()):
+        # A mistyped year would freeze every answer at once; closing early is the lifecycle
+        # move to "opt-in closed", which records who and why.
+        raise ValidationError({"opt_in_deadline": _(
+            "The opt-in is open: its deadline can only be moved to the future. To close it now, "
+            "move the procurement to “opt-in closed”.")})
     if creating:
         procurement.created_by = by
     procurement.full_clean()
@@ -150,15 +166,23 @@ def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title
 # ---------------------------------------------------------------- opt-in
 
 
+# Euros as typed: digits, spaces (also no-break and narrow no-break ones) between groups, a
+# decimal comma or point with at most two decimals. Anything else ("12.505" with a dot for
+# thousands, "1e3", more decimals) is refused rather than read as something else.
+EUROS = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
+
+
 def _parse_euros(value, field: str) -> Decimal | None:
     if value in (None, ""):
         return None
     if isinstance(value, Decimal):
         amount = value
     else:
-        text = str(value).replace("\xa0", "").replace(" ", "").replace("€", "").replace(",", ".")
+        text = re.sub(r"[\s\u202f\u2009€]", "", str(value))
+        if not EUROS.match(text):
+            raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")})
         try:
-            amount = Decimal(text)
+            amount = Decimal(text.replace(",", "."))
         except InvalidOperation:
             raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")}) from None
     if not amount.is_finite():
@@ -202,6 +226,8 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
     if answer not in (Answer.COMMITTED, Answer.INTERESTED, Answer.DECLINED):
         raise ValidationError({"answer": _("Choose one of the answers.")})
     errors = {}
+    if answer == Answer.DECLINED:
+        yearly_estimate = None  # dropped below anyway: what was left in the field does not matter
     try:
         estimate = _parse_euros(yearly_estimate, "yearly_estimate")
     except ValidationError as error:
@@ -220,7 +246,7 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
             errors["decision_date"] = _("Give the date of the decision.")
         if not decision_number:
             errors["decision_number"] = _("Give the number of the decision (e.g. § 42).")
-    if decision_date is not None and decision_date > timezone.localdate():
+    if answer != Answer.DECLINED and decision_date is not None and decision_date > timezone.localdate():
         errors["decision_date"] = _("The decision cannot be dated in the future.")
     if errors:
         raise ValidationError({field: messages for field, messages in errors.items()})
@@ -299,12 +325,18 @@ def award_record(*, procurement: Procurement, supplier_name: str, business_id: s
         raise ValidationError(_("An award is recorded while the procurement is being tendered."))
     if decision_date is None:
         raise ValidationError({"decision_date": _("Give the date of the procurement decision.")})
+    if decision_date > timezone.localdate():
+        raise ValidationError({"decision_date": _("The procurement decision cannot be dated in the future.")})
+    try:
+        value = _parse_euros(value, "value")
+    except ValidationError:
+        raise ValidationError({"value": _("Give the value as euros, zero or more, e.g. 12 500,00.")}) from None
     supplier = _supplier(supplier_name, business_id)
     if Award.objects.filter(procurement=procurement, supplier=supplier).exists():
         raise ValidationError({"supplier_name": _("%(supplier)s already has an award in this procurement.") % {
             "supplier": supplier}})
     award = Award(procurement=procurement, supplier=supplier, decision_date=decision_date,
-                  decision_reference=(decision_reference or "").strip(), value=_parse_euros(value, "value"))
+                  decision_reference=(decision_reference or "").strip(), value=value)
     award.full_clean()
     award.save()
     return award
@@ -346,6 +378,8 @@ def agreement_join(*, agreement: FrameworkAgreement, library: Library, by: User)
         raise ValidationError(_("This agreement no longer allows joining."))
     if library.pk not in participating_library_ids(agreement.procurement):
         raise ValidationError(_("Only libraries that committed or were interested in the procurement can join."))
+    if agreement.libraries.filter(pk=library.pk).exists():
+        raise ValidationError(_("%(library)s is already covered by this agreement.") % {"library": library})
     agreement.libraries.add(library)
     ContractNote.objects.create(agreement=agreement, kind=ContractNote.Kind.OTHER, library=library, by=by,
                                 text=_("%(library)s joined the agreement.") % {"library": library})
@@ -359,6 +393,8 @@ def agreement_sign(*, agreement: FrameworkAgreement, signed_on: date, by: User) 
         raise ValidationError(_("An appeal is pending: the agreement cannot be signed until it is decided."))
     if signed_on is None:
         raise ValidationError({"signed_on": _("Give the date of signing.")})
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("The signing cannot be dated in the future.")})
     agreement.signed_on = signed_on
     agreement.save(update_fields=["signed_on"])
     return agreement
@@ -384,6 +420,8 @@ def appeal_decide(*, appeal: Appeal, status: str, outcome: str, decided_on: date
         raise ValidationError({"status": _("A pending appeal can only be dismissed, upheld or withdrawn.")})
     if decided_on is None:
         raise ValidationError({"decided_on": _("Give the date of the decision.")})
+    if decided_on > timezone.localdate():
+        raise ValidationError({"decided_on": _("The decision cannot be dated in the future.")})
     if decided_on < appeal.filed_on:
         raise ValidationError({"decided_on": _("The decision cannot be dated before the appeal was filed.")})
     appeal.status = status
@@ -425,11 +463,11 @@ def library_recipients(library_id: int) -> list[User]:
 
 
 def _notify_once(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,
-                 agreement: FrameworkAgreement | None = None) -> bool:
+                 agreement: FrameworkAgreement | None = None, about: date | None = None) -> bool:
     """Send one kind of message to one library once. The row is claimed with a lock, so two
     runs at the same time (or a re-delivered task) do not send it twice; if the mail fails
     the transaction rolls back and the next run tries again."""
-    key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None)
+    key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None, about)
     with transaction.atomic():
         notification, _created = Notification.objects.get_or_create(
             key=key, defaults={"kind": kind, "procurement": procurement, "library": library, "agreement": agreement})
@@ -447,6 +485,31 @@ def _notify_once(*, kind: str, procurement: Procurement, library: Library, templ
     return True
 
 
+class _EachLibrary:
+    """Sends one message per library. One library's failure (an address the mail server
+    refuses, a hiccup) must not keep the libraries after it from theirs, run after run: each
+    is tried, and the first error is raised at the end, so the job shows as failed and a
+    retrying task retries (the libraries already told are not told again)."""
+
+    def __init__(self):
+        self.sent = 0
+        self.error = None
+
+    def notify(self, **kwargs) -> None:
+        try:
+            if _notify_once(**kwargs):
+                self.sent += 1
+        except Exception as error:  # noqa: BLE001 - raised again in result()
+            logger.exception("Sending %s to library %s failed", kwargs["kind"], kwargs["library"].pk)
+            if self.error is None:
+                self.error = error
+
+    def result(self) -> int:
+        if self.error is not None:
+            raise self.error
+        return self.sent
+
+
 def opt_in_reminders_send(*, now=None) -> int:
     """Remind libraries that have not answered: once when a week or less is left, once more
     when a day or less is left. Returns the number of libraries reminded."""
@@ -454,7 +517,7 @@ def opt_in_reminders_send(*, now=None) -> int:
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    sent = 0
+    batch = _EachLibrary()
     open_procurements = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=now,
                                                    opt_in_deadline__lte=now + timedelta(days=8))
     for procurement in open_procurements.select_related("purchasing_body"):
@@ -466,23 +529,21 @@ def opt_in_reminders_send(*, now=None) -> int:
         else:
             continue
         for library in libraries_without_answer(procurement):
-            if _notify_once(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
-                            context={"days_left": days_left,
-                                     "deadline": timezone.localtime(procurement.opt_in_deadline)}):
-                sent += 1
-    return sent
+            batch.notify(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
+                         about=timezone.localtime(procurement.opt_in_deadline).date(),
+                         context={"days_left": days_left, "deadline": timezone.localtime(procurement.opt_in_deadline)})
+    return batch.result()
 
 
 def award_notify(*, procurement_id: int) -> int:
     """Tell the participating libraries (committed or interested) of the award."""
     procurement = Procurement.objects.select_related("purchasing_body").get(pk=procurement_id)
     awards = list(procurement.awards.select_related("supplier"))
-    sent = 0
+    batch = _EachLibrary()
     for library in Library.objects.filter(pk__in=participating_library_ids(procurement)).order_by("pk"):
-        if _notify_once(kind=Notification.Kind.AWARD, procurement=procurement, library=library,
-                        template="procurement/mail/award", context={"awards": awards}):
-            sent += 1
-    return sent
+        batch.notify(kind=Notification.Kind.AWARD, procurement=procurement, library=library,
+                     template="procurement/mail/award", context={"awards": awards})
+    return batch.result()
 
 
 EXPIRY_NOTICE_MONTHS = 6
@@ -494,16 +555,15 @@ def agreement_expiry_notices_send(*, today: date | None = None) -> int:
 
     today = today or timezone.localdate()
     horizon = add_months(today, EXPIRY_NOTICE_MONTHS)
-    sent = 0
+    batch = _EachLibrary()
     agreements = (FrameworkAgreement.objects.filter(ends_on__gte=today, ends_on__lte=horizon)
                   .select_related("procurement", "supplier").prefetch_related("libraries"))
     for agreement in agreements:
         for library in agreement.libraries.all():
-            if _notify_once(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
-                            agreement=agreement, template="procurement/mail/expiry",
-                            context={"days_left": (agreement.ends_on - today).days}):
-                sent += 1
-    return sent
+            batch.notify(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
+                         agreement=agreement, about=agreement.ends_on, template="procurement/mail/expiry",
+                         context={"days_left": (agreement.ends_on - today).days})
+    return batch.result()
 
 
 def purchasing_body_for(day: date) -> PurchasingBody | None:

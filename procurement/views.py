@@ -54,9 +54,13 @@ def procurement_list(request):
     category = request.GET.get("category", "")
     qs = selectors.procurement_list(user=request.user, library=library, state=state, category=category)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     for procurement in page:
-        procurement.days = procurement.days_left(today) if procurement.state == State.OPEN else None
+        # Days left and the invitation to answer only while answers are taken: a procurement
+        # still "open" after its deadline (not yet moved to "closed") is frozen already.
+        procurement.is_open = procurement.is_open_for_answers(now)
+        procurement.days = procurement.days_left(today) if procurement.is_open else None
         if library is not None:
             procurement.my_answer_label = Answer(procurement.my_answer).label if procurement.my_answer else ""
     return render(request, "procurement/procurement_list.html", {
@@ -160,7 +164,7 @@ def our_agreements(request):
     for agreement in agreements + joinable:
         agreement.join_days = agreement.joining_days_left(today)
     return render(request, "procurement/our_agreements.html", {
-        "library": library, "libraries": libraries, "agreements": agreements, "joinable": joinable,
+        "library": library, "libraries": libraries, "agreements": agreements, "joinable": joinable, "today": today,
     })
 
 
@@ -250,13 +254,26 @@ def procurement_edit(request, pk=None):
     return render(request, "procurement/procurement_form.html", {"form": form, "procurement": procurement})
 
 
-def _post_action(request, pk, action):
+def _error_messages(request, error, fields=None):
+    """A service's refusal as messages, each led by the label of the field it concerns (the
+    forms of these actions sit among others on the page, so the field must be named)."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        for text in error.messages:
+            messages.error(request, text)
+        return
+    for name, errors in error.message_dict.items():
+        label = fields[name].label if name in fields else ""
+        for text in errors:
+            messages.error(request, f"{label}: {text}" if label and not text.startswith(f"{label}:") else text)
+
+
+def _post_action(request, pk, action, fields=None):
     procurement = get_or_404(selectors.procurement_get, user=request.user, pk=pk)
     try:
         message = action(procurement)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _error_messages(request, error, fields)
     else:
         messages.success(request, message)
     return redirect(procurement)
@@ -278,7 +295,7 @@ def procurement_move(request, pk):
                                   reason=data["reason"])
         return _("The procurement is now “%(state)s”.") % {"state": State(data["to_state"]).label}
 
-    return _post_action(request, pk, action)
+    return _post_action(request, pk, action, MoveForm.base_fields)
 
 
 @require_POST
@@ -288,12 +305,14 @@ def document_upload(request, pk):
         data = _form_or_error(DocumentForm(request.POST, request.FILES))
         agreement = None
         if request.POST.get("agreement"):
+            if not request.POST["agreement"].isdigit():
+                raise Http404
             agreement = get_object_or_404(FrameworkAgreement, pk=request.POST["agreement"], procurement=procurement)
         services.document_upload(procurement=procurement, uploaded_file=data["file"], kind=data["kind"],
                                  title=data["title"], by=request.user, agreement=agreement)
         return _("The document was uploaded.")
 
-    response = _post_action(request, pk, action)
+    response = _post_action(request, pk, action, DocumentForm.base_fields)
     if request.POST.get("agreement", "").isdigit():
         return redirect("procurement:agreement_detail", pk=int(request.POST["agreement"]))
     return response
@@ -307,7 +326,7 @@ def award_add(request, pk):
         services.award_record(procurement=procurement, by=request.user, **data)
         return _("The award was recorded.")
 
-    return _post_action(request, pk, action)
+    return _post_action(request, pk, action, AwardForm.base_fields)
 
 
 @require_POST
@@ -319,7 +338,7 @@ def appeal_add(request, pk):
         services.appeal_record(appeal=form.instance, by=request.user)
         return _("The appeal was recorded.")
 
-    return _post_action(request, pk, action)
+    return _post_action(request, pk, action, AppealForm.base_fields)
 
 
 @require_POST
@@ -332,7 +351,7 @@ def appeal_decide(request, pk):
         services.appeal_decide(appeal=appeal, by=request.user, **data)
         return _("The decision on the appeal was recorded.")
 
-    return _post_action(request, appeal.procurement_id, action)
+    return _post_action(request, appeal.procurement_id, action, AppealDecisionForm.base_fields)
 
 
 @permission_required(can_manage_procurements)
@@ -362,8 +381,7 @@ def agreement_sign(request, pk):
         data = _form_or_error(form)
         services.agreement_sign(agreement=agreement, signed_on=data["signed_on"], by=request.user)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _error_messages(request, error, SignForm.base_fields)
     else:
         messages.success(request, _("The signing was recorded."))
     return redirect(agreement)
@@ -378,8 +396,7 @@ def contract_note_add(request, pk):
         data = _form_or_error(form)
         services.contract_note_add(agreement=agreement, by=request.user, **data)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        _error_messages(request, error, ContractNoteForm.base_fields)
     else:
         messages.success(request, _("The note was saved."))
     return redirect(agreement)

@@ -373,6 +373,15 @@ T = {
     "The framework agreement was saved.": ("Puitesopimus tallennettiin.", "Ramavtalet sparades."),
     "The signing was recorded.": ("Allekirjoitus kirjattiin.", "Undertecknandet registrerades."),
     "The note was saved.": ("Merkintä tallennettiin.", "Anteckningen sparades."),
+    "The procurement decision cannot be dated in the future.": ("Hankintapäätöksen päivämäärä ei voi olla tulevaisuudessa.", "Upphandlingsbeslutet kan inte dateras i framtiden."),
+    "Give the value as euros, zero or more, e.g. 12 500,00.": ("Anna arvo euroina, nolla tai enemmän, esim. 12 500,00.", "Ange värdet i euro, noll eller mer, t.ex. 12 500,00."),
+    "%(library)s is already covered by this agreement.": ("%(library)s kuuluu jo tämän sopimuksen piiriin.", "%(library)s omfattas redan av detta avtal."),
+    "Finnish time. A date alone means the end of that day (23.59).": ("Suomen aikaa. Pelkkä päivämäärä tarkoittaa päivän loppua (klo 23.59).", "Finsk tid. Enbart ett datum betyder slutet av dagen (kl. 23.59)."),
+    "not signed yet: no orders under it yet": ("ei vielä allekirjoitettu: tilauksia ei voi vielä tehdä", "inte undertecknat ännu: inga beställningar ännu"),
+    "%(start)s onwards, until %(end)s": ("%(start)s alkaen, %(end)s asti", "från %(start)s, till %(end)s"),
+    "effective %(date)s onwards": ("voimassa %(date)s alkaen", "gäller från %(date)s"),
+    "The opt-in is open: its deadline can only be moved to the future. To close it now, move the procurement to “opt-in closed”.": ("Ilmoittautuminen on auki: sen määräaikaa voi siirtää vain tulevaisuuteen. Jos haluat sulkea sen nyt, siirrä hankinta vaiheeseen ”ilmoittautuminen päättynyt”.", "Anmälan är öppen: tidsfristen kan bara flyttas framåt. Om du vill stänga den nu, flytta upphandlingen till skedet ”anmälan stängd”."),
+    "The signing cannot be dated in the future.": ("Allekirjoituspäivä ei voi olla tulevaisuudessa.", "Undertecknandet kan inte dateras i framtiden."),
 }
 
 

@@ -159,3 +159,29 @@ def test_purchasing_body_is_data_with_a_period(db):
     hansel = PurchasingBody.objects.create(name="Hansel Oy", active_from=date(2020, 1, 1))
     assert services.purchasing_body_for(date(2018, 11, 30)) == kl
     assert services.purchasing_body_for(date(2024, 1, 1)) == hansel
+
+
+def test_joining_twice_is_refused_and_leaves_one_note(humppila, contact):
+    agreement = AgreementFactory(joining_until=date.today() + timedelta(days=30))
+    OptInFactory(procurement=agreement.procurement, library=humppila, answer="interested")
+    services.agreement_join(agreement=agreement, library=humppila, by=contact)
+    with pytest.raises(ValidationError, match="already covered"):
+        services.agreement_join(agreement=agreement, library=humppila, by=contact)  # a second click
+    assert agreement.notes.count() == 1
+
+
+def test_an_open_procurements_deadline_cannot_be_moved_into_the_past(staff_user, open_procurement):
+    """A mistyped year would silently freeze every library's answer; closing early is the
+    "opt-in closed" move, which records who and why."""
+    before = Procurement.objects.get(pk=open_procurement.pk).opt_in_deadline
+    with pytest.raises(ValidationError) as caught:
+        services.procurement_save(procurement=open_procurement, by=staff_user,
+                                  opt_in_deadline=timezone.now() - timedelta(days=365))
+    assert "opt_in_deadline" in caught.value.message_dict
+    assert Procurement.objects.get(pk=open_procurement.pk).opt_in_deadline == before
+    # Other details of an open procurement whose deadline has passed can still be edited.
+    Procurement.objects.filter(pk=open_procurement.pk).update(opt_in_deadline=timezone.now() - timedelta(hours=1))
+    passed = Procurement.objects.get(pk=open_procurement.pk)
+    services.procurement_save(procurement=passed, by=staff_user, description="Lisätietoja")
+    # Extending the deadline stays possible.
+    services.procurement_save(procurement=passed, by=staff_user, opt_in_deadline=timezone.now() + timedelta(days=3))

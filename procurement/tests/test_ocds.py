@@ -95,3 +95,26 @@ def test_the_schema_catches_broken_packages(awarded, break_it):
     package = copy.deepcopy(ocds.release_package(awarded))
     break_it(package)
     assert list(ocds.validator().iter_errors(package))
+
+
+def test_answers_are_not_published_while_the_opt_in_is_open(client, humppila, tammela, other_director):
+    """While libraries are still answering, each answer is seen only by its own library and
+    staff (another library gets 404 in the portal), so the public package must not show
+    who committed or is interested; once the opt-in closes they are published."""
+    from procurement.tests.factories import OpenProcurementFactory
+
+    procurement = OpenProcurementFactory()
+    OptInFactory(procurement=procurement, library=humppila)
+    OptInFactory(procurement=procurement, library=tammela, answer=Answer.INTERESTED, answered_by=other_director)
+    package = client.get(f"/procurement/{procurement.pk}/ocds.json").json()
+    assert not list(ocds.validator().iter_errors(package))
+    names = {party["name"] for party in package["releases"][0]["parties"]}
+    assert "Humppilan kunnankirjasto" not in names and "Tammelan kunnankirjasto" not in names
+    assert "buyer" not in package["releases"][0]
+
+    procurement.state = State.CLOSED
+    procurement.save()
+    roles = {party["name"]: party["roles"]
+             for party in client.get(f"/procurement/{procurement.pk}/ocds.json").json()["releases"][0]["parties"]}
+    assert roles["Humppilan kunnankirjasto"] == ["buyer"]
+    assert roles["Tammelan kunnankirjasto"] == ["interestedParty"]

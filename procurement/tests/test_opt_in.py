@@ -184,3 +184,31 @@ def test_saving_the_same_answer_again_adds_no_version_and_no_audit_entry(open_pr
     again = answer(open_procurement, humppila, contact, version=1)
     assert again.version == 1
     assert OptInEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("12 500,50", "12500.50"), ("12\xa0500,50 €", "12500.50"), ("12\u202f500,5", "12500.50"), ("800", "800.00"),
+    ("0,99", "0.99"), ("1500.25", "1500.25"),
+])
+def test_estimates_typed_the_finnish_way_are_read_right(open_procurement, humppila, contact, typed, expected):
+    assert str(answer(open_procurement, humppila, contact, yearly_estimate=typed).yearly_estimate) == expected
+
+
+@pytest.mark.parametrize("typed", [
+    "12.505",  # a dot as the thousands separator: was read as 12,50 € (silently rounded)
+    "1,2345", "1e3", "1_000", "12,500.50", "Infinity", "NaN", "--5",
+])
+def test_estimates_that_could_be_misread_are_refused(open_procurement, humppila, contact, typed):
+    with pytest.raises(ValidationError) as caught:
+        answer(open_procurement, humppila, contact, yearly_estimate=typed)
+    assert "yearly_estimate" in caught.value.message_dict
+    assert not OptIn.objects.exists()
+
+
+def test_declining_ignores_a_leftover_decision_date(open_procurement, humppila, contact):
+    """The decision fields are dropped when the library declines, so a date left in them
+    (even a mistyped future one) must not block the answer."""
+    declined = answer(open_procurement, humppila, contact, answer="declined", yearly_estimate="noin 5000",
+                      decision_date=date.today() + timedelta(days=30), decline_reason="Oma sopimus")
+    assert declined.answer == Answer.DECLINED and declined.decision_date is None
+    assert declined.yearly_estimate is None

@@ -56,3 +56,53 @@ def test_seeder_is_idempotent_and_keeps_the_real_example():
     assert agreement.supplier.name == "Ellibs Oy"
     assert Procurement.objects.filter(state="open").exists()
     assert User.objects.get(email=demo_email("yhteyshenkilo.humppila")).check_password(DEMO_PASSWORD)
+
+
+def _grow(procurement, size, staff):
+    """`size` answering libraries, documents, awards with agreements covering them, appeals,
+    lifecycle moves and contract notes on one procurement."""
+    from datetime import date, timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consortium.tests.factories import LibraryFactory
+    from procurement import services
+    from procurement.models import Answer, ContractNote
+    from procurement.tests.factories import AgreementFactory, AppealFactory, AwardFactory, OptInFactory
+
+    libraries = [LibraryFactory() for _ in range(size)]
+    for index, library in enumerate(libraries):
+        OptInFactory(procurement=procurement, library=library,
+                     answer=[Answer.COMMITTED, Answer.INTERESTED, Answer.DECLINED][index % 3],
+                     yearly_estimate=None if index % 3 == 2 else 100 + index, answered_by=staff)
+    for index in range(size):
+        services.document_upload(procurement=procurement, uploaded_file=SimpleUploadedFile("a.pdf", b"%PDF-1.4\n"),
+                                 kind="tender", title=f"Asiakirja {index}", by=staff)
+        award = AwardFactory(procurement=procurement)
+        agreement = AgreementFactory(procurement=procurement, award=award, supplier=award.supplier,
+                                     joining_until=date.today() + timedelta(days=30))
+        agreement.libraries.add(*[library for i, library in enumerate(libraries) if i % 3 != 2])
+        ContractNote.objects.create(agreement=agreement, kind="price", text="Hinnat", by=staff,
+                                    library=libraries[0])
+        AppealFactory(procurement=procurement)
+    return agreement
+
+
+@pytest.mark.parametrize("size", [1, 12])
+def test_procurement_agreement_and_audit_pages_keep_their_query_counts(client, django_assert_max_num_queries,
+                                                                       staff_user, contact, humppila, size):
+    from procurement.tests.factories import OpenProcurementFactory
+
+    procurement = OpenProcurementFactory()
+    agreement = _grow(procurement, size, staff_user)
+    agreement.libraries.add(humppila)
+    for person, urls in [
+        (staff_user, [f"/procurement/{procurement.pk}/", f"/procurement/agreements/{agreement.pk}/",
+                      f"/procurement/{procurement.pk}/audit/"]),
+        (contact, [f"/procurement/{procurement.pk}/", f"/procurement/agreements/{agreement.pk}/",
+                   f"/procurement/{procurement.pk}/opt-in/{humppila.pk}/", "/procurement/our/"]),
+    ]:
+        client.force_login(person)
+        for url in urls:
+            with django_assert_max_num_queries(16):
+                assert client.get(url).status_code == 200, url

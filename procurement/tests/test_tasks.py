@@ -91,3 +91,85 @@ def test_expiry_notices_within_six_months_once(humppila, contact):
     assert send_agreement_expiry_notices.apply().get() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [contact.email]
     assert f"{soon.ends_on.day}.{soon.ends_on.month}.{soon.ends_on.year}" in mail.outbox[0].subject
+
+
+def test_an_extended_agreement_gets_a_new_expiry_notice_for_its_new_end(humppila, contact, staff_user):
+    from procurement.models import ContractNote
+
+    agreement = AgreementFactory(ends_on=date.today() + timedelta(days=150), extension_options=1,
+                                 extension_months=12)
+    agreement.libraries.add(humppila)
+    assert services.agreement_expiry_notices_send() == 1
+    services.contract_note_add(agreement=agreement, kind=ContractNote.Kind.OPTION, text="Optio käytetty",
+                               by=staff_user)
+    agreement.refresh_from_db()
+    # Nothing new while the new end is far; six months before it the libraries are told again.
+    assert services.agreement_expiry_notices_send() == 0
+    later = agreement.ends_on - timedelta(days=150)
+    assert services.agreement_expiry_notices_send(today=later) == 1
+    assert services.agreement_expiry_notices_send(today=later) == 0
+    assert len(mail.outbox) == 2
+    assert f"{agreement.ends_on.day}.{agreement.ends_on.month}.{agreement.ends_on.year}" in mail.outbox[1].subject
+
+
+def test_a_moved_deadline_gets_its_own_reminders(humppila, contact, staff_user):
+    now = timezone.now()
+    procurement = OpenProcurementFactory(opt_in_deadline=now + timedelta(days=6, hours=1))
+    assert services.opt_in_reminders_send(now=now) == 1
+    services.procurement_save(procurement=procurement, by=staff_user, opt_in_deadline=now + timedelta(days=20))
+    assert services.opt_in_reminders_send(now=now) == 0  # the new deadline is more than a week away
+    week_before = now + timedelta(days=14)
+    assert services.opt_in_reminders_send(now=week_before) == 1
+    assert services.opt_in_reminders_send(now=week_before) == 0
+    assert len(mail.outbox) == 2
+
+
+class RefusingInbox:
+    """A real SMTP server (aiosmtpd) that refuses one address, as a mail server refuses an
+    address that no longer exists."""
+
+    def __init__(self, refused):
+        self.refused = refused
+        self.delivered = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.delivered.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def test_one_refused_address_does_not_stop_the_other_libraries_reminders(settings, humppila, tammela, contact,
+                                                                          director, other_director):
+    from aiosmtpd.controller import Controller
+
+    from procurement.tests.test_worker import free_port
+
+    first, second = sorted([humppila, tammela], key=lambda library: library.pk)
+    refused = services.library_recipients(first.pk)[0].email  # the first library's first recipient
+    inbox = RefusingInbox(refused)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=5))
+        with pytest.raises(Exception):  # the run is marked failed ...
+            services.opt_in_reminders_send()
+        # ... but the library after the refused address got its reminder all the same.
+        sent = Notification.objects.filter(procurement=procurement, sent_at__isnull=False)
+        assert list(sent.values_list("library_id", flat=True)) == [second.pk]
+        second_addresses = [other_director.email] if second == tammela else [contact.email, director.email]
+        assert sorted(inbox.delivered) == sorted(second_addresses)
+        # The next run tries the failed library again and does not repeat the sent one.
+        with pytest.raises(Exception):
+            services.opt_in_reminders_send()
+        assert sorted(inbox.delivered) == sorted(second_addresses)
+    finally:
+        controller.stop()

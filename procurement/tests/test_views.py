@@ -262,3 +262,140 @@ def test_pages_speak_swedish(client, contact, open_procurement):
     client.cookies["django_language"] = "sv"
     text = client.get(reverse("procurement:list"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
     assert "<h1>Upphandlingar</h1>" in text and "öppen för anmälan" in text
+
+
+def test_member_list_after_the_deadline_shows_no_days_left_and_no_answer_link(client, humppila, contact):
+    """A procurement still in the state "open" whose deadline has passed (staff have not
+    yet moved it to "opt-in closed") is frozen: the list must not say "closes today" or
+    invite an answer, as the opt-in page and the service refuse it."""
+    passed = OpenProcurementFactory(title="Umpeutunut")
+    Procurement.objects.filter(pk=passed.pk).update(opt_in_deadline=timezone.now() - timedelta(days=3))
+    later_today = OpenProcurementFactory(title="Tänään myöhemmin")
+    Procurement.objects.filter(pk=later_today.pk).update(opt_in_deadline=timezone.now() - timedelta(minutes=5))
+    client.force_login(contact)
+    text = client.get(reverse("procurement:list")).content.decode()
+    assert "päättyy tänään" not in text
+    assert reverse("procurement:opt_in", args=[passed.pk, humppila.pk]) not in text
+    assert reverse("procurement:opt_in", args=[later_today.pk, humppila.pk]) not in text
+
+
+@pytest.mark.parametrize("typed", ["15.12.2026", "2026-12-15"])
+def test_a_deadline_given_as_a_date_means_the_end_of_that_day_in_helsinki(client, staff_user, typed):
+    from zoneinfo import ZoneInfo
+
+    body = PurchasingBodyFactory()
+    client.force_login(staff_user)
+    response = client.post(reverse("procurement:create"), {
+        "title": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": typed})
+    assert response.status_code == 302, response.context["form"].errors
+    deadline = Procurement.objects.get().opt_in_deadline.astimezone(ZoneInfo("Europe/Helsinki"))
+    assert (deadline.date(), deadline.hour, deadline.minute) == (date(2026, 12, 15), 23, 59)
+    procurement = Procurement.objects.get()
+    assert procurement.days_left(date(2026, 12, 15)) == 0  # "closes today" on the day itself
+    procurement.state = State.OPEN
+    assert procurement.is_open_for_answers(now=deadline - timedelta(minutes=1))
+    assert not procurement.is_open_for_answers(now=deadline)
+
+
+def test_a_deadline_with_a_time_is_kept_as_typed(client, staff_user):
+    body = PurchasingBodyFactory()
+    client.force_login(staff_user)
+    client.post(reverse("procurement:create"), {
+        "title": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk,
+        "opt_in_deadline": "2026-12-15T12:00"})
+    deadline = timezone.localtime(Procurement.objects.get().opt_in_deadline)
+    assert (deadline.day, deadline.hour, deadline.minute) == (15, 12, 0)
+
+
+def test_empty_tables_span_exactly_their_columns(client, staff_user, humppila, contact):
+    """The "nothing here" row spans as many columns as the table has (a screen reader
+    announces the table's size from them)."""
+    import re
+
+    def check(html):
+        for table in re.findall(r"<table.*?</table>", html, flags=re.S):
+            columns = len(re.findall(r'<th scope="col"', table.split("</thead>")[0]))
+            for span in re.findall(r'colspan="(\d+)"', table):
+                assert int(span) == columns, table
+
+    procurement = OpenProcurementFactory()
+    client.force_login(staff_user)
+    check(client.get(reverse("procurement:list") + "?state=ended").content.decode())
+    client.force_login(contact)
+    check(client.get(reverse("procurement:list") + "?state=ended").content.decode())
+    check(client.get(reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])).content.decode())
+    check(client.get(reverse("procurement:our_agreements")).content.decode())
+
+
+def test_our_agreements_does_not_offer_an_unsigned_agreement_for_orders(client, humppila, contact):
+    """An agreement not signed yet (for example while an appeal is pending) covers the
+    library but cannot be ordered under: the page says so instead of an order-until date."""
+    signed = AgreementFactory(signed_on=date.today() - timedelta(days=5), ends_on=date(2030, 6, 30))
+    unsigned = AgreementFactory(ends_on=date(2031, 6, 30))
+    AppealFactory(procurement=unsigned.procurement)
+    starting = AgreementFactory(signed_on=date.today(), starts_on=date.today() + timedelta(days=40),
+                                ends_on=date(2032, 6, 30))
+    for agreement in (signed, unsigned, starting):
+        agreement.libraries.add(humppila)
+    client.force_login(contact)
+    html = client.get(reverse("procurement:our_agreements")).content.decode()
+    rows = {agreement.pk: next(row for row in html.split("<tr>") if f"/agreements/{agreement.pk}/" in row)
+            for agreement in (signed, unsigned, starting)}
+    assert "30.6.2030" in rows[signed.pk] and "ei vielä allekirjoitettu" not in rows[signed.pk]
+    assert "ei vielä allekirjoitettu" in rows[unsigned.pk] and "30.6.2031" not in rows[unsigned.pk]
+    start = starting.starts_on
+    assert f"{start.day}.{start.month}.{start.year} alkaen" in rows[starting.pk]
+
+
+def test_contract_note_effective_date_reads_as_finnish(client, staff_user):
+    from procurement.models import ContractNote
+
+    agreement = AgreementFactory()
+    ContractNote.objects.create(agreement=agreement, kind="price", text="Hinnat +2 %", effective_on=date(2027, 1, 1))
+    client.force_login(staff_user)
+    html = client.get(reverse("procurement:agreement_detail", args=[agreement.pk])).content.decode()
+    assert "1.1.2027 alkaen" in html and "mistä" not in html
+
+
+def test_front_page_card_still_asks_when_only_one_of_my_libraries_answered(rf, humppila, tammela, contact):
+    """A person who answers for two libraries (a joint director in the Louna area) keeps
+    the procurement on the card until both have answered."""
+    from consortium.models import Role, RoleAssignment
+
+    RoleAssignment.objects.create(user=contact, role=Role.CONTACT, library=tammela)
+    procurement = OpenProcurementFactory(title="Lehdet 2028")
+    OptInFactory(procurement=procurement, library=humppila)
+    request = rf.get("/")
+    request.user = contact
+    contact._portal_roles = None
+    items = [item.label for card in cards_for(request, roles_of(contact)) for item in card.items]
+    assert "Lehdet 2028" in items
+    OptInFactory(procurement=procurement, library=tammela)
+    items = [item.label for card in cards_for(request, roles_of(contact)) for item in card.items]
+    assert "Lehdet 2028" not in items
+
+
+@pytest.mark.parametrize("state", [State.FOLLOWED, State.PREPARATION])
+def test_opt_in_page_of_a_procurement_not_yet_open_does_not_call_it_closed(client, humppila, contact, state):
+    procurement = ProcurementFactory(state=state)
+    client.force_login(contact)
+    text = client.get(reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])).content.decode()
+    assert "Tähän hankintaan ei voi nyt ilmoittautua" in text
+    assert "vastausta ei voi enää muuttaa" not in text.lower()
+
+
+def test_staff_can_edit_an_open_procurement_whose_deadline_has_passed(client, staff_user):
+    """The edit form shows the deadline to the minute; sending it back unchanged is no move
+    of the deadline, even when the stored one has seconds."""
+    procurement = OpenProcurementFactory(title="Vanha otsikko")
+    passed = timezone.now() - timedelta(hours=1, seconds=17)
+    Procurement.objects.filter(pk=procurement.pk).update(opt_in_deadline=passed)
+    client.force_login(staff_user)
+    form = client.get(reverse("procurement:edit", args=[procurement.pk])).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {name: ("" if value is None else value) for name, value in data.items()}
+    data["opt_in_deadline"] = timezone.localtime(passed).strftime("%Y-%m-%dT%H:%M")
+    data["title"] = "Uusi otsikko"
+    response = client.post(reverse("procurement:edit", args=[procurement.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Procurement.objects.get(pk=procurement.pk).title == "Uusi otsikko"
