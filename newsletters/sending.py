@@ -234,7 +234,7 @@ class _Composer:
         return message
 
 
-def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
+def _smtp_send(backend, message: EmailMultiAlternatives, data: bytes) -> str:
     """Send over the open connection and return the server's acceptance reply (its queue id).
     A backend that is not SMTP (console, locmem) is used as it is."""
     connection = getattr(backend, "connection", None)
@@ -244,7 +244,6 @@ def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = sanitize_address(message.from_email, encoding)
     recipient = sanitize_address(message.to[0], encoding)
-    data = message.message().as_bytes(linesep="\r\n")
     connection.ehlo_or_helo_if_needed()
     code, reply = connection.mail(sender)
     if code != 250:
@@ -310,6 +309,7 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
         timeout = min(float(getattr(settings, "EMAIL_TIMEOUT", None) or 60), cfg.lease / 2)
         backend = get_connection(fail_silently=False, timeout=timeout)
         pending = [d.pk for d in claimed]
+        claimed_at = claimed[0].claimed_at
         interval = cfg.concurrency / cfg.rate if cfg.rate else 0.0
         started = time.monotonic()
         last_renewal = last_report = started
@@ -329,12 +329,33 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                         time.sleep(wait)
                 moment = time.monotonic()
                 if moment - last_renewal > cfg.lease / 3:
-                    # Still alive: keep the claim on the rest of the batch.
-                    Delivery.objects.filter(pk__in=pending, status=Delivery.Status.INFLIGHT).update(
-                        lease_until=now() + timedelta(seconds=cfg.lease))
+                    # Still alive: keep the claim on the rest of the batch. Rows whose claim
+                    # ran out while we were stalled (the sweeper put them back, another worker
+                    # may have them now) are no longer ours: they are not sent from here.
+                    ours = Delivery.objects.filter(pk__in=pending, status=Delivery.Status.INFLIGHT,
+                                                   claimed_at=claimed_at)
+                    if ours.update(lease_until=now() + timedelta(seconds=cfg.lease)) < len(pending):
+                        pending = list(ours.values_list("pk", flat=True))
                     last_renewal = moment
+                if delivery.pk not in pending:
+                    continue
                 try:
-                    reply = _smtp_send(backend, composer.message(delivery))
+                    message = composer.message(delivery)
+                    data = message.message().as_bytes(linesep="\r\n")
+                except Exception as exc:  # noqa: BLE001 - one message that cannot be built must not stop the rest
+                    # Nothing reached the server. Left in flight, the row would be retried with
+                    # the whole rest of the batch until all of them "failed after interruptions";
+                    # it fails alone, with the reason, and the others go on.
+                    log.exception("newsletter %s: cannot compose the message of delivery %s", issue_id, delivery.pk)
+                    pending.remove(delivery.pk)
+                    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.INFLIGHT).update(
+                        status=Delivery.Status.FAILED, lease_until=None,
+                        error=(_("The message could not be composed: %(error)s")
+                               % {"error": f"{type(exc).__name__}: {exc}"})[:2000])
+                    result.failed += 1
+                    continue
+                try:
+                    reply = _smtp_send(backend, message, data)
                 except (smtplib.SMTPException, OSError) as exc:  # SMTPException is an OSError too
                     pending.remove(delivery.pk)
                     if _connection_lost(exc):
@@ -355,8 +376,10 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                         result.failed += state == Delivery.Status.FAILED
                         result.retrying += state == Delivery.Status.AWAITING_RETRY
                     continue
-                # Accepted by the server: only now is the row marked sent.
-                Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.INFLIGHT).update(
+                # Accepted by the server: only now is the row marked sent. It is marked even if
+                # its claim ran out meanwhile (the sweeper put it back in the queue): the
+                # server has the message, and a row left queued would be sent a second time.
+                Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
                     status=Delivery.Status.SENT, sent_at=now(), smtp_response=reply,
                     message_id=f"<newsletter-{delivery.issue_id}-{delivery.pk}@{composer.domain}>",
                     error="", lease_until=None)
