@@ -267,6 +267,7 @@ def issue_approve(*, issue: Issue, by: User, send_at: datetime, now: datetime | 
                               % {"status": locked.get_status_display().lower()})
     if not locked.blocks.exists():
         raise ValidationError(_("The issue is empty: add at least one item before approving it."))
+    locked.clean()  # e.g. a subject that cannot be a mail header
     if send_at is None:
         raise ValidationError({"send_at": _("Choose when the issue is sent.")})
     if send_at < now - timedelta(minutes=5):

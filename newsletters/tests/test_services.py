@@ -168,6 +168,17 @@ def test_approving_with_a_past_send_time_is_refused(staff_user):
     assert "send_at" in error.value.message_dict
 
 
+def test_a_subject_with_a_line_break_is_refused_and_never_approved(staff_user):
+    block = BlockFactory()
+    with pytest.raises(ValidationError) as error:
+        services.issue_update(issue=block.issue, data={"subject_sv": "Nyhetsbrev\r\nBcc: alla@evil.example"})
+    assert "subject_sv" in error.value.message_dict
+    Issue.objects.filter(pk=block.issue_id).update(subject="Uutiskirje\nBcc: alla@evil.example")
+    with pytest.raises(ValidationError, match="one line"):
+        services.issue_approve(issue=block.issue, by=staff_user, send_at=timezone.now())
+    assert Issue.objects.get(pk=block.issue_id).status == Issue.Status.DRAFT
+
+
 def test_editing_an_approved_issue_sends_it_back_to_draft(staff_user):
     block = BlockFactory()
     services.issue_approve(issue=block.issue, by=staff_user, send_at=timezone.now() + timedelta(days=1))
