@@ -33,6 +33,7 @@ __all__ = (
 )
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+EMAIL_MAX_LENGTH = Subscriber._meta.get_field("email").max_length
 
 
 def normalise_email(value: str) -> str:
@@ -480,6 +481,11 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
             validate_email(email)
         except ValidationError:
             report.refused.append((line, row[0], _("not a valid e-mail address")))
+            continue
+        if len(email) > EMAIL_MAX_LENGTH:
+            # A valid-looking address the column cannot hold would stop the whole import.
+            report.refused.append((line, email[:80] + "…", _("address longer than %(max)d characters")
+                                   % {"max": EMAIL_MAX_LENGTH}))
             continue
         key = email.lower()
         if key in seen:

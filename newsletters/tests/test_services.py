@@ -318,6 +318,16 @@ def test_import_reports_every_refused_row_and_why(staff_user):
     assert Subscriber.objects.get(email="lahti@kirjasto.example").status == "unsubscribed"
 
 
+def test_import_refuses_an_address_too_long_to_store_and_keeps_the_rest(staff_user):
+    long_address = "a" * 250 + "@kirjasto.example"  # passes the address check, not the column
+    content = f"hyva@kirjasto.example;Hyvä\n{long_address};Pitkä\n".encode()
+    report = services.subscribers_import(content=content, basis="Lista", by=staff_user)
+    assert report.added == ["hyva@kirjasto.example"]
+    assert [(line, reason) for line, _address, reason in report.refused] == [
+        (2, "address longer than 254 characters")]
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["hyva@kirjasto.example"]
+
+
 def test_import_without_consent_basis_or_with_garbage_is_refused(staff_user):
     with pytest.raises(ValidationError) as error:
         services.subscribers_import(content=b"a@b.example\n", basis=" ", by=staff_user)
