@@ -33,6 +33,8 @@ __all__ = (
 )
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+HEADER_NAMES = {"email", "mail", "emailaddress", "address", "sähköposti", "sähköpostiosoite", "sposti", "osoite",
+                "epost", "epostadress", "adress"}
 EMAIL_MAX_LENGTH = Subscriber._meta.get_field("email").max_length
 
 
@@ -436,6 +438,13 @@ def _truthy(value: str) -> bool:
     return (value or "").strip().lower() in {"1", "x", "yes", "kyllä", "k", "ja", "true", "louna"}
 
 
+def _is_header(cell: str) -> bool:
+    """A first cell naming the e-mail column. Anything else on line 1 is a row like the
+    others, so a broken first address is reported instead of dropped as a "header"."""
+    name = "".join(char for char in cell.lower() if char.isalpha())
+    return name in HEADER_NAMES
+
+
 @transaction.atomic
 def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = "",
                        now: datetime | None = None) -> ImportReport:
@@ -463,7 +472,7 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
     rows = list(csv.reader(io.StringIO(text), dialect))
     report = ImportReport()
     start = 0
-    if rows and rows[0] and "@" not in rows[0][0]:
+    if rows and rows[0] and _is_header(rows[0][0]):
         start = 1  # a header row
     existing = {s.email.lower(): s for s in Subscriber.objects.all().only("email", "status")}
     seen: dict[str, int] = {}

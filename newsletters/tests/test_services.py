@@ -328,6 +328,15 @@ def test_import_refuses_an_address_too_long_to_store_and_keeps_the_rest(staff_us
     assert list(Subscriber.objects.values_list("email", flat=True)) == ["hyva@kirjasto.example"]
 
 
+@pytest.mark.parametrize("header", ["", "email;name\n", "Sähköposti;Nimi\n", "E-postadress;Namn\n"])
+def test_import_reports_a_broken_first_row_instead_of_taking_it_for_a_header(staff_user, header):
+    content = f"{header}rikki-osoite;Eka\nhyva@kirjasto.example;Toka\n".encode()
+    report = services.subscribers_import(content=content, basis="Lista", by=staff_user)
+    first = 2 if header else 1
+    assert report.added == ["hyva@kirjasto.example"]
+    assert [(line, address) for line, address, _reason in report.refused] == [(first, "rikki-osoite")]
+
+
 def test_import_without_consent_basis_or_with_garbage_is_refused(staff_user):
     with pytest.raises(ValidationError) as error:
         services.subscribers_import(content=b"a@b.example\n", basis=" ", by=staff_user)
