@@ -146,6 +146,21 @@ def test_feeds_list_sent_issues(client, draft, sent_issue):
     assert "<feed" in atom and "Lokakuun uutiskirje" in atom
 
 
+def test_feeds_carry_no_script_even_when_it_is_typed_as_entities(client, sent_issue):
+    import html
+    import re
+
+    Issue.objects.filter(pk=sent_issue.pk).update(
+        intro="&lt;script&gt;alert(1)&lt;/script&gt; <img src=x onerror=alert(2)> **Tervetuloa**")
+    for name, entry, tag in (("newsletters:feed_rss", "item", "description"),
+                             ("newsletters:feed_atom", "entry", "summary")):
+        feed = client.get(reverse(name)).content.decode()
+        description = html.unescape(re.search(rf"<{entry}>.*?<{tag}[^>]*>(.*?)</{tag}>", feed, re.S).group(1))
+        # What a feed reader renders as HTML:
+        assert "Tervetuloa" in description and "<strong>" in description, name
+        assert "<script" not in description and "onerror" not in description and "<img" not in description, name
+
+
 def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token():
     subscriber = SubscriberFactory()
     client = Client(enforce_csrf_checks=True)
