@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -320,7 +320,6 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
             _release(pending)
             result.next_in = cfg.retry_delays[0] if cfg.retry_delays else 60
             return result
-        _relax_commit_durability()
         try:
             for index, delivery in enumerate(claimed):
                 if interval:
@@ -389,7 +388,6 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                     _report_progress(issue)
                     last_report = moment
         finally:
-            _restore_commit_durability()
             try:
                 backend.close()
             except Exception:  # noqa: BLE001 - a close failing after the work is done changes nothing
@@ -401,24 +399,6 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
     else:
         _report_progress(issue)
     return result
-
-
-def _relax_commit_durability() -> None:
-    """One commit per sent message is what makes a worker crash safe; waiting for each of
-    those commits to reach the disk is not needed for that. With synchronous_commit off a
-    commit returns before its WAL is flushed: a worker crash loses nothing (PostgreSQL has
-    the commit), and only a crash of the database server itself can forget the last few
-    hundred milliseconds of "sent" marks, whose recipients then get the message again
-    (at-least-once holds). Set for the batch only; `_restore_commit_durability` undoes it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
-
-
-def _restore_commit_durability() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def _next_due_in(issue_id: int, now: datetime) -> float | None:

@@ -229,3 +229,24 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_go_out(issue, s
     failed = Delivery.objects.get(email=swede.email)
     assert failed.status == "failed" and "could not be composed" in failed.error
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_sent_marks_are_durable_commits(issue, smtp_settings, settings):
+    """A "sent" mark that PostgreSQL could forget in a crash means a second message to that
+    person: the batch keeps the default synchronous_commit."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    _fanned_out(issue, subscribers=2)
+    seen = []
+
+    def now_and_look():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        return timezone.now()
+
+    assert deliveries_send_batch(issue_id=issue.pk, now=now_and_look).sent == 2
+    assert len(seen) >= 3 and set(seen) == {"on"}
