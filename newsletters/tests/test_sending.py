@@ -219,11 +219,13 @@ def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_go_out(issue, s
                                                                        django_capture_on_commit_callbacks):
     settings.NEWSLETTER_RATE_LIMIT = 0
     settings.NEWSLETTER_BATCH_SIZE = 10
-    # A Swedish subject with a line break (saved before that was refused) cannot be a header.
-    Issue.objects.filter(pk=issue.pk).update(subject_sv="Nyhetsbrev\nBcc: alla@evil.example")
+    # A Swedish subject with a line break (approved before that was refused) cannot be a header.
+    Issue.objects.filter(pk=issue.pk).update(subject_sv="Nyhetsbrev\nBcc: alla@evil.example",
+                                             status=Issue.Status.APPROVED, send_at=timezone.now())
     swede = SubscriberFactory(email="svensk@kirjasto.example", language="sv")
     finns = SubscriberFactory.create_batch(3)
-    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_start_sending(issue_id=issue.pk)
 
     assert smtp_settings.by_recipient() == {s.email: 1 for s in finns}
     failed = Delivery.objects.get(email=swede.email)
