@@ -365,7 +365,8 @@ def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -
     if subscriber.status == Subscriber.Status.PENDING:
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.consent_at = now or timezone.now()
-        subscriber.save(update_fields=["status", "consent_at"])
+        subscriber.unsubscribed_at = None  # someone who left and came back is no longer "left"
+        subscriber.save(update_fields=["status", "consent_at", "unsubscribed_at"])
     return subscriber
 
 

@@ -241,6 +241,17 @@ def test_double_opt_in_records_consent_only_on_confirmation(django_capture_on_co
     assert confirmed.consent_method == Subscriber.Method.WEB_FORM
 
 
+def test_someone_who_left_and_subscribed_again_is_not_shown_as_left(django_capture_on_commit_callbacks):
+    subscriber = SubscriberFactory(email="palaaja@kirjasto.example")
+    services.subscriber_unsubscribe(subscriber=subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscriber_request(email="palaaja@kirjasto.example", language="fi", detail="lomake")
+    services.subscriber_confirm(subscriber=subscriber)
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE and subscriber.unsubscribed_at is None
+    assert services.subscriber_export(subscriber=subscriber)["unsubscribed_at"] is None
+
+
 def test_invalid_address_is_refused():
     with pytest.raises(ValidationError) as error:
         services.subscriber_request(email="ei-osoite")
