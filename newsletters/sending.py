@@ -261,7 +261,11 @@ def _smtp_send(backend, message: EmailMultiAlternatives, data: bytes) -> str:
 
 
 def _connection_lost(exc: Exception) -> bool:
-    return (isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError))
+    """Errors that are about the connection or our side, not the recipient: the rest of the
+    batch waits. A refused sender (MAIL FROM) is one of them: whatever its code, it would
+    refuse every recipient alike, and failing them all for good would leave the whole list
+    without the issue and nothing to retry."""
+    return (isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPSenderRefused))
             or not isinstance(exc, smtplib.SMTPException))
 
 
@@ -358,7 +362,8 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                 except (smtplib.SMTPException, OSError) as exc:  # SMTPException is an OSError too
                     pending.remove(delivery.pk)
                     if _connection_lost(exc):
-                        # The connection is gone: this row waits for a retry, the rest go back.
+                        # The connection (or the sender) is refused: this row waits for a retry,
+                        # the rest go back.
                         _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}", cfg, now())
                         _release(pending)
                         result.retrying += 1

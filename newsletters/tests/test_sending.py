@@ -252,3 +252,29 @@ def test_sent_marks_are_durable_commits(issue, smtp_settings, settings):
 
     assert deliveries_send_batch(issue_id=issue.pk, now=now_and_look).sent == 2
     assert len(seen) >= 3 and set(seen) == {"on"}
+
+
+def test_a_refused_sender_fails_nobody_for_good(issue, staff_user, smtp_settings, settings,
+                                               django_capture_on_commit_callbacks):
+    """A relay that refuses our From address (say, after a settings change) refuses everyone
+    alike: the issue waits and retries instead of marking the whole list failed."""
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    subscribers = SubscriberFactory.create_batch(4)
+
+    async def handle_MAIL(server, session, envelope, address, mail_options):
+        return "550 5.7.1 Sender not authorized"
+
+    smtp_settings.handle_MAIL = handle_MAIL
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    statuses = dict(Delivery.objects.values_list("email", "status"))
+    assert "failed" not in statuses.values() and not smtp_settings.messages
+    assert sorted(statuses.values()) == ["queued", "queued", "queued", "retry"]
+    assert "550" in Delivery.objects.get(status="retry").error
+
+    del smtp_settings.handle_MAIL  # the relay is fixed; the retry falls due
+    later = timezone.now() + timedelta(seconds=61)
+    for _batch in range(3):
+        if deliveries_send_batch(issue_id=issue.pk, now=lambda: later).next_in is None:
+            break
+    assert smtp_settings.by_recipient() == {s.email: 1 for s in subscribers}
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
