@@ -184,6 +184,23 @@ def test_subscription_page_leaves_and_changes_language():
     assert Subscriber.objects.get(pk=subscriber.pk).status == "unsubscribed"
 
 
+def test_a_portal_user_is_not_offered_a_language_change_that_sending_would_ignore(contact,
+                                                                                  django_capture_on_commit_callbacks):
+    from newsletters import services
+    from newsletters.sending import issue_start_sending
+
+    subscriber = services.subscriber_subscribe_user(user=contact)  # the newsletter follows contact.language
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("newsletters:subscription", args=[subscription_token(subscriber)])
+    assert 'name="action" value="language"' not in client.get(url).content.decode()
+    client.post(url, {"action": "language", "language": "sv" if contact.language != "sv" else "fi"})
+    assert Subscriber.objects.get(pk=subscriber.pk).language == contact.language
+    issue = BlockFactory(issue=IssueFactory(subject_sv="Nyhetsbrev", status=Issue.Status.APPROVED,
+                                            send_at=timezone.now())).issue
+    issue_start_sending(issue_id=issue.pk)
+    assert Delivery.objects.get(email=subscriber.email).language == contact.language
+
+
 def test_forged_token_gets_a_clear_page(client):
     subscriber = SubscriberFactory()
     forged = subscription_token(subscriber)[:-3] + "abc"
