@@ -316,7 +316,7 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
         claimed_at = claimed[0].claimed_at
         interval = cfg.concurrency / cfg.rate if cfg.rate else 0.0
         started = time.monotonic()
-        last_renewal = last_report = started
+        last_renewal = last_report = last_leavers = started
         try:
             backend.open()
         except (smtplib.SMTPException, OSError) as exc:
@@ -340,6 +340,17 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                     if ours.update(lease_until=now() + timedelta(seconds=cfg.lease)) < len(pending):
                         pending = list(ours.values_list("pk", flat=True))
                     last_renewal = moment
+                if moment - last_leavers > 1.0:
+                    # Someone who left while their message waited in this batch gets nothing
+                    # more (leaving drops the queued rows; these are already claimed).
+                    left = set(Delivery.objects.filter(pk__in=pending).exclude(
+                        subscriber__status=Subscriber.Status.ACTIVE).values_list("pk", flat=True))
+                    if left:
+                        result.failed += Delivery.objects.filter(pk__in=left, status=Delivery.Status.INFLIGHT).update(
+                            status=Delivery.Status.FAILED, lease_until=None,
+                            error=_("The recipient left the newsletter before this was sent."))
+                        pending = [pk for pk in pending if pk not in left]
+                    last_leavers = moment
                 if delivery.pk not in pending:
                     continue
                 try:

@@ -278,3 +278,21 @@ def test_a_refused_sender_fails_nobody_for_good(issue, staff_user, smtp_settings
             break
     assert smtp_settings.by_recipient() == {s.email: 1 for s in subscribers}
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_someone_who_leaves_while_their_message_waits_in_a_batch_gets_nothing_more(issue, smtp_settings, settings):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    smtp_settings.delay = 1.1  # a slow server: a second passes before the next message
+    deliveries = _fanned_out(issue)
+    calls = []
+
+    def leaving_now():
+        calls.append(1)
+        if len(calls) == 2:  # the first message is out; the third person clicks "leave"
+            services.subscriber_unsubscribe(subscriber=deliveries[2].subscriber)
+        return timezone.now()
+
+    deliveries_send_batch(issue_id=issue.pk, now=leaving_now)
+    assert smtp_settings.by_recipient() == {deliveries[0].email: 1, deliveries[1].email: 1}
+    assert Delivery.objects.get(pk=deliveries[2].pk).status == "failed"
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
