@@ -518,7 +518,13 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
                               status=Subscriber.Status.ACTIVE, consent_method=Subscriber.Method.IMPORT,
                               consent_detail=detail[:300], consent_at=now, created_at=now))
         report.added.append(email)
-    Subscriber.objects.bulk_create(new, batch_size=1000)
+    try:
+        with transaction.atomic():
+            Subscriber.objects.bulk_create(new, batch_size=1000)
+    except IntegrityError as exc:
+        # Someone subscribed one of these addresses between our check and our insert.
+        raise ValidationError({"file": _("Some of these addresses were added to the list at the same moment by "
+                                         "someone else; nothing was imported. Import the file again.")}) from exc
     return report
 
 

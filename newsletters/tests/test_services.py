@@ -403,6 +403,42 @@ def test_two_assembly_runs_racing_still_make_one_draft():
     assert Block.objects.count() == 3  # the items went into the one draft, not split or doubled
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_import_racing_a_subscription_of_the_same_address_refuses_cleanly(staff_user):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions (PostgreSQL)")
+    inserted, done = threading.Event(), threading.Event()
+
+    def subscribe_meanwhile():
+        from django.db import connection as thread_connection
+        from django.db import transaction as thread_transaction
+
+        try:
+            with thread_transaction.atomic():
+                SubscriberFactory(email="kiire@kirjasto.example")
+                inserted.set()
+                done.wait(0.5)  # the import checks, then waits on our row at its insert
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=subscribe_meanwhile)
+    thread.start()
+    inserted.wait(10)
+    try:
+        with pytest.raises(ValidationError) as error:
+            services.subscribers_import(content=b"uusi@kirjasto.example\nkiire@kirjasto.example\n", basis="Lista",
+                                        by=staff_user)
+    finally:
+        done.set()
+        thread.join()
+    assert "file" in error.value.message_dict
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["kiire@kirjasto.example"]
+
+
 def test_beat_runs_assembly_dispatch_and_sweeper():
     from django.conf import settings
 
