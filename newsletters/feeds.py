@@ -6,7 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .rendering import archive_path, markdown_to_text
+from .rendering import archive_path, markdown_to_html
 
 
 class IssueFeed(Feed):
@@ -23,7 +23,10 @@ class IssueFeed(Feed):
         return issue.localized("subject")
 
     def item_description(self, issue):
-        return markdown_to_text(issue.localized("intro"))
+        # Feed readers take the description as HTML: it gets the same cleaned HTML as the
+        # page. Plain text would not do: "&lt;script&gt;" typed in the intro comes out of
+        # markdown_to_text as a real tag.
+        return markdown_to_html(issue.localized("intro"))
 
     def item_link(self, issue):
         return archive_path(issue)

@@ -3,6 +3,7 @@ apps' sections, subscribers, and one delivery row per (issue, recipient) — the
 makes sending crash-safe (see docs/newsletters.md)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -83,6 +84,14 @@ class Issue(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def clean(self):
+        # A subject becomes a mail header: a line break in it would break every message (or,
+        # unchecked, let someone add headers of their own).
+        errors = {field: _("The subject must be on one line.") for field in ("subject", "subject_sv", "subject_en")
+                  if any(char in (getattr(self, field) or "") for char in "\r\n")}
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_editable(self) -> bool:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -234,7 +234,7 @@ class _Composer:
         return message
 
 
-def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
+def _smtp_send(backend, message: EmailMultiAlternatives, data: bytes) -> str:
     """Send over the open connection and return the server's acceptance reply (its queue id).
     A backend that is not SMTP (console, locmem) is used as it is."""
     connection = getattr(backend, "connection", None)
@@ -244,7 +244,6 @@ def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
     encoding = message.encoding or settings.DEFAULT_CHARSET
     sender = sanitize_address(message.from_email, encoding)
     recipient = sanitize_address(message.to[0], encoding)
-    data = message.message().as_bytes(linesep="\r\n")
     connection.ehlo_or_helo_if_needed()
     code, reply = connection.mail(sender)
     if code != 250:
@@ -262,7 +261,11 @@ def _smtp_send(backend, message: EmailMultiAlternatives) -> str:
 
 
 def _connection_lost(exc: Exception) -> bool:
-    return (isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError))
+    """Errors that are about the connection or our side, not the recipient: the rest of the
+    batch waits. A refused sender (MAIL FROM) is one of them: whatever its code, it would
+    refuse every recipient alike, and failing them all for good would leave the whole list
+    without the issue and nothing to retry."""
+    return (isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPSenderRefused))
             or not isinstance(exc, smtplib.SMTPException))
 
 
@@ -310,9 +313,10 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
         timeout = min(float(getattr(settings, "EMAIL_TIMEOUT", None) or 60), cfg.lease / 2)
         backend = get_connection(fail_silently=False, timeout=timeout)
         pending = [d.pk for d in claimed]
+        claimed_at = claimed[0].claimed_at
         interval = cfg.concurrency / cfg.rate if cfg.rate else 0.0
         started = time.monotonic()
-        last_renewal = last_report = started
+        last_renewal = last_report = last_leavers = started
         try:
             backend.open()
         except (smtplib.SMTPException, OSError) as exc:
@@ -320,7 +324,6 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
             _release(pending)
             result.next_in = cfg.retry_delays[0] if cfg.retry_delays else 60
             return result
-        _relax_commit_durability()
         try:
             for index, delivery in enumerate(claimed):
                 if interval:
@@ -329,16 +332,49 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                         time.sleep(wait)
                 moment = time.monotonic()
                 if moment - last_renewal > cfg.lease / 3:
-                    # Still alive: keep the claim on the rest of the batch.
-                    Delivery.objects.filter(pk__in=pending, status=Delivery.Status.INFLIGHT).update(
-                        lease_until=now() + timedelta(seconds=cfg.lease))
+                    # Still alive: keep the claim on the rest of the batch. Rows whose claim
+                    # ran out while we were stalled (the sweeper put them back, another worker
+                    # may have them now) are no longer ours: they are not sent from here.
+                    ours = Delivery.objects.filter(pk__in=pending, status=Delivery.Status.INFLIGHT,
+                                                   claimed_at=claimed_at)
+                    if ours.update(lease_until=now() + timedelta(seconds=cfg.lease)) < len(pending):
+                        pending = list(ours.values_list("pk", flat=True))
                     last_renewal = moment
+                if moment - last_leavers > 1.0:
+                    # Someone who left while their message waited in this batch gets nothing
+                    # more (leaving drops the queued rows; these are already claimed).
+                    left = set(Delivery.objects.filter(pk__in=pending).exclude(
+                        subscriber__status=Subscriber.Status.ACTIVE).values_list("pk", flat=True))
+                    if left:
+                        result.failed += Delivery.objects.filter(pk__in=left, status=Delivery.Status.INFLIGHT).update(
+                            status=Delivery.Status.FAILED, lease_until=None,
+                            error=_("The recipient left the newsletter before this was sent."))
+                        pending = [pk for pk in pending if pk not in left]
+                    last_leavers = moment
+                if delivery.pk not in pending:
+                    continue
                 try:
-                    reply = _smtp_send(backend, composer.message(delivery))
+                    message = composer.message(delivery)
+                    data = message.message().as_bytes(linesep="\r\n")
+                except Exception as exc:  # noqa: BLE001 - one message that cannot be built must not stop the rest
+                    # Nothing reached the server. Left in flight, the row would be retried with
+                    # the whole rest of the batch until all of them "failed after interruptions";
+                    # it fails alone, with the reason, and the others go on.
+                    log.exception("newsletter %s: cannot compose the message of delivery %s", issue_id, delivery.pk)
+                    pending.remove(delivery.pk)
+                    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.INFLIGHT).update(
+                        status=Delivery.Status.FAILED, lease_until=None,
+                        error=(_("The message could not be composed: %(error)s")
+                               % {"error": f"{type(exc).__name__}: {exc}"})[:2000])
+                    result.failed += 1
+                    continue
+                try:
+                    reply = _smtp_send(backend, message, data)
                 except (smtplib.SMTPException, OSError) as exc:  # SMTPException is an OSError too
                     pending.remove(delivery.pk)
                     if _connection_lost(exc):
-                        # The connection is gone: this row waits for a retry, the rest go back.
+                        # The connection (or the sender) is refused: this row waits for a retry,
+                        # the rest go back.
                         _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}", cfg, now())
                         _release(pending)
                         result.retrying += 1
@@ -355,8 +391,10 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                         result.failed += state == Delivery.Status.FAILED
                         result.retrying += state == Delivery.Status.AWAITING_RETRY
                     continue
-                # Accepted by the server: only now is the row marked sent.
-                Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.INFLIGHT).update(
+                # Accepted by the server: only now is the row marked sent. It is marked even if
+                # its claim ran out meanwhile (the sweeper put it back in the queue): the
+                # server has the message, and a row left queued would be sent a second time.
+                Delivery.objects.filter(pk=delivery.pk).exclude(status=Delivery.Status.SENT).update(
                     status=Delivery.Status.SENT, sent_at=now(), smtp_response=reply,
                     message_id=f"<newsletter-{delivery.issue_id}-{delivery.pk}@{composer.domain}>",
                     error="", lease_until=None)
@@ -366,7 +404,6 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                     _report_progress(issue)
                     last_report = moment
         finally:
-            _restore_commit_durability()
             try:
                 backend.close()
             except Exception:  # noqa: BLE001 - a close failing after the work is done changes nothing
@@ -378,24 +415,6 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
     else:
         _report_progress(issue)
     return result
-
-
-def _relax_commit_durability() -> None:
-    """One commit per sent message is what makes a worker crash safe; waiting for each of
-    those commits to reach the disk is not needed for that. With synchronous_commit off a
-    commit returns before its WAL is flushed: a worker crash loses nothing (PostgreSQL has
-    the commit), and only a crash of the database server itself can forget the last few
-    hundred milliseconds of "sent" marks, whose recipients then get the message again
-    (at-least-once holds). Set for the batch only; `_restore_commit_durability` undoes it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET synchronous_commit TO OFF")
-
-
-def _restore_commit_durability() -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
 
 
 def _next_due_in(issue_id: int, now: datetime) -> float | None:

@@ -33,6 +33,9 @@ __all__ = (
 )
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+HEADER_NAMES = {"email", "mail", "emailaddress", "address", "sähköposti", "sähköpostiosoite", "sposti", "osoite",
+                "epost", "epostadress", "adress"}
+EMAIL_MAX_LENGTH = Subscriber._meta.get_field("email").max_length
 
 
 def normalise_email(value: str) -> str:
@@ -267,6 +270,7 @@ def issue_approve(*, issue: Issue, by: User, send_at: datetime, now: datetime | 
                               % {"status": locked.get_status_display().lower()})
     if not locked.blocks.exists():
         raise ValidationError(_("The issue is empty: add at least one item before approving it."))
+    locked.clean()  # e.g. a subject that cannot be a mail header
     if send_at is None:
         raise ValidationError({"send_at": _("Choose when the issue is sent.")})
     if send_at < now - timedelta(minutes=5):
@@ -361,7 +365,8 @@ def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -
     if subscriber.status == Subscriber.Status.PENDING:
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.consent_at = now or timezone.now()
-        subscriber.save(update_fields=["status", "consent_at"])
+        subscriber.unsubscribed_at = None  # someone who left and came back is no longer "left"
+        subscriber.save(update_fields=["status", "consent_at", "unsubscribed_at"])
     return subscriber
 
 
@@ -434,6 +439,13 @@ def _truthy(value: str) -> bool:
     return (value or "").strip().lower() in {"1", "x", "yes", "kyllä", "k", "ja", "true", "louna"}
 
 
+def _is_header(cell: str) -> bool:
+    """A first cell naming the e-mail column. Anything else on line 1 is a row like the
+    others, so a broken first address is reported instead of dropped as a "header"."""
+    name = "".join(char for char in cell.lower() if char.isalpha())
+    return name in HEADER_NAMES
+
+
 @transaction.atomic
 def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = "",
                        now: datetime | None = None) -> ImportReport:
@@ -461,7 +473,7 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
     rows = list(csv.reader(io.StringIO(text), dialect))
     report = ImportReport()
     start = 0
-    if rows and rows[0] and "@" not in rows[0][0]:
+    if rows and rows[0] and _is_header(rows[0][0]):
         start = 1  # a header row
     existing = {s.email.lower(): s for s in Subscriber.objects.all().only("email", "status")}
     seen: dict[str, int] = {}
@@ -479,6 +491,11 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
             validate_email(email)
         except ValidationError:
             report.refused.append((line, row[0], _("not a valid e-mail address")))
+            continue
+        if len(email) > EMAIL_MAX_LENGTH:
+            # A valid-looking address the column cannot hold would stop the whole import.
+            report.refused.append((line, email[:80] + "…", _("address longer than %(max)d characters")
+                                   % {"max": EMAIL_MAX_LENGTH}))
             continue
         key = email.lower()
         if key in seen:
@@ -501,7 +518,13 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
                               status=Subscriber.Status.ACTIVE, consent_method=Subscriber.Method.IMPORT,
                               consent_detail=detail[:300], consent_at=now, created_at=now))
         report.added.append(email)
-    Subscriber.objects.bulk_create(new, batch_size=1000)
+    try:
+        with transaction.atomic():
+            Subscriber.objects.bulk_create(new, batch_size=1000)
+    except IntegrityError as exc:
+        # Someone subscribed one of these addresses between our check and our insert.
+        raise ValidationError({"file": _("Some of these addresses were added to the list at the same moment by "
+                                         "someone else; nothing was imported. Import the file again.")}) from exc
     return report
 
 

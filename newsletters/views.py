@@ -402,6 +402,11 @@ def subscription(request, token):
             messages.success(request, _("You have left the newsletter. No more newsletters will be sent to %(email)s.")
                              % {"email": subscriber.email})
             return redirect(request.path)
+        if action == "language" and subscriber.user_id:
+            # A portal user's newsletter follows the language of their portal details (see
+            # sending.issue_start_sending); a change here would be thanked for and then ignored.
+            messages.error(request, _("The newsletter comes in the language of your portal details: change it there."))
+            return redirect(request.path)
         if action == "language" and language_form.is_valid():
             services.subscriber_update(subscriber=subscriber, language=language_form.cleaned_data["language"])
             messages.success(request, _("The language was changed."))

@@ -164,3 +164,135 @@ def test_one_connection_per_batch_and_the_rate_limit_holds(issue, staff_user, sm
     assert len(smtp_settings.messages) == 12
     assert smtp_settings.connections == 3  # 5 + 5 + 2 messages, one connection each
     assert elapsed >= 11 / 20 * 0.9  # 20 messages a second at most
+
+
+def _fanned_out(issue, subscribers=3):
+    SubscriberFactory.create_batch(subscribers)
+    Issue.objects.filter(pk=issue.pk).update(status=Issue.Status.APPROVED, send_at=timezone.now())
+    issue_start_sending(issue_id=issue.pk)  # outside on_commit capture: the chain is not started
+    return list(Delivery.objects.filter(issue=issue).order_by("pk"))
+
+
+def test_a_row_the_sweeper_put_back_after_the_server_accepted_it_is_not_sent_again(issue, smtp_settings, settings):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    deliveries = _fanned_out(issue)
+    calls = []
+
+    def stalled_now():
+        # Call 1 claims; call 2 stamps the first "sent". Between the server's 250 and that
+        # mark the worker stalled past its lease, and the sweeper put the batch back.
+        calls.append(1)
+        if len(calls) == 2:
+            Delivery.objects.filter(issue=issue, status="inflight").update(status="queued", lease_until=None)
+        return timezone.now()
+
+    deliveries_send_batch(issue_id=issue.pk, now=stalled_now)
+    deliveries_send_batch(issue_id=issue.pk)  # the chain (or the sweeper's restart) goes on
+    assert smtp_settings.by_recipient() == {d.email: 1 for d in deliveries}
+    first = Delivery.objects.get(pk=deliveries[0].pk)
+    assert first.status == "sent" and first.smtp_response
+
+
+def test_a_stalled_worker_does_not_send_rows_another_worker_has_taken_over(issue, smtp_settings, settings):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    settings.NEWSLETTER_INFLIGHT_LEASE = 3  # renewed every second
+    smtp_settings.delay = 1.2  # a slow server: the first message takes longer than a renewal period
+    deliveries = _fanned_out(issue)
+    other = timezone.now() + timedelta(seconds=1)
+    calls = []
+
+    def stalled_now():
+        calls.append(1)
+        if len(calls) == 2:  # the first message was accepted; meanwhile another worker took the rest
+            Delivery.objects.filter(pk__in=[d.pk for d in deliveries[1:]]).update(
+                claimed_at=other, lease_until=other + timedelta(seconds=300))
+        return timezone.now()
+
+    result = deliveries_send_batch(issue_id=issue.pk, now=stalled_now)
+    assert result.sent == 1
+    assert smtp_settings.by_recipient() == {deliveries[0].email: 1}
+    assert list(Delivery.objects.filter(pk__in=[d.pk for d in deliveries[1:]]).values_list("status", "claimed_at")) \
+        == [("inflight", other)] * 2  # left to the worker that owns them
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_rest_go_out(issue, staff_user, smtp_settings, settings,
+                                                                       django_capture_on_commit_callbacks):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    settings.NEWSLETTER_BATCH_SIZE = 10
+    # A Swedish subject with a line break (approved before that was refused) cannot be a header.
+    Issue.objects.filter(pk=issue.pk).update(subject_sv="Nyhetsbrev\nBcc: alla@evil.example",
+                                             status=Issue.Status.APPROVED, send_at=timezone.now())
+    swede = SubscriberFactory(email="svensk@kirjasto.example", language="sv")
+    finns = SubscriberFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        issue_start_sending(issue_id=issue.pk)
+
+    assert smtp_settings.by_recipient() == {s.email: 1 for s in finns}
+    failed = Delivery.objects.get(email=swede.email)
+    assert failed.status == "failed" and "BadHeaderError" in failed.error
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_sent_marks_are_durable_commits(issue, smtp_settings, settings):
+    """A "sent" mark that PostgreSQL could forget in a crash means a second message to that
+    person: the batch keeps the default synchronous_commit."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    _fanned_out(issue, subscribers=2)
+    seen = []
+
+    def now_and_look():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            seen.append(cursor.fetchone()[0])
+        return timezone.now()
+
+    assert deliveries_send_batch(issue_id=issue.pk, now=now_and_look).sent == 2
+    assert len(seen) >= 3 and set(seen) == {"on"}
+
+
+def test_a_refused_sender_fails_nobody_for_good(issue, staff_user, smtp_settings, settings,
+                                               django_capture_on_commit_callbacks):
+    """A relay that refuses our From address (say, after a settings change) refuses everyone
+    alike: the issue waits and retries instead of marking the whole list failed."""
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    subscribers = SubscriberFactory.create_batch(4)
+
+    async def handle_MAIL(server, session, envelope, address, mail_options):
+        return "550 5.7.1 Sender not authorized"
+
+    smtp_settings.handle_MAIL = handle_MAIL
+    approve(issue, staff_user, django_capture_on_commit_callbacks)
+    statuses = dict(Delivery.objects.values_list("email", "status"))
+    assert "failed" not in statuses.values() and not smtp_settings.messages
+    assert sorted(statuses.values()) == ["queued", "queued", "queued", "retry"]
+    assert "550" in Delivery.objects.get(status="retry").error
+
+    del smtp_settings.handle_MAIL  # the relay is fixed; the retry falls due
+    later = timezone.now() + timedelta(seconds=61)
+    for _batch in range(3):
+        if deliveries_send_batch(issue_id=issue.pk, now=lambda: later).next_in is None:
+            break
+    assert smtp_settings.by_recipient() == {s.email: 1 for s in subscribers}
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_someone_who_leaves_while_their_message_waits_in_a_batch_gets_nothing_more(issue, smtp_settings, settings):
+    settings.NEWSLETTER_RATE_LIMIT = 0
+    smtp_settings.delay = 1.1  # a slow server: a second passes before the next message
+    deliveries = _fanned_out(issue)
+    calls = []
+
+    def leaving_now():
+        calls.append(1)
+        if len(calls) == 2:  # the first message is out; the third person clicks "leave"
+            services.subscriber_unsubscribe(subscriber=deliveries[2].subscriber)
+        return timezone.now()
+
+    deliveries_send_batch(issue_id=issue.pk, now=leaving_now)
+    assert smtp_settings.by_recipient() == {deliveries[0].email: 1, deliveries[1].email: 1}
+    assert Delivery.objects.get(pk=deliveries[2].pk).status == "failed"
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT

@@ -168,6 +168,17 @@ def test_approving_with_a_past_send_time_is_refused(staff_user):
     assert "send_at" in error.value.message_dict
 
 
+def test_a_subject_with_a_line_break_is_refused_and_never_approved(staff_user):
+    block = BlockFactory()
+    with pytest.raises(ValidationError) as error:
+        services.issue_update(issue=block.issue, data={"subject_sv": "Nyhetsbrev\r\nBcc: alla@evil.example"})
+    assert "subject_sv" in error.value.message_dict
+    Issue.objects.filter(pk=block.issue_id).update(subject="Uutiskirje\nBcc: alla@evil.example")
+    with pytest.raises(ValidationError, match="one line"):
+        services.issue_approve(issue=block.issue, by=staff_user, send_at=timezone.now())
+    assert Issue.objects.get(pk=block.issue_id).status == Issue.Status.DRAFT
+
+
 def test_editing_an_approved_issue_sends_it_back_to_draft(staff_user):
     block = BlockFactory()
     services.issue_approve(issue=block.issue, by=staff_user, send_at=timezone.now() + timedelta(days=1))
@@ -228,6 +239,17 @@ def test_double_opt_in_records_consent_only_on_confirmation(django_capture_on_co
     confirmed = services.subscriber_confirm(subscriber=subscriber_from_confirm_token(token))
     assert confirmed.status == Subscriber.Status.ACTIVE and confirmed.consent_at
     assert confirmed.consent_method == Subscriber.Method.WEB_FORM
+
+
+def test_someone_who_left_and_subscribed_again_is_not_shown_as_left(django_capture_on_commit_callbacks):
+    subscriber = SubscriberFactory(email="palaaja@kirjasto.example")
+    services.subscriber_unsubscribe(subscriber=subscriber)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.subscriber_request(email="palaaja@kirjasto.example", language="fi", detail="lomake")
+    services.subscriber_confirm(subscriber=subscriber)
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.ACTIVE and subscriber.unsubscribed_at is None
+    assert services.subscriber_export(subscriber=subscriber)["unsubscribed_at"] is None
 
 
 def test_invalid_address_is_refused():
@@ -307,6 +329,25 @@ def test_import_reports_every_refused_row_and_why(staff_user):
     assert Subscriber.objects.get(email="lahti@kirjasto.example").status == "unsubscribed"
 
 
+def test_import_refuses_an_address_too_long_to_store_and_keeps_the_rest(staff_user):
+    long_address = "a" * 250 + "@kirjasto.example"  # passes the address check, not the column
+    content = f"hyva@kirjasto.example;Hyvä\n{long_address};Pitkä\n".encode()
+    report = services.subscribers_import(content=content, basis="Lista", by=staff_user)
+    assert report.added == ["hyva@kirjasto.example"]
+    assert [(line, reason) for line, _address, reason in report.refused] == [
+        (2, "address longer than 254 characters")]
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["hyva@kirjasto.example"]
+
+
+@pytest.mark.parametrize("header", ["", "email;name\n", "Sähköposti;Nimi\n", "E-postadress;Namn\n"])
+def test_import_reports_a_broken_first_row_instead_of_taking_it_for_a_header(staff_user, header):
+    content = f"{header}rikki-osoite;Eka\nhyva@kirjasto.example;Toka\n".encode()
+    report = services.subscribers_import(content=content, basis="Lista", by=staff_user)
+    first = 2 if header else 1
+    assert report.added == ["hyva@kirjasto.example"]
+    assert [(line, address) for line, address, _reason in report.refused] == [(first, "rikki-osoite")]
+
+
 def test_import_without_consent_basis_or_with_garbage_is_refused(staff_user):
     with pytest.raises(ValidationError) as error:
         services.subscribers_import(content=b"a@b.example\n", basis=" ", by=staff_user)
@@ -360,6 +401,42 @@ def test_two_assembly_runs_racing_still_make_one_draft():
     assert {issue.pk for issue, _created in results} == {Issue.objects.get().pk}
     assert sorted(created for _issue, created in results) == [False, True]
     assert Block.objects.count() == 3  # the items went into the one draft, not split or doubled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_racing_a_subscription_of_the_same_address_refuses_cleanly(staff_user):
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent transactions (PostgreSQL)")
+    inserted, done = threading.Event(), threading.Event()
+
+    def subscribe_meanwhile():
+        from django.db import connection as thread_connection
+        from django.db import transaction as thread_transaction
+
+        try:
+            with thread_transaction.atomic():
+                SubscriberFactory(email="kiire@kirjasto.example")
+                inserted.set()
+                done.wait(0.5)  # the import checks, then waits on our row at its insert
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=subscribe_meanwhile)
+    thread.start()
+    inserted.wait(10)
+    try:
+        with pytest.raises(ValidationError) as error:
+            services.subscribers_import(content=b"uusi@kirjasto.example\nkiire@kirjasto.example\n", basis="Lista",
+                                        by=staff_user)
+    finally:
+        done.set()
+        thread.join()
+    assert "file" in error.value.message_dict
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["kiire@kirjasto.example"]
 
 
 def test_beat_runs_assembly_dispatch_and_sweeper():

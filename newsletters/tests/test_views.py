@@ -146,6 +146,21 @@ def test_feeds_list_sent_issues(client, draft, sent_issue):
     assert "<feed" in atom and "Lokakuun uutiskirje" in atom
 
 
+def test_feeds_carry_no_script_even_when_it_is_typed_as_entities(client, sent_issue):
+    import html
+    import re
+
+    Issue.objects.filter(pk=sent_issue.pk).update(
+        intro="&lt;script&gt;alert(1)&lt;/script&gt; <img src=x onerror=alert(2)> **Tervetuloa**")
+    for name, entry, tag in (("newsletters:feed_rss", "item", "description"),
+                             ("newsletters:feed_atom", "entry", "summary")):
+        feed = client.get(reverse(name)).content.decode()
+        description = html.unescape(re.search(rf"<{entry}>.*?<{tag}[^>]*>(.*?)</{tag}>", feed, re.S).group(1))
+        # What a feed reader renders as HTML:
+        assert "Tervetuloa" in description and "<strong>" in description, name
+        assert "<script" not in description and "onerror" not in description and "<img" not in description, name
+
+
 def test_one_click_unsubscribe_needs_no_login_and_no_csrf_token():
     subscriber = SubscriberFactory()
     client = Client(enforce_csrf_checks=True)
@@ -167,6 +182,23 @@ def test_subscription_page_leaves_and_changes_language():
     assert response.status_code == 200 and Subscriber.objects.get(pk=subscriber.pk).language == "sv"
     client.post(url, {"action": "leave"})
     assert Subscriber.objects.get(pk=subscriber.pk).status == "unsubscribed"
+
+
+def test_a_portal_user_is_not_offered_a_language_change_that_sending_would_ignore(contact,
+                                                                                  django_capture_on_commit_callbacks):
+    from newsletters import services
+    from newsletters.sending import issue_start_sending
+
+    subscriber = services.subscriber_subscribe_user(user=contact)  # the newsletter follows contact.language
+    client = Client(enforce_csrf_checks=True)
+    url = reverse("newsletters:subscription", args=[subscription_token(subscriber)])
+    assert 'name="action" value="language"' not in client.get(url).content.decode()
+    client.post(url, {"action": "language", "language": "sv" if contact.language != "sv" else "fi"})
+    assert Subscriber.objects.get(pk=subscriber.pk).language == contact.language
+    issue = BlockFactory(issue=IssueFactory(subject_sv="Nyhetsbrev", status=Issue.Status.APPROVED,
+                                            send_at=timezone.now())).issue
+    issue_start_sending(issue_id=issue.pk)
+    assert Delivery.objects.get(email=subscriber.email).language == contact.language
 
 
 def test_forged_token_gets_a_clear_page(client):
