@@ -207,6 +207,24 @@ def validator():
     return Draft4Validator(package_schema, registry=registry, format_checker=checker)
 
 
+OFFICIAL_SCHEMA_DIR = SCHEMA_DIR / "official"
+
+
+def official_validator():
+    """A Draft 4 validator of the official OCDS release package (envelope of 1.1.5, release
+    schema 1.1.4 as published by the Open Contracting Partnership; see schema/official/)."""
+    from jsonschema import Draft4Validator, FormatChecker
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+
+    package_schema = json.loads((OFFICIAL_SCHEMA_DIR / "release-package-schema.json").read_text())
+    release_schema = json.loads((OFFICIAL_SCHEMA_DIR / "release-schema.json").read_text())
+    registry = Registry().with_resource(release_schema["id"], Resource(contents=release_schema, specification=DRAFT4))
+    checker = FormatChecker()
+    checker.checks("date-time", raises=ValueError)(_is_rfc3339)
+    return Draft4Validator(package_schema, registry=registry, format_checker=checker)
+
+
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 

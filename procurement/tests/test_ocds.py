@@ -1,4 +1,5 @@
-"""The OCDS 1.1 release package validates against the (offline, hand-made subset) schema."""
+"""The OCDS 1.1 release package validates against the official schemas and the hand-made subset
+(both offline, in procurement/schema/)."""
 
 import copy
 from datetime import date
@@ -78,7 +79,9 @@ def test_every_state_gives_a_valid_package(state):
     from django.utils import timezone
 
     procurement = ProcurementFactory(state=state, opt_in_deadline=timezone.now())
-    assert not list(ocds.validator().iter_errors(ocds.release_package(procurement)))
+    package = ocds.release_package(procurement)
+    assert not list(ocds.validator().iter_errors(package))
+    assert not list(ocds.official_validator().iter_errors(package))
 
 
 @pytest.mark.parametrize("break_it", [
@@ -118,3 +121,21 @@ def test_answers_are_not_published_while_the_opt_in_is_open(client, humppila, ta
              for party in client.get(f"/procurement/{procurement.pk}/ocds.json").json()["releases"][0]["parties"]}
     assert roles["Humppilan kunnankirjasto"] == ["buyer"]
     assert roles["Tammelan kunnankirjasto"] == ["interestedParty"]
+
+
+def test_a_full_package_validates_against_the_official_ocds_schema(awarded):
+    """The official release package and release schemas (schema/official/), not only the
+    hand-made subset: what we publish is what OCDS tools accept."""
+    package = ocds.release_package(awarded)
+    errors = [f"{list(error.path)}: {error.message}" for error in ocds.official_validator().iter_errors(package)]
+    assert not errors, errors
+    assert package["releases"][0]["contracts"] and package["releases"][0]["awards"]
+
+
+def test_the_official_schema_refuses_what_ocds_forbids(awarded):
+    package = ocds.release_package(awarded)
+    package["releases"][0]["tag"] = ["signedContract"]  # not in the closed releaseTag codelist
+    del package["publishedDate"]
+    messages = [error.message for error in ocds.official_validator().iter_errors(package)]
+    assert any("publishedDate" in message for message in messages)
+    assert any("signedContract" in message for message in messages)
