@@ -1,0 +1,38 @@
+"""What the review's second pair of eyes found: the coordinator's working copy (items not
+yet published, edits not yet in a version) stays with the coordinator."""
+
+import pytest
+from django.urls import reverse
+
+from louna import programme_services as services
+from louna.models import ProgrammeItem
+from louna.tests.programme_fixtures import (  # noqa: F401
+    answer_all, english, final, forssa, in_review, programme, speak_english)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_director_cannot_open_an_item_of_a_draft_that_is_not_published(client, programme, director,
+                                                                         staff_user, coordinator):
+    item = programme.items.order_by("position").first()
+    url = reverse("louna:programme_item", args=[2024, item.pk])
+    for person in (director, staff_user):
+        client.force_login(person)
+        assert client.get(url).status_code == 404
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 200
+
+
+def test_the_overview_shows_directors_only_published_text(client, in_review, director, coordinator):
+    item = in_review.items.order_by("position").first()
+    item.title = "Salainen työversio"
+    item.save()
+    hidden = ProgrammeItem.objects.create(programme=in_review, position=99, title="Julkaisematon kohta")
+    client.force_login(director)
+    page = client.get(reverse("louna:programme_overview", args=[2024])).content.decode()
+    assert "Salainen työversio" not in page and "Julkaisematon kohta" not in page
+    assert "Quria-siirron valmistelu" in page
+    assert client.get(reverse("louna:programme_item", args=[2024, hidden.pk])).status_code == 404
+    client.force_login(coordinator)
+    page = client.get(reverse("louna:programme_overview", args=[2024])).content.decode()
+    assert "Salainen työversio" in page and "Julkaisematon kohta" in page
