@@ -524,6 +524,8 @@ def programme_amend(*, item: ProgrammeItem, changes: dict, reason: str, by: User
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for the amendment.")})
     item = ProgrammeItem.objects.select_for_update().get(pk=item.pk)
+    if item.is_removed:
+        raise ValidationError(_("This item was removed from the programme."))
     changed = [name for name, value in changes.items()
                if name in ITEM_TEXT_FIELDS and (value or "").strip() != getattr(item, name)]
     if not changed:

@@ -36,3 +36,21 @@ def test_the_overview_shows_directors_only_published_text(client, in_review, dir
     client.force_login(coordinator)
     page = client.get(reverse("louna:programme_overview", args=[2024])).content.decode()
     assert "Salainen työversio" in page and "Julkaisematon kohta" in page
+
+
+def test_an_item_removed_before_finalising_cannot_be_amended(in_review, coordinator, director, other_director):
+    from django.core.exceptions import ValidationError
+
+    from louna.models import ProgrammeVersion
+    from louna.tests.programme_fixtures import answer_all
+
+    item = in_review.items.order_by("position").last()
+    services.item_remove(item=item, by=coordinator)
+    services.version_publish(programme=in_review, note="Kohta poistettiin.", by=coordinator)
+    answer_all(in_review, coordinator, [director, other_director])
+    services.programme_finalise(programme=in_review, by=coordinator)
+    with pytest.raises(ValidationError):
+        services.programme_amend(item=item, changes={"schedule": "talvi"}, reason="Palautetaan.", by=coordinator)
+    item.refresh_from_db()
+    assert item.schedule == "syksy"
+    assert not in_review.versions.filter(kind=ProgrammeVersion.Kind.AMENDMENT).exists()
