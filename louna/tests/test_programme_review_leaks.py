@@ -54,3 +54,14 @@ def test_an_item_removed_before_finalising_cannot_be_amended(in_review, coordina
     item.refresh_from_db()
     assert item.schedule == "syksy"
     assert not in_review.versions.filter(kind=ProgrammeVersion.Kind.AMENDMENT).exists()
+
+
+def test_an_empty_reason_for_no_answer_names_the_library(client, in_review, coordinator, tammela):
+    from louna.models import LibraryPosition
+
+    speak_english()
+    client.force_login(coordinator)
+    response = client.post(reverse("louna:programme_action", args=[2024]),
+                           {"action": "no_answer", "library": tammela.pk, f"na{tammela.pk}-reason": ""}, follow=True)
+    assert f"{tammela.name} – Why the library did not answer: This field is required." in response.content.decode()
+    assert not LibraryPosition.objects.exists()
