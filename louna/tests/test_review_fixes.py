@@ -30,3 +30,20 @@ def test_a_refused_copy_names_the_year_field(client, agreement, coordinator):
     client.force_login(coordinator)
     response = client.post(reverse("louna:agreement_copy", args=[2024]), {"year": "2024"}, follow=True)
     assert "Year of the new agreement: There is already an agreement for 2024" in response.content.decode()
+
+
+def test_the_accessibility_reminder_is_sent_once_a_month_however_often_the_job_runs(coordinator):
+    from datetime import date
+
+    from django.core import mail
+
+    from louna import services
+    from louna.tests.factories import WebServiceFactory
+
+    WebServiceFactory(name="Cineast")
+    first = date(2026, 9, 1)
+    assert services.accessibility_reminder_mail(year=2026, today=first) == 1
+    assert services.accessibility_reminder_mail(year=2026, today=first) == 0  # the beat ran twice, or a retry
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]
+    assert services.accessibility_reminder_mail(year=2026, today=date(2026, 10, 1)) == 1  # next month again
+    assert len(mail.outbox) == 2
