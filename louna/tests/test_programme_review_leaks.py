@@ -65,3 +65,19 @@ def test_an_empty_reason_for_no_answer_names_the_library(client, in_review, coor
                            {"action": "no_answer", "library": tammela.pk, f"na{tammela.pk}-reason": ""}, follow=True)
     assert f"{tammela.name} – Why the library did not answer: This field is required." in response.content.decode()
     assert not LibraryPosition.objects.exists()
+
+
+def test_a_version_notice_goes_once_to_each_director_however_often_it_runs(in_review, director, other_director,
+                                                                           tammela):
+    from django.core import mail
+
+    from consortium.models import Role, RoleAssignment
+
+    # the Humppila director also directs Tammela: one message, not one per library
+    RoleAssignment.objects.create(user=director, role=Role.DIRECTOR, library=tammela)
+    version = services.latest_version(in_review)
+    mail.outbox.clear()
+    assert services.version_notify(version_id=version.pk) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([director.email, other_director.email])
+    assert services.version_notify(version_id=version.pk) == 0  # a retried task sends nothing again
+    assert len(mail.outbox) == 2
