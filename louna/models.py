@@ -378,6 +378,21 @@ class AccessibilityCheck(models.Model):
         return f"{self.service} {self.year}"
 
 
+class AccessibilityReminder(models.Model):
+    """One monthly reminder of missing accessibility checks sent to one person: the unique
+    row makes a second run of the job in the same month send nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "year", "month"], name="louna_accessibility_reminder_once"),
+        ]
+
+
 class AccessibilityFinding(models.Model):
     class Severity(models.TextChoices):
         CRITICAL = "critical", _("critical")

@@ -219,6 +219,8 @@ def item_page(*, user, programme: Programme, pk: int) -> ItemPage:
     item = ProgrammeItem.objects.select_related("area", "from_task").prefetch_related("libraries").get(
         programme=programme, pk=pk)
     rows = list(ItemVersion.objects.filter(item=item).select_related("version").order_by("version__number"))
+    if not rows and not perms.can_coordinate(user):
+        raise ProgrammeItem.DoesNotExist  # the working copy is the coordinator's until it is published
     labels = _labels()
     history, previous = [], None
     for row in rows:
@@ -295,6 +297,15 @@ class Overview:
 def overview(*, user, programme: Programme) -> Overview:
     items = list(programme.items.filter(is_removed=False).select_related("area")
                  .prefetch_related(Prefetch("libraries", queryset=Library.objects.only("pk"))))
+    if not perms.can_coordinate(user):
+        # Others see the published text only: an item not yet in a version, or an edit of
+        # the working copy not yet published, stays with the coordinator.
+        latest = programme.versions.order_by("-number").first()
+        published = {} if latest is None else dict(
+            ItemVersion.objects.filter(version=latest).values_list("item_id", "title"))
+        items = [item for item in items if item.pk in published]
+        for item in items:
+            item.title = published[item.pk]
     states = list(ProgrammeItem.State.choices)
     total = Counter(item.state for item in items)
     area_counts: dict = {}

@@ -34,6 +34,7 @@ from .programme_models import (
     ProgrammeItem,
     ProgrammeVersion,
     ReviewReminder,
+    VersionNotice,
     VersionRead,
 )
 
@@ -342,9 +343,13 @@ def version_notify(*, version_id: int) -> int:
     library_ids = [library.pk for library in perms.louna_libraries()]
     sent = 0
     for assignment in _directors_of(library_ids):
-        send_mail_to_user(user=assignment.user, template="louna/programme/mail/version", context={
-            "programme": programme, "version": version, "url": url})
-        sent += 1
+        with transaction.atomic():  # the row and the message go together: a failed send is retried
+            _row, created = VersionNotice.objects.get_or_create(version=version, user=assignment.user)
+            if not created:
+                continue
+            send_mail_to_user(user=assignment.user, template="louna/programme/mail/version", context={
+                "programme": programme, "version": version, "url": url})
+            sent += 1
     return sent
 
 
@@ -524,6 +529,8 @@ def programme_amend(*, item: ProgrammeItem, changes: dict, reason: str, by: User
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for the amendment.")})
     item = ProgrammeItem.objects.select_for_update().get(pk=item.pk)
+    if item.is_removed:
+        raise ValidationError(_("This item was removed from the programme."))
     changed = [name for name, value in changes.items()
                if name in ITEM_TEXT_FIELDS and (value or "").strip() != getattr(item, name)]
     if not changed:

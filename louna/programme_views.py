@@ -276,6 +276,10 @@ def programme_action(request, year):
             _run(request, None, lambda: services.position_record_no_answer(
                 programme=programme, library=library, reason=form.cleaned_data["reason"], by=user),
                 _("The reason was recorded for %(library)s.") % {"library": library})
+        else:  # name the row as well as the field: the table has one such form per library
+            for error in form.errors.get("reason", []):
+                messages.error(request, f"{library} – {form.fields['reason'].label}: {error}")
+            form = None
     elif action == "finalise":
         form = forms.FinaliseForm(request.POST, prefix="final")
         if form.is_valid():

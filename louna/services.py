@@ -23,6 +23,7 @@ from .files import checked_upload
 from .models import (
     AccessibilityCheck,
     AccessibilityFinding,
+    AccessibilityReminder,
     AgendaItem,
     Agreement,
     AgreementDocument,
@@ -480,20 +481,27 @@ def accessibility_check_save(*, check: AccessibilityCheck) -> AccessibilityCheck
 WCAG_CRITERION = re.compile(r"^[1-4]\.\d{1,2}\.\d{1,2}$")
 
 
-def accessibility_reminder_mail(*, year: int | None = None) -> int:
+def accessibility_reminder_mail(*, year: int | None = None, today: date | None = None) -> int:
     """Remind the coordinators of the shared web services still lacking this year's
-    accessibility check. Returns the number of messages sent (none when all are checked)."""
+    accessibility check. Returns the number of messages sent (none when all are checked).
+    Each person gets one reminder a month however often this runs."""
     from .selectors import services_missing_check
 
-    year = year or timezone.localdate().year
+    today = today or timezone.localdate()
+    year = year or today.year
     missing = services_missing_check(year=year)
     if not missing:
         return 0
     url = settings.SITE_URL.rstrip("/") + reverse("louna:service_list")
     sent = 0
     for person in User.objects.filter(is_active=True, role_assignments__role=Role.COORDINATOR).distinct():
-        sent += send_mail_to_user(user=person, template="louna/mail/accessibility_reminder",
-                                  context={"year": year, "services": missing, "url": url})
+        with transaction.atomic():
+            _row, created = AccessibilityReminder.objects.get_or_create(user=person, year=today.year,
+                                                                        month=today.month)
+            if not created:
+                continue
+            sent += send_mail_to_user(user=person, template="louna/mail/accessibility_reminder",
+                                      context={"year": year, "services": missing, "url": url})
     return sent
 
 

@@ -55,6 +55,15 @@ def _save(request, form, call, success):
     return result
 
 
+def _errors_as_messages(request, form):
+    """A form's errors as messages, each naming the field it is about."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field is not None and field.label else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
 def _int(value):
     try:
         return int(value)
@@ -118,8 +127,7 @@ def agreement_copy(request, year):
                      % {"year": form.cleaned_data["year"], "source": source.year})
         if copy:
             return redirect("louna:board", year=copy.year)
-    for error in form.errors.values():
-        messages.error(request, " ".join(error))
+    _errors_as_messages(request, form)
     return redirect("louna:agreement_detail", year=source.year)
 
 
@@ -132,8 +140,7 @@ def document_add(request, year):
         _save(request, form, lambda: services.agreement_document_add(
             agreement=agreement, title=form.cleaned_data["title"], upload=form.cleaned_data["file"], by=request.user),
             _("The document was added."))
-    for errors in form.errors.values():
-        messages.error(request, " ".join(errors))
+    _errors_as_messages(request, form)
     return redirect("louna:agreement_detail", year=agreement.year)
 
 
@@ -221,8 +228,7 @@ def task_detail(request, pk):
                 done = _save(request, form, lambda: services.task_municipality_set(row=row, **form.cleaned_data),
                              _("The state in %(library)s was saved.") % {"library": row.library})
             if not done:
-                for errors in form.errors.values():
-                    messages.error(request, " ".join(errors))
+                _errors_as_messages(request, form)
                 return redirect("louna:task_detail", pk=task.pk)
         else:
             raise Http404
