@@ -8,3 +8,6 @@ class ConsortiumConfig(AppConfig):
 
     def ready(self):
         from . import cards  # noqa: F401  registers the core's own front-page cards
+        from .frontpage import connect_invalidation
+
+        connect_invalidation()

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 
+from .frontpage import invalidate_front_page_cards
 from .models import JobRun
 
 __all__ = ("job_run_queue", "tracked_job", "JobProgress")
@@ -50,6 +51,7 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
     JobRun.objects.filter(pk=run.pk).update(
         state=JobRun.State.RUNNING, started_at=timezone.now(), finished_at=None
     )
+    invalidate_front_page_cards()  # the staff card counts running and failed runs
     progress = JobProgress(run)
     try:
         yield progress
@@ -57,6 +59,7 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
         JobRun.objects.filter(pk=run.pk).update(
             state=JobRun.State.FAILED, finished_at=timezone.now(), message=f"{type(exc).__name__}: {exc}"[:2000]
         )
+        invalidate_front_page_cards()
         raise
     else:
         run.refresh_from_db(fields=["progress_total", "progress_done", "message"])
@@ -64,3 +67,4 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
         JobRun.objects.filter(pk=run.pk).update(
             state=JobRun.State.DONE, finished_at=timezone.now(), progress_done=done
         )
+        invalidate_front_page_cards()

@@ -28,7 +28,7 @@ from .forms import (
 from .jobs import job_run_queue
 from .models import JobRun, Library, Role, RoleAssignment, ServicePoint
 from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, roles_of
-from .registry import cards_for
+from .frontpage import front_page_cards_html
 
 PAGE_SIZE = 50
 
@@ -105,7 +105,8 @@ def accessibility_statement(request):
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    return render(request, "consortium/home.html", {"cards": cards_for(request, roles)})
+    cards_html = front_page_cards_html(request, roles) if roles.any else ""
+    return render(request, "consortium/home.html", {"cards_html": cards_html})
 
 
 @login_required

@@ -57,3 +57,36 @@ def test_cards_from_the_registry_reach_the_front_page(client, director):
         assert [card.title for card in cards_for(response.wsgi_request, response.context["roles"])][0] == "Testikortti"
     finally:
         _card_providers.remove(extra)  # the registry is global: leave it as the other tests expect
+
+
+def test_front_page_cards_are_kept_until_something_changes(client, staff_user, django_assert_max_num_queries):
+    """The cards are rendered once per person and language; a saved row shows at once."""
+    from consortium.models import JobRun
+
+    client.force_login(staff_user)
+    first = client.get(reverse("home")).context["cards_html"]
+    assert "Taustatyöt" in first and "epäonnistunut-ajo" not in first
+    with django_assert_max_num_queries(3):  # session and user only: no card asks again
+        assert client.get(reverse("home")).context["cards_html"] == first
+    JobRun.objects.create(task_name="x", label="epäonnistunut-ajo", state=JobRun.State.FAILED)
+    assert "epäonnistunut-ajo" in client.get(reverse("home")).content.decode()
+
+
+def test_front_page_cards_follow_the_language(client, staff_user):
+    client.force_login(staff_user)
+    finnish = client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "sv", "next": "/"})
+    swedish = client.get(reverse("home")).content.decode()
+    assert "Taustatyöt" in finnish and "Bakgrundsjobb" in swedish
+
+
+def test_a_job_failing_through_a_bulk_update_reaches_the_kept_cards(client, staff_user):
+    """Job runs change state with QuerySet.update(), which sends no signal; the front page
+    must still show the failure at once."""
+    from consortium.jobs import tracked_job
+
+    client.force_login(staff_user)
+    client.get(reverse("home"))
+    with pytest.raises(RuntimeError), tracked_job(job_run_id=None, task_name="t", label="rikkinäinen-ajo"):
+        raise RuntimeError("levy täynnä")
+    assert "rikkinäinen-ajo" in client.get(reverse("home")).context["cards_html"]
