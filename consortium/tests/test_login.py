@@ -27,3 +27,15 @@ def test_five_failures_lock_the_address_out(client, director, settings):
     response = client.post(reverse("login"), {"username": director.email, "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_changing_the_case_of_the_address_does_not_escape_the_lockout(client, director, settings):
+    """Login ignores the case of the address, so the throttle must too: otherwise each
+    spelling (Director@…, DIRECTOR@…, a leading space) would get five fresh tries."""
+    spellings = [director.email, director.email.upper(), director.email.title(), f" {director.email} ",
+                 director.email.capitalize()]
+    for spelling in spellings[: settings.AXES_FAILURE_LIMIT]:
+        client.post(reverse("login"), {"username": spelling, "password": "wrong"})
+    response = client.post(reverse("login"), {"username": director.email.swapcase(), "password": PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
