@@ -39,3 +39,14 @@ def test_changing_the_case_of_the_address_does_not_escape_the_lockout(client, di
     response = client.post(reverse("login"), {"username": director.email.swapcase(), "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_mail_goes_out_in_the_recipients_language(client, director, mailoutbox):
+    """Asked for from the Finnish login page, the mail still follows the person's own language."""
+    director.language = "sv"
+    director.save(update_fields=["language"])
+    response = client.post(reverse("password_reset"), {"email": director.email}, HTTP_ACCEPT_LANGUAGE="fi")
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "Ett nytt lösenord till biblioteksportalen"
+    assert mailoutbox[0].to == [director.email]
