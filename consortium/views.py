@@ -223,7 +223,8 @@ def person_detail(request, pk):
                     messages.success(request, _("The role was added."))
                     return redirect("person_detail", pk=person.pk)
         elif action == "remove_role":
-            assignment = get_object_or_404(RoleAssignment, pk=request.POST.get("assignment"), user=person)
+            assignment = get_or_404(lambda pk: RoleAssignment.objects.get(pk=int(pk), user=person),
+                                    pk=request.POST.get("assignment", ""))
             services.role_remove(assignment=assignment)
             messages.success(request, _("The role was removed."))
             return redirect("person_detail", pk=person.pk)
