@@ -83,7 +83,9 @@ def _check_role(role: str, library: Library | None) -> None:
 def user_invite(*, email: str, full_name: str, role: str, library: Library | None = None,
                 language: str = "fi", invited_by: User | None = None) -> User:
     """Create a person with the given role and e-mail them a link to set their password.
-    Inviting an address that already has an account only adds the role."""
+    Inviting an address that already has an account adds the role; the link goes again to
+    a person who has never set a password (their first link may have expired, and password
+    reset ignores accounts without one)."""
     email = User.objects.normalize_email(email).strip().lower()
     _check_role(role, library)
     user = User.objects.filter(email__iexact=email).first()
@@ -94,7 +96,7 @@ def user_invite(*, email: str, full_name: str, role: str, library: Library | Non
         user.full_clean()
         user.save()
     role_assign(user=user, role=role, library=library)
-    if created:
+    if created or not user.has_usable_password():
         # The mail goes after commit: no invitation for a person that was rolled back.
         link = invitation_url(user)
         transaction.on_commit(lambda: send_mail_to_user(

@@ -242,7 +242,11 @@ def person_invite(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
+            if person.has_usable_password():  # an account in use: no invitation, only the new role
+                messages.success(request, _("%(email)s already has an account; the role was added to it.")
+                                 % {"email": person.email})
+            else:
+                messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
             return redirect("person_detail", pk=person.pk)
     return render(request, "consortium/person_invite.html", {"form": form})
 
