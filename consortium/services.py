@@ -41,23 +41,26 @@ def service_point_save(*, service_point: ServicePoint, external_ids: dict[str, s
     """Save a service point with its outside ids ({source: value}; an empty value removes
     that source's id). An id already used by another point is refused, naming the field."""
     service_point.full_clean()
-    service_point.save()
-    for source, value in external_ids.items():
-        value = (value or "").strip()
+    ids = {source: (value or "").strip() for source, value in external_ids.items()}
+    # Every check before the first write: a refused new point keeps no id in memory (the form
+    # page would otherwise offer to edit a point that was rolled back).
+    for source, value in ids.items():
         if not value:
-            service_point.external_ids.filter(source=source).delete()
             continue
-        clash = (
-            ServicePointExternalId.objects.filter(source=source, value=value)
-            .exclude(service_point=service_point)
-            .select_related("service_point")
-            .first()
-        )
+        clashes = ServicePointExternalId.objects.filter(source=source, value=value)
+        if service_point.pk:
+            clashes = clashes.exclude(service_point=service_point)
+        clash = clashes.select_related("service_point").first()
         if clash:
             raise ValidationError(
                 {f"id_{source}": _("The id %(value)s is already used by %(point)s.")
                  % {"value": value, "point": clash.service_point}}
             )
+    service_point.save()
+    for source, value in ids.items():
+        if not value:
+            service_point.external_ids.filter(source=source).delete()
+            continue
         ServicePointExternalId.objects.update_or_create(
             service_point=service_point, source=source, defaults={"value": value}
         )

@@ -114,3 +114,18 @@ def test_inviting_someone_who_has_a_password_adds_the_role_and_says_so(client, s
     shown = [str(message) for message in response.context["messages"]]
     assert not any("kutsu" in text.lower() for text in shown), shown
     assert any(director.email in text for text in shown), shown
+
+
+def test_a_refused_new_service_point_page_still_offers_to_add_it(client, staff_user, humppila, tammela):
+    """The refused point was saved and rolled back, keeping an id in memory: the page turned
+    into "Edit …" of a point that does not exist. The clash is now found before any save."""
+    other = ServicePointFactory(library=tammela)
+    other.external_ids.create(source="kirkanta", value="85000")
+    client.force_login(staff_user)
+    response = client.post(reverse("service_point_create", args=[humppila.pk]), {
+        "name": "Uusi piste", "kind": "branch", "id_kirkanta": "85000"})
+    assert response.status_code == 200
+    assert "id_kirkanta" in response.context["form"].errors
+    assert response.context["point"].pk is None
+    assert "<h1>Lisää toimipiste</h1>" in response.content.decode()
+    assert not ServicePoint.objects.filter(name="Uusi piste").exists()
