@@ -70,7 +70,19 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the e-mailed link also lifts a login lock-out of the
+    address: the lock-out page sends the person here, and the link proves the mailbox."""
+
+    def form_valid(self, form):
+        from axes.utils import reset as reset_login_attempts
+
+        response = super().form_valid(form)
+        reset_login_attempts(username=form.user.email.strip().lower())
+        return response
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
     """An invited person sets their first password through the reset-token machinery."""
 
     template_name = "registration/invitation_accept.html"
