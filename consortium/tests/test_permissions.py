@@ -212,3 +212,21 @@ def test_removing_another_persons_role_through_this_person_is_not_found(client, 
                            {"action": "remove_role", "assignment": theirs.pk})
     assert response.status_code == 404
     assert RoleAssignment.objects.filter(pk=theirs.pk).exists()
+
+
+def test_roles_read_with_the_user_survive_a_deleted_library(client, director, humppila, tammela, tampere):
+    """The hand-written role query (STRING_AGG / GROUP_CONCAT) on the request's user: a director
+    of two libraries and contact of a third keeps exactly the roles left after one is deleted."""
+    from consortium.models import Role
+
+    RoleAssignment.objects.create(user=director, role=Role.DIRECTOR, library=tammela)
+    RoleAssignment.objects.create(user=director, role=Role.CONTACT, library=tampere)
+    client.force_login(director)
+    roles = client.get(reverse("profile")).context["roles"]
+    assert roles.director_of == {humppila.pk, tammela.pk} and roles.contact_of == {tampere.pk}
+
+    tammela.delete()
+    roles = client.get(reverse("profile")).context["roles"]
+    assert roles.director_of == {humppila.pk} and roles.contact_of == {tampere.pk}
+    assert not roles.staff and not roles.coordinator
+    assert client.get(reverse("library_detail", args=[tampere.pk])).status_code == 200
