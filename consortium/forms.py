@@ -27,7 +27,14 @@ class EmailLoginForm(AuthenticationForm):
 
 class PortalPasswordResetForm(PasswordResetForm):
     """Django's reset form, except that the mail goes out in the recipient's own language
-    (not in the language of the page it was asked from), like the portal's other mail."""
+    (not in the language of the page it was asked from), like the portal's other mail; and an
+    invited person who has not set a password yet (their invitation lost or expired) gets a
+    link too: Django skips accounts without a usable password, which here are only those."""
+
+    def get_users(self, email):
+        email = (email or "").strip()
+        return (user for user in User._default_manager.filter(email__iexact=email, is_active=True)
+                if user.email.casefold() == email.casefold())
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
