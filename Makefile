@@ -34,13 +34,15 @@ seed: migrate
 # run beside the web server (honcho and the Procfile); without it tasks run in-process.
 run: seed
 	@if [ -n "$$REDIS_URL" ]; then \
-		$(VENV)/bin/honcho start -f Procfile; \
+		HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile --port $(PORT); \
 	else \
 		$(PY) manage.py runserver $(HOST):$(PORT); \
 	fi
 
+# honcho gives each process its own PORT counting from --port (else from 5000): the web
+# server is the first, so it gets $(PORT) like `make serve`.
 services: seed
-	$(VENV)/bin/honcho start -f Procfile
+	HOST=$(HOST) $(VENV)/bin/honcho start -f Procfile --port $(PORT)
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -15,3 +15,13 @@ class PortalModelBackend(ModelBackend):
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def throttled_username(request, credentials=None) -> str:
+    """The name login throttling (django-axes) counts failures under: the address as login
+    reads it (trimmed, any case), so that another spelling of it gets no fresh tries."""
+    if credentials:
+        username = credentials.get("username", "")
+    else:
+        username = request.POST.get("username", "") if request is not None else ""
+    return str(username or "").strip().lower()

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Library, Role, ServicePoint, ServicePointExternalId, User
@@ -22,6 +23,26 @@ class EmailLoginForm(AuthenticationForm):
         "invalid_login": _("The e-mail address or password is wrong. Note that the password is case-sensitive."),
         "inactive": _("This account is inactive."),
     }
+
+
+class PortalPasswordResetForm(PasswordResetForm):
+    """Django's reset form, except that the mail goes out in the recipient's own language
+    (not in the language of the page it was asked from), like the portal's other mail; and an
+    invited person who has not set a password yet (their invitation lost or expired) gets a
+    link too: Django skips accounts without a usable password, which here are only those."""
+
+    def get_users(self, email):
+        email = (email or "").strip()
+        return (user for user in User._default_manager.filter(email__iexact=email, is_active=True)
+                if user.email.casefold() == email.casefold())
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        user = context.get("user")
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
+                              html_email_template_name=html_email_template_name)
 
 
 class LibraryForm(forms.ModelForm):

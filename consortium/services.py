@@ -41,23 +41,26 @@ def service_point_save(*, service_point: ServicePoint, external_ids: dict[str, s
     """Save a service point with its outside ids ({source: value}; an empty value removes
     that source's id). An id already used by another point is refused, naming the field."""
     service_point.full_clean()
-    service_point.save()
-    for source, value in external_ids.items():
-        value = (value or "").strip()
+    ids = {source: (value or "").strip() for source, value in external_ids.items()}
+    # Every check before the first write: a refused new point keeps no id in memory (the form
+    # page would otherwise offer to edit a point that was rolled back).
+    for source, value in ids.items():
         if not value:
-            service_point.external_ids.filter(source=source).delete()
             continue
-        clash = (
-            ServicePointExternalId.objects.filter(source=source, value=value)
-            .exclude(service_point=service_point)
-            .select_related("service_point")
-            .first()
-        )
+        clashes = ServicePointExternalId.objects.filter(source=source, value=value)
+        if service_point.pk:
+            clashes = clashes.exclude(service_point=service_point)
+        clash = clashes.select_related("service_point").first()
         if clash:
             raise ValidationError(
                 {f"id_{source}": _("The id %(value)s is already used by %(point)s.")
                  % {"value": value, "point": clash.service_point}}
             )
+    service_point.save()
+    for source, value in ids.items():
+        if not value:
+            service_point.external_ids.filter(source=source).delete()
+            continue
         ServicePointExternalId.objects.update_or_create(
             service_point=service_point, source=source, defaults={"value": value}
         )
@@ -83,7 +86,9 @@ def _check_role(role: str, library: Library | None) -> None:
 def user_invite(*, email: str, full_name: str, role: str, library: Library | None = None,
                 language: str = "fi", invited_by: User | None = None) -> User:
     """Create a person with the given role and e-mail them a link to set their password.
-    Inviting an address that already has an account only adds the role."""
+    Inviting an address that already has an account adds the role; the link goes again to
+    a person who has never set a password (their first link may have expired, and password
+    reset ignores accounts without one)."""
     email = User.objects.normalize_email(email).strip().lower()
     _check_role(role, library)
     user = User.objects.filter(email__iexact=email).first()
@@ -94,7 +99,7 @@ def user_invite(*, email: str, full_name: str, role: str, library: Library | Non
         user.full_clean()
         user.save()
     role_assign(user=user, role=role, library=library)
-    if created:
+    if created or not user.has_usable_password():
         # The mail goes after commit: no invitation for a person that was rolled back.
         link = invitation_url(user)
         transaction.on_commit(lambda: send_mail_to_user(

@@ -70,7 +70,19 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the e-mailed link also lifts a login lock-out of the
+    address: the lock-out page sends the person here, and the link proves the mailbox."""
+
+    def form_valid(self, form):
+        from axes.utils import reset as reset_login_attempts
+
+        response = super().form_valid(form)
+        reset_login_attempts(username=form.user.email.strip().lower())
+        return response
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
     """An invited person sets their first password through the reset-token machinery."""
 
     template_name = "registration/invitation_accept.html"
@@ -224,7 +236,8 @@ def person_detail(request, pk):
                     messages.success(request, _("The role was added."))
                     return redirect("person_detail", pk=person.pk)
         elif action == "remove_role":
-            assignment = get_object_or_404(RoleAssignment, pk=request.POST.get("assignment"), user=person)
+            assignment = get_or_404(lambda pk: RoleAssignment.objects.get(pk=int(pk), user=person),
+                                    pk=request.POST.get("assignment", ""))
             services.role_remove(assignment=assignment)
             messages.success(request, _("The role was removed."))
             return redirect("person_detail", pk=person.pk)
@@ -242,7 +255,11 @@ def person_invite(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
+            if person.has_usable_password():  # an account in use: no invitation, only the new role
+                messages.success(request, _("%(email)s already has an account; the role was added to it.")
+                                 % {"email": person.email})
+            else:
+                messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
             return redirect("person_detail", pk=person.pk)
     return render(request, "consortium/person_invite.html", {"form": form})
 

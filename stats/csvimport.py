@@ -315,7 +315,10 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
         name = lines[0][index]
         if not name.strip():
             continue
-        municipality = by_key.get(_norm(name)) or by_key.get(name.strip())
+        code = name.strip()
+        if code.isdigit() and code.isascii():
+            code = code.zfill(3)  # Excel saves the template's header 061 as 61
+        municipality = by_key.get(_norm(name)) or by_key.get(code)
         if municipality is None:
             parsed.errors.append(RowError(1, name.strip()[:40], _("The column is neither a known one nor a Louna "
                                                                   "municipality (code or name).")))

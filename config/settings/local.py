@@ -4,4 +4,8 @@ from .base import *  # noqa: F401,F403
 from .base import env
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
+SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production" if DEBUG else "")
+if not SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Set SECRET_KEY: the development default is only for DEBUG runs.")

@@ -192,3 +192,41 @@ def test_a_new_role_works_on_the_next_request(client, director, tammela):
     assert client.get(reverse("library_detail", args=[tammela.pk])).status_code == 404
     role_assign(user=director, role=Role.CONTACT, library=tammela)
     assert client.get(reverse("library_detail", args=[tammela.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("assignment", ["", "abc", "1.5"])
+def test_removing_a_role_with_a_malformed_id_is_not_found(client, staff_user, director, assignment):
+    """A tampered or empty assignment id is simply not found (it was a server error)."""
+    client.force_login(staff_user)
+    response = client.post(reverse("person_detail", args=[director.pk]),
+                           {"action": "remove_role", "assignment": assignment})
+    assert response.status_code == 404
+    assert RoleAssignment.objects.filter(user=director).exists()
+
+
+def test_removing_another_persons_role_through_this_person_is_not_found(client, staff_user, director,
+                                                                         other_director):
+    client.force_login(staff_user)
+    theirs = RoleAssignment.objects.get(user=other_director)
+    response = client.post(reverse("person_detail", args=[director.pk]),
+                           {"action": "remove_role", "assignment": theirs.pk})
+    assert response.status_code == 404
+    assert RoleAssignment.objects.filter(pk=theirs.pk).exists()
+
+
+def test_roles_read_with_the_user_survive_a_deleted_library(client, director, humppila, tammela, tampere):
+    """The hand-written role query (STRING_AGG / GROUP_CONCAT) on the request's user: a director
+    of two libraries and contact of a third keeps exactly the roles left after one is deleted."""
+    from consortium.models import Role
+
+    RoleAssignment.objects.create(user=director, role=Role.DIRECTOR, library=tammela)
+    RoleAssignment.objects.create(user=director, role=Role.CONTACT, library=tampere)
+    client.force_login(director)
+    roles = client.get(reverse("profile")).context["roles"]
+    assert roles.director_of == {humppila.pk, tammela.pk} and roles.contact_of == {tampere.pk}
+
+    tammela.delete()
+    roles = client.get(reverse("profile")).context["roles"]
+    assert roles.director_of == {humppila.pk} and roles.contact_of == {tampere.pk}
+    assert not roles.staff and not roles.coordinator
+    assert client.get(reverse("library_detail", args=[tampere.pk])).status_code == 200

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from consortium.models import Role
+from consortium.models import JobRun, Role
 from consortium.tests.factories import LibraryFactory, LounaLibraryFactory, ServicePointFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -13,8 +13,12 @@ def grow(size):
     for _ in range(size):
         library = LounaLibraryFactory() if size % 2 else LibraryFactory()
         ServicePointFactory.create_batch(2, library=library)
-        user_with_role(Role.DIRECTOR, library=library)
+        director = user_with_role(Role.DIRECTOR, library=library)
         user_with_role(Role.CONTACT, library=library)
+        # Job runs of every state, so the job list and the front page's job card grow too.
+        for state in JobRun.State.values:
+            JobRun.objects.create(task_name="consortium.tasks.check", label=library.name, state=state,
+                                  created_by=director)
 
 
 @pytest.mark.parametrize("url_name", ["home", "library_list", "people_list", "job_list"])
@@ -36,3 +40,16 @@ def test_library_detail_query_count_is_constant(client, staff_user, django_asser
     client.force_login(staff_user)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("library_detail", args=[library.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["coordinator", "director"])
+@pytest.mark.parametrize("url_name", ["home", "library_list", "people_list"])
+@pytest.mark.parametrize("size", [3, 41])
+def test_pages_of_other_roles_keep_their_query_count(client, request, django_assert_max_num_queries, who,
+                                                    url_name, size):
+    """The scoped querysets (a coordinator's Louna, a director's own library) grow no queries."""
+    user = request.getfixturevalue(who)
+    grow(size)
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse(url_name)).status_code == 200

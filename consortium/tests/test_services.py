@@ -89,3 +89,43 @@ def test_password_reset_sends_a_working_link(client, director):
     assert len(mail.outbox) == 1
     assert "/password-reset/" in mail.outbox[0].body
     assert mail.outbox[0].alternatives  # an HTML part too
+
+
+def test_inviting_again_someone_who_never_set_a_password_sends_a_new_link(
+    staff_user, humppila, tammela, django_capture_on_commit_callbacks
+):
+    """An invitation link expires (and password reset ignores accounts without a password),
+    so inviting the same address again is the only way back in: it must send a fresh link."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_invite(email="uusi@humppila.example", full_name="Uusi", role=Role.CONTACT, library=humppila)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_invite(email="uusi@humppila.example", full_name="Uusi", role=Role.CONTACT, library=tammela)
+    assert [message.to for message in mail.outbox] == [["uusi@humppila.example"]] * 2
+    assert "/invitation/" in mail.outbox[1].body
+
+
+def test_inviting_someone_who_has_a_password_adds_the_role_and_says_so(client, staff_user, director, tammela):
+    client.force_login(staff_user)
+    response = client.post(reverse("person_invite"), {
+        "email": director.email, "full_name": "X", "role": "contact", "library": tammela.pk, "language": "fi"},
+        follow=True)
+    assert response.status_code == 200
+    assert mail.outbox == []
+    shown = [str(message) for message in response.context["messages"]]
+    assert not any("kutsu" in text.lower() for text in shown), shown
+    assert any(director.email in text for text in shown), shown
+
+
+def test_a_refused_new_service_point_page_still_offers_to_add_it(client, staff_user, humppila, tammela):
+    """The refused point was saved and rolled back, keeping an id in memory: the page turned
+    into "Edit …" of a point that does not exist. The clash is now found before any save."""
+    other = ServicePointFactory(library=tammela)
+    other.external_ids.create(source="kirkanta", value="85000")
+    client.force_login(staff_user)
+    response = client.post(reverse("service_point_create", args=[humppila.pk]), {
+        "name": "Uusi piste", "kind": "branch", "id_kirkanta": "85000"})
+    assert response.status_code == 200
+    assert "id_kirkanta" in response.context["form"].errors
+    assert response.context["point"].pk is None
+    assert "<h1>Lisää toimipiste</h1>" in response.content.decode()
+    assert not ServicePoint.objects.filter(name="Uusi piste").exists()

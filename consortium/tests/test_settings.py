@@ -42,3 +42,28 @@ def test_the_benchmark_page_exists_only_when_asked_for(client):
     result = subprocess.run([sys.executable, "-c", script], cwd=settings.BASE_DIR, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.stdout.strip() == "bench_bare_page", result.stderr
+
+
+def test_a_server_error_page_is_the_portals_own_in_three_languages(rf):
+    """Django's fallback is a bare English "Server Error (500)"; ours is Finnish first."""
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="fi">' in page and "<h1>Palvelussa tapahtui virhe</h1>" in page
+    assert 'lang="sv"' in page and 'lang="en"' in page
+
+
+def test_development_settings_use_their_dev_secret_only_while_debug():
+    """The dev-only secret is for DEBUG runs; with DEBUG off the local settings want a real one."""
+    env = production_env(DJANGO_SETTINGS_MODULE="config.settings.local", DEBUG="false",
+                         DATABASE_URL="sqlite:///:memory:")
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+    env["DEBUG"] = "true"
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -177,3 +177,18 @@ def test_counts_as_excel_writes_them(text, value):
 def test_counts_that_are_refused(text):
     with pytest.raises(ValueError):
         parse_count(text)
+
+
+def test_a_municipality_code_whose_leading_zero_excel_dropped_is_still_found(points, coordinator, humppila,
+                                                                            tammela):
+    """Excel reads the template's header 061 (Forssa) as the number 61 and saves it so."""
+    from consortium.tests.factories import LounaLibraryFactory, MunicipalityFactory
+
+    forssa = MunicipalityFactory(code="061", name_fi="Forssa", name_sv="Forssa")
+    LounaLibraryFactory(municipality=forssa, name="Forssan kaupunginkirjasto")
+    text = ("Tieto;Yhteensä;61;103;834\n"
+            "Lounakirjailijat;600;100;100;400\n")
+    _save(coordinator, codecs.BOM_UTF8 + text.encode(), kind=StatsImport.Kind.SHARED)
+    given = SharedServiceTotal.objects.get(metric="lounakirjailijat_visits")
+    assert dict(given.parts.values_list("municipality_id", "value")) == {
+        forssa.pk: 100, humppila.municipality_id: 100, tammela.municipality_id: 400}
