@@ -1,7 +1,7 @@
 from functools import lru_cache
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language, get_language_info
 
@@ -16,10 +16,17 @@ def _language_choices(current: str) -> tuple[tuple[str, str, bool], ...]:
                  for code, _name in settings.LANGUAGES)
 
 
+@lru_cache(maxsize=256)
+def _nav_url(url_name: str, script_prefix: str) -> str:
+    # The navigation's URLs never change while the process runs (for one script prefix).
+    return reverse(url_name)
+
+
 def _nav_links(request, entries) -> list[dict]:
     links = []
+    prefix = get_script_prefix()
     for entry in entries:
-        url = reverse(entry.url_name)
+        url = _nav_url(entry.url_name, prefix)
         links.append({"key": entry.key, "label": entry.label, "url": url, "current": request.path == url})
     return links
 

@@ -32,14 +32,6 @@ def _fresh_version() -> int:
     return time.time_ns()
 
 
-def _version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
-
-
 def _data_changed(sender, **kwargs) -> None:
     if sender._meta.app_label not in IGNORED_APPS:
         invalidate_front_page_cards()
@@ -58,9 +50,18 @@ def connect_invalidation() -> None:
 
 
 def front_page_cards_html(request, roles) -> str:
-    key = f"frontpage:cards:{_version()}:{request.user.pk}:{get_language()}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("consortium/includes/cards.html", {"cards": cards_for(request, roles)}, request=request)
-        cache.set(key, str(html), CARDS_LIFETIME)
-    return mark_safe(html)  # rendered by our own template above, escaped there
+    # One round trip: the current version and this person's copy, which carries the version
+    # it was rendered under.
+    key = f"frontpage:cards:{request.user.pk}:{get_language()}"
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = _fresh_version()
+        if not cache.add(VERSION_KEY, version, timeout=None):
+            version = cache.get(VERSION_KEY)
+    kept = found.get(key)
+    if kept is not None and kept[0] == version:
+        return mark_safe(kept[1])  # rendered by our own template below, escaped there
+    html = render_to_string("consortium/includes/cards.html", {"cards": cards_for(request, roles)}, request=request)
+    cache.set(key, (version, str(html)), CARDS_LIFETIME)
+    return html

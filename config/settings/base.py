@@ -143,6 +143,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Sessions are read on every page: from the cache first (Redis when REDIS_URL is set), the
+# database behind it so a cache restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # ---------------------------------------------------------------- Celery
 # Without REDIS_URL tasks run in-process (eager), so `make run` needs no broker.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
