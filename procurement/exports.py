@@ -10,19 +10,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from consortium.spreadsheets import safe_cell
+
 from .models import Answer, Procurement
 from .selectors import participants, sums_by_category
 
-__all__ = ("participants_workbook", "participants_csv", "safe_cell", "export_filename")
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is kept as text (a leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ("participants_workbook", "participants_csv", "export_filename")
 
 
 def export_filename(procurement: Procurement, extension: str) -> str:

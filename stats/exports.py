@@ -10,19 +10,12 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from consortium.spreadsheets import safe_cell
+
 from . import selectors
 from .models import SERVICE_POINT_FIELDS, TOTAL_FIELDS, ServicePointFigures, SharedMetric
 
-__all__ = ("year_workbook", "safe_cell", "column_labels", "import_template")
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A string a spreadsheet would take for a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+__all__ = ("year_workbook", "column_labels", "import_template")
 
 
 def column_labels() -> dict:
