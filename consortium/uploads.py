@@ -2,6 +2,7 @@
 claim, and the stored name carries the extension of the real type. Shared by every app
 that takes uploads (procurement documents, Louna evidence and agreement documents)."""
 
+import codecs
 import io
 import zipfile
 from dataclasses import dataclass
@@ -10,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-__all__ = ("DOCUMENTS", "IMAGES", "PLAIN_TEXT", "CheckedUpload", "detect_file_type", "read_checked_upload")
+__all__ = ("DOCUMENTS", "IMAGES", "PLAIN_TEXT", "CheckedUpload", "detect_file_type", "read_checked_upload",
+           "decode_csv_text")
 
 # Families of accepted types, by the extension the detection gives.
 DOCUMENTS = frozenset({"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp"})
@@ -104,3 +106,14 @@ def read_checked_upload(upload, *, accept: frozenset, max_bytes: int, accepted_t
     extension, mimetype = kind
     stem = get_valid_filename((upload.name or "file").rsplit("/", 1)[-1].rsplit(".", 1)[0])[:80] or "file"
     return CheckedUpload(name=f"{stem}.{extension}", data=data, extension=extension, mimetype=mimetype)
+
+
+def decode_csv_text(data: bytes) -> tuple[str, str]:
+    """The text of a CSV file as Finnish Excel saves it, and the encoding found: UTF-8 with
+    or without a BOM, else Windows-1252. UnicodeDecodeError when it is neither."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 (BOM)"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252"), "Windows-1252"

@@ -20,6 +20,7 @@ from consortium.mail import send_mail_to_user
 from consortium.models import Role, User
 from consortium.permissions import roles_of
 from consortium.registry import newsletter_sections
+from consortium.uploads import decode_csv_text
 
 from .models import TRANSLATED_LANGUAGES, Audience, Block, Issue, Item, Subscriber
 from .rendering import absolute_url, escape_markdown, render_issue
@@ -457,12 +458,9 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
     if not basis:
         raise ValidationError({"basis": _("Say how these people gave their consent.")})
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = content.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": _("The file is not text (UTF-8 or Windows-1252).")}) from exc
+        text, _encoding = decode_csv_text(content)
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": _("The file is not text (UTF-8 or Windows-1252).")}) from exc
     if not text.strip():
         raise ValidationError({"file": _("The file is empty.")})
     dialect = csv.excel

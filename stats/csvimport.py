@@ -14,7 +14,6 @@ Two kinds of file:
   (and must add up to the total).
 """
 
-import codecs
 import csv
 import io
 import re
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from consortium.models import Municipality, ServicePoint, ServicePointExternalId
 from consortium.permissions import LOUNA_AREA
+from consortium.uploads import decode_csv_text
 
 from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
 
@@ -124,16 +124,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[^\w ]", "", text).strip()
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text and its encoding: UTF-8 (with or without a BOM), else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "UTF-8 (BOM)"
-    try:
-        return data.decode("utf-8"), "UTF-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1252"), "Windows-1252"
-
-
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 
 
@@ -160,7 +150,7 @@ def parse_count(text: str, *, required: bool = True) -> int | None:
 
 def _read_rows(data: bytes, parsed: ParsedFile):
     try:
-        text, parsed.encoding = decode(data)
+        text, parsed.encoding = decode_csv_text(data)
     except UnicodeDecodeError:
         parsed.errors.append(RowError(0, "", _("The file is neither UTF-8 nor Windows-1252 text.")))
         return None

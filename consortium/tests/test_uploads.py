@@ -50,3 +50,11 @@ def test_size_and_emptiness_are_checked():
         check("iso.pdf", b"%PDF-" + b"x" * (1024 * 1024))
     with pytest.raises(ValidationError, match="empty"):
         check("tyhja.pdf", b"")
+
+
+def test_csv_text_as_finnish_excel_saves_it():
+    from consortium.uploads import decode_csv_text
+
+    assert decode_csv_text("\ufeffYpäjä;981".encode("utf-8")) == ("Ypäjä;981", "UTF-8 (BOM)")
+    assert decode_csv_text("Ypäjä;981".encode("utf-8")) == ("Ypäjä;981", "UTF-8")
+    assert decode_csv_text("Ypäjä;981".encode("cp1252")) == ("Ypäjä;981", "Windows-1252")
