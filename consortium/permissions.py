@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import CharField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, User
+from .models import Library, Role, RoleAssignment, User
 
 __all__ = (
     "Roles",
@@ -54,18 +54,6 @@ class Roles:
     @property
     def any(self) -> bool:
         return self.staff or self.coordinator or bool(self.library_ids)
-
-    def role_names(self) -> list[str]:
-        names = []
-        if self.staff:
-            names.append(Role.STAFF)
-        if self.coordinator:
-            names.append(Role.COORDINATOR)
-        if self.director_of:
-            names.append(Role.DIRECTOR)
-        if self.contact_of:
-            names.append(Role.CONTACT)
-        return names
 
 
 NO_ROLES = Roles()
@@ -200,7 +188,3 @@ def visible_people(user: User) -> QuerySet[User]:
 def can_see_jobs(user: User) -> bool:
     roles = roles_of(user)
     return roles.staff or roles.coordinator
-
-
-def is_library_role(role: str) -> bool:
-    return role in LIBRARY_ROLES
