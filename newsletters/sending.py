@@ -403,6 +403,12 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                 if moment - last_report > 1.0:
                     _report_progress(issue)
                     last_report = moment
+            # The batch also keeps its last message's slot: the chain starts the next batch at
+            # once, and without this its first message went out with no gap, over the limit.
+            if interval:
+                rest = started + len(claimed) * interval - time.monotonic()
+                if rest > 0:
+                    time.sleep(rest)
         finally:
             try:
                 backend.close()
