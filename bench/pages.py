@@ -8,7 +8,8 @@ What it does, in one run:
    under the production settings (DEBUG off), with BENCH_BARE_PAGE=1 so the bare page
    (config/urls.py) exists for this server only;
 3. logs in the demo staff user through the real login form (session cookie);
-4. loads the bare page, the front page and the people list with a fixed number of
+4. loads the bare page, the front page (as kept in the cache, and rendered afresh as after
+   any change) and the people list with a fixed number of
    concurrent clients for a fixed time (wrk when installed, else Python threads), in
    alternating rounds, and prints requests/s, p50 and p99 for each (median round) and their
    throughput ratio to the bare page (median of the rounds' ratios). The last line is one
@@ -47,7 +48,11 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 STAFF_EMAIL = "henkilokunta@demo.kirjastoportaali.example"  # consortium/demo_data.py
 PASSWORD = "demo-salasana-2026"
 
-PAGES = [("bare", "/__bench__/bare/"), ("front_page", "/"), ("people_list", "/people/")]
+# The front page is kept in the cache per person until any row changes (consortium/frontpage.py);
+# a query string bypasses that copy, so "front_uncached" is what the first visitor after a
+# change waits for. The target is set on "front_page", the page as people get it.
+PAGES = [("bare", "/__bench__/bare/"), ("front_page", "/"), ("front_uncached", "/?uncached=1"),
+         ("people_list", "/people/")]
 
 
 def log(message: str) -> None:
@@ -285,7 +290,7 @@ def main() -> None:
             for name, path in PAGES:
                 figures = load(port, path, cookie, options.clients, options.duration, min(options.clients, 2))
                 results[name].append(figures)
-                log(f"  round {round_number} {name:<12} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.2f} ms"
+                log(f"  round {round_number} {name:<15} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.2f} ms"
                     f"  p99 {figures['p99_ms']:7.2f} ms")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -311,13 +316,12 @@ def main() -> None:
         ratios = sorted(page["rps"] / bare["rps"] for page, bare in zip(results[name], results["bare"]) if bare["rps"])
         return round(statistics.median(ratios), 3) if ratios else 0.0
 
-    ratio, people_ratio = median_ratio("front_page"), median_ratio("people_list")
-    bare = summary["bare"]["rps"]
+    ratios = {name: median_ratio(name) for name, _ in PAGES}
+    ratio, people_ratio = ratios["front_page"], ratios["people_list"]
     log("")
-    log(f"{'page':<12} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'vs bare':>8}")
-    ratios = {"bare": 1.0, "front_page": ratio, "people_list": people_ratio}
+    log(f"{'page':<15} {'req/s':>9} {'p50 ms':>9} {'p99 ms':>9} {'vs bare':>8}")
     for name, figures in summary.items():
-        log(f"{name:<12} {figures['rps']:>9.1f} {figures['p50_ms']:>9.2f} {figures['p99_ms']:>9.2f} "
+        log(f"{name:<15} {figures['rps']:>9.1f} {figures['p50_ms']:>9.2f} {figures['p99_ms']:>9.2f} "
             f"{ratios[name]:>8.2f}")
     verdict = "met" if ratio >= 0.5 else "MISSED"
     log(f"front page / bare page throughput: {ratio:.2f} (target >= 0.50: {verdict})")
@@ -325,7 +329,7 @@ def main() -> None:
         "benchmark": "pages", "scale": options.scale, "tool": tool, "clients": options.clients,
         "duration_s": options.duration, "rounds": options.rounds, "gunicorn_workers": options.workers,
         "cpus": os.cpu_count(), "redis": bool(options.redis_url), "seed_seconds": round(seed_seconds, 1) if seed_seconds is not None else None,
-        "pages": summary, "ratio": ratio, "people_ratio": people_ratio, "target_met": ratio >= 0.5,
+        "pages": summary, "ratio": ratio, "uncached_ratio": ratios["front_uncached"], "people_ratio": people_ratio, "target_met": ratio >= 0.5,
     }))
 
 

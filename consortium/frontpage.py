@@ -1,29 +1,36 @@
-"""The front page's cards, rendered once and kept in the cache until anything changes.
+"""The front page, rendered once and kept in the cache until anything changes.
 
 Every app adds cards through the registry, so the front page asks several apps a few queries
-each; it is also the page people open most. The rendered cards are kept per person and
-language. Any saved or deleted row (outside sessions and login bookkeeping) moves a global
-version number, which retires every kept copy at once, so nobody sees a card that a change
-has made wrong. Bulk QuerySet.update() sends no signal: code whose cards depend on such a
-write calls invalidate_front_page_cards() (job runs do), and the short lifetime bounds the
-rest, as it does time alone ("3 days left")."""
+each; it is also the page people open most. The whole rendered page is kept per person and
+language (the frame around the cards — navigation by role, the language switch, the name —
+costs as much to render as the cards themselves). Any saved or deleted row (outside
+sessions and login bookkeeping) moves a global version number, which retires every kept
+copy at once, so nobody sees a card that a change has made wrong. Bulk QuerySet.update()
+sends no signal: code whose cards depend on such a write calls
+invalidate_front_page_cards() (job runs do), and the short lifetime bounds the rest, as it
+does time alone ("3 days left").
+
+Two things on the page belong to the request, not to the person, and are never kept: the
+CSRF token of the header's forms (kept as a placeholder, filled in on every request) and
+one-off messages (a page that has any is rendered afresh, which also consumes them)."""
 
 import time
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
-from .registry import cards_for
-
-__all__ = ("front_page_cards_html", "connect_invalidation", "invalidate_front_page_cards", "CARDS_LIFETIME")
+__all__ = ("kept_front_page", "connect_invalidation", "invalidate_front_page_cards", "CARDS_LIFETIME")
 
 CARDS_LIFETIME = 60  # seconds
 VERSION_KEY = "frontpage:cards:version"
 # Rows written on every visit or login: they never change what a card says.
 IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes"})
+# Stands for the CSRF token in a kept page. Letters and dashes only, so the template's
+# escaping leaves it as it is and the replace below finds it.
+CSRF_PLACEHOLDER = "csrf-token-of-this-request"
 
 
 def _fresh_version() -> int:
@@ -49,10 +56,16 @@ def connect_invalidation() -> None:
         signal.connect(_data_changed, dispatch_uid=f"frontpage-cards-{signal!r}")
 
 
-def front_page_cards_html(request, roles) -> str:
+def kept_front_page(request, render_page) -> str:
+    """The front page's HTML for this request. `render_page(csrf_token)` renders it with the
+    given value for the template's csrf_token (None: the request's own)."""
+    if request.GET or len(get_messages(request)):
+        # A query string would give every variant its own copy; messages are for this
+        # request only. Both are rare on the front page: render as any page would.
+        return render_page(None)
     # One round trip: the current version and this person's copy, which carries the version
     # it was rendered under.
-    key = f"frontpage:cards:{request.user.pk}:{get_language()}"
+    key = f"frontpage:page:{request.user.pk}:{get_language()}"
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
@@ -61,7 +74,8 @@ def front_page_cards_html(request, roles) -> str:
             version = cache.get(VERSION_KEY)
     kept = found.get(key)
     if kept is not None and kept[0] == version:
-        return mark_safe(kept[1])  # rendered by our own template below, escaped there
-    html = render_to_string("consortium/includes/cards.html", {"cards": cards_for(request, roles)}, request=request)
-    cache.set(key, (version, str(html)), CARDS_LIFETIME)
-    return html
+        html = kept[1]
+    else:
+        html = str(render_page(CSRF_PLACEHOLDER))
+        cache.set(key, (version, html), CARDS_LIFETIME)
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))

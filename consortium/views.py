@@ -7,8 +7,9 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,7 +29,8 @@ from .forms import (
 from .jobs import job_run_queue
 from .models import JobRun, Library, Role, RoleAssignment, ServicePoint
 from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, roles_of
-from .frontpage import front_page_cards_html
+from .frontpage import kept_front_page
+from .registry import cards_for
 
 PAGE_SIZE = 50
 
@@ -117,8 +119,14 @@ def accessibility_statement(request):
 @login_required
 def home(request):
     roles = roles_of(request.user)
-    cards_html = front_page_cards_html(request, roles) if roles.any else ""
-    return render(request, "consortium/home.html", {"cards_html": cards_html})
+
+    def render_page(csrf_token):
+        context = {"cards": cards_for(request, roles) if roles.any else []}
+        if csrf_token is not None:
+            context["csrf_token"] = csrf_token
+        return render_to_string("consortium/home.html", context, request=request)
+
+    return HttpResponse(kept_front_page(request, render_page))
 
 
 @login_required

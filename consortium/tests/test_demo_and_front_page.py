@@ -59,17 +59,54 @@ def test_cards_from_the_registry_reach_the_front_page(client, director):
         _card_providers.remove(extra)  # the registry is global: leave it as the other tests expect
 
 
-def test_front_page_cards_are_kept_until_something_changes(client, staff_user, django_assert_max_num_queries):
-    """The cards are rendered once per person and language; a saved row shows at once."""
+def test_front_page_is_kept_until_something_changes(client, staff_user, django_assert_max_num_queries):
+    """The page is rendered once per person and language; a saved row shows at once."""
     from consortium.models import JobRun
 
     client.force_login(staff_user)
-    first = client.get(reverse("home")).context["cards_html"]
-    assert "Taustatyöt" in first and "epäonnistunut-ajo" not in first
+    first = client.get(reverse("home"))
+    assert "Taustatyöt" in first.content.decode() and "epäonnistunut-ajo" not in first.content.decode()
     with django_assert_max_num_queries(3):  # session and user only: no card asks again
-        assert client.get(reverse("home")).context["cards_html"] == first
+        kept = client.get(reverse("home"))
+    assert not kept.templates, "a kept page is not rendered again"
+    assert "Taustatyöt" in kept.content.decode()
     JobRun.objects.create(task_name="x", label="epäonnistunut-ajo", state=JobRun.State.FAILED)
     assert "epäonnistunut-ajo" in client.get(reverse("home")).content.decode()
+
+
+def test_a_kept_front_page_carries_this_requests_csrf_token(staff_user):
+    """The header's forms (language, log out) work from a kept copy, in every browser the
+    person uses: the token is filled in per request, never kept."""
+    from django.test import Client
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    for browser in (first, second):
+        browser.force_login(staff_user)
+        browser.get(reverse("login"))  # receives its own CSRF cookie
+    first.get(reverse("home"))  # renders and keeps the page
+    page = second.get(reverse("home")).content.decode()
+    assert "csrf-token-of-this-request" not in page
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = second.post(reverse("set_language"), {"language": "sv", "next": "/", "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert "Bakgrundsjobb" in second.get(reverse("home")).content.decode()
+
+
+def test_a_message_reaches_the_kept_front_page_once(client, staff_user):
+    client.force_login(staff_user)
+    client.get(reverse("home"))  # kept
+    client.post(reverse("profile"), {"full_name": "Kaarina Uusinimi", "title": "", "phone": "", "language": "fi"})
+    with_message = client.get(reverse("home")).content.decode()
+    assert "Tietosi tallennettiin" in with_message and "Kaarina" in with_message
+    assert "Tietosi tallennettiin" not in client.get(reverse("home")).content.decode()
+
+
+def test_kept_front_pages_are_per_person(client, staff_user, director):
+    client.force_login(staff_user)
+    assert "Tervetuloa, Kaisa" in client.get(reverse("home")).content.decode()
+    client.force_login(director)
+    page = client.get(reverse("home")).content.decode()
+    assert "Tervetuloa, Hanna" in page and "Kaisa" not in page and "Taustatyöt" not in page
 
 
 def test_front_page_cards_follow_the_language(client, staff_user):
@@ -89,4 +126,4 @@ def test_a_job_failing_through_a_bulk_update_reaches_the_kept_cards(client, staf
     client.get(reverse("home"))
     with pytest.raises(RuntimeError), tracked_job(job_run_id=None, task_name="t", label="rikkinäinen-ajo"):
         raise RuntimeError("levy täynnä")
-    assert "rikkinäinen-ajo" in client.get(reverse("home")).context["cards_html"]
+    assert "rikkinäinen-ajo" in client.get(reverse("home")).content.decode()
