@@ -38,8 +38,13 @@ def library_get(*, user, pk: int) -> Library:
 
 
 def people_list(*, user, search: str = "", role: str = "") -> QuerySet[User]:
-    qs = visible_people(user).prefetch_related(
-        Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("library"))
+    """The people list's rows: only the columns it shows, and each person's roles as a plain
+    list (`role_list`) — a list page of 50 rows otherwise builds 50 querysets over the
+    prefetched roles and loads every column of every person and library."""
+    qs = visible_people(user).only("pk", "full_name", "email", "is_active").prefetch_related(
+        Prefetch("role_assignments", to_attr="role_list",
+                 queryset=RoleAssignment.objects.select_related("library").only("user_id", "role", "library__name")
+                 .order_by("role", "library__name"))
     )
     if search:
         qs = qs.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
@@ -49,7 +54,9 @@ def people_list(*, user, search: str = "", role: str = "") -> QuerySet[User]:
 
 
 def person_get(*, user, pk: int) -> User:
-    return people_list(user=user).get(pk=pk)
+    return visible_people(user).prefetch_related(
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("library"))
+    ).get(pk=pk)
 
 
 def job_run_list() -> QuerySet[JobRun]:

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from consortium.models import JobRun, Role
+from consortium.models import JobRun, Role, RoleAssignment
 from consortium.tests.factories import LibraryFactory, LounaLibraryFactory, ServicePointFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +53,12 @@ def test_pages_of_other_roles_keep_their_query_count(client, request, django_ass
     client.force_login(user)
     with django_assert_max_num_queries(12):
         assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_people_list_shows_each_persons_roles_with_their_library(client, staff_user, director, humppila, tammela):
+    RoleAssignment.objects.create(user=director, role=Role.CONTACT, library=tammela)
+    client.force_login(staff_user)
+    page = client.get(reverse("people_list")).content.decode()
+    row = page.split("Hanna Humppilainen", 1)[1].split("</tr>", 1)[0]
+    assert "Humppilan kunnankirjasto" in row and "Tammelan kunnankirjasto" in row
+    assert f'href="{reverse("person_detail", args=[director.pk])}"' in page
