@@ -311,6 +311,9 @@ class JobRun(models.Model):
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # The last sign of life of a running job (its start, or any progress it reported): the
+    # sweeper fails runs whose worker died without saying so (sweep_stalled_job_runs).
+    progress_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     progress_done = models.PositiveIntegerField(_("done"), default=0)
     progress_total = models.PositiveIntegerField(_("total"), default=0, validators=[MinValueValidator(0)])
     message = models.TextField(_("message"), blank=True)

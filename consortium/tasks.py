@@ -6,9 +6,10 @@ from celery import Task, shared_task
 from django.db import transaction
 from django.utils import timezone
 
+from . import jobs
 from .jobs import tracked_job
 
-__all__ = ("TransactionAwareTask", "prune_job_runs", "check_organisation_data")
+__all__ = ("TransactionAwareTask", "prune_job_runs", "sweep_stalled_job_runs", "check_organisation_data")
 
 
 class TransactionAwareTask(Task):
@@ -32,6 +33,13 @@ def prune_job_runs(days: int = 90) -> int:
     cutoff = timezone.now() - timedelta(days=days)
     deleted, _ = JobRun.objects.filter(finished_at__lt=cutoff).delete()
     return deleted
+
+
+@shared_task(name="consortium.tasks.sweep_stalled_job_runs", base=TransactionAwareTask, acks_late=True)
+def sweep_stalled_job_runs() -> dict:
+    """Beat, every 10 minutes: fail job runs whose worker stopped without finishing them.
+    Not a tracked job itself: a run row every 10 minutes would bury the real ones."""
+    return jobs.sweep_stalled_job_runs()
 
 
 @shared_task(name="consortium.tasks.check_organisation_data", base=TransactionAwareTask, acks_late=True)

@@ -166,6 +166,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consortium.tasks.prune_job_runs",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Every 10 minutes: fail job runs left running without progress for JOB_RUN_STALL_AFTER,
+    # or queued and never started for JOB_RUN_QUEUED_STALL_AFTER (their worker was stopped).
+    "consortium-sweep-stalled-job-runs": {
+        "task": "consortium.tasks.sweep_stalled_job_runs",
+        "schedule": crontab(minute="*/10"),
+    },
     # Every day at 08:00: remind libraries that have not answered an open procurement
     # (once a week before the deadline, once a day before; each library once per kind).
     "procurement-opt-in-reminders": {
@@ -220,6 +226,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0, day_of_month=15, month_of_year=1),
     },
 }
+# Seconds a running job run may go without progress (never less than CELERY_TASK_TIME_LIMIT,
+# as a job may report nothing until it ends), and a queued one without starting, before the
+# sweeper marks it failed.
+JOB_RUN_STALL_AFTER = env.int("JOB_RUN_STALL_AFTER", default=2 * 60 * 60)
+JOB_RUN_QUEUED_STALL_AFTER = env.int("JOB_RUN_QUEUED_STALL_AFTER", default=6 * 60 * 60)
 # The day ("MM-DD") from which the yearly implementation reports of last year's Louna
 # action programme are drafted.
 LOUNA_PROGRAMME_REPORT_DATE = env("LOUNA_PROGRAMME_REPORT_DATE", default="01-15")
