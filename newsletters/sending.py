@@ -87,9 +87,11 @@ def _progress_message(progress: dict) -> str:
 def _report_progress(issue: Issue) -> dict:
     progress = issue_progress(issue)
     if issue.job_run_id:
+        # progress_at is the run's sign of life: while deliveries wait for a retry the
+        # newsletter sweep reports every minute, so consortium's job-run sweeper leaves it be.
         JobRun.objects.filter(pk=issue.job_run_id).update(
             progress_total=progress["total"], progress_done=progress["sent"] + progress["failed"],
-            message=_progress_message(progress))
+            message=_progress_message(progress), progress_at=timezone.now())
     return progress
 
 
@@ -145,7 +147,7 @@ def issue_start_sending(*, issue_id: int, now: datetime | None = None) -> int:
         run = JobRun.objects.create(
             task_name="newsletters.tasks.newsletters_send_batch", label=_("Sending: %(subject)s") % {
                 "subject": issue.subject}, created_by=issue.approved_by, state=JobRun.State.RUNNING,
-            started_at=now, progress_total=created)
+            started_at=now, progress_at=now, progress_total=created)
         issue.status = Issue.Status.SENDING
         issue.sending_started_at = now
         issue.job_run = run

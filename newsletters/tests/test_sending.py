@@ -296,3 +296,22 @@ def test_someone_who_leaves_while_their_message_waits_in_a_batch_gets_nothing_mo
     assert smtp_settings.by_recipient() == {deliveries[0].email: 1, deliveries[1].email: 1}
     assert Delivery.objects.get(pk=deliveries[2].pk).status == "failed"
     assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SENT
+
+
+def test_an_issue_waiting_hours_for_retries_is_not_taken_for_a_stalled_job(issue, settings):
+    """While deliveries wait for their retry the newsletter sweep reports progress each
+    minute, so consortium's job-run sweeper does not fail the sending run however long
+    the wait."""
+    from consortium.jobs import sweep_stalled_job_runs
+
+    settings.JOB_RUN_STALL_AFTER = 2 * 60 * 60
+    deliveries = _fanned_out(issue)
+    Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(
+        status=Delivery.Status.AWAITING_RETRY, attempts=3, retry_after=timezone.now() + timedelta(hours=2))
+    run_id = Issue.objects.get(pk=issue.pk).job_run_id
+    long_ago = timezone.now() - timedelta(hours=4)
+    JobRun.objects.filter(pk=run_id).update(created_at=long_ago, started_at=long_ago, progress_at=long_ago)
+
+    deliveries_sweep()
+    assert sweep_stalled_job_runs() == {"stalled": 0, "never_started": 0}
+    assert JobRun.objects.get(pk=run_id).state == JobRun.State.RUNNING
