@@ -3,10 +3,12 @@ subscriptions. Sending lives in sending.py. Every function validates, runs in a
 transaction, and raises ValidationError naming the field or row at fault."""
 
 import csv
+import hashlib
 import io
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
@@ -342,9 +344,10 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", loun
         from .mailing import send_plain_mail
 
         url = absolute_url(reverse("newsletters:subscription", args=[subscription_token(subscriber)]))
-        transaction.on_commit(lambda: send_plain_mail(
-            to=subscriber.email, language=subscriber.language, template="newsletters/mail/already",
-            context={"subscriber": subscriber, "url": url}))
+        if _may_mail_about_subscribing(email):
+            transaction.on_commit(lambda: send_plain_mail(
+                to=subscriber.email, language=subscriber.language, template="newsletters/mail/already",
+                context={"subscriber": subscriber, "url": url}))
         return subscriber
     if subscriber is None:
         subscriber = Subscriber(email=email)
@@ -354,8 +357,21 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", loun
     subscriber.consent_detail = detail[:300]
     subscriber.full_clean()
     subscriber.save()
-    transaction.on_commit(lambda: _send_confirmation(subscriber))
+    if _may_mail_about_subscribing(email):
+        transaction.on_commit(lambda: _send_confirmation(subscriber))
     return subscriber
+
+
+def _may_mail_about_subscribing(email: str) -> bool:
+    """The public form mails whatever address is typed in; without a pause anyone could
+    flood a stranger's mailbox with confirmation requests. One such mail per address per
+    NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL: the link in the first one still works, and the form
+    answers the same either way, so it tells nobody whether a mail went out."""
+    interval = int(getattr(settings, "NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL", 900))
+    if interval <= 0:
+        return True
+    key = "newsletters:subscribe-mail:" + hashlib.sha256(email.lower().encode()).hexdigest()
+    return cache.add(key, True, timeout=interval)
 
 
 @transaction.atomic

@@ -238,6 +238,8 @@ LOUNA_PROGRAMME_REPORT_DATE = env("LOUNA_PROGRAMME_REPORT_DATE", default="01-15"
 # ---------------------------------------------------------------- newsletters
 # Day of the month on which the monthly draft is assembled (1-28).
 NEWSLETTER_ASSEMBLY_DAY = env.int("NEWSLETTER_ASSEMBLY_DAY", default=20)
+# Seconds between two mails of the public subscription form to one address (0: no pause).
+NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL = env.int("NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL", default=900)
 # Messages per second while sending an issue (0 = no limit), and how many go over one connection.
 NEWSLETTER_RATE_LIMIT = env.float("NEWSLETTER_RATE_LIMIT", default=20.0)
 NEWSLETTER_BATCH_SIZE = env.int("NEWSLETTER_BATCH_SIZE", default=200)

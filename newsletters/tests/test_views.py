@@ -230,6 +230,26 @@ def test_public_subscription_with_confirmation(client, django_capture_on_commit_
     assert Subscriber.objects.get().status == "active" and Subscriber.objects.get().consent_at
 
 
+def test_the_public_form_mails_one_address_once_in_a_while(client, settings, django_capture_on_commit_callbacks):
+    """Anyone can type a stranger's address into the form: sending it again and again, or
+    after the address is on the list, must not flood that mailbox. The form answers the
+    same each time, so it reveals nothing."""
+    settings.NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL = 900
+    form = {"email": "kohde@kirjasto.example", "language": "fi", "consent": "on"}
+    answers = []
+    for _ in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(client.post(reverse("newsletters:subscribe"), form))
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["kohde@kirjasto.example"]
+    assert {answer.templates[0].name for answer in answers} == {"newsletters/subscribe_sent.html"}
+    with django_capture_on_commit_callbacks(execute=True):  # another address is not held back
+        client.post(reverse("newsletters:subscribe"), {**form, "email": "toinen@kirjasto.example"})
+    assert [message.to for message in mail.outbox[1:]] == [["toinen@kirjasto.example"]]
+    with django_capture_on_commit_callbacks(execute=True):  # case variants are the same mailbox
+        client.post(reverse("newsletters:subscribe"), {**form, "email": "KOHDE@kirjasto.example"})
+    assert len(mail.outbox) == 2
+
+
 def test_portal_user_subscribes_from_their_page(client, contact):
     client.force_login(contact)
     assert client.get(reverse("newsletters:my_subscription")).context["subscriber"] is None
