@@ -24,6 +24,8 @@ _MAGIC = [
     (b"%PDF-", ("pdf", "application/pdf")),
     (b"\x89PNG\r\n\x1a\n", ("png", "image/png")),
     (b"\xff\xd8\xff", ("jpg", "image/jpeg")),
+    (b"GIF87a", ("gif", "image/gif")),
+    (b"GIF89a", ("gif", "image/gif")),
 ]
 # Office Open XML and OpenDocument files are zip archives; what is inside tells which.
 _OOXML = {
@@ -72,6 +74,8 @@ def detect_file_type(data: bytes) -> tuple[str, str] | None:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ("webp", "image/webp")
     if data.startswith(b"PK\x03\x04"):
         return _zip_type(data)
     if data and _is_text(data):

@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ("Audience", "Item", "Issue", "Block", "Subscriber", "Delivery", "TRANSLATED_LANGUAGES")
+__all__ = ("Audience", "Item", "Issue", "Block", "Subscriber", "Delivery", "TRANSLATED_LANGUAGES",
+           "MAIL_IMAGE_TYPES")
 
 # The issue is written in Finnish; these are the languages it may also be translated into.
 TRANSLATED_LANGUAGES = ("sv", "en")
+# Image types mail programs show; the only ones an item may carry and the image view serves.
+MAIL_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 
 
 class Audience(models.TextChoices):

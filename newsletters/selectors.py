@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from .models import Delivery, Issue, Item, Subscriber
 
 __all__ = ("issues_for_staff", "unassigned_items", "archive_years", "archive_issues", "archive_issue",
-           "deliveries_of", "subscribers_list", "draft_waiting")
+           "deliveries_of", "subscribers_list", "draft_waiting", "item_by_image_name")
 
 
 def issues_for_staff() -> QuerySet[Issue]:
@@ -53,3 +53,12 @@ def subscribers_list(*, status: str = "", search: str = "") -> QuerySet[Subscrib
 
 def draft_waiting() -> Issue | None:
     return Issue.objects.filter(status=Issue.Status.DRAFT).order_by("-month").first()
+
+
+def item_by_image_name(name: str) -> Item | None:
+    """The item whose image file has this name (no folders: nothing outside the items' own
+    folder can be asked for), or None."""
+    if not name or "/" in name or "\\" in name:
+        return None
+    folder = Item._meta.get_field("image").upload_to
+    return Item.objects.filter(image=f"{folder}{name}").first()

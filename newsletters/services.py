@@ -5,6 +5,7 @@ transaction, and raises ValidationError naming the field or row at fault."""
 import csv
 import hashlib
 import io
+import posixpath
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -22,9 +23,9 @@ from consortium.mail import send_mail_to_user
 from consortium.models import Role, User
 from consortium.permissions import roles_of
 from consortium.registry import newsletter_sections
-from consortium.uploads import decode_csv_text
+from consortium.uploads import decode_csv_text, detect_file_type
 
-from .models import TRANSLATED_LANGUAGES, Audience, Block, Issue, Item, Subscriber
+from .models import MAIL_IMAGE_TYPES, TRANSLATED_LANGUAGES, Audience, Block, Issue, Item, Subscriber
 from .rendering import absolute_url, escape_markdown, render_issue
 from .tokens import confirm_token, subscription_token
 
@@ -33,6 +34,7 @@ __all__ = (
     "item_add_to_issue", "issue_approve", "issue_unapprove", "issue_send_test", "subscriber_request",
     "subscriber_confirm", "subscriber_subscribe_user", "subscriber_unsubscribe", "subscriber_update",
     "subscribers_import", "ImportReport", "subscriber_export", "subscriber_erase", "normalise_email",
+    "item_image_url",
 )
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -59,9 +61,22 @@ def item_save(*, item: Item | None = None, by: User, data: dict) -> Item:
         setattr(item, key, value)
     if item.image and not item.image_alt:
         raise ValidationError({"image_alt": _("Describe the image for readers who cannot see it.")})
+    if item.image and not item.image._committed:  # a new upload: only what mail programs show
+        item.image.seek(0)
+        kind = detect_file_type(item.image.read(16))
+        item.image.seek(0)
+        if kind is None or kind[1] not in MAIL_IMAGE_TYPES:
+            raise ValidationError({"image": _("Use a JPEG, PNG, GIF or WebP image.")})
     item.full_clean()
     item.save()
     return item
+
+
+def item_image_url(item: Item) -> str:
+    """The public address of an item's image (newsletters.views.item_image), or ''."""
+    if not item.image:
+        return ""
+    return reverse("newsletters:item_image", args=[posixpath.basename(item.image.name)])
 
 
 @transaction.atomic
@@ -167,7 +182,7 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
                 blocks.append(Block(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}",
                                     audience=item.audience, title=item.title, body=item.body,
                                     title_sv=item.title_sv, body_sv=item.body_sv, link=item.link,
-                                    image_url=item.image.url if item.image else "", image_alt=item.image_alt))
+                                    image_url=item_image_url(item), image_alt=item.image_alt))
             blocks.extend(_section_blocks(issue, since=since, until=now))
             for position, block in enumerate(blocks, start=1):
                 block.position = position * 10
@@ -258,7 +273,7 @@ def item_add_to_issue(*, item: Item, issue: Issue) -> Block:
     block = Block.objects.create(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}", position=last + 10,
                                  audience=item.audience, title=item.title, body=item.body, title_sv=item.title_sv,
                                  body_sv=item.body_sv, link=item.link,
-                                 image_url=item.image.url if item.image else "", image_alt=item.image_alt)
+                                 image_url=item_image_url(item), image_alt=item.image_alt)
     item.issue = issue
     item.save(update_fields=["issue"])
     return block

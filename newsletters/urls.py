@@ -36,6 +36,7 @@ urlpatterns = [
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("s/<str:token>/", views.subscription, name="subscription"),
     path("s/<str:token>/leave/", views.one_click, name="one_click"),
+    path("images/<str:name>", views.item_image, name="item_image"),
     path("archive/", views.archive, name="archive"),
     path("archive/<int:year>/", views.archive, name="archive_year"),
     path("archive/<int:year>/<int:month>/", views.archive_issue, name="archive_issue"),

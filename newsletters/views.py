@@ -6,21 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from consortium.forms import add_service_errors
+from consortium.uploads import detect_file_type
 from consortium.views import permission_required
 
 from . import selectors, services
 from .forms import ApproveForm, BlockForm, ImportForm, IssueForm, ItemForm, LanguageForm, SubscribeForm
-from .models import Block, Delivery, Issue, Item, Subscriber
+from .models import MAIL_IMAGE_TYPES, Block, Delivery, Issue, Item, Subscriber
 from .permissions import can_manage_newsletters
 from .rendering import archive_path, issue_context, render_issue
 from .sending import issue_progress
@@ -355,6 +356,30 @@ def subscribe(request):
         else:
             return render(request, "newsletters/subscribe_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "newsletters/subscribe.html", {"form": form})
+
+
+@require_safe
+def item_image(request, name):
+    """An item's image, public like the newsletter itself: it shows in subscribers' mail and
+    in the public archive. Django serves it (the proxy serves no uploads: documents in
+    MEDIA_ROOT belong to libraries), and only files some item carries, with the type read
+    from the file itself."""
+    stored = selectors.item_by_image_name(name)
+    if stored is None:
+        raise Http404
+    try:
+        handle = stored.image.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    kind = detect_file_type(handle.read(16))
+    handle.seek(0)
+    if kind is None or kind[1] not in MAIL_IMAGE_TYPES:
+        handle.close()
+        raise Http404
+    response = FileResponse(handle, content_type=kind[1])
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
 
 
 def _token_error(request, error: InvalidToken, status=400):

@@ -338,4 +338,57 @@ def test_item_with_an_image_needs_its_description_and_the_mail_links_it(client, 
                                                                                  "image/png")})
     issue, _created = issue_assemble()
     html = render_issue(issue, language="fi", louna=False).html
-    assert 'alt="Punainen neliö"' in html and settings.SITE_URL + "/media/newsletters/items/kuva" in html
+    assert 'alt="Punainen neliö"' in html
+    image_url = html.split(settings.SITE_URL + "/newsletters/images/", 1)[1].split('"', 1)[0]
+    assert image_url.startswith("kuva") and image_url.endswith(".png")
+
+
+def _png_bytes():
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_item_images_are_served_to_anyone_with_their_real_type(client, staff_user, settings):
+    """Production serves no uploads from MEDIA_ROOT (library documents live there), so the
+    images of mailed newsletters come from the portal itself, to readers without a login."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from newsletters.services import item_image_url
+
+    client.force_login(staff_user)
+    client.post(reverse("newsletters:item_create"), {
+        "title": "Kuvallinen", "body": "Teksti", "audience": "all", "image_alt": "Punainen neliö",
+        "image": SimpleUploadedFile("kuva.png", _png_bytes(), "image/png")})
+    item = Item.objects.get()
+    anonymous = Client()
+    response = anonymous.get(item_image_url(item))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == _png_bytes()
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # Only images some item carries: not other uploads, not paths out of the folder.
+    (settings.MEDIA_ROOT / "newsletters" / "items").mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / "newsletters" / "items" / "irrallinen.png").write_bytes(_png_bytes())
+    for name in ("irrallinen.png", "..%2F..%2Fprocurement%2Fsalainen.pdf", "puuttuu.png"):
+        assert anonymous.get(f"/newsletters/images/{name}").status_code == 404, name
+
+
+def test_an_item_image_must_be_one_mail_programs_show(client, staff_user):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, "BMP")
+    client.force_login(staff_user)
+    response = client.post(reverse("newsletters:item_create"), {
+        "title": "Kuvallinen", "body": "Teksti", "audience": "all", "image_alt": "Punainen neliö",
+        "image": SimpleUploadedFile("kuva.bmp", buffer.getvalue(), "image/bmp")})
+    assert response.status_code == 200
+    assert response.context["form"].errors["image"] == ["Käytä JPEG-, PNG-, GIF- tai WebP-kuvaa."]
+    assert not Item.objects.exists()
