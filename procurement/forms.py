@@ -116,11 +116,14 @@ class OptInForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Field("answer"),
+            # data-shown-for: the answers a part belongs to; opt-in.js hides the others' parts
+            # (without JavaScript all show, and the service ignores what does not belong).
             Fieldset(_("Binding commitment"), "yearly_estimate", "decision_maker", "decision_date", "decision_number",
-                     css_class="border rounded p-3 mb-3"),
+                     css_class="border rounded p-3 mb-3", data_shown_for=Answer.COMMITTED),
             Fieldset(_("Contact person for this procurement"), "contact_name", "contact_email", "contact_phone",
-                     css_class="border rounded p-3 mb-3"),
-            Fieldset(_("Not taking part"), "decline_reason", css_class="border rounded p-3 mb-3"),
+                     css_class="border rounded p-3 mb-3", data_shown_for=f"{Answer.COMMITTED} {Answer.INTERESTED}"),
+            Fieldset(_("Not taking part"), "decline_reason", css_class="border rounded p-3 mb-3",
+                     data_shown_for=Answer.DECLINED),
             Field("version"),
         )
 

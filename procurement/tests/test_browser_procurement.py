@@ -78,6 +78,25 @@ def test_keyboard_user_can_answer(page, contact, humppila):
     assert "ei osallistu" in page.locator("#current-answer").inner_text().lower()
 
 
+def test_the_opt_in_form_shows_only_what_the_chosen_answer_needs(page, contact, humppila):
+    procurement = OpenProcurementFactory()
+    login(page, contact.email, PASSWORD)
+    page.goto(f"/procurement/{procurement.pk}/opt-in/{humppila.pk}/")
+    commitment, contact_part, reason = (page.locator(f"fieldset[data-shown-for='{answers}']") for answers in
+                                        ("committed", "committed interested", "declined"))
+    # Nothing chosen yet: every part shows.
+    assert commitment.is_visible() and contact_part.is_visible() and reason.is_visible()
+    page.locator("input[name=answer][value=declined]").focus()
+    page.keyboard.press("Space")
+    assert reason.is_visible() and not commitment.is_visible() and not contact_part.is_visible()
+    page.keyboard.press("ArrowUp")  # the radio group, by keyboard: to "interested"
+    assert page.locator("input[name=answer][value=interested]").is_checked()
+    assert contact_part.is_visible() and not commitment.is_visible() and not reason.is_visible()
+    page.locator("input[name=answer][value=committed]").check()
+    assert commitment.is_visible() and contact_part.is_visible() and not reason.is_visible()
+    assert_accessible(page)
+
+
 def test_other_procurement_pages_are_accessible(page, browser, live_server, staff_user, contact, humppila):
     from procurement.tests.factories import AgreementFactory, AppealFactory, OptInFactory
 
