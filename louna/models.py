@@ -17,6 +17,7 @@ __all__ = (
     "TaskEvidence",
     "TaskMunicipality",
     "Meeting",
+    "AgendaDelivery",
     "AgendaItem",
     "Decision",
     "WebService",
@@ -279,6 +280,22 @@ class Meeting(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class AgendaDelivery(models.Model):
+    """The agenda (at one ics_sequence) mailed to one person. Written after each accepted
+    message, so a retry after a failure partway through the list mails only those not yet
+    reached; a re-sent agenda (the next sequence) goes to everyone again."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user", "sequence"], name="louna_agenda_delivered_once"),
+        ]
 
 
 class AgendaItem(models.Model):

@@ -24,6 +24,7 @@ from .models import (
     AccessibilityCheck,
     AccessibilityFinding,
     AccessibilityReminder,
+    AgendaDelivery,
     AgendaItem,
     Agreement,
     AgreementDocument,
@@ -386,12 +387,18 @@ def meeting_agenda_mail(*, meeting_id: int) -> int:
     items = list(meeting.agenda_items.filter(state=AgendaItem.State.ON_AGENDA).select_related("proposed_by"))
     ics = meeting_ics(meeting, items)
     url = settings.SITE_URL.rstrip("/") + reverse("louna:meeting_detail", args=[meeting.pk])
+    reached = set(AgendaDelivery.objects.filter(meeting=meeting, sequence=meeting.ics_sequence)
+                  .values_list("user_id", flat=True))
     sent = 0
     for person in agenda_recipients(meeting):
-        sent += send_mail_to_user(
+        if person.pk in reached:
+            continue  # a retry after a failure further down the list
+        if send_mail_to_user(
             user=person, template="louna/mail/agenda", context={"meeting": meeting, "items": items, "meeting_url": url},
             attachments=[(f"kokous-{meeting.pk}.ics", ics, "text/calendar")],
-        )
+        ):
+            AgendaDelivery.objects.get_or_create(meeting=meeting, user=person, sequence=meeting.ics_sequence)
+            sent += 1
     return sent
 
 

@@ -274,6 +274,57 @@ def test_sending_the_agenda_mails_directors_and_the_coordinator_with_an_ics(dire
     assert int(event["sequence"]) == 1
 
 
+class OnceRefusingInbox:
+    """A real SMTP server (aiosmtpd) that turns one address away once with a temporary
+    error, as a busy mail server does, and accepts it on the next try."""
+
+    def __init__(self, refused):
+        self.refused, self.delivered = refused, []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            self.refused = None
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.delivered.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"
+
+
+def test_a_retried_agenda_reaches_each_person_once(settings, director, other_director, coordinator, humppila,
+                                                   tammela):
+    """The task retries after a failure partway through the list: those already reached
+    must not get the agenda twice; a re-sent agenda (new version) goes to everyone."""
+    from aiosmtpd.controller import Controller
+
+    from louna.tests.test_worker import free_port
+
+    meeting = _coming_meeting(chair=coordinator)
+    meeting.agreement.libraries.set([humppila, tammela])
+    AgendaItemFactory(meeting=meeting, state=AgendaItem.State.ON_AGENDA)
+    everyone = [person.email for person in services.agenda_recipients(meeting)]
+    inbox = OnceRefusingInbox(refused=everyone[1])
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        with pytest.raises(OSError):  # the task's autoretry catches this and runs again
+            services.meeting_agenda_mail(meeting_id=meeting.pk)
+        assert inbox.delivered == everyone[:1]
+        assert services.meeting_agenda_mail(meeting_id=meeting.pk) == 2
+        assert sorted(inbox.delivered) == sorted(everyone)
+        assert services.meeting_agenda_mail(meeting_id=meeting.pk) == 0  # a late duplicate run
+        Meeting.objects.filter(pk=meeting.pk).update(ics_sequence=1)  # the agenda was changed and sent again
+        assert services.meeting_agenda_mail(meeting_id=meeting.pk) == 3
+    finally:
+        controller.stop()
+
+
 def test_agenda_mail_is_in_the_recipients_language(director, humppila, django_capture_on_commit_callbacks):
     director.language = "sv"
     director.save()
