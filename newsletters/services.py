@@ -30,7 +30,8 @@ from .rendering import absolute_url, escape_markdown, render_issue
 from .tokens import confirm_token, subscription_token
 
 __all__ = (
-    "item_save", "item_delete", "assembly_day", "issue_assemble_when_due", "issue_assemble", "issue_update", "block_update", "block_move", "block_remove",
+    "item_save", "item_delete", "assembly_day", "issue_assemble_when_due", "issue_assemble", "issue_update",
+    "block_update", "block_move", "block_remove",
     "item_add_to_issue", "issue_approve", "issue_unapprove", "issue_send_test", "subscriber_request",
     "subscriber_confirm", "subscriber_subscribe_user", "subscriber_unsubscribe", "subscriber_update",
     "subscribers_import", "ImportReport", "subscriber_export", "subscriber_erase", "normalise_email",
