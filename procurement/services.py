@@ -53,6 +53,7 @@ __all__ = (
     "appeal_record",
     "appeal_decide",
     "contract_note_add",
+    "reminder_days",
     "opt_in_reminders_send",
     "award_notify",
     "agreement_expiry_notices_send",

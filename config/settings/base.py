@@ -173,7 +173,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
     # Every day at 08:00: remind libraries that have not answered an open procurement
-    # (once a week before the deadline, once a day before; each library once per kind).
+    # (once a week before the deadline, once a day before, each moved back to the working day
+    # before when it falls on a weekend or public holiday; each library once per kind).
     "procurement-opt-in-reminders": {
         "task": "procurement.tasks.send_opt_in_reminders",
         "schedule": crontab(hour=8, minute=0),
