@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from consortium.calendar import next_working_day
 from consortium.models import Role, User
 from consortium.permissions import LOUNA_AREA
 
@@ -119,7 +120,8 @@ def seed_programmes(*, scale: int = 0, stdout=None, today: date | None = None) -
     # this year: in review
     current = _draft(today.year, coordinator) if today.year != 2024 else None
     if current is not None and current.state == Programme.State.DRAFT:
-        services.review_open(programme=current, deadline=today + timedelta(days=10), by=coordinator, today=today,
+        services.review_open(programme=current, deadline=next_working_day(today + timedelta(days=10)), by=coordinator,
+                            today=today,
                              note="Luonnos kommentoitavaksi. (demo)", notify=False)
         item = current.items.order_by("position").first()
         if directors:

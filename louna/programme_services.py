@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from consortium.calendar import not_a_working_day_message
 from consortium.mail import send_mail_to_user
 from consortium.models import Library, Role, RoleAssignment, User
 
@@ -280,6 +281,16 @@ def _snapshot(programme: Programme, *, kind: str, note: str, by: User) -> Progra
     return version
 
 
+def _check_review_deadline(deadline: date | None, today: date) -> None:
+    if deadline is None or deadline < today:
+        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    # The directors answer at work: a deadline on a weekend or a public holiday would
+    # silently take a working day from them.
+    problem = not_a_working_day_message(deadline)
+    if problem:
+        raise ValidationError({"deadline": problem})
+
+
 @transaction.atomic
 def review_open(*, programme: Programme, deadline: date, note: str = "", by: User,
                 today: date | None = None, notify: bool = True) -> ProgrammeVersion:
@@ -288,8 +299,7 @@ def review_open(*, programme: Programme, deadline: date, note: str = "", by: Use
     today = today or timezone.localdate()
     if programme.state != Programme.State.DRAFT:
         raise ValidationError(_("The review of this programme is already open or over."))
-    if deadline is None or deadline < today:
-        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    _check_review_deadline(deadline, today)
     version = _snapshot(programme, kind=ProgrammeVersion.Kind.DRAFT, note=note, by=by)
     programme.state, programme.review_deadline, programme.review_opened_at = (
         Programme.State.REVIEW, deadline, timezone.now())
@@ -305,8 +315,7 @@ def review_set_deadline(*, programme: Programme, deadline: date, by: User, today
     programme = _locked(programme)
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("The programme is not in review."))
-    if deadline is None or deadline < (today or timezone.localdate()):
-        raise ValidationError({"deadline": _("The deadline cannot be in the past.")})
+    _check_review_deadline(deadline, today or timezone.localdate())
     programme.review_deadline = deadline
     programme.save(update_fields=["review_deadline"])
     return programme

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortium.calendar import next_working_day, previous_working_day
 from consortium.mail import send_mail_to_user
 from consortium.models import Library, Role, User
 from consortium.permissions import LOUNA_AREA
@@ -109,6 +110,17 @@ def _shift_day(day: date | None, years: int) -> date | None:
         return day.replace(year=day.year + years, day=28)
 
 
+def _shift_due_day(day: date | None, years: int) -> date | None:
+    """A task's due date in the copied year: the same day of the month falls on another
+    weekday, so a weekend or a public holiday moves on to the next working day — or back to
+    the one before when moving on would leave the year (a task due on 31 December)."""
+    shifted = _shift_day(day, years)
+    if shifted is None:
+        return None
+    moved = next_working_day(shifted)
+    return moved if moved.year == shifted.year else previous_working_day(shifted)
+
+
 def _shift_years_in_text(text: str, source_year: int, years: int) -> str:
     """'vuoden 2024 … vuoden 2025 alussa' becomes 'vuoden 2025 … vuoden 2026 alussa': the
     agreement's year and the year after it move together; other years stay."""
@@ -152,7 +164,7 @@ def agreement_copy(*, source: Agreement, year: int, shift_years_in_texts: bool =
             old_tasks.append(task)
             new_tasks.append(Task(
                 area=new_area, number=task.number, text=text(task.text), responsible_id=task.responsible_id,
-                schedule=task.schedule, due_on=_shift_day(task.due_on, years), state=Task.State.PLANNED,
+                schedule=task.schedule, due_on=_shift_due_day(task.due_on, years), state=Task.State.PLANNED,
                 per_municipality=task.per_municipality, copied_from=task,
             ))
     new_tasks = Task.objects.bulk_create(new_tasks)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
+from consortium.calendar import next_working_day, previous_working_day
 from consortium.mail import send_mail_to_user
 from consortium.models import Role, User
 from consortium.permissions import roles_of
@@ -30,7 +31,8 @@ from .rendering import absolute_url, escape_markdown, render_issue
 from .tokens import confirm_token, subscription_token
 
 __all__ = (
-    "item_save", "item_delete", "issue_assemble", "issue_update", "block_update", "block_move", "block_remove",
+    "item_save", "item_delete", "assembly_day", "issue_assemble_when_due", "issue_assemble", "issue_update",
+    "block_update", "block_move", "block_remove",
     "item_add_to_issue", "issue_approve", "issue_unapprove", "issue_send_test", "subscriber_request",
     "subscriber_confirm", "subscriber_subscribe_user", "subscriber_unsubscribe", "subscriber_update",
     "subscribers_import", "ImportReport", "subscriber_export", "subscriber_erase", "normalise_email",
@@ -155,6 +157,26 @@ def _section_blocks(issue: Issue, *, since, until) -> list[Block]:
 
 def _staff_users():
     return User.objects.filter(is_active=True, role_assignments__role=Role.STAFF).distinct()
+
+
+def assembly_day(today: date) -> date:
+    """The day of `today`'s month from which the monthly draft is assembled: the configured
+    NEWSLETTER_ASSEMBLY_DAY, or the working day before it when that is a weekend or a public
+    holiday, so that staff find the draft on a working day. Should that step back into the
+    previous month (the 1st, say), the first working day of the month is used instead."""
+    configured = date(today.year, today.month, int(getattr(settings, "NEWSLETTER_ASSEMBLY_DAY", 20)))
+    day = previous_working_day(configured)
+    return day if day.month == configured.month else next_working_day(configured)
+
+
+def issue_assemble_when_due(*, today: date | None = None) -> Issue | None:
+    """The daily beat job: from this month's assembly day on, make sure the month has its
+    draft (issue_assemble does nothing when it exists). None before the day."""
+    today = today or timezone.localdate()
+    if today < assembly_day(today):
+        return None
+    issue, _created = issue_assemble(today=today)
+    return issue
 
 
 def issue_assemble(*, today: date | None = None, now: datetime | None = None) -> tuple[Issue, bool]:

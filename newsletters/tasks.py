@@ -2,10 +2,9 @@
 config/settings/base.py (CELERY_BEAT_SCHEDULE)."""
 
 import logging
+from datetime import date
 
 from celery import shared_task
-from django.conf import settings
-from django.utils import timezone
 
 from consortium.tasks import TransactionAwareTask
 
@@ -16,15 +15,13 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name="newsletters.tasks.newsletters_assemble_monthly", base=TransactionAwareTask, acks_late=True)
-def newsletters_assemble_monthly() -> int | None:
-    """Daily; from NEWSLETTER_ASSEMBLY_DAY on, builds this month's draft if there is none."""
-    from .services import issue_assemble
+def newsletters_assemble_monthly(today: str | None = None) -> int | None:
+    """Daily; from the month's assembly day on (NEWSLETTER_ASSEMBLY_DAY, moved back to a
+    working day), builds this month's draft if there is none. `today` (ISO date) is for tests."""
+    from .services import issue_assemble_when_due
 
-    today = timezone.localdate()
-    if today.day < int(getattr(settings, "NEWSLETTER_ASSEMBLY_DAY", 20)):
-        return None
-    issue, _created = issue_assemble(today=today)
-    return issue.pk
+    issue = issue_assemble_when_due(today=date.fromisoformat(today) if today else None)
+    return issue.pk if issue else None
 
 
 @shared_task(name="newsletters.tasks.newsletters_dispatch_due", base=TransactionAwareTask, acks_late=True)

@@ -6,12 +6,13 @@ and KLKH150 (e-books, e-audiobooks and their lending platform for public librari
 the bodies' periods, the decision date and all answers are demo and say so.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
+from consortium.calendar import next_working_day
 from consortium.models import Library, Role, RoleAssignment, User
 
 from .models import (
@@ -63,6 +64,13 @@ def _procurement(*, title, state, body, by, **fields):
     if created:
         _walk(procurement, state, by, timezone.now())
     return procurement
+
+
+def _deadline_in(days: int):
+    """16.00 on the working day `days` from today or the next one: staff cannot set an
+    opt-in deadline on a weekend or a public holiday, so the demo does not either."""
+    day = next_working_day(timezone.localdate() + timedelta(days=days))
+    return timezone.make_aware(datetime.combine(day, time(16, 0)))
 
 
 def _answerer(library, fallback):
@@ -136,11 +144,11 @@ def seed_procurement(*, scale: int = 0, stdout=None) -> None:
         category=Category.PERIODICALS, body_reference="DEMO-AL27", estimated_value=Decimal("850000"),
         body_contact_name="Hankinta-asiantuntija (demo)", body_contact_email="hankinnat@demo.example",
         description="Kirjastojen tilaamat painetut aikakauslehdet ja sanomalehdet. Osallistuminen on vapaaehtoista.",
-        opt_in_deadline=now + timedelta(days=21))
+        opt_in_deadline=_deadline_in(21))
     _procurement(
         title="E-aineistojen lainausalusta 2027– (demo)", state=State.OPEN, body=hansel, by=staff,
         category=Category.E_MATERIALS, body_reference="DEMO-EA27", estimated_value=Decimal("1200000"),
-        description="E-kirjat ja e-äänikirjat sekä niiden lainausalusta.", opt_in_deadline=now + timedelta(days=5))
+        description="E-kirjat ja e-äänikirjat sekä niiden lainausalusta.", opt_in_deadline=_deadline_in(5))
     for index, library in enumerate(libraries[:12]):
         if library.municipality.code == "103":
             continue  # Humppila has not answered yet: the demo contact sees the card
@@ -196,13 +204,14 @@ def seed_at_scale(*, scale, staff, body, libraries, stdout=None):
     have = Procurement.objects.filter(title__startswith="Demohankinta ").count()
     now = timezone.now()
     categories = Category.values
+    deadlines = [_deadline_in(1 + days) for days in range(40)]
     new = []
     for n in range(have, target):
         state = (State.OPEN, State.CLOSED, State.PREPARATION, State.IN_FORCE)[n % 4]
         new.append(Procurement(
             title=f"Demohankinta {n + 1}", category=categories[n % len(categories)], purchasing_body=body,
             body_reference=f"GEN-{n + 1}", state=state, created_by=staff,
-            opt_in_deadline=now + timedelta(days=1 + n % 40) if state == State.OPEN else now - timedelta(days=30),
+            opt_in_deadline=deadlines[n % 40] if state == State.OPEN else now - timedelta(days=30),
         ))
     Procurement.objects.bulk_create(new, batch_size=500)
     created = list(Procurement.objects.filter(title__in=[p.title for p in new]))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from consortium.calendar import not_a_working_day_message, previous_working_day
 from consortium.mail import send_mail_to_user
 from consortium.models import Library, Role, User
 from consortium.uploads import DOCUMENTS, read_checked_upload
@@ -52,6 +53,7 @@ __all__ = (
     "appeal_record",
     "appeal_decide",
     "contract_note_add",
+    "reminder_days",
     "opt_in_reminders_send",
     "award_notify",
     "agreement_expiry_notices_send",
@@ -88,6 +90,13 @@ def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procure
         raise ValidationError({"opt_in_deadline": _(
             "The opt-in is open: its deadline can only be moved to the future. To close it now, "
             "move the procurement to “opt-in closed”.")})
+    deadline_day = timezone.localtime(procurement.opt_in_deadline).date() if procurement.opt_in_deadline else None
+    if (deadline_day and to_the_minute(procurement.opt_in_deadline) != to_the_minute(stored_deadline)
+            and procurement.opt_in_deadline > timezone.now()):
+        # Libraries answer on working days; a past deadline typed in for the record stays as it was.
+        problem = not_a_working_day_message(deadline_day)
+        if problem:
+            raise ValidationError({"opt_in_deadline": problem})
     if creating:
         procurement.created_by = by
     procurement.full_clean()
@@ -510,28 +519,44 @@ class _EachLibrary:
         return self.sent
 
 
+def reminder_days(deadline_day: date) -> tuple[date, date]:
+    """The days the week and the day reminders go out for a deadline on `deadline_day`: a
+    week and a day before it, or the working day before when that day is a weekend or a
+    public holiday (early rather than late, and read on a day someone is at work)."""
+    return (previous_working_day(deadline_day - timedelta(days=7)),
+            previous_working_day(deadline_day - timedelta(days=1)))
+
+
+# Christmas or Easter can move the week reminder back by several days, so look further
+# ahead than "a week and a day".
+REMINDER_LOOKAHEAD = timedelta(days=14)
+
+
 def opt_in_reminders_send(*, now=None) -> int:
-    """Remind libraries that have not answered: once when a week or less is left, once more
-    when a day or less is left. Returns the number of libraries reminded."""
+    """Remind libraries that have not answered: once from the week reminder's day on, once
+    more from the day reminder's day on (see reminder_days). Returns the number of libraries
+    reminded."""
     from .selectors import libraries_without_answer
 
     now = now or timezone.now()
     today = timezone.localdate(now)
     batch = _EachLibrary()
     open_procurements = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=now,
-                                                   opt_in_deadline__lte=now + timedelta(days=8))
+                                                   opt_in_deadline__lte=now + REMINDER_LOOKAHEAD)
     for procurement in open_procurements.select_related("purchasing_body"):
-        days_left = procurement.days_left(today)
-        if days_left <= 1:
+        deadline_day = timezone.localtime(procurement.opt_in_deadline).date()
+        week_day, day_day = reminder_days(deadline_day)
+        if today >= day_day:
             kind = Notification.Kind.REMINDER_DAY
-        elif days_left <= 7:
+        elif today >= week_day:
             kind = Notification.Kind.REMINDER_WEEK
         else:
             continue
         for library in libraries_without_answer(procurement):
             batch.notify(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
-                         about=timezone.localtime(procurement.opt_in_deadline).date(),
-                         context={"days_left": days_left, "deadline": timezone.localtime(procurement.opt_in_deadline)})
+                         about=deadline_day,
+                         context={"days_left": procurement.days_left(today),
+                                  "deadline": timezone.localtime(procurement.opt_in_deadline)})
     return batch.result()
 
 

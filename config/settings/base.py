@@ -173,7 +173,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
     },
     # Every day at 08:00: remind libraries that have not answered an open procurement
-    # (once a week before the deadline, once a day before; each library once per kind).
+    # (once a week before the deadline, once a day before, each moved back to the working day
+    # before when it falls on a weekend or public holiday; each library once per kind).
     "procurement-opt-in-reminders": {
         "task": "procurement.tasks.send_opt_in_reminders",
         "schedule": crontab(hour=8, minute=0),
@@ -183,7 +184,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.send_agreement_expiry_notices",
         "schedule": crontab(hour=7, minute=30, day_of_week=1),
     },
-    # Every day at 07:00: from NEWSLETTER_ASSEMBLY_DAY on, build this month's newsletter draft
+    # Every day at 07:00: from NEWSLETTER_ASSEMBLY_DAY on (or the working day before it when
+    # that is a weekend or a public holiday), build this month's newsletter draft
     # (once a month: a second run finds the draft already there).
     "newsletters-assemble-monthly": {
         "task": "newsletters.tasks.newsletters_assemble_monthly",
@@ -236,7 +238,8 @@ JOB_RUN_QUEUED_STALL_AFTER = env.int("JOB_RUN_QUEUED_STALL_AFTER", default=6 * 6
 LOUNA_PROGRAMME_REPORT_DATE = env("LOUNA_PROGRAMME_REPORT_DATE", default="01-15")
 
 # ---------------------------------------------------------------- newsletters
-# Day of the month on which the monthly draft is assembled (1-28).
+# Day of the month on which the monthly draft is assembled (1-28); on a weekend or a public
+# holiday the draft is assembled on the working day before.
 NEWSLETTER_ASSEMBLY_DAY = env.int("NEWSLETTER_ASSEMBLY_DAY", default=20)
 # Seconds between two mails of the public subscription form to one address (0: no pause).
 NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL = env.int("NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL", default=900)

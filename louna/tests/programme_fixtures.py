@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone, translation
 
+from consortium.calendar import next_working_day
 from louna import programme_services as services
 from louna.models import LibraryPosition, Programme, ProgrammeItem
 from louna.tests.factories import ServiceAreaFactory, TaskFactory
@@ -59,7 +60,8 @@ def programme(agreement, coordinator):
 
 @pytest.fixture
 def in_review(programme, coordinator):
-    services.review_open(programme=programme, deadline=timezone.localdate() + timedelta(days=7), by=coordinator)
+    deadline = next_working_day(timezone.localdate() + timedelta(days=7))
+    services.review_open(programme=programme, deadline=deadline, by=coordinator)
     programme.refresh_from_db()
     return programme
 

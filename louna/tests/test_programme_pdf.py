@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from pypdf import PdfReader
 
+from consortium.calendar import next_working_day
 from louna import programme_services as services
 from louna.models import ImplementationReport
 from louna.programme_pdf import programme_pdf, report_pdf
@@ -23,7 +24,7 @@ def _text(data: bytes) -> str:
 def test_the_programme_pdf_holds_the_library_and_every_item(programme, coordinator, director, other_director,
                                                             humppila):
     make_items(programme, 25, start=100)  # enough for several pages
-    services.review_open(programme=programme, deadline=timezone.localdate(), by=coordinator)
+    services.review_open(programme=programme, deadline=next_working_day(timezone.localdate()), by=coordinator)
     programme.refresh_from_db()
     answer_all(programme, coordinator, [director, other_director])
     version = services.programme_finalise(programme=programme, by=coordinator)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from consortium.calendar import next_working_day
 from consortium.models import Role
 from consortium.tests.factories import LounaLibraryFactory, user_with_role
 from louna import programme_services as services
@@ -37,7 +38,8 @@ def build(coordinator, directors: int, items: int):
                       schedule="vuosi", indicator="Mittari.")
         for i in range(items)
     ])
-    services.review_open(programme=programme, deadline=timezone.localdate() + timedelta(days=9), by=coordinator)
+    deadline = next_working_day(timezone.localdate() + timedelta(days=9))
+    services.review_open(programme=programme, deadline=deadline, by=coordinator)
     version_rows = {row.item_id: row for row in services.latest_version(programme).items.all()}
     ItemComment.objects.bulk_create([
         ItemComment(item=row, item_version=version_rows[row.pk], author=people[i % directors], text="Kommentti")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from consortium.calendar import next_working_day
 from louna.models import (
     ChangeProposal,
     ItemComment,
@@ -55,7 +56,7 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
         "schedule": "tammi–helmikuu", "indicator": "Kaikki kirjastot ovat vastanneet.",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
-    deadline = timezone.localdate() + timedelta(days=5)
+    deadline = next_working_day(timezone.localdate() + timedelta(days=5))
     response = client.post(reverse("louna:programme_action", args=[2024]),
                            {"action": "open", "open-deadline": deadline.isoformat(), "open-note": "Kommentoikaa!"})
     assert response.status_code == 302

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from consortium.calendar import next_working_day
 from louna import programme_services as services
 from louna.models import (
     ImplementationReport,
@@ -156,6 +157,35 @@ def test_a_review_deadline_cannot_be_in_the_past(programme, coordinator):
         services.review_open(programme=programme, deadline=timezone.localdate() - timedelta(days=1), by=coordinator)
     assert "deadline" in error.value.message_dict
     assert not programme.versions.exists()
+
+
+def test_a_review_deadline_on_a_holiday_or_weekend_is_refused_naming_the_day(programme, coordinator):
+    with translation.override("fi"), pytest.raises(ValidationError) as error:
+        services.review_open(programme=programme, deadline=date(2026, 12, 24), by=coordinator,
+                             today=date(2026, 12, 1))
+    assert error.value.message_dict == {
+        "deadline": ["24.12.2026 on jouluaatto: valitse työpäivä, esimerkiksi 28.12.2026."]}
+    assert not programme.versions.exists()
+    services.review_open(programme=programme, deadline=date(2026, 12, 23), by=coordinator, today=date(2026, 12, 1))
+    with translation.override("sv"), pytest.raises(ValidationError) as error:
+        services.review_set_deadline(programme=programme, deadline=date(2027, 1, 9), by=coordinator,
+                                     today=date(2026, 12, 1))
+    assert error.value.messages == ["9.1.2027 är en lördag: välj en arbetsdag, till exempel 11.1.2027."]
+    programme.refresh_from_db()
+    assert programme.review_deadline == date(2026, 12, 23)
+
+
+def test_the_coordinator_sees_why_a_sunday_deadline_is_refused(client, in_review, coordinator):
+    speak_english()
+    today = timezone.localdate()
+    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
+    client.force_login(coordinator)
+    response = client.post(reverse("louna:programme_action", args=[in_review.year]),
+                           {"action": "deadline", "deadline-deadline": sunday.isoformat()}, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(text.startswith(f"{sunday.day}.{sunday.month}.{sunday.year} is a Sunday: choose a working day")
+               for text in shown), shown
+    assert Programme.objects.get(pk=in_review.pk).review_deadline == in_review.review_deadline
 
 
 def test_publishing_an_unchanged_copy_is_refused(in_review, coordinator):
@@ -382,7 +412,7 @@ def test_an_item_of_another_year_is_not_found(client, in_review, director, coord
 def test_directors_are_told_of_a_new_version(programme, coordinator, director, other_director,
                                              django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_open(programme=programme, deadline=timezone.localdate() + timedelta(days=5),
+        services.review_open(programme=programme, deadline=next_working_day(timezone.localdate() + timedelta(days=5)),
                              by=coordinator)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([director.email, other_director.email])
     mail.outbox.clear()

@@ -181,6 +181,20 @@ def test_copying_2024_to_2025_gives_the_same_areas_and_tasks_planned(agreement, 
     assert copy.starts_on == date(2025, 1, 1) and copy.ends_on == date(2025, 12, 31)
 
 
+def test_copied_due_dates_that_land_on_a_weekend_or_holiday_move_to_a_working_day(humppila):
+    agreement = AgreementFactory(year=2027)
+    area = ServiceAreaFactory(agreement=agreement, number=1)
+    due = {day: TaskFactory(area=area, schedule=Task.Schedule.DUE_DATE, due_on=day)
+           for day in (date(2027, 11, 2), date(2027, 12, 24), date(2027, 12, 31))}
+    copy = services.agreement_copy(source=agreement, year=2028)
+    copied = {day: Task.objects.get(area__agreement=copy, copied_from=task).due_on for day, task in due.items()}
+    assert copied[date(2027, 11, 2)] == date(2028, 11, 2)  # a Thursday: as it was
+    # 24.12.2028 is a Sunday before Christmas Day and Boxing Day: on to Wednesday the 27th.
+    assert copied[date(2027, 12, 24)] == date(2028, 12, 27)
+    # 31.12.2028 is a Sunday; moving on would leave the agreement's year, so back to Friday.
+    assert copied[date(2027, 12, 31)] == date(2028, 12, 29)
+
+
 def test_copy_can_move_the_years_written_in_the_texts(agreement):
     area = ServiceAreaFactory(agreement=agreement, number=6)
     TaskFactory(area=area, text="vuoden 2024 toimenpideohjelman raportti toimitetaan vuoden 2025 alussa; vrt. 2019")

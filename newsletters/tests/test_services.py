@@ -92,11 +92,13 @@ def sections():
 def test_monthly_task_run_twice_creates_one_draft_and_tells_staff_once(settings, staff_user, sections,
                                                                       django_capture_on_commit_callbacks):
     settings.NEWSLETTER_ASSEMBLY_DAY = 1
+    # The 1st may be a holiday (New Year's Day): the draft then waits for the first working day.
+    today = max(timezone.localdate(), services.assembly_day(timezone.localdate())).isoformat()
     ItemFactory(title="Vuosikello julkaistu")
     ItemFactory(title="Vain Lounalle", audience="louna")
     with django_capture_on_commit_callbacks(execute=True):
-        first = newsletters_assemble_monthly.apply().get()
-        second = newsletters_assemble_monthly.apply().get()
+        first = newsletters_assemble_monthly.apply(kwargs={"today": today}).get()
+        second = newsletters_assemble_monthly.apply(kwargs={"today": today}).get()
     assert first == second
     issue = Issue.objects.get()
     assert issue.status == Issue.Status.DRAFT and issue.month == timezone.localdate().replace(day=1)
@@ -115,9 +117,32 @@ def test_monthly_task_run_twice_creates_one_draft_and_tells_staff_once(settings,
 
 
 def test_monthly_task_waits_for_the_configured_day(settings):
-    settings.NEWSLETTER_ASSEMBLY_DAY = timezone.localdate().day + 1 if timezone.localdate().day < 28 else 29
-    assert newsletters_assemble_monthly.apply().get() is None
+    settings.NEWSLETTER_ASSEMBLY_DAY = 20
+    assert newsletters_assemble_monthly.apply(kwargs={"today": "2026-11-19"}).get() is None
     assert not Issue.objects.exists()
+    issue_id = newsletters_assemble_monthly.apply(kwargs={"today": "2026-11-20"}).get()  # a Friday
+    assert Issue.objects.get(pk=issue_id).month == date(2026, 11, 1)
+
+
+@pytest.mark.parametrize("today, assembled", [
+    # 20.12.2026 is a Sunday: the draft is there on Friday the 18th.
+    ("2026-12-17", None), ("2026-12-18", date(2026, 12, 1)),
+    # 20.6.2026 is Midsummer Day and the 19th Midsummer Eve: Thursday the 18th.
+    ("2026-06-17", None), ("2026-06-18", date(2026, 6, 1)),
+])
+def test_monthly_draft_comes_on_the_working_day_before_a_weekend_or_holiday(settings, today, assembled):
+    settings.NEWSLETTER_ASSEMBLY_DAY = 20
+    issue_id = newsletters_assemble_monthly.apply(kwargs={"today": today}).get()
+    assert (Issue.objects.get(pk=issue_id).month if issue_id else None) == assembled
+
+
+def test_an_assembly_day_on_the_first_does_not_step_back_into_the_previous_month(settings):
+    settings.NEWSLETTER_ASSEMBLY_DAY = 1
+    # New Year's Day 2027 is a Friday: the first working day of January is Monday the 4th.
+    assert services.assembly_day(date(2027, 1, 15)) == date(2027, 1, 4)
+    assert services.issue_assemble_when_due(today=date(2027, 1, 1)) is None
+    settings.NEWSLETTER_ASSEMBLY_DAY = 2
+    assert services.assembly_day(date(2026, 11, 3)) == date(2026, 11, 2)  # a Monday: unchanged
 
 
 def test_one_issue_per_month_is_a_database_rule():

@@ -1,12 +1,13 @@
 """factory_boy factories of the procurement app."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from consortium.calendar import next_working_day
 from consortium.tests.factories import LibraryFactory, UserFactory
 from procurement.models import (
     Answer,
@@ -47,6 +48,13 @@ class ProcurementFactory(DjangoModelFactory):
     purchasing_body = factory.SubFactory(PurchasingBodyFactory)
     body_reference = factory.Sequence(lambda n: f"TEST{n}")
     state = State.FOLLOWED
+
+
+def working_day_deadline(days: int, at: time = time(16, 0)) -> datetime:
+    """A deadline staff may set: `days` from today, moved on to a working day (the services
+    refuse weekends and public holidays)."""
+    day = next_working_day(timezone.localdate() + timedelta(days=days))
+    return timezone.make_aware(datetime.combine(day, at))
 
 
 class OpenProcurementFactory(ProcurementFactory):

@@ -1,11 +1,11 @@
 """The lifecycle moves only along allowed paths, each move recorded; awards, agreements,
 appeals (which block signing while pending) and contract-management notes."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from procurement import services
 from procurement.models import ALLOWED_MOVES, Appeal, ContractNote, Procurement, State
@@ -15,6 +15,7 @@ from procurement.tests.factories import (
     AwardFactory,
     OptInFactory,
     ProcurementFactory,
+    working_day_deadline,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -184,4 +185,36 @@ def test_an_open_procurements_deadline_cannot_be_moved_into_the_past(staff_user,
     passed = Procurement.objects.get(pk=open_procurement.pk)
     services.procurement_save(procurement=passed, by=staff_user, description="Lisätietoja")
     # Extending the deadline stays possible.
-    services.procurement_save(procurement=passed, by=staff_user, opt_in_deadline=timezone.now() + timedelta(days=3))
+    services.procurement_save(procurement=passed, by=staff_user, opt_in_deadline=working_day_deadline(3))
+
+
+@pytest.mark.parametrize("language, day, expected", [
+    ("fi", datetime(2030, 12, 25, 23, 59), "25.12.2030 on joulupäivä: valitse työpäivä, esimerkiksi 27.12.2030."),
+    ("sv", datetime(2030, 12, 25, 23, 59), "25.12.2030 är juldagen: välj en arbetsdag, till exempel 27.12.2030."),
+    ("en", datetime(2030, 12, 25, 23, 59),
+     "25.12.2030 is Christmas Day: choose a working day, for example 27.12.2030."),
+    ("fi", datetime(2030, 12, 7, 16, 0), "7.12.2030 on lauantai: valitse työpäivä, esimerkiksi 9.12.2030."),
+    ("sv", datetime(2030, 12, 8, 16, 0), "8.12.2030 är en söndag: välj en arbetsdag, till exempel 9.12.2030."),
+    ("fi", datetime(2030, 6, 21, 12, 0), "21.6.2030 on juhannusaatto: valitse työpäivä, esimerkiksi 24.6.2030."),
+])
+def test_an_opt_in_deadline_on_a_weekend_or_holiday_is_refused_naming_the_day(staff_user, language, day,
+                                                                              expected):
+    procurement = ProcurementFactory(state=State.PREPARATION, opt_in_deadline=None)
+    with translation.override(language), pytest.raises(ValidationError) as caught:
+        services.procurement_save(procurement=procurement, by=staff_user, opt_in_deadline=timezone.make_aware(day))
+    assert caught.value.message_dict == {"opt_in_deadline": [expected]}
+    assert Procurement.objects.get(pk=procurement.pk).opt_in_deadline is None
+
+
+def test_deadlines_on_working_days_and_deadlines_left_as_they_were_are_accepted(staff_user, open_procurement):
+    monday_before_christmas = timezone.make_aware(datetime(2030, 12, 23, 23, 59))
+    services.procurement_save(procurement=open_procurement, by=staff_user, opt_in_deadline=monday_before_christmas)
+    # A Sunday deadline stored before this rule (or by the admin) does not block other edits,
+    Procurement.objects.filter(pk=open_procurement.pk).update(
+        opt_in_deadline=timezone.make_aware(datetime(2030, 12, 22, 23, 59)))
+    stored = Procurement.objects.get(pk=open_procurement.pk)
+    services.procurement_save(procurement=stored, by=staff_user, description="Lisätietoja")
+    # and a past deadline recorded for an old procurement is history, not a choice.
+    followed = ProcurementFactory(state=State.FOLLOWED, opt_in_deadline=None)
+    services.procurement_save(procurement=followed, by=staff_user,
+                              opt_in_deadline=timezone.make_aware(datetime(2018, 6, 2, 16, 0)))

@@ -6,7 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from consortium.calendar import is_working_day
 from consortium.demo_data import DEMO_PASSWORD, demo_email
 from consortium.models import User
 from procurement.models import OptIn, OptInEvent, Procurement, ProcurementTransition
@@ -24,6 +26,9 @@ def test_member_list_and_staff_overview_queries_stay_constant(client, django_ass
     if scale:
         assert Procurement.objects.count() >= 300
         assert OptIn.objects.count() >= 1000
+    # The demo sets its open deadlines as staff must: on working days.
+    open_deadlines = Procurement.objects.filter(state="open").values_list("opt_in_deadline", flat=True)
+    assert all(is_working_day(timezone.localtime(deadline).date()) for deadline in open_deadlines)
     contact = User.objects.get(email=demo_email("yhteyshenkilo.humppila"))
     staff = User.objects.get(email=demo_email("henkilokunta"))
     client.force_login(contact)

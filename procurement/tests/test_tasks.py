@@ -1,7 +1,7 @@
 """Reminders a week and a day before the deadline (once per library and kind), award and
 expiry e-mails; the beat schedule."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.conf import settings
@@ -13,7 +13,13 @@ from consortium.tests.factories import user_with_role
 from procurement import services
 from procurement.models import Notification, State
 from procurement.tasks import notify_award, send_agreement_expiry_notices, send_opt_in_reminders
-from procurement.tests.factories import AgreementFactory, AwardFactory, OpenProcurementFactory, OptInFactory
+from procurement.tests.factories import (
+    AgreementFactory,
+    AwardFactory,
+    OpenProcurementFactory,
+    OptInFactory,
+    working_day_deadline,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -116,12 +122,64 @@ def test_a_moved_deadline_gets_its_own_reminders(humppila, contact, staff_user):
     now = timezone.now()
     procurement = OpenProcurementFactory(opt_in_deadline=now + timedelta(days=6, hours=1))
     assert services.opt_in_reminders_send(now=now) == 1
-    services.procurement_save(procurement=procurement, by=staff_user, opt_in_deadline=now + timedelta(days=20))
+    new_deadline = working_day_deadline(20)
+    services.procurement_save(procurement=procurement, by=staff_user, opt_in_deadline=new_deadline)
     assert services.opt_in_reminders_send(now=now) == 0  # the new deadline is more than a week away
-    week_before = now + timedelta(days=14)
+    week_day, _day_day = services.reminder_days(timezone.localtime(new_deadline).date())
+    week_before = timezone.make_aware(datetime.combine(week_day, time(8, 0)))
     assert services.opt_in_reminders_send(now=week_before) == 1
     assert services.opt_in_reminders_send(now=week_before) == 0
     assert len(mail.outbox) == 2
+
+
+def at_eight(day: date) -> datetime:
+    """The beat runs the reminders every day at 08:00 Helsinki time."""
+    return timezone.make_aware(datetime.combine(day, time(8, 0)))
+
+
+def reminders_by_day(days, procurement) -> dict:
+    sent = {}
+    for day in days:
+        services.opt_in_reminders_send(now=at_eight(day))
+        sent[day] = sorted(Notification.objects.filter(procurement=procurement, sent_at__isnull=False)
+                           .values_list("kind", flat=True))
+    return sent
+
+
+def test_a_day_reminder_that_would_fall_on_christmas_goes_out_on_the_last_working_day_before(humppila, contact):
+    # Deadline Monday 28.12.2026: the day before is a Sunday, and 24.-26.12. are holidays.
+    procurement = OpenProcurementFactory(opt_in_deadline=timezone.make_aware(datetime(2026, 12, 28, 16, 0)))
+    sent = reminders_by_day([date(2026, 12, 20), date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23)],
+                            procurement)
+    assert sent[date(2026, 12, 20)] == []
+    assert sent[date(2026, 12, 21)] == ["reminder_week"]  # Monday, a week before
+    assert sent[date(2026, 12, 22)] == ["reminder_week"]
+    assert sent[date(2026, 12, 23)] == ["reminder_day", "reminder_week"]  # Wednesday before Christmas Eve
+    # Over the holidays and on the Sunday nothing more goes out: each kind once per library.
+    assert services.opt_in_reminders_send(now=at_eight(date(2026, 12, 27))) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_a_week_reminder_that_would_fall_on_christmas_eve_goes_out_the_day_before(humppila, contact):
+    # Deadline Thursday 31.12.2026: a week before is Christmas Eve, a holiday in Finland.
+    procurement = OpenProcurementFactory(opt_in_deadline=timezone.make_aware(datetime(2026, 12, 31, 16, 0)))
+    sent = reminders_by_day([date(2026, 12, 22), date(2026, 12, 23), date(2026, 12, 29), date(2026, 12, 30)],
+                            procurement)
+    assert sent[date(2026, 12, 22)] == []
+    assert sent[date(2026, 12, 23)] == ["reminder_week"]
+    assert sent[date(2026, 12, 29)] == ["reminder_week"]
+    assert sent[date(2026, 12, 30)] == ["reminder_day", "reminder_week"]  # a working day: not moved
+
+
+def test_reminders_on_working_days_stay_a_week_and_a_day_before(humppila, contact):
+    # Deadline Tuesday 29.12.2026: the 22nd and the 28th are working days.
+    assert services.reminder_days(date(2026, 12, 29)) == (date(2026, 12, 22), date(2026, 12, 28))
+    procurement = OpenProcurementFactory(opt_in_deadline=timezone.make_aware(datetime(2026, 12, 29, 23, 59)))
+    sent = reminders_by_day([date(2026, 12, 21), date(2026, 12, 22), date(2026, 12, 23), date(2026, 12, 27),
+                             date(2026, 12, 28)], procurement)
+    assert sent[date(2026, 12, 21)] == []
+    assert sent[date(2026, 12, 27)] == ["reminder_week"]
+    assert sent[date(2026, 12, 28)] == ["reminder_day", "reminder_week"]
 
 
 class RefusingInbox:

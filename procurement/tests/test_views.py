@@ -18,6 +18,7 @@ from procurement.tests.factories import (
     OptInFactory,
     ProcurementFactory,
     PurchasingBodyFactory,
+    working_day_deadline,
 )
 
 pytestmark = pytest.mark.django_db
@@ -183,7 +184,7 @@ def test_staff_moves_and_records_through_the_pages(client, staff_user, humppila)
     client.force_login(staff_user)
     response = client.post(reverse("procurement:create"), {
         "title": "Kirjat 2027", "category": "books", "purchasing_body": body.pk, "body_reference": "H-1",
-        "opt_in_deadline": (timezone.localtime() + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")})
+        "opt_in_deadline": timezone.localtime(working_day_deadline(10)).strftime("%Y-%m-%dT%H:%M")})
     procurement = Procurement.objects.get(title="Kirjat 2027")
     assert response.status_code == 302
     url = reverse("procurement:move", args=[procurement.pk])
@@ -295,6 +296,18 @@ def test_a_deadline_given_as_a_date_means_the_end_of_that_day_in_helsinki(client
     procurement.state = State.OPEN
     assert procurement.is_open_for_answers(now=deadline - timedelta(minutes=1))
     assert not procurement.is_open_for_answers(now=deadline)
+
+
+def test_the_form_refuses_a_deadline_on_a_public_holiday_at_the_field(client, staff_user):
+    body = PurchasingBodyFactory()
+    client.force_login(staff_user)
+    response = client.post(reverse("procurement:create"), {
+        "title": "Lehdet 2031", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": "25.12.2030"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["opt_in_deadline"] == [
+        "25.12.2030 on joulupäivä: valitse työpäivä, esimerkiksi 27.12.2030."]
+    assert "25.12.2030 on joulupäivä" in response.content.decode()
+    assert not Procurement.objects.exists()
 
 
 def test_a_deadline_with_a_time_is_kept_as_typed(client, staff_user):
