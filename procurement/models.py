@@ -538,6 +538,9 @@ class Notification(models.Model):
     agreement = models.ForeignKey(FrameworkAgreement, on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="+")
     recipients = models.PositiveSmallIntegerField(default=0)
+    # Ids of the people this message has reached: a run that fails partway through a
+    # library's recipients leaves them here, and the next run skips them.
+    reached = models.JSONField(default=list, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

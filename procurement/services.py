@@ -474,9 +474,11 @@ def library_recipients(library_id: int) -> list[User]:
 def _notify_once(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,
                  agreement: FrameworkAgreement | None = None, about: date | None = None) -> bool:
     """Send one kind of message to one library once. The row is claimed with a lock, so two
-    runs at the same time (or a re-delivered task) do not send it twice; if the mail fails
-    the transaction rolls back and the next run tries again."""
+    runs at the same time (or a re-delivered task) do not send it twice. If the mail fails
+    for one recipient, those already reached are recorded and the error raised after the
+    commit: the next run tries the rest, not everyone again."""
     key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None, about)
+    failure = None
     with transaction.atomic():
         notification, _created = Notification.objects.get_or_create(
             key=key, defaults={"kind": kind, "procurement": procurement, "library": library, "agreement": agreement})
@@ -484,13 +486,25 @@ def _notify_once(*, kind: str, procurement: Procurement, library: Library, templ
         if notification.sent_at is not None:
             return False
         recipients = library_recipients(library.pk)
+        reached = list(notification.reached)
         for user in recipients:
-            send_mail_to_user(user=user, template=template,
-                              context={**context, "procurement": procurement, "library": library,
-                                       "agreement": agreement, "site_url": settings.SITE_URL.rstrip("/")})
-        notification.recipients = len(recipients)
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["recipients", "sent_at"])
+            if user.pk in reached:
+                continue
+            try:
+                send_mail_to_user(user=user, template=template,
+                                  context={**context, "procurement": procurement, "library": library,
+                                           "agreement": agreement, "site_url": settings.SITE_URL.rstrip("/")})
+            except Exception as error:  # noqa: BLE001 - raised below, once the progress is kept
+                failure = error
+                break
+            reached.append(user.pk)
+        notification.reached = reached
+        notification.recipients = len(reached)
+        if failure is None:
+            notification.sent_at = timezone.now()
+        notification.save(update_fields=["reached", "recipients", "sent_at"])
+    if failure is not None:
+        raise failure
     return True
 
 

@@ -231,3 +231,34 @@ def test_one_refused_address_does_not_stop_the_other_libraries_reminders(setting
         assert sorted(inbox.delivered) == sorted(second_addresses)
     finally:
         controller.stop()
+
+
+def test_a_library_whose_second_recipient_fails_gets_no_second_copy_on_the_first(settings, humppila, contact,
+                                                                                  director):
+    """A library has several recipients; a run fails at one of them. The next run must try
+    the rest, not mail those already reached again."""
+    from aiosmtpd.controller import Controller
+
+    from procurement.tests.test_worker import free_port
+
+    first, second = services.library_recipients(humppila.pk)
+    inbox = RefusingInbox(second.email)
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=5))
+        for _run in range(3):
+            with pytest.raises(Exception):
+                services.opt_in_reminders_send()
+        assert inbox.delivered == [first.email]
+        inbox.refused = None  # the address works again
+        assert services.opt_in_reminders_send() == 1
+        assert inbox.delivered == [first.email, second.email]
+        notification = Notification.objects.get(procurement=procurement, library=humppila)
+        assert notification.sent_at is not None and notification.recipients == 2
+    finally:
+        controller.stop()
