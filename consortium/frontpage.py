@@ -28,6 +28,9 @@ CARDS_LIFETIME = 60  # seconds
 VERSION_KEY = "frontpage:cards:version"
 # Rows written on every visit or login: they never change what a card says.
 IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes"})
+# Columns saved alone on every login (Django's update_last_login): anyone logging in would
+# otherwise retire everybody's kept page.
+IGNORED_FIELDS = {"consortium.user": {"last_login"}}
 # Stands for the CSRF token in a kept page. Letters and dashes only, so the template's
 # escaping leaves it as it is and the replace below finds it.
 CSRF_PLACEHOLDER = "csrf-token-of-this-request"
@@ -39,9 +42,12 @@ def _fresh_version() -> int:
     return time.time_ns()
 
 
-def _data_changed(sender, **kwargs) -> None:
-    if sender._meta.app_label not in IGNORED_APPS:
-        invalidate_front_page_cards()
+def _data_changed(sender, update_fields=None, **kwargs) -> None:
+    if sender._meta.app_label in IGNORED_APPS:
+        return
+    if update_fields and set(update_fields) <= IGNORED_FIELDS.get(sender._meta.label_lower, set()):
+        return
+    invalidate_front_page_cards()
 
 
 def invalidate_front_page_cards() -> None:

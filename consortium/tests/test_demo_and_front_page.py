@@ -74,6 +74,24 @@ def test_front_page_is_kept_until_something_changes(client, staff_user, django_a
     assert "epäonnistunut-ajo" in client.get(reverse("home")).content.decode()
 
 
+def test_someone_logging_in_does_not_retire_the_kept_pages(client, staff_user, director):
+    """A login writes the person's last_login; the front page shows nothing of it, so the
+    kept pages of everyone else stay (a busy morning of logins would otherwise keep every
+    page cold). A real change still shows at once."""
+    from django.test import Client
+
+    from consortium.tests.factories import PASSWORD
+
+    client.force_login(staff_user)
+    client.get(reverse("home"))
+    other = Client()
+    assert other.post(reverse("login"), {"username": director.email, "password": PASSWORD}).status_code == 302
+    assert not client.get(reverse("home")).templates, "the kept page is served"
+    director.full_name = "Hanna Uusinimi"
+    director.save()
+    assert client.get(reverse("home")).templates, "a saved row retires it"
+
+
 def test_a_kept_front_page_carries_this_requests_csrf_token(staff_user):
     """The header's forms (language, log out) work from a kept copy, in every browser the
     person uses: the token is filled in per request, never kept."""
