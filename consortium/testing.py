@@ -1,13 +1,15 @@
 """Test harness shared by every app (loaded from the root conftest.py as a pytest plugin):
-a real Chromium driven by Playwright against the live server, an axe-core check, and a
-real Celery worker on Redis."""
+a real Chromium driven by Playwright against the live server, an axe-core check, a real
+Celery worker on Redis, and a real SMTP server on loopback."""
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,29 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2, message:
             return
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout:.0f} s waiting for {message}", pytrace=False)
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (for a test's own server)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def loopback_smtp(handler, settings=None):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 answering with `handler` for the block.
+    With `settings` (pytest-django's fixture), Django's mail goes to it over SMTP."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    if settings is not None:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield controller
+    finally:
+        controller.stop()

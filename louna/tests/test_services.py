@@ -311,22 +311,14 @@ def test_a_retried_agenda_reaches_each_person_once(settings, director, other_dir
                                                    tammela):
     """The task retries after a failure partway through the list: those already reached
     must not get the agenda twice; a re-sent agenda (new version) goes to everyone."""
-    from aiosmtpd.controller import Controller
-
-    from louna.tests.test_worker import free_port
+    from consortium.testing import loopback_smtp
 
     meeting = _coming_meeting(chair=coordinator)
     meeting.agreement.libraries.set([humppila, tammela])
     AgendaItemFactory(meeting=meeting, state=AgendaItem.State.ON_AGENDA)
     everyone = [person.email for person in services.agenda_recipients(meeting)]
     inbox = OnceRefusingInbox(refused=everyone[1])
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with loopback_smtp(inbox, settings):
         with pytest.raises(OSError):  # the task's autoretry catches this and runs again
             services.meeting_agenda_mail(meeting_id=meeting.pk)
         assert inbox.delivered == everyone[:1]
@@ -335,8 +327,6 @@ def test_a_retried_agenda_reaches_each_person_once(settings, director, other_dir
         assert services.meeting_agenda_mail(meeting_id=meeting.pk) == 0  # a late duplicate run
         Meeting.objects.filter(pk=meeting.pk).update(ics_sequence=1)  # the agenda was changed and sent again
         assert services.meeting_agenda_mail(meeting_id=meeting.pk) == 3
-    finally:
-        controller.stop()
 
 
 def test_agenda_mail_is_in_the_recipients_language(director, humppila, django_capture_on_commit_callbacks):

@@ -9,6 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from consortium.models import Role
+from consortium.testing import loopback_smtp
 from consortium.tests.factories import user_with_role
 from procurement import services
 from procurement.models import Notification, State
@@ -203,20 +204,10 @@ class RefusingInbox:
 
 def test_one_refused_address_does_not_stop_the_other_libraries_reminders(settings, humppila, tammela, contact,
                                                                           director, other_director):
-    from aiosmtpd.controller import Controller
-
-    from procurement.tests.test_worker import free_port
-
     first, second = sorted([humppila, tammela], key=lambda library: library.pk)
     refused = services.library_recipients(first.pk)[0].email  # the first library's first recipient
     inbox = RefusingInbox(refused)
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with loopback_smtp(inbox, settings):
         procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=5))
         with pytest.raises(Exception):  # the run is marked failed ...
             services.opt_in_reminders_send()
@@ -229,27 +220,15 @@ def test_one_refused_address_does_not_stop_the_other_libraries_reminders(setting
         with pytest.raises(Exception):
             services.opt_in_reminders_send()
         assert sorted(inbox.delivered) == sorted(second_addresses)
-    finally:
-        controller.stop()
 
 
 def test_a_library_whose_second_recipient_fails_gets_no_second_copy_on_the_first(settings, humppila, contact,
                                                                                   director):
     """A library has several recipients; a run fails at one of them. The next run must try
     the rest, not mail those already reached again."""
-    from aiosmtpd.controller import Controller
-
-    from procurement.tests.test_worker import free_port
-
     first, second = services.library_recipients(humppila.pk)
     inbox = RefusingInbox(second.email)
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    try:
+    with loopback_smtp(inbox, settings):
         procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=5))
         for _run in range(3):
             with pytest.raises(Exception):
@@ -260,5 +239,3 @@ def test_a_library_whose_second_recipient_fails_gets_no_second_copy_on_the_first
         assert inbox.delivered == [first.email, second.email]
         notification = Notification.objects.get(procurement=procurement, library=humppila)
         assert notification.sent_at is not None and notification.recipients == 2
-    finally:
-        controller.stop()
