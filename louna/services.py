@@ -401,16 +401,24 @@ def meeting_agenda_mail(*, meeting_id: int) -> int:
     url = settings.SITE_URL.rstrip("/") + reverse("louna:meeting_detail", args=[meeting.pk])
     reached = set(AgendaDelivery.objects.filter(meeting=meeting, sequence=meeting.ics_sequence)
                   .values_list("user_id", flat=True))
-    sent = 0
+    sent, failure = 0, None
     for person in agenda_recipients(meeting):
         if person.pk in reached:
-            continue  # a retry after a failure further down the list
-        if send_mail_to_user(
-            user=person, template="louna/mail/agenda", context={"meeting": meeting, "items": items, "meeting_url": url},
-            attachments=[(f"kokous-{meeting.pk}.ics", ics, "text/calendar")],
-        ):
+            continue  # reached by an earlier try of this task
+        try:
+            accepted = send_mail_to_user(
+                user=person, template="louna/mail/agenda",
+                context={"meeting": meeting, "items": items, "meeting_url": url},
+                attachments=[(f"kokous-{meeting.pk}.ics", ics, "text/calendar")],
+            )
+        except OSError as error:  # smtplib's errors too: one refused address must not stop the rest
+            failure = failure or error
+            continue
+        if accepted:
             AgendaDelivery.objects.get_or_create(meeting=meeting, user=person, sequence=meeting.ics_sequence)
             sent += 1
+    if failure is not None:
+        raise failure  # the task retries; those reached are skipped then
     return sent
 
 

@@ -92,7 +92,7 @@ class OptInForm(forms.Form):
         (Answer.DECLINED, _("Not taking part")),
     ])
     yearly_estimate = EuroField(label=_("Estimated yearly purchases (€)"), required=False,
-                                help_text=_("Required with a binding commitment."))
+                                help_text=_("Required with a binding commitment; optional with interest."))
     contact_name = forms.CharField(label=_("The library's contact person for this procurement"), max_length=150,
                                    required=False)
     contact_email = forms.EmailField(label=_("Contact person's e-mail"), required=False)
@@ -107,6 +107,25 @@ class OptInForm(forms.Form):
                                      help_text=_("Helps the consortium plan the next procurements."))
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
+    # The parts each answer uses. The others may be hidden in the browser, so a stale or
+    # mistyped value left there must not block the answer (the service drops it anyway).
+    PARTS_OF_ANSWER = {
+        Answer.COMMITTED: {"yearly_estimate", "contact_name", "contact_email", "contact_phone", "decision_maker",
+                           "decision_date", "decision_number"},
+        Answer.INTERESTED: {"yearly_estimate", "contact_name", "contact_email", "contact_phone"},
+        Answer.DECLINED: {"decline_reason"},
+    }
+    ANSWER_PARTS = set().union(*PARTS_OF_ANSWER.values())
+
+    def clean(self):
+        cleaned = super().clean()
+        used = self.PARTS_OF_ANSWER.get(cleaned.get("answer"))
+        if used is not None:
+            for name in self.ANSWER_PARTS - used:
+                self._errors.pop(name, None)
+                cleaned[name] = None if name in ("decision_date", "yearly_estimate") else ""
+        return cleaned
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from crispy_forms.helper import FormHelper
@@ -117,11 +136,12 @@ class OptInForm(forms.Form):
         self.helper.layout = Layout(
             Field("answer"),
             # data-shown-for: the answers a part belongs to; opt-in.js hides the others' parts
-            # (without JavaScript all show, and the service ignores what does not belong).
-            Fieldset(_("Binding commitment"), "yearly_estimate", "decision_maker", "decision_date", "decision_number",
-                     css_class="border rounded p-3 mb-3", data_shown_for=Answer.COMMITTED),
-            Fieldset(_("Contact person for this procurement"), "contact_name", "contact_email", "contact_phone",
+            # (without JavaScript all show, and the service drops what does not belong to the
+            # answer: the decision for interest, everything but the reason for not taking part).
+            Fieldset(_("Taking part"), "yearly_estimate", "contact_name", "contact_email", "contact_phone",
                      css_class="border rounded p-3 mb-3", data_shown_for=f"{Answer.COMMITTED} {Answer.INTERESTED}"),
+            Fieldset(_("Binding commitment"), "decision_maker", "decision_date", "decision_number",
+                     css_class="border rounded p-3 mb-3", data_shown_for=Answer.COMMITTED),
             Fieldset(_("Not taking part"), "decline_reason", css_class="border rounded p-3 mb-3",
                      data_shown_for=Answer.DECLINED),
             Field("version"),

@@ -255,12 +255,16 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
             errors["decision_date"] = _("Give the date of the decision.")
         if not decision_number:
             errors["decision_number"] = _("Give the number of the decision (e.g. § 42).")
-    if answer != Answer.DECLINED and decision_date is not None and decision_date > timezone.localdate():
-        errors["decision_date"] = _("The decision cannot be dated in the future.")
+        if decision_date is not None and decision_date > timezone.localdate():
+            errors["decision_date"] = _("The decision cannot be dated in the future.")
     if errors:
         raise ValidationError({field: messages for field, messages in errors.items()})
+    # Only what belongs to the answer is kept: the form may send every field (a part hidden
+    # in the browser, or an earlier answer's values left in it).
+    if answer != Answer.COMMITTED:
+        decision_maker, decision_date, decision_number = "", None, ""
     if answer == Answer.DECLINED:
-        estimate, decision_maker, decision_date, decision_number = None, "", None, ""
+        estimate, contact_name, contact_email, contact_phone = None, "", "", ""
     else:
         decline_reason = ""
 
@@ -475,8 +479,8 @@ def _notify_once(*, kind: str, procurement: Procurement, library: Library, templ
                  agreement: FrameworkAgreement | None = None, about: date | None = None) -> bool:
     """Send one kind of message to one library once. The row is claimed with a lock, so two
     runs at the same time (or a re-delivered task) do not send it twice. If the mail fails
-    for one recipient, those already reached are recorded and the error raised after the
-    commit: the next run tries the rest, not everyone again."""
+    for a recipient, the others are still tried, those reached are recorded, and the first
+    error is raised after the commit: the next run tries only the ones not reached."""
     key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None, about)
     failure = None
     with transaction.atomic():
@@ -494,9 +498,9 @@ def _notify_once(*, kind: str, procurement: Procurement, library: Library, templ
                 send_mail_to_user(user=user, template=template,
                                   context={**context, "procurement": procurement, "library": library,
                                            "agreement": agreement, "site_url": settings.SITE_URL.rstrip("/")})
-            except Exception as error:  # noqa: BLE001 - raised below, once the progress is kept
-                failure = error
-                break
+            except OSError as error:  # smtplib's errors too; raised below, once the progress is kept
+                failure = failure or error
+                continue
             reached.append(user.pk)
         notification.reached = reached
         notification.recipients = len(reached)

@@ -212,3 +212,23 @@ def test_declining_ignores_a_leftover_decision_date(open_procurement, humppila, 
                       decision_date=date.today() + timedelta(days=30), decline_reason="Oma sopimus")
     assert declined.answer == Answer.DECLINED and declined.decision_date is None
     assert declined.yearly_estimate is None
+
+
+def test_a_changed_answer_keeps_only_what_belongs_to_it(client, open_procurement, humppila, contact):
+    """The form sends every field, also those of parts hidden in the browser: moving from a
+    commitment to interest drops the decision, to not taking part drops the figures and the
+    contact, and a stale or mistyped value in a hidden part does not block the answer."""
+    from django.urls import reverse
+
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    answer(open_procurement, humppila, contact)
+    client.force_login(contact)
+    form = {"action": "save", "version": 1, "yearly_estimate": "12 500,50", "contact_name": "Heikki",
+            "decision_maker": "Sivistyslautakunta", "decision_date": "31.2.2026", "decision_number": "§ 42"}
+    assert client.post(url, {**form, "answer": "interested"}).status_code == 302
+    interested = OptIn.objects.get(procurement=open_procurement, library=humppila)
+    assert interested.answer == Answer.INTERESTED and interested.yearly_estimate == Decimal("12500.50")
+    assert (interested.decision_maker, interested.decision_date, interested.decision_number) == ("", None, "")
+    assert client.post(url, {**form, "version": 2, "answer": "declined", "yearly_estimate": "paljon"}).status_code == 302
+    declined = OptIn.objects.get(procurement=open_procurement, library=humppila)
+    assert declined.answer == Answer.DECLINED and declined.yearly_estimate is None and declined.contact_name == ""
