@@ -15,11 +15,14 @@ CSRF token of the header's forms (kept as a placeholder, filled in on every requ
 one-off messages (a page that has any is rendered afresh, which also consumes them)."""
 
 import time
+from functools import lru_cache
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.csrf import get_token
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
 __all__ = ("kept_front_page", "connect_invalidation", "invalidate_front_page_cards", "CARDS_LIFETIME")
@@ -31,9 +34,6 @@ IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes"})
 # Columns saved alone on every login (Django's update_last_login): anyone logging in would
 # otherwise retire everybody's kept page.
 IGNORED_FIELDS = {"consortium.user": {"last_login"}}
-# Stands for the CSRF token in a kept page. Letters and dashes only, so the template's
-# escaping leaves it as it is and the replace below finds it.
-CSRF_PLACEHOLDER = "csrf-token-of-this-request"
 
 
 def _fresh_version() -> int:
@@ -48,6 +48,10 @@ def _data_changed(sender, update_fields=None, **kwargs) -> None:
     if update_fields and set(update_fields) <= IGNORED_FIELDS.get(sender._meta.label_lower, set()):
         return
     invalidate_front_page_cards()
+    # Someone else's front page rendered while this transaction is still open reads the rows
+    # from before it, yet is kept under the version just moved; moving it again once the
+    # change is committed retires that copy too. (Outside a transaction this runs at once.)
+    transaction.on_commit(invalidate_front_page_cards)
 
 
 def invalidate_front_page_cards() -> None:
@@ -60,6 +64,14 @@ def invalidate_front_page_cards() -> None:
 def connect_invalidation() -> None:
     for signal in (post_save, post_delete, m2m_changed):
         signal.connect(_data_changed, dispatch_uid=f"frontpage-cards-{signal!r}")
+
+
+@lru_cache(maxsize=1)
+def csrf_placeholder() -> str:
+    """Stands for the CSRF token in a kept page. Letters, digits and dashes, so the
+    template's escaping leaves it as it is; derived from the secret key, so text that people
+    write (and cards show) cannot contain it and be turned into the reader's token."""
+    return "csrf-" + salted_hmac("consortium.frontpage.csrf_placeholder", "placeholder").hexdigest()[:32]
 
 
 def kept_front_page(request, render_page) -> str:
@@ -82,6 +94,6 @@ def kept_front_page(request, render_page) -> str:
     if kept is not None and kept[0] == version:
         html = kept[1]
     else:
-        html = str(render_page(CSRF_PLACEHOLDER))
+        html = str(render_page(csrf_placeholder()))
         cache.set(key, (version, html), CARDS_LIFETIME)
-    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return html.replace(csrf_placeholder(), get_token(request))

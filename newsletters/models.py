@@ -2,6 +2,9 @@
 apps' sections, subscribers, and one delivery row per (issue, recipient) — the outbox that
 makes sending crash-safe (see docs/newsletters.md)."""
 
+import posixpath
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,12 +13,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ("Audience", "Item", "Issue", "Block", "Subscriber", "Delivery", "TRANSLATED_LANGUAGES",
-           "MAIL_IMAGE_TYPES")
+           "MAIL_IMAGE_TYPES", "ITEM_IMAGE_FOLDER", "item_image_path")
 
 # The issue is written in Finnish; these are the languages it may also be translated into.
 TRANSLATED_LANGUAGES = ("sv", "en")
 # Image types mail programs show; the only ones an item may carry and the image view serves.
 MAIL_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+ITEM_IMAGE_FOLDER = "newsletters/items/"
+
+
+def item_image_path(item, filename: str) -> str:
+    """A random name: item images are public (newsletters.views.item_image), and one of a
+    draft or of a Louna-only item must not be found by guessing its uploaded file name."""
+    extension = posixpath.splitext(filename)[1].lower()[:10]
+    return f"{ITEM_IMAGE_FOLDER}{uuid.uuid4().hex}{extension}"
 
 
 class Audience(models.TextChoices):
@@ -31,7 +42,7 @@ class Item(models.Model):
     title_sv = models.CharField(_("title in Swedish"), max_length=200, blank=True)
     body_sv = models.TextField(_("text in Swedish"), blank=True)
     link = models.URLField(_("link"), blank=True)
-    image = models.ImageField(_("image"), upload_to="newsletters/items/", blank=True)
+    image = models.ImageField(_("image"), upload_to=item_image_path, blank=True)
     image_alt = models.CharField(_("image description"), max_length=200, blank=True,
                                  help_text=_("What the image shows, for readers who cannot see it."))
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL)

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Delivery, Issue, Item, Subscriber
+from .models import ITEM_IMAGE_FOLDER, Delivery, Issue, Item, Subscriber
 
 __all__ = ("issues_for_staff", "unassigned_items", "archive_years", "archive_issues", "archive_issue",
            "deliveries_of", "subscribers_list", "draft_waiting", "item_by_image_name")
@@ -60,5 +60,4 @@ def item_by_image_name(name: str) -> Item | None:
     folder can be asked for), or None."""
     if not name or "/" in name or "\\" in name:
         return None
-    folder = Item._meta.get_field("image").upload_to
-    return Item.objects.filter(image=f"{folder}{name}").first()
+    return Item.objects.filter(image=f"{ITEM_IMAGE_FOLDER}{name}").first()
