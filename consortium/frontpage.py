@@ -50,8 +50,12 @@ def _data_changed(sender, update_fields=None, **kwargs) -> None:
     invalidate_front_page_cards()
     # Someone else's front page rendered while this transaction is still open reads the rows
     # from before it, yet is kept under the version just moved; moving it again once the
-    # change is committed retires that copy too. (Outside a transaction this runs at once.)
-    transaction.on_commit(invalidate_front_page_cards)
+    # change is committed retires that copy too (once per transaction, however many rows).
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return
+    if not any(entry[1] is invalidate_front_page_cards for entry in connection.run_on_commit):
+        transaction.on_commit(invalidate_front_page_cards)
 
 
 def invalidate_front_page_cards() -> None:
