@@ -381,10 +381,9 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", loun
         from .mailing import send_plain_mail
 
         url = absolute_url(reverse("newsletters:subscription", args=[subscription_token(subscriber)]))
-        if _may_mail_about_subscribing(email):
-            transaction.on_commit(lambda: send_plain_mail(
-                to=subscriber.email, language=subscriber.language, template="newsletters/mail/already",
-                context={"subscriber": subscriber, "url": url}))
+        transaction.on_commit(lambda: _mail_about_subscribing(email, lambda: send_plain_mail(
+            to=subscriber.email, language=subscriber.language, template="newsletters/mail/already",
+            context={"subscriber": subscriber, "url": url})))
         return subscriber
     if subscriber is None:
         subscriber = Subscriber(email=email)
@@ -394,21 +393,28 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", loun
     subscriber.consent_detail = detail[:300]
     subscriber.full_clean()
     subscriber.save()
-    if _may_mail_about_subscribing(email):
-        transaction.on_commit(lambda: _send_confirmation(subscriber))
+    transaction.on_commit(lambda: _mail_about_subscribing(email, lambda: _send_confirmation(subscriber)))
     return subscriber
 
 
-def _may_mail_about_subscribing(email: str) -> bool:
+def _mail_about_subscribing(email: str, send) -> None:
     """The public form mails whatever address is typed in; without a pause anyone could
     flood a stranger's mailbox with confirmation requests. One such mail per address per
     NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL: the link in the first one still works, and the form
-    answers the same either way, so it tells nobody whether a mail went out."""
+    answers the same either way, so it tells nobody whether a mail went out. Runs after the
+    commit; a mail that fails does not count."""
     interval = int(getattr(settings, "NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL", 900))
     if interval <= 0:
-        return True
+        send()
+        return
     key = "newsletters:subscribe-mail:" + hashlib.sha256(email.lower().encode()).hexdigest()
-    return cache.add(key, True, timeout=interval)
+    if not cache.add(key, True, timeout=interval):
+        return
+    try:
+        send()
+    except Exception:
+        cache.delete(key)
+        raise
 
 
 @transaction.atomic
