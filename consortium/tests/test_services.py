@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from consortium import services
 from consortium.models import Role, RoleAssignment, ServicePoint, User
-from consortium.tests.factories import ServicePointFactory
+from consortium.tests.factories import ServicePointFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +129,38 @@ def test_a_refused_new_service_point_page_still_offers_to_add_it(client, staff_u
     assert response.context["point"].pk is None
     assert "<h1>Lisää toimipiste</h1>" in response.content.decode()
     assert not ServicePoint.objects.filter(name="Uusi piste").exists()
+
+
+class _DeferringMailServer:
+    """A real SMTP server (aiosmtpd) that defers every message while `busy`."""
+
+    def __init__(self):
+        self.busy, self.delivered = True, []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.busy:
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.delivered.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_invitation_the_mail_server_defers_is_reported_and_can_be_sent_again(client, settings, humppila):
+    from consortium.testing import loopback_smtp
+
+    staff = user_with_role(Role.STAFF)
+    client.force_login(staff)
+    form = {"email": "uusi.johtaja@kirjasto.example", "full_name": "Uusi Johtaja", "role": Role.DIRECTOR,
+            "library": humppila.pk, "language": "fi"}
+    server = _DeferringMailServer()
+    with loopback_smtp(server, settings):
+        response = client.post(reverse("person_invite"), form)
+        assert response.status_code == 200 and "kutsuviestiä ei voitu lähettää" in response.content.decode()
+        assert User.objects.filter(email="uusi.johtaja@kirjasto.example").exists()
+        server.busy = False
+        assert client.post(reverse("person_invite"), form).status_code == 302
+        assert server.delivered == ["uusi.johtaja@kirjasto.example"]
