@@ -213,3 +213,29 @@ def loopback_smtp(handler, settings=None):
         yield controller
     finally:
         controller.stop()
+
+
+class SmtpInbox:
+    """An aiosmtpd handler for loopback_smtp that records who received a message, and can
+    answer as real mail servers do: `refused` gets 550 (no such user) every time,
+    `deferred_once` gets 451 (try again later) on its first try, and while `busy` every
+    recipient gets 451."""
+
+    def __init__(self, *, refused: str | None = None, deferred_once: str | None = None, busy: bool = False):
+        self.refused, self.deferred_once, self.busy = refused, deferred_once, busy
+        self.delivered: list[str] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.refused:
+            return "550 5.1.1 No such user"
+        if self.busy:
+            return "451 4.3.0 Try again later"
+        if address == self.deferred_once:
+            self.deferred_once = None
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.delivered.extend(envelope.rcpt_tos)
+        return "250 Message accepted for delivery"

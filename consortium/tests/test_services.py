@@ -131,32 +131,15 @@ def test_a_refused_new_service_point_page_still_offers_to_add_it(client, staff_u
     assert not ServicePoint.objects.filter(name="Uusi piste").exists()
 
 
-class _DeferringMailServer:
-    """A real SMTP server (aiosmtpd) that defers every message while `busy`."""
-
-    def __init__(self):
-        self.busy, self.delivered = True, []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.busy:
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.delivered.extend(envelope.rcpt_tos)
-        return "250 OK"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_invitation_the_mail_server_defers_is_reported_and_can_be_sent_again(client, settings, humppila):
-    from consortium.testing import loopback_smtp
+    from consortium.testing import SmtpInbox, loopback_smtp
 
     staff = user_with_role(Role.STAFF)
     client.force_login(staff)
     form = {"email": "uusi.johtaja@kirjasto.example", "full_name": "Uusi Johtaja", "role": Role.DIRECTOR,
             "library": humppila.pk, "language": "fi"}
-    server = _DeferringMailServer()
+    server = SmtpInbox(busy=True)
     with loopback_smtp(server, settings):
         response = client.post(reverse("person_invite"), form)
         assert response.status_code == 200 and "kutsuviestiä ei voitu lähettää" in response.content.decode()

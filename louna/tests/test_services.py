@@ -288,36 +288,17 @@ def test_sending_the_agenda_mails_directors_and_the_coordinator_with_an_ics(dire
     assert int(event["sequence"]) == 1
 
 
-class OnceRefusingInbox:
-    """A real SMTP server (aiosmtpd) that turns one address away once with a temporary
-    error, as a busy mail server does, and accepts it on the next try."""
-
-    def __init__(self, refused):
-        self.refused, self.delivered = refused, []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == self.refused:
-            self.refused = None
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.delivered.extend(envelope.rcpt_tos)
-        return "250 Message accepted for delivery"
-
-
 def test_a_retried_agenda_reaches_each_person_once(settings, director, other_director, coordinator, humppila,
                                                    tammela):
     """One address refused: the others still get the agenda, and the task's retry mails
     only the one not reached; a re-sent agenda (new version) goes to everyone."""
-    from consortium.testing import loopback_smtp
+    from consortium.testing import SmtpInbox, loopback_smtp
 
     meeting = _coming_meeting(chair=coordinator)
     meeting.agreement.libraries.set([humppila, tammela])
     AgendaItemFactory(meeting=meeting, state=AgendaItem.State.ON_AGENDA)
     everyone = [person.email for person in services.agenda_recipients(meeting)]
-    inbox = OnceRefusingInbox(refused=everyone[1])
+    inbox = SmtpInbox(deferred_once=everyone[1])
     with loopback_smtp(inbox, settings):
         with pytest.raises(OSError):  # the task's autoretry catches this and runs again
             services.meeting_agenda_mail(meeting_id=meeting.pk)

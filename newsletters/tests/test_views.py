@@ -250,30 +250,13 @@ def test_the_public_form_mails_one_address_once_in_a_while(client, settings, dja
     assert len(mail.outbox) == 2
 
 
-class BusyMailServer:
-    """A real SMTP server (aiosmtpd) that defers every message while `busy`."""
-
-    def __init__(self):
-        self.busy, self.delivered = True, []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.busy:
-            return "451 4.3.0 Try again later"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.delivered.extend(envelope.rcpt_tos)
-        return "250 OK"
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_subscription_whose_mail_fails_says_so_and_can_be_sent_again(client, settings):
-    from consortium.testing import loopback_smtp
+    from consortium.testing import SmtpInbox, loopback_smtp
 
     settings.NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL = 900
     form = {"email": "uusi@kirjasto.example", "language": "fi", "consent": "on"}
-    server = BusyMailServer()
+    server = SmtpInbox(busy=True)
     with loopback_smtp(server, settings):
         response = client.post(reverse("newsletters:subscribe"), form)
         assert response.status_code == 200

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from consortium.models import Role
-from consortium.testing import loopback_smtp
+from consortium.testing import SmtpInbox, loopback_smtp
 from consortium.tests.factories import user_with_role
 from procurement import services
 from procurement.models import Notification, State
@@ -186,30 +186,11 @@ def test_reminders_on_working_days_stay_a_week_and_a_day_before(humppila, contac
     assert sent[date(2026, 12, 28)] == ["reminder_day", "reminder_week"]
 
 
-class RefusingInbox:
-    """A real SMTP server (aiosmtpd) that refuses one address, as a mail server refuses an
-    address that no longer exists."""
-
-    def __init__(self, refused):
-        self.refused = refused
-        self.delivered = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == self.refused:
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.delivered.extend(envelope.rcpt_tos)
-        return "250 Message accepted for delivery"
-
-
 def test_one_refused_address_does_not_stop_the_other_libraries_reminders(settings, humppila, tammela, contact,
                                                                           director, other_director):
     first, second = sorted([humppila, tammela], key=lambda library: library.pk)
     refused = services.library_recipients(first.pk)[0].email  # the first library's first recipient
-    inbox = RefusingInbox(refused)
+    inbox = SmtpInbox(refused=refused)
     with loopback_smtp(inbox, settings):
         procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=5))
         with pytest.raises(Exception):  # the run is marked failed ...
@@ -229,7 +210,7 @@ def test_a_refused_recipient_neither_stops_nor_repeats_the_others(settings, hump
     """A library has several recipients and the mail server refuses one: the others get the
     message all the same, and later runs try only the refused one, never the others again."""
     first, second = services.library_recipients(humppila.pk)
-    inbox = RefusingInbox(first.email)
+    inbox = SmtpInbox(refused=first.email)
     with loopback_smtp(inbox, settings):
         procurement = OpenProcurementFactory(opt_in_deadline=timezone.now() + timedelta(days=5))
         for _run in range(3):
