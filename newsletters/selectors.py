@@ -1,11 +1,12 @@
 """Reads of the newsletter app."""
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 
-from .models import ITEM_IMAGE_FOLDER, Delivery, Issue, Item, Subscriber
+from .models import ITEM_IMAGE_FOLDER, Block, Delivery, Issue, Item, Subscriber
 
 __all__ = ("issues_for_staff", "unassigned_items", "archive_years", "archive_issues", "archive_issue",
-           "deliveries_of", "subscribers_list", "draft_waiting", "item_by_image_name")
+           "deliveries_of", "subscribers_list", "draft_waiting", "newsletter_image_path")
 
 
 def issues_for_staff() -> QuerySet[Issue]:
@@ -55,9 +56,15 @@ def draft_waiting() -> Issue | None:
     return Issue.objects.filter(status=Issue.Status.DRAFT).order_by("-month").first()
 
 
-def item_by_image_name(name: str) -> Item | None:
-    """The item whose image file has this name (no folders: nothing outside the items' own
-    folder can be asked for), or None."""
+def newsletter_image_path(name: str) -> str | None:
+    """The stored path of a newsletter image by its file name, or None: only files an item
+    carries now, or that an issue's part shows (an issue keeps the picture it was assembled
+    with after the item's image is replaced or the item deleted). No folders: nothing
+    outside the items' own folder can be asked for."""
     if not name or "/" in name or "\\" in name:
         return None
-    return Item.objects.filter(image=f"{ITEM_IMAGE_FOLDER}{name}").first()
+    path = f"{ITEM_IMAGE_FOLDER}{name}"
+    if Item.objects.filter(image=path).exists() or Block.objects.filter(
+            image_url=reverse("newsletters:item_image", args=[name])).exists():
+        return path
+    return None

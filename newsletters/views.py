@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -363,15 +364,15 @@ def subscribe(request):
 
 @require_safe
 def item_image(request, name):
-    """An item's image, public like the newsletter itself: it shows in subscribers' mail and
-    in the public archive. Django serves it (the proxy serves no uploads: documents in
-    MEDIA_ROOT belong to libraries), and only files some item carries, with the type read
-    from the file itself."""
-    stored = selectors.item_by_image_name(name)
-    if stored is None:
+    """A newsletter image, public like the newsletter itself: it shows in subscribers' mail
+    and in the public archive. Django serves it (the proxy serves no uploads: documents in
+    MEDIA_ROOT belong to libraries), and only files an item or an issue shows, with the
+    type read from the file itself."""
+    path = selectors.newsletter_image_path(name)
+    if path is None:
         raise Http404
     try:
-        handle = stored.image.open("rb")
+        handle = default_storage.open(path, "rb")
     except FileNotFoundError:
         raise Http404 from None
     kind = detect_file_type(handle.read(16))

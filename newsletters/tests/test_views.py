@@ -394,6 +394,36 @@ def test_item_images_are_served_to_anyone_with_their_real_type(client, staff_use
         assert anonymous.get(f"/newsletters/images/{name}").status_code == 404, name
 
 
+def test_an_issue_keeps_its_picture_after_the_items_image_is_replaced(client, staff_user):
+    """A sent newsletter and the archive show the picture the issue was assembled with,
+    while the item itself (for a later issue) shows the new one."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from newsletters.services import issue_assemble, item_image_url
+
+    def png(colour):
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), colour).save(buffer, "PNG")
+        return buffer.getvalue()
+
+    client.force_login(staff_user)
+    data = {"title": "Kuvallinen", "body": "Teksti", "audience": "all", "image_alt": "Neliö"}
+    client.post(reverse("newsletters:item_create"), {**data, "image": SimpleUploadedFile("a.png", png("red"))})
+    item = Item.objects.get()
+    issue, _created = issue_assemble()
+    in_issue = issue.blocks.get(source=f"item:{item.pk}").image_url
+    client.post(reverse("newsletters:item_edit", args=[item.pk]),
+                {**data, "image": SimpleUploadedFile("b.png", png("blue"))})
+    item.refresh_from_db()
+    assert item_image_url(item) != in_issue
+    anonymous = Client()
+    assert b"".join(anonymous.get(in_issue).streaming_content) == png("red")
+    assert b"".join(anonymous.get(item_image_url(item)).streaming_content) == png("blue")
+
+
 def test_an_item_image_must_be_one_mail_programs_show(client, staff_user):
     import io
 
