@@ -224,9 +224,13 @@ def meeting_get(*, user, pk: int) -> Meeting:
 
 
 def next_meeting(*, user) -> Meeting | None:
-    return meeting_list(user=user).filter(
-        starts_at__gte=timezone.now(), state__in=[Meeting.State.PLANNED, Meeting.State.AGENDA_SENT]
-    ).first()
+    """The coming meeting, with what the front-page card shows (title, time, proposals by):
+    not meeting_list's counts, which cost more than the rest of a director's front page."""
+    if not permissions.can_view(user):
+        return None
+    return (Meeting.objects.filter(starts_at__gte=timezone.now(),
+                                   state__in=[Meeting.State.PLANNED, Meeting.State.AGENDA_SENT])
+            .only("title", "starts_at", "proposals_close_on").order_by("starts_at", "pk").first())
 
 
 # ---------------------------------------------------------------- feedback
