@@ -7,7 +7,7 @@ costs as much to render as the cards themselves). Any saved or deleted row (outs
 sessions and login bookkeeping) moves a global version number, which retires every kept
 copy at once, so nobody sees a card that a change has made wrong. Bulk QuerySet.update()
 sends no signal: code whose cards depend on such a write calls
-invalidate_front_page_cards() (job runs do), and the short lifetime bounds the rest, as it
+invalidate_front_pages() (job runs do), and the short lifetime bounds the rest, as it
 does time alone ("3 days left").
 
 Two things on the page belong to the request, not to the person, and are never kept: the
@@ -25,10 +25,10 @@ from django.middleware.csrf import get_token
 from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 
-__all__ = ("kept_front_page", "connect_invalidation", "invalidate_front_page_cards", "CARDS_LIFETIME")
+__all__ = ("kept_front_page", "connect_invalidation", "invalidate_front_pages", "csrf_placeholder", "PAGE_LIFETIME")
 
-CARDS_LIFETIME = 60  # seconds
-VERSION_KEY = "frontpage:cards:version"
+PAGE_LIFETIME = 60  # seconds
+VERSION_KEY = "frontpage:version"
 # Rows written on every visit or login: they never change what a card says.
 IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes"})
 # Columns saved alone on every login (Django's update_last_login): anyone logging in would
@@ -47,18 +47,18 @@ def _data_changed(sender, update_fields=None, **kwargs) -> None:
         return
     if update_fields and set(update_fields) <= IGNORED_FIELDS.get(sender._meta.label_lower, set()):
         return
-    invalidate_front_page_cards()
+    invalidate_front_pages()
     # Someone else's front page rendered while this transaction is still open reads the rows
     # from before it, yet is kept under the version just moved; moving it again once the
     # change is committed retires that copy too (once per transaction, however many rows).
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         return
-    if not any(entry[1] is invalidate_front_page_cards for entry in connection.run_on_commit):
-        transaction.on_commit(invalidate_front_page_cards)
+    if not any(entry[1] is invalidate_front_pages for entry in connection.run_on_commit):
+        transaction.on_commit(invalidate_front_pages)
 
 
-def invalidate_front_page_cards() -> None:
+def invalidate_front_pages() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted
@@ -99,5 +99,5 @@ def kept_front_page(request, render_page) -> str:
         html = kept[1]
     else:
         html = str(render_page(csrf_placeholder()))
-        cache.set(key, (version, html), CARDS_LIFETIME)
+        cache.set(key, (version, html), PAGE_LIFETIME)
     return html.replace(csrf_placeholder(), get_token(request))

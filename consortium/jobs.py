@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
-from .frontpage import invalidate_front_page_cards
+from .frontpage import invalidate_front_pages
 from .models import JobRun
 
 __all__ = ("job_run_queue", "tracked_job", "JobProgress", "sweep_stalled_job_runs", "stall_limits")
@@ -59,7 +59,7 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
     JobRun.objects.filter(pk=run.pk).update(
         state=JobRun.State.RUNNING, started_at=now, progress_at=now, finished_at=None, message=""
     )
-    invalidate_front_page_cards()  # the staff card counts running and failed runs
+    invalidate_front_pages()  # the staff card counts running and failed runs
     progress = JobProgress(run)
     try:
         yield progress
@@ -67,7 +67,7 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
         JobRun.objects.filter(pk=run.pk).update(
             state=JobRun.State.FAILED, finished_at=timezone.now(), message=f"{type(exc).__name__}: {exc}"[:2000]
         )
-        invalidate_front_page_cards()
+        invalidate_front_pages()
         raise
     else:
         run.refresh_from_db(fields=["progress_total", "progress_done", "message"])
@@ -75,7 +75,7 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
         JobRun.objects.filter(pk=run.pk).update(
             state=JobRun.State.DONE, finished_at=timezone.now(), progress_done=done
         )
-        invalidate_front_page_cards()
+        invalidate_front_pages()
 
 
 # ---------------------------------------------------------------- the sweeper
@@ -131,5 +131,5 @@ def sweep_stalled_job_runs(now: datetime | None = None) -> dict:
         if stalled or never_started:
             # update() sends no signal; the staff card counts running and failed runs. After
             # commit, so no page is rendered again from the rows before the change.
-            transaction.on_commit(invalidate_front_page_cards)
+            transaction.on_commit(invalidate_front_pages)
     return {"stalled": stalled, "never_started": never_started}

@@ -79,10 +79,10 @@ def test_participants_are_told_of_the_award_once(humppila, tammela, tampere, con
     sv_reader = user_with_role(Role.CONTACT, library=tammela, language="sv")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.procurement_move(procurement=procurement, to_state=State.AWARDED, by=staff_user, reason="Päätös")
-    from consortium.frontpage import invalidate_front_page_cards
+    from consortium.frontpage import invalidate_front_pages
 
     # The mail task is queued only after the move commits (beside the front page's refresh).
-    assert len([callback for callback in callbacks if callback is not invalidate_front_page_cards]) == 1
+    assert len([callback for callback in callbacks if callback is not invalidate_front_pages]) == 1
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == sorted([contact.email, other_director.email, sv_reader.email])
     assert all("Ellibs Oy" in message.body for message in mail.outbox)
