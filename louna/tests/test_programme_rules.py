@@ -1,9 +1,11 @@
 """The action programme's rules and roles: who takes part, what a director may state, the
 deadline, the frozen final version, reminders and reports that run twice without doubling."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -175,10 +177,12 @@ def test_a_review_deadline_on_a_holiday_or_weekend_is_refused_naming_the_day(pro
     assert programme.review_deadline == date(2026, 12, 23)
 
 
+@time_machine.travel(datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki")), tick=False)
 def test_the_coordinator_sees_why_a_sunday_deadline_is_refused(client, in_review, coordinator):
+    # The clock is fixed on a Monday: "next Sunday" from the real today can be a public
+    # holiday (6.12.2026 is Independence Day), whose message names the holiday instead.
     speak_english()
-    today = timezone.localdate()
-    sunday = today + timedelta(days=(6 - today.weekday()) or 7)
+    sunday = date(2026, 11, 8)
     client.force_login(coordinator)
     response = client.post(reverse("louna:programme_action", args=[in_review.year]),
                            {"action": "deadline", "deadline-deadline": sunday.isoformat()}, follow=True)
