@@ -87,7 +87,7 @@ def main() -> None:
     from consortium.testing import database_url_for_worker
     from newsletters.models import Block, Issue, Subscriber
     from newsletters.rendering import render_issue
-    from newsletters.tests.conftest import free_port
+    from consortium.testing import free_port
 
     import logging
 

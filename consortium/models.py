@@ -1,12 +1,15 @@
 """The core: organisations, people and their roles, and background job runs."""
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = (
     "User",
@@ -19,6 +22,7 @@ __all__ = (
     "Role",
     "RoleAssignment",
     "JobRun",
+    "OutboxMessage",
 )
 
 
@@ -339,3 +343,62 @@ class JobRun(models.Model):
     @property
     def is_finished(self):
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+# ---------------------------------------------------------------- the mail outbox
+
+
+class OutboxMessage(models.Model):
+    """One e-mail the portal has to send, written in the same transaction as the change
+    that calls for it and sent afterwards by a worker (consortium/outbox.py).
+
+    The message is rendered when it is queued, in the recipient's language, so a worker
+    only has to send it, and what was sent stays readable here. `key` names the message
+    (e.g. "louna.agenda:12:7:3"): queuing the same key again does nothing, so a task that
+    runs twice, or a person who presses twice, sends one message."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("mail state", "waiting")
+        SENDING = "sending", pgettext_lazy("mail state", "being sent")
+        RETRY = "retry", pgettext_lazy("mail state", "waiting to retry")
+        SENT = "sent", pgettext_lazy("mail state", "sent")
+        FAILED = "failed", pgettext_lazy("mail state", "failed")
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=60)
+    to = models.EmailField(_("recipient"), max_length=254)
+    recipient = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    language = models.CharField(_("language"), max_length=8)
+    about_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    subject = models.CharField(_("subject"), max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    # [{"name": ..., "mimetype": ..., "base64": ...}]: the files travel with the row.
+    attachments = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("reason"), blank=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    retry_after = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=250, blank=True)
+    smtp_reply = models.CharField(_("server's reply"), max_length=250, blank=True)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        indexes = [
+            models.Index(fields=["state", "retry_after"], name="outbox_due"),
+            models.Index(fields=["about_type", "about_id"], name="outbox_about"),
+            models.Index(fields=["kind", "-created_at"], name="outbox_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.to} ({self.get_state_display()})"

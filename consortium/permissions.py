@@ -22,6 +22,7 @@ __all__ = (
     "can_manage_people",
     "visible_people",
     "can_see_jobs",
+    "can_see_outbox",
     "LOUNA_AREA",
 )
 
@@ -186,5 +187,12 @@ def visible_people(user: User) -> QuerySet[User]:
 
 
 def can_see_jobs(user: User) -> bool:
+    roles = roles_of(user)
+    return roles.staff or roles.coordinator
+
+
+def can_see_outbox(user: User) -> bool:
+    """The failed-mail page: the people who send the portal's mail (staff, and the Louna
+    coordinator for Louna's) see why a message failed and send it again."""
     roles = roles_of(user)
     return roles.staff or roles.coordinator

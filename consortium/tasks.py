@@ -9,7 +9,8 @@ from django.utils import timezone
 from . import jobs
 from .jobs import tracked_job
 
-__all__ = ("TransactionAwareTask", "prune_job_runs", "sweep_stalled_job_runs", "check_organisation_data")
+__all__ = ("TransactionAwareTask", "prune_job_runs", "sweep_stalled_job_runs", "check_organisation_data",
+           "outbox_send", "outbox_sweep")
 
 
 class TransactionAwareTask(Task):
@@ -49,3 +50,34 @@ def check_organisation_data(job_run_id: int | None = None) -> dict:
 
     with tracked_job(job_run_id=job_run_id, task_name="consortium.tasks.check_organisation_data") as progress:
         return organisation_data_check(progress=progress)
+
+
+# ---------------------------------------------------------------- the mail outbox
+
+
+@shared_task(name="consortium.tasks.outbox_send", acks_late=True)
+def outbox_send(batches: int = 20) -> dict:
+    """Send what is due in the outbox, a batch at a time; queues itself again while more
+    is due (a long queue does not hold one worker for ever). Safe to run twice at once:
+    rows are claimed with SKIP LOCKED."""
+    from .outbox import outbox_send_batch
+
+    totals = {"sent": 0, "failed": 0, "retrying": 0}
+    for _ in range(batches):
+        result = outbox_send_batch()
+        totals["sent"] += result.sent
+        totals["failed"] += result.failed
+        totals["retrying"] += result.retrying
+        if not result.more:
+            return totals
+    outbox_send.apply_async()
+    return totals
+
+
+@shared_task(name="consortium.tasks.outbox_sweep", acks_late=True)
+def outbox_sweep() -> dict:
+    """Beat, every minute: take back what a dead worker left claimed, start a sender for due
+    rows (also those queued while the broker was down)."""
+    from .outbox import outbox_sweep as sweep
+
+    return sweep()

@@ -30,5 +30,7 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/check-organisations/", views.job_start_organisation_check, name="job_start_organisation_check"),
     path("jobs/<int:pk>/", views.job_detail, name="job_detail"),
+    path("outbox/", views.outbox_failed, name="outbox_failed"),
+    path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
     path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),
 ]

@@ -26,9 +26,10 @@ from .forms import (
     ServicePointForm,
     add_service_errors,
 )
+from . import outbox
 from .jobs import job_run_queue
-from .models import JobRun, Library, Role, RoleAssignment, ServicePoint
-from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, roles_of
+from .models import JobRun, Library, OutboxMessage, Role, RoleAssignment, ServicePoint
+from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, can_see_outbox, roles_of
 from .frontpage import kept_front_page
 from .registry import cards_for
 
@@ -309,3 +310,26 @@ def job_start_organisation_check(request):
                         created_by=request.user)
     messages.info(request, _("The check was started."))
     return redirect("job_detail", pk=run.pk)
+
+
+# ---------------------------------------------------------------- the mail outbox
+
+
+@permission_required(can_see_outbox)
+def outbox_failed(request):
+    """Mail that could not be sent, with the server's reason, and a button to send again."""
+    page = Paginator(outbox.failed_messages(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "consortium/outbox_failed.html", {"page": page, "counts": outbox.outbox_counts()})
+
+
+@require_POST
+@permission_required(can_see_outbox)
+def outbox_resend(request, pk):
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    try:
+        outbox.message_resend(message=message, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The message to %(to)s will be sent again shortly.") % {"to": message.to})
+    return redirect("outbox_failed")

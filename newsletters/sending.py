@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.message import sanitize_address
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.urls import reverse
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.models import JobRun
+from consortium.smtp import connection_lost, from_domain, send_over, smtp_code
 
 from .models import Delivery, Issue, Subscriber
 from .rendering import RenderedIssue, absolute_url, render_issue
@@ -199,11 +199,6 @@ def _claim(issue_id: int, limit: int, lease: int, now: datetime) -> list[Deliver
                     .order_by("pk"))
 
 
-def _from_domain() -> str:
-    address = settings.DEFAULT_FROM_EMAIL
-    return address.rsplit("@", 1)[-1].strip(" >") or "localhost"
-
-
 class _Composer:
     """Builds each recipient's message from one render per (language, audience)."""
 
@@ -213,7 +208,7 @@ class _Composer:
         self.cache: dict[tuple, RenderedIssue] = {}
         self.base = absolute_url(reverse("newsletters:subscription", args=["TOKEN"]))
         self.one_click = absolute_url(reverse("newsletters:one_click", args=["TOKEN"]))
-        self.domain = _from_domain()
+        self.domain = from_domain()
         self.list_id = f"<newsletter.{self.domain}>"
 
     def message(self, delivery: Delivery) -> EmailMultiAlternatives:
@@ -234,50 +229,6 @@ class _Composer:
         })
         message.attach_alternative(html, "text/html")
         return message
-
-
-def _smtp_send(backend, message: EmailMultiAlternatives, data: bytes) -> str:
-    """Send over the open connection and return the server's acceptance reply (its queue id).
-    A backend that is not SMTP (console, locmem) is used as it is."""
-    connection = getattr(backend, "connection", None)
-    if not isinstance(connection, smtplib.SMTP):
-        backend.send_messages([message])
-        return f"accepted by {type(backend).__module__}"
-    encoding = message.encoding or settings.DEFAULT_CHARSET
-    sender = sanitize_address(message.from_email, encoding)
-    recipient = sanitize_address(message.to[0], encoding)
-    connection.ehlo_or_helo_if_needed()
-    code, reply = connection.mail(sender)
-    if code != 250:
-        connection.rset()
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = connection.rcpt(recipient)
-    if code not in (250, 251):
-        connection.rset()
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    code, reply = connection.data(data)
-    if code != 250:
-        connection.rset()
-        raise smtplib.SMTPDataError(code, reply)
-    return reply.decode(errors="replace")[:250]
-
-
-def _connection_lost(exc: Exception) -> bool:
-    """Errors that are about the connection or our side, not the recipient: the rest of the
-    batch waits. A refused sender (MAIL FROM) is one of them: whatever its code, it would
-    refuse every recipient alike, and failing them all for good would leave the whole list
-    without the issue and nothing to retry."""
-    return (isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPSenderRefused))
-            or not isinstance(exc, smtplib.SMTPException))
-
-
-def _smtp_code(exc: Exception) -> int | None:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _reply in exc.recipients.values()]
-        return codes[0] if codes else None
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return exc.smtp_code
-    return None
 
 
 def _retry_or_fail(delivery: Delivery, error: str, cfg: Config, now: datetime) -> str:
@@ -371,10 +322,10 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                     result.failed += 1
                     continue
                 try:
-                    reply = _smtp_send(backend, message, data)
+                    reply = send_over(backend, message, data)
                 except (smtplib.SMTPException, OSError) as exc:  # SMTPException is an OSError too
                     pending.remove(delivery.pk)
-                    if _connection_lost(exc):
+                    if connection_lost(exc):
                         # The connection (or the sender) is refused: this row waits for a retry,
                         # the rest go back.
                         _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}", cfg, now())
@@ -382,7 +333,7 @@ def deliveries_send_batch(*, issue_id: int, now=timezone.now) -> BatchResult:
                         result.retrying += 1
                         result.next_in = cfg.retry_delays[0] if cfg.retry_delays else 60
                         break
-                    code = _smtp_code(exc)
+                    code = smtp_code(exc)
                     error = f"{type(exc).__name__}: {exc}"
                     if code and 500 <= code < 600:
                         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.INFLIGHT).update(

@@ -20,6 +20,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # Before the admin: member-facing texts that staff write get an optional Swedish
+    # version as a column of their own (title_fi, title_sv), read without a join.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -118,6 +121,13 @@ TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+# Translated model fields (django-modeltranslation): Finnish is the text every member text
+# has; Swedish is optional. English readers get the Finnish text (staff write none in
+# English). Templates show a field with {% translated obj "title" %}, which marks a
+# Finnish fallback with lang="fi" for screen readers.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "fi"
+MODELTRANSLATION_LANGUAGES = ("fi", "sv")
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("fi",)
 
 # ---------------------------------------------------------------- static and media
 STATIC_URL = "static/"
@@ -171,6 +181,12 @@ CELERY_BEAT_SCHEDULE = {
     "consortium-sweep-stalled-job-runs": {
         "task": "consortium.tasks.sweep_stalled_job_runs",
         "schedule": crontab(minute="*/10"),
+    },
+    # Every minute: send what waits in the mail outbox (rows queued while the broker was
+    # down, retries whose time has come) and take back rows a dead worker left claimed.
+    "consortium-outbox-sweep": {
+        "task": "consortium.tasks.outbox_sweep",
+        "schedule": crontab(),
     },
     # Every day at 08:00: remind libraries that have not answered an open procurement
     # (once a week before the deadline, once a day before, each moved back to the working day
@@ -231,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
 # Seconds a running job run may go without progress (never less than CELERY_TASK_TIME_LIMIT,
 # as a job may report nothing until it ends), and a queued one without starting, before the
 # sweeper marks it failed.
+# The mail outbox (consortium/outbox.py): messages per batch, seconds a claim holds, the
+# waits before each retry of a temporary failure, and the attempts before giving up.
+OUTBOX_BATCH_SIZE = env.int("OUTBOX_BATCH_SIZE", default=50)
+OUTBOX_LEASE = env.int("OUTBOX_LEASE", default=300)
+OUTBOX_RETRY_DELAYS = (60, 300, 1800, 7200, 21600)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 JOB_RUN_STALL_AFTER = env.int("JOB_RUN_STALL_AFTER", default=2 * 60 * 60)
 JOB_RUN_QUEUED_STALL_AFTER = env.int("JOB_RUN_QUEUED_STALL_AFTER", default=6 * 60 * 60)
 # The day ("MM-DD") from which the yearly implementation reports of last year's Louna

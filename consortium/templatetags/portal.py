@@ -3,6 +3,9 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.conf import settings
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.formats import number_format
 
 register = template.Library()
@@ -39,3 +42,37 @@ def query_string(context, **changes):
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else ""
+
+
+# ---------------------------------------------------------------- translated texts
+
+
+def _shown_text(obj, field: str) -> tuple[str, str]:
+    """(text, its language) of a translated model field for the active language: the
+    reader's own version when written, else the Finnish one every text has."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language in getattr(settings, "MODELTRANSLATION_LANGUAGES", ()):
+        own = getattr(obj, f"{field}_{language}", None)
+        if own:
+            return own, language
+    finnish = getattr(obj, f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}", None)
+    if finnish is None:  # not a translated field: the text is what it is
+        finnish = getattr(obj, field, "")
+    return finnish or "", settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+
+@register.simple_tag
+def translated(obj, field):
+    """{% translated offering "name" %}: the field in the reader's language, or the Finnish
+    text marked lang="fi" (so a screen reader reads it in Finnish) when there is none."""
+    text, language = _shown_text(obj, field)
+    if language == (get_language() or "").split("-")[0]:
+        return text
+    return format_html('<span lang="{}">{}</span>', language, text)
+
+
+@register.simple_tag
+def text_language(obj, field):
+    """The language of what {% translated %} shows, for a block element's lang attribute
+    around longer texts: <div lang="{% text_language item 'text' %}">…</div>."""
+    return _shown_text(obj, field)[1]
