@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -71,6 +72,15 @@ def get_or_404(getter, **kwargs):
 class LoginView(auth_views.LoginView):
     form_class = EmailLoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # A language chosen on the login page (the switcher sets the cookie) is the choice
+        # made now: it wins over the one in the profile, and is saved there.
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        response = super().form_valid(form)
+        if chosen in dict(settings.LANGUAGES):
+            services.user_set_language(user=form.get_user(), language=chosen)
+        return response
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
