@@ -30,6 +30,16 @@ LOUNA_MUNICIPALITIES = [
     ("981", "Ypäjä", "Ypäjä", 2314, "Ypäjän kunnankirjasto"),
 ]
 
+# Finnish genitives of the demo municipalities' names (no rule makes them: Jokioinen →
+# Jokioisten, Lahti → Lahden, Seinäjoki → Seinäjoen).
+GENITIVES = {
+    "061": "Forssan", "103": "Humppilan", "169": "Jokioisten", "834": "Tammelan", "981": "Ypäjän",
+    "091": "Helsingin", "049": "Espoon", "092": "Vantaan", "837": "Tampereen", "853": "Turun", "564": "Oulun",
+    "179": "Jyväskylän", "297": "Kuopion", "398": "Lahden", "609": "Porin", "167": "Joensuun",
+    "405": "Lappeenrannan", "109": "Hämeenlinnan", "905": "Vaasan", "743": "Seinäjoen", "698": "Rovaniemen",
+    "286": "Kouvolan", "491": "Mikkelin", "734": "Salon", "638": "Porvoon", "272": "Kokkolan", "430": "Loimaan",
+}
+
 # Other member libraries under real municipality names and codes.
 OTHER_MUNICIPALITIES = [
     ("091", "Helsinki", "Helsingfors"), ("049", "Espoo", "Esbo"), ("092", "Vantaa", "Vanda"),
@@ -71,14 +81,15 @@ def seed_core(*, scale: int = 0, stdout=None) -> list[tuple[str, str, str]]:
         slug=LOUNA_AREA, defaults={"name": "Louna", "description": "Forssan seudun kirjastot"}
     )
     for code, name_fi, name_sv, population, library_name in LOUNA_MUNICIPALITIES:
-        municipality, _ = Municipality.objects.get_or_create(code=code, defaults={"name_fi": name_fi, "name_sv": name_sv})
+        municipality, _ = Municipality.objects.get_or_create(
+            code=code, defaults={"name_fi": name_fi, "name_sv": name_sv, "name_genitive_fi": GENITIVES[code]})
         MunicipalityPopulation.objects.get_or_create(municipality=municipality, year=2020,
                                                      defaults={"population": population})
         library, _ = Library.objects.get_or_create(
             municipality=municipality, name=library_name, defaults={"member_since": date(2015, 1, 1)}
         )
         library.cooperation_areas.add(louna)
-        main_name = f"{name_fi}n pääkirjasto" if code != "061" else "Forssan pääkirjasto"
+        main_name = f"{GENITIVES[code]} pääkirjasto"
         point, _ = ServicePoint.objects.get_or_create(library=library, name=main_name,
                                                       defaults={"kind": ServicePoint.Kind.MAIN})
         ServicePointExternalId.objects.get_or_create(source=ServicePointExternalId.Source.MIKROMARC,
@@ -91,9 +102,10 @@ def seed_core(*, scale: int = 0, stdout=None) -> list[tuple[str, str, str]]:
                                        defaults={"kind": ServicePoint.Kind.OTHER})
 
     for index, (code, name_fi, name_sv) in enumerate(OTHER_MUNICIPALITIES):
-        municipality, _ = Municipality.objects.get_or_create(code=code, defaults={"name_fi": name_fi, "name_sv": name_sv})
+        municipality, _ = Municipality.objects.get_or_create(
+            code=code, defaults={"name_fi": name_fi, "name_sv": name_sv, "name_genitive_fi": GENITIVES[code]})
         library, _ = Library.objects.get_or_create(
-            municipality=municipality, name=f"{name_fi}n kaupunginkirjasto (demo)",
+            municipality=municipality, name=f"{GENITIVES[code]} kaupunginkirjasto (demo)",
             defaults={"member_since": date(2014 + index % 6, 1, 1)},
         )
         ServicePoint.objects.get_or_create(library=library, name=f"{name_fi} – pääkirjasto",

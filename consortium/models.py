@@ -106,6 +106,10 @@ class Municipality(models.Model):
     code = models.CharField(_("municipality code"), max_length=3, unique=True, validators=[municipality_code_validator])
     name_fi = models.CharField(_("name in Finnish"), max_length=100)
     name_sv = models.CharField(_("name in Swedish"), max_length=100, blank=True)
+    # Finnish genitives are not made by adding an "n" (Jokioinen → Jokioisten, Lahti →
+    # Lahden): "Jokioisten kunnankirjasto" needs the form itself, kept as data.
+    name_genitive_fi = models.CharField(_("genitive in Finnish"), max_length=100, blank=True,
+                                        help_text=_("E.g. Jokioisten, Forssan, Helsingin."))
 
     class Meta:
         ordering = ["name_fi"]
