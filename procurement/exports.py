@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from consortium.spreadsheets import safe_cell
+from consortium.spreadsheets import append_row, safe_cell
 
 from .models import Answer, Procurement
 from .selectors import participants, sums_by_category
@@ -43,9 +43,9 @@ def participants_workbook(procurement: Procurement) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Participants")[:31]
-    sheet.append([safe_cell(str(procurement))])
+    append_row(sheet, [str(procurement)])
     sheet["A1"].font = Font(bold=True)
-    sheet.append([_("Purchasing body"), safe_cell(procurement.purchasing_body.name)])
+    append_row(sheet, [_("Purchasing body"), procurement.purchasing_body.name])
     sheet.append([])
     sheet.append(_headers())
     for cell in sheet[4]:
@@ -57,7 +57,7 @@ def participants_workbook(procurement: Procurement) -> bytes:
             committed_total += opt_in.yearly_estimate
         row[7] = float(row[7]) if row[7] is not None else None
         row[11] = row[11].replace(tzinfo=None)  # Excel has no time zones: Helsinki time
-        sheet.append([safe_cell(value) for value in row])
+        append_row(sheet, row)
     for row in sheet.iter_rows(min_row=first_data_row, min_col=8, max_col=8):
         row[0].number_format = "#,##0.00"
     for row in sheet.iter_rows(min_row=first_data_row, min_col=10, max_col=10):
