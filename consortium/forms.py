@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -8,10 +10,20 @@ from .models import Library, Role, ServicePoint, ServicePointExternalId, User
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as Finns write it, 4.11.2026 (ISO 2026-11-04 is accepted too). Not the
+    browser's date field: Chromium shows that as 04.11.2026, zero-padded, and each browser
+    differently."""
 
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    input_type = "text"
+
+    def __init__(self, attrs=None, **kwargs):
+        attrs = {"placeholder": _("d.m.yyyy"), "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs, **kwargs)
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            return f"{value.day}.{value.month}.{value.year}"
+        return super().format_value(value)
 
 
 class EmailLoginForm(AuthenticationForm):

@@ -3,6 +3,7 @@ from datetime import datetime, time
 from django import forms
 from django.forms.utils import from_current_timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from consortium.forms import DateInput
 
@@ -133,6 +134,7 @@ class OptInForm(forms.Form):
 
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own <form> carries the token
         self.helper.layout = Layout(
             Field("answer"),
             # data-shown-for: the answers a part belongs to; opt-in.js hides the others' parts
@@ -163,6 +165,7 @@ class AgreementForm(forms.ModelForm):
                   "options_used", "joining_until", "libraries"]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "joining_until": DateInput(),
                    "libraries": forms.CheckboxSelectMultiple}
+        labels = {"award": pgettext_lazy("procurement", "Award decision")}
 
     def __init__(self, *args, procurement, **kwargs):
         super().__init__(*args, **kwargs)

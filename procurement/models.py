@@ -7,6 +7,7 @@ Oy merged into Hansel in 2019, and a procurement keeps the body that ran it.
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -17,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Library
+from consortium.templatetags.portal import money
 
 __all__ = (
     "PurchasingBody",
@@ -385,8 +387,26 @@ class OptInEvent(models.Model):
             if old != new:
                 if name == "answer":
                     old, new = answers.get(old, old), answers.get(new, new)
+                else:
+                    field = OptIn._meta.get_field(name)
+                    old, new = _shown_value(field, old), _shown_value(field, new)
                 rows.append((labels[name], old, new))
         return rows
+
+
+def _shown_value(field, value) -> str:
+    """A value of the audit trail (kept as JSON text: "12500.50", "2026-12-01") as a Finn
+    reads it: 12 500,50 €, 1.12.2026."""
+    if value in ("", None):
+        return ""
+    try:
+        if isinstance(field, models.DecimalField):
+            return money(Decimal(str(value)))
+        if isinstance(field, models.DateField):
+            return date_format(date.fromisoformat(str(value)), "SHORT_DATE_FORMAT")
+    except (ValueError, ArithmeticError):
+        pass  # an old entry in another shape is shown as it was kept
+    return str(value)
 
 
 # ---------------------------------------------------------------- award and agreements
