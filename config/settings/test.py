@@ -20,3 +20,16 @@ STORAGES = {
 # the `celery_worker` fixture (consortium/testing.py), which switches eager mode off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The suite must pass on any day: `PORTAL_TEST_NOW=2026-12-24T10:00 make test` runs it with
+# the clock set to that moment (Helsinki time; it ticks on from there). Set here rather
+# than in a fixture so that the processes a test starts (a Celery worker, a server) share it.
+if env("PORTAL_TEST_NOW", default=""):
+    from datetime import datetime as _datetime
+    from zoneinfo import ZoneInfo as _ZoneInfo
+
+    import time_machine as _time_machine
+
+    _time_machine.travel(
+        _datetime.fromisoformat(env("PORTAL_TEST_NOW")).replace(tzinfo=_ZoneInfo("Europe/Helsinki")), tick=True
+    ).start()

@@ -28,7 +28,7 @@ def move(procurement, to_state, by, reason="Syy"):
 def test_the_whole_lifecycle_is_recorded_with_who_when_and_why(staff_user, humppila):
     procurement = services.procurement_save(procurement=Procurement(), by=staff_user, title="Kirjat",
                                             category="books", purchasing_body=ProcurementFactory().purchasing_body,
-                                            opt_in_deadline=timezone.now() + timedelta(days=10))
+                                            opt_in_deadline=working_day_deadline(10))
     move(procurement, State.PREPARATION, staff_user, "Valmistelu alkaa")
     move(procurement, State.OPEN, staff_user, "Kysely kirjastoille")
     move(procurement, State.CLOSED, staff_user, "Määräaika umpeutui")
