@@ -168,3 +168,26 @@ def order_list(*, year: int | None = None, state: str | None = None):
 
 def services():
     return EMaterialService.objects.all()
+
+
+# Metric codes of the statistics these figures feed (OKM's e-material acquisitions).
+ACQUISITION_METRICS = {"acquisitions_eur": "ematerial_acquisitions_eur", "titles": "ematerial_titles_acquired",
+                       "licences": "ematerial_licences_acquired"}
+
+
+def statistics_figures(*, year: int) -> list:
+    """The year's shared e-material acquisitions per Louna municipality, for the statistics
+    (registered as a figure source): its euros are its shares of the orders; titles and
+    licences are shared by all of Louna, so each municipality reports the whole count."""
+    from consortium.registry import Figure
+
+    figures = []
+    overview = year_overview(year)
+    totals = overview.totals()
+    counts = Order.objects.filter(budget__year=year).aggregate(titles=Sum("title_count"), licences=Sum("licences"))
+    for municipality in overview.municipalities:
+        values = {"acquisitions_eur": totals.get(municipality.pk, Decimal("0")),
+                  "titles": counts["titles"] or 0, "licences": counts["licences"] or 0}
+        figures.extend(Figure(municipality_code=municipality.code, metric=ACQUISITION_METRICS[name], value=value,
+                              source="louna.ematerials") for name, value in values.items())
+    return figures

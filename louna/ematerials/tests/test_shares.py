@@ -80,3 +80,16 @@ def test_any_split_of_euros_adds_up_and_is_never_negative(amount, weights):
     assert sum(parts.values()) == amount
     assert all(part >= 0 for part in parts.values())
     assert all(part == part.quantize(Decimal("0.01")) for part in parts.values())
+
+
+def test_the_statistics_get_each_municipalitys_acquisitions_from_the_orders(budget, principle, towns, coordinator):
+    from consortium.registry import figure_sources
+
+    for price in (Decimal("249.90"), Decimal("10.00")):
+        services.order_record(budget=budget, principle=principle, by=coordinator, titles="Kirja", title_count=3,
+                              licence_model="one_copy", licences=2, price=price, ordered_on=date(YEAR, 2, 1))
+    figures = figure_sources()["louna-ematerials"](year=YEAR)
+    euros = {f.municipality_code: f.value for f in figures if f.metric == "ematerial_acquisitions_eur"}
+    assert euros == {m.code: selectors.municipality_report(YEAR, m)["acquisitions_eur"] for m in towns.values()}
+    assert sum(euros.values()) == Decimal("259.90")
+    assert {f.value for f in figures if f.metric == "ematerial_titles_acquired"} == {6}
