@@ -54,7 +54,9 @@ beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 # The whole suite; browser tests included (they skip loudly without Chromium, and fail in CI).
+# lint-imports checks the arrows between the apps (.importlinter, docs/architecture.md).
 test: install-dev
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
