@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from . import selectors
 from .models import Item
@@ -32,9 +33,9 @@ class ComingEventFilter(django_filters.FilterSet):
     language = django_filters.ChoiceFilter(label=_("Language"), choices=Item.Language.choices,
                                            empty_label=_("Any language"))
     q = django_filters.CharFilter(label=_("Search"), method="filter_text")
-    start = django_filters.DateFilter(label=_("From"), method="filter_nothing",
+    start = django_filters.DateFilter(label=pgettext_lazy("date range", "From"), method="filter_nothing",
                                       widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
-    end = django_filters.DateFilter(label=_("To"), method="filter_nothing",
+    end = django_filters.DateFilter(label=pgettext_lazy("date range", "To"), method="filter_nothing",
                                     widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
     class Meta:

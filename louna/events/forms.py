@@ -3,13 +3,14 @@
 from datetime import date
 
 from django import forms
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Library
 from consortium.permissions import LOUNA_AREA
 
-from . import permissions
+from . import permissions, services
 from .models import Item
 
 __all__ = ("ItemForm",)
@@ -95,6 +96,21 @@ class ItemForm(forms.ModelForm):
                     raise forms.ValidationError(_("“%(value)s” is not a date (e.g. 24.12.2026).")
                                                 % {"value": part.strip()}) from None
         return days
+
+    def clean(self):
+        data = super().clean()
+        # The service's own rules, run early so each message lands on its field (the model's
+        # constraints would only say the row is invalid).
+        probe = Item(**{name: data.get(name) for name in ("kind", "starts_at", "ends_at", "repeat", "repeat_until",
+                                                           "image", "image_alt_fi", "publish_until")},
+                     publish_from=data.get("publish_from") or timezone.now())
+        try:
+            services.item_check(probe)
+        except forms.ValidationError as error:
+            for name, errors in error.error_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, errors)
+        return data
 
     def writer_library(self):
         if "writing_as" in self.fields:

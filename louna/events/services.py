@@ -16,7 +16,7 @@ from . import permissions
 from .models import Item
 from .recurrence import MAX_OCCURRENCES, occurrences
 
-__all__ = ("item_save", "item_approve", "item_delete", "feeds_changed", "FEED_VERSION_KEY")
+__all__ = ("item_check", "item_save", "item_approve", "item_delete", "feeds_changed", "FEED_VERSION_KEY")
 
 # Bumped after every change that can alter a feed: the cached feeds' keys carry it.
 FEED_VERSION_KEY = "louna_events:feed_version"
@@ -36,7 +36,8 @@ def feeds_changed() -> None:
     transaction.on_commit(bump)
 
 
-def _check_event(item: Item) -> None:
+def item_check(item: Item) -> None:
+    """The rules of an item's own fields, each error on its field (the form asks here too)."""
     errors = {}
     if item.is_event:
         if item.starts_at is None:
@@ -121,7 +122,7 @@ def item_save(*, item: Item, libraries, all_of_louna: bool = False, by, now: dat
     item.exception_dates = _normalise_exceptions(item.exception_dates)
     if item.publish_from is None:
         item.publish_from = now
-    _check_event(item)
+    item_check(item)
 
     if manage and item.library_id is None:
         item.state = Item.State.PUBLISHED
