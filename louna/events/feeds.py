@@ -7,6 +7,7 @@ an ETag and a Last-Modified that stay the same while the feed's content does, so
 page polling it gets 304 Not Modified."""
 
 import hashlib
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlparse
@@ -177,7 +178,8 @@ def _vevent(occurrence: Occurrence, host: str) -> Event:
 def feed_response(request, *, kind: str, municipality, language: str) -> HttpResponse:
     """The feed from the cache or freshly built, with ETag, Last-Modified and Cache-Control;
     304 when the reader's copy is current."""
-    version = cache.get_or_set(FEED_VERSION_KEY, 1, None)
+    # A new starting value after the key is lost, never one whose feeds may still be kept.
+    version = cache.get_or_set(FEED_VERSION_KEY, time.time_ns, None)
     code = municipality.code if municipality else "all"
     key = f"louna_events:feed:{kind}:{code}:{language}:{version}"
     built = cache.get(key)

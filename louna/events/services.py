@@ -1,15 +1,19 @@
 """Writes of Louna's events and news. Every rule is enforced here, not only in the form:
 who may write for which library, what an event needs, when an item is published."""
 
+import time
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.models import Library
+from consortium.outbox import enqueue_mail_to_user
 from consortium.permissions import LOUNA_AREA
 
 from . import permissions
@@ -31,7 +35,7 @@ def feeds_changed() -> None:
         try:
             cache.incr(FEED_VERSION_KEY)
         except ValueError:
-            cache.set(FEED_VERSION_KEY, 1, None)
+            cache.set(FEED_VERSION_KEY, time.time_ns(), None)
 
     transaction.on_commit(bump)
 
@@ -141,15 +145,25 @@ def item_save(*, item: Item, libraries, all_of_louna: bool = False, by, now: dat
 
 @transaction.atomic
 def item_approve(*, item: Item, by, now: datetime | None = None) -> Item:
-    """The coordinator's check: a library's item is published (within its window)."""
+    """The coordinator's check: a library's item is published (within its window) and its
+    writer is told by mail (through the outbox, sent after commit)."""
     if not permissions.can_manage(by):
         raise PermissionDenied
-    locked = Item.objects.select_for_update().get(pk=item.pk)
+    locked = Item.objects.select_for_update().select_related("created_by").get(pk=item.pk)
     if locked.state == Item.State.PUBLISHED:
         return locked
     locked.state, locked.approved_by, locked.approved_at = Item.State.PUBLISHED, by, now or timezone.now()
     locked.full_clean()
     locked.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    author = locked.created_by
+    if author is not None and author.is_active and author.pk != by.pk:
+        # The key holds the moment of approval: a changed item checked again is told again.
+        enqueue_mail_to_user(
+            user=author, key=f"louna_events.approved:{locked.pk}:{locked.approved_at.timestamp():.0f}",
+            kind="louna_events.approved", template="louna_events/mail/approved", about=locked,
+            context={"item": locked, "url": settings.SITE_URL.rstrip("/") + reverse("louna_events:detail",
+                                                                                   args=[locked.pk])},
+        )
     feeds_changed()
     return locked
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from consortium.models import OutboxMessage
 from louna.events import services
 from louna.events.models import Item
 from louna.events.tests.factories import at
@@ -29,6 +30,11 @@ def test_a_library_contacts_item_waits_for_the_coordinator_and_is_then_published
     approved = services.item_approve(item=item, by=coordinator, now=NOW)
     assert approved.state == Item.State.PUBLISHED
     assert approved.approved_by == coordinator
+    mail = OutboxMessage.objects.get(kind="louna_events.approved")
+    assert (mail.to, mail.recipient) == (contact.email, contact)
+    assert mail.subject == "Julkaistu: Satutunti"
+    services.item_approve(item=item, by=coordinator, now=NOW)  # pressed twice: one mail
+    assert OutboxMessage.objects.count() == 1
 
 
 def test_a_libraries_change_after_approval_needs_a_new_check(contact, coordinator, humppila):
