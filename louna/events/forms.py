@@ -3,6 +3,7 @@
 from datetime import date
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,13 @@ def _text_input(**attrs):
     return forms.TextInput(attrs={"autocomplete": "off", **attrs})
 
 
+def _formfield(field, **kwargs):
+    # Links typed without a scheme are taken as https (Django 6's default, asked for now).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class ItemForm(forms.ModelForm):
     writing_as = forms.ModelChoiceField(label=_("Written by"), queryset=Library.objects.none(), required=False,
                                         empty_label=_("Louna (shared item of the coordinator)"))
@@ -35,6 +43,7 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
+        formfield_callback = _formfield
         fields = ["kind", "title_fi", "title_sv", "text_fi", "text_sv", "image", "image_alt_fi", "image_alt_sv",
                   "starts_at", "ends_at", "place_fi", "place_sv", "repeat", "repeat_until", "audience", "language",
                   "link", "publish_from", "publish_until"]

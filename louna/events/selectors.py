@@ -25,6 +25,7 @@ __all__ = (
     "published_item_get",
     "pending_items",
     "coming_occurrences",
+    "coming_dates",
     "event_counts",
     "FEED_HORIZON",
     "FEED_MAX_EVENTS",
@@ -105,6 +106,12 @@ def coming_occurrences(qs: QuerySet, *, start: date, end: date) -> list[Occurren
     items = _with_relations(qs.filter(kind=Item.Kind.EVENT, starts_at__lt=window_end).filter(
         Q(ends_at__gte=window_start) | Q(repeat_until__gte=start)))
     return occurrences_between(items, window_start, window_end)
+
+
+def coming_dates(item: Item, *, today: date, days: int = 366) -> list[Occurrence]:
+    """An item's own coming dates (from the item already read: no query)."""
+    start = datetime.combine(today, time.min, tzinfo=HELSINKI)
+    return occurrences_between([item], start, start + timedelta(days=days))
 
 
 # ---------------------------------------------------------------- counting for the statistics

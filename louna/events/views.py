@@ -1,8 +1,6 @@
 """Thin views of Louna's events and news: parse, check permission, call a selector or a
 service, render. Items to edit come through the restricted selectors (404 otherwise)."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -45,9 +43,7 @@ def coming(request):
 
 def detail(request, pk):
     item = get_or_404(selectors.published_item_get, pk=pk, now=timezone.now())
-    today = timezone.localdate()
-    occurrences = selectors.coming_occurrences(Item.objects.filter(pk=item.pk), start=today,
-                                               end=today + timedelta(days=366))
+    occurrences = selectors.coming_dates(item, today=timezone.localdate())
     return render(request, "louna_events/detail.html", {"item": item, "occurrences": occurrences[:20]})
 
 

@@ -148,6 +148,15 @@ def test_list_filters_by_municipality_audience_and_text(client, humppila, tammel
     assert titles(start="1.6.2027", end="2.6.2027") == {"Ensi vuonna"}
 
 
+def test_swedish_reader_gets_the_swedish_text_or_the_finnish_one_marked(client, humppila):
+    ItemFactory(title_fi="Satutunti", title_sv="Sagostund", libraries=[humppila])
+    ItemFactory(title_fi="Lukupiiri", libraries=[humppila])
+    client.cookies["django_language"] = "sv"
+    html = client.get(reverse("louna_events:list"), HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert ">Sagostund</a>" in html
+    assert '<span lang="fi">Lukupiiri</span>' in html
+
+
 def _many(humppila, tammela, count):
     for n in range(count):
         library = humppila if n % 2 else tammela
@@ -173,3 +182,15 @@ def test_pages_keep_a_constant_number_of_queries(client, request, humppila, tamm
     params = {k: humppila.municipality.pk if v == "MUNICIPALITY" else v for k, v in params.items()}
     with django_assert_max_num_queries(limit):
         assert client.get(reverse(f"louna_events:{name}"), params).status_code == 200
+
+
+@pytest.mark.parametrize("count", [3, 60])
+def test_item_page_and_edit_form_keep_a_constant_number_of_queries(client, coordinator, humppila, tammela, count,
+                                                                   django_assert_max_num_queries):
+    _many(humppila, tammela, count)
+    item = Item.objects.filter(state=Item.State.PUBLISHED).order_by("-repeat", "pk").first()
+    with django_assert_max_num_queries(4):
+        assert client.get(reverse("louna_events:detail", args=[item.pk])).status_code == 200
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(9):
+        assert client.get(reverse("louna_events:edit", args=[item.pk])).status_code == 200
