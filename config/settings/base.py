@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "newsletters",
     "louna",
     "louna.ematerials",
+    "louna.events",
     "stats",
 ]
 
