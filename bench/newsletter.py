@@ -84,11 +84,11 @@ def main() -> None:
     from django.utils import timezone
 
     from config.celery import app
-    from consortium.testing import database_url_for_worker
+    from testsupport import database_url_for_worker
     from consortium.models import CooperationArea
     from newsletters.models import Block, Issue, Subscriber
     from newsletters.rendering import render_issue
-    from consortium.testing import free_port
+    from testsupport import free_port
 
     import logging
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from newsletters.models import Issue, Subscriber
 from newsletters.tokens import subscription_token

@@ -149,7 +149,7 @@ def test_a_delivery_left_in_flight_by_a_crash_is_sent_once_after_its_lease(issue
 
 
 def test_mail_server_down_nothing_is_marked_sent(issue, staff_user, settings, django_capture_on_commit_callbacks):
-    from consortium.testing import free_port
+    from testsupport import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2

@@ -257,7 +257,7 @@ def test_the_public_form_mails_one_address_once_in_a_while(client, settings, dja
 
 @pytest.mark.django_db(transaction=True)
 def test_a_subscription_whose_mail_fails_says_so_and_can_be_sent_again(client, settings):
-    from consortium.testing import SmtpInbox, loopback_smtp
+    from testsupport import SmtpInbox, loopback_smtp
 
     settings.NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL = 900
     form = {"email": "uusi@kirjasto.example", "language": "fi", "consent": "on"}
