@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-dev migrate seed serve services worker beat messages check bench clean
+.PHONY: run test test-dates install install-dev migrate seed serve services worker beat messages check bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,9 +54,22 @@ beat: install
 	$(VENV)/bin/celery -A config beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 # The whole suite; browser tests included (they skip loudly without Chromium, and fail in CI).
+# lint-imports checks the arrows between the apps (.importlinter, docs/architecture.md).
 test: install-dev
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
+
+# The suite on days that have broken date-dependent tests before: a Sunday that is a public
+# holiday (6.12.), Christmas Eve, New Year's Day. PORTAL_TEST_NOW sets the clock of the
+# whole run (config/settings/test.py); browser, worker and cluster tests are left to `test`.
+TEST_DATES ?= 2026-12-06T10:00 2026-12-24T10:00 2027-01-01T10:00
+test-dates: install-dev
+	@for moment in $(TEST_DATES); do \
+		echo "== the suite at $$moment"; \
+		PORTAL_TEST_NOW=$$moment $(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} -q -p no:cacheprovider \
+			-m "not browser and not worker and not cluster" || exit 1; \
+	done
 
 # Regenerate the translation catalogues (needs GNU gettext) and compile them.
 messages: install

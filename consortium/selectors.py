@@ -1,11 +1,13 @@
 """Reads of the core: each returns what a page shows, in a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from collections.abc import Iterable
 
-from .models import JobRun, Library, RoleAssignment, ServicePoint, User
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+
+from .models import LIBRARY_ROLES, JobRun, Library, Role, RoleAssignment, ServicePoint, User
 from .permissions import visible_libraries, visible_people
 
-__all__ = ("library_list", "library_get", "people_list", "person_get", "job_run_list")
+__all__ = ("library_list", "library_get", "people_list", "person_get", "job_run_list", "role_holders")
 
 
 def library_list(*, user, search: str = "", area: str = "") -> QuerySet[Library]:
@@ -61,3 +63,36 @@ def person_get(*, user, pk: int) -> User:
 
 def job_run_list() -> QuerySet[JobRun]:
     return JobRun.objects.select_related("created_by")
+
+
+def role_holders(*, roles: str | Iterable[str], libraries: QuerySet | Iterable | None = None) -> QuerySet[User]:
+    """The people to write to: active users with an e-mail address who hold any of `roles`
+    (one Role or several), each once, ordered by e-mail.
+
+    `libraries` (a Library queryset, Library objects or ids) narrows the roles held in a
+    library (director, contact) to those libraries; the roles held without one (staff,
+    coordinator) do not depend on it. So "the directors of Louna's libraries and the
+    coordinators" is one call: role_holders(roles=[Role.DIRECTOR, Role.COORDINATOR],
+    libraries=Library.objects.in_area(LOUNA_AREA)). Without `libraries`, a library role
+    counts in any library."""
+    wanted = [roles] if isinstance(roles, str) else list(roles)
+    unknown = set(wanted) - set(Role.values)
+    if unknown:
+        raise ValueError(f"Unknown role(s): {', '.join(sorted(unknown))}")
+    library_roles = [role for role in wanted if role in LIBRARY_ROLES]
+    held = Q(role__in=[role for role in wanted if role not in LIBRARY_ROLES])
+    if library_roles and libraries is None:
+        held |= Q(role__in=library_roles)
+    elif library_roles:
+        held |= Q(role__in=library_roles, library__in=_library_ids(libraries))
+    # A subquery, not a join: a person with two matching roles is still one row, without
+    # DISTINCT (which would stop callers from ordering or annotating freely).
+    holders = RoleAssignment.objects.filter(held).order_by().values("user_id")
+    return (User.objects.filter(pk__in=holders, is_active=True).exclude(email="")
+            .order_by("email", "pk"))
+
+
+def _library_ids(libraries: QuerySet | Iterable) -> QuerySet | list:
+    if isinstance(libraries, QuerySet):
+        return libraries.order_by().values("pk")
+    return [library.pk if isinstance(library, Model) else library for library in libraries]

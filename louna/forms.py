@@ -1,5 +1,4 @@
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from consortium.forms import DateInput
 from consortium.models import Library, Municipality, Role, User
 from consortium.permissions import LOUNA_AREA
+from consortium.selectors import role_holders
 
 from .models import (
     AccessibilityCheck,
@@ -45,9 +45,8 @@ def louna_libraries():
 def louna_people():
     """People who may be responsible for Louna work: the coordinators, staff and the
     directors of Louna libraries."""
-    in_louna = Q(role_assignments__role__in=[Role.COORDINATOR, Role.STAFF]) | Q(
-        role_assignments__role=Role.DIRECTOR, role_assignments__library__cooperation_areas__slug=LOUNA_AREA)
-    return User.objects.filter(is_active=True, pk__in=User.objects.filter(in_louna).values("pk")).order_by("full_name")
+    return role_holders(roles=[Role.COORDINATOR, Role.STAFF, Role.DIRECTOR],
+                        libraries=Library.objects.in_area(LOUNA_AREA)).order_by("full_name")
 
 
 class AgreementForm(forms.ModelForm):

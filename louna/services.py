@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils import timezone
@@ -19,6 +18,7 @@ from consortium.calendar import next_working_day, previous_working_day
 from consortium.mail import send_mail_to_user
 from consortium.models import Library, Role, User
 from consortium.permissions import LOUNA_AREA
+from consortium.selectors import role_holders
 
 from .files import checked_upload
 from .models import (
@@ -362,10 +362,8 @@ def agenda_item_withdraw(*, item: AgendaItem, by: User) -> None:
 
 def agenda_recipients(meeting: Meeting) -> list[User]:
     """Directors of the agreement's libraries, the coordinators and the chair, once each."""
-    library_ids = meeting.agreement.libraries.in_area(LOUNA_AREA).values("pk")
-    wanted = Q(role_assignments__role=Role.DIRECTOR, role_assignments__library__in=library_ids) | Q(
-        role_assignments__role=Role.COORDINATOR)
-    people = User.objects.filter(is_active=True, pk__in=User.objects.filter(wanted).values("pk"))
+    people = role_holders(roles=[Role.DIRECTOR, Role.COORDINATOR],
+                          libraries=meeting.agreement.libraries.in_area(LOUNA_AREA))
     recipients = {person.pk: person for person in people}
     if meeting.chair_id and meeting.chair.is_active:
         recipients.setdefault(meeting.chair_id, meeting.chair)
@@ -521,7 +519,7 @@ def accessibility_reminder_mail(*, year: int | None = None, today: date | None =
         return 0
     url = settings.SITE_URL.rstrip("/") + reverse("louna:service_list")
     sent = 0
-    for person in User.objects.filter(is_active=True, role_assignments__role=Role.COORDINATOR).distinct():
+    for person in role_holders(roles=Role.COORDINATOR):
         with transaction.atomic():
             _row, created = AccessibilityReminder.objects.get_or_create(user=person, year=today.year,
                                                                         month=today.month)

@@ -23,6 +23,7 @@ from consortium.calendar import next_working_day, previous_working_day
 from consortium.mail import send_mail_to_user
 from consortium.models import Role, User
 from consortium.permissions import roles_of
+from consortium.selectors import role_holders
 from consortium.registry import newsletter_sections
 from consortium.uploads import decode_csv_text, detect_file_type
 
@@ -155,10 +156,6 @@ def _section_blocks(issue: Issue, *, since, until) -> list[Block]:
     return sorted(blocks, key=lambda b: b.sort_key)
 
 
-def _staff_users():
-    return User.objects.filter(is_active=True, role_assignments__role=Role.STAFF).distinct()
-
-
 def assembly_day(today: date) -> date:
     """The day of `today`'s month from which the monthly draft is assembled: the configured
     NEWSLETTER_ASSEMBLY_DAY, or the working day before it when that is a weekend or a public
@@ -220,7 +217,7 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
 def _tell_staff_draft_ready(issue_id: int) -> None:
     issue = Issue.objects.get(pk=issue_id)
     url = absolute_url(reverse("newsletters:issue_detail", args=[issue.pk]))
-    for user in _staff_users():
+    for user in role_holders(roles=Role.STAFF):
         send_mail_to_user(user=user, template="newsletters/mail/draft_ready",
                           context={"issue": issue, "url": url, "count": issue.blocks.count()})
 

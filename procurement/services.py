@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from consortium.calendar import not_a_working_day_message, previous_working_day
 from consortium.mail import send_mail_to_user
-from consortium.models import Library, Role, User
+from consortium.models import LIBRARY_ROLES, Library, User
+from consortium.selectors import role_holders
 from consortium.uploads import DOCUMENTS, read_checked_upload
 
 from .models import (
@@ -470,9 +471,8 @@ def contract_note_add(*, agreement: FrameworkAgreement, kind: str, text: str, by
 
 
 def library_recipients(library_id: int) -> list[User]:
-    return list(User.objects.filter(role_assignments__library_id=library_id, is_active=True,
-                                    role_assignments__role__in=[Role.DIRECTOR, Role.CONTACT]).distinct()
-                .order_by("pk"))
+    """Whom a library's procurement mail goes to: its directors and contacts."""
+    return list(role_holders(roles=LIBRARY_ROLES, libraries=[library_id]))
 
 
 def _notify_once(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,

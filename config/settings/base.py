@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "procurement",
     "newsletters",
     "louna",
+    "louna.ematerials",
     "louna.events",
     "stats",
 ]

@@ -5,15 +5,19 @@ gettext; it runs on a developer's machine, and the compiled .mo files are commit
 from pathlib import Path
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 def catalogue_paths() -> list[Path]:
-    base = Path(settings.BASE_DIR)
-    roots = [base / "locale"] + [base / app / "locale" for app in ("consortium", "procurement", "newsletters",
-                                                                      "louna", "stats")]
-    return sorted(path for root in roots if root.exists() for path in root.glob("*/LC_MESSAGES/*.po"))
+    """The project's own catalogues: the shared one and each of our installed apps', nested
+    apps (consortium/trainings, louna/ematerials, ...) included."""
+    base = Path(settings.BASE_DIR).resolve()
+    roots = [base / "locale"] + [Path(config.path) / "locale" for config in apps.get_app_configs()
+                                 if Path(config.path).resolve().is_relative_to(base)
+                                 and ".venv" not in Path(config.path).parts]
+    return sorted({path for root in roots if root.exists() for path in root.glob("*/LC_MESSAGES/*.po")})
 
 
 class Command(BaseCommand):
