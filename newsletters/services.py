@@ -55,12 +55,21 @@ def normalise_email(value: str) -> str:
 # ---------------------------------------------------------------- items
 
 
+# The Finnish text by the name of the original field: set through modeltranslation's own
+# attribute it would land in the language of whoever happens to be writing.
+FINNISH_ALIASES = {"title": "title_fi", "body": "body_fi", "subject": "subject_fi", "intro": "intro_fi"}
+
+
+def _finnish_names(data: dict) -> dict:
+    return {FINNISH_ALIASES.get(key, key): value for key, value in data.items()}
+
+
 @transaction.atomic
 def item_save(*, item: Item | None = None, by: User, data: dict) -> Item:
     item = item or Item(created_by=by)
     if item.issue_id and not item.issue.is_editable:
         raise ValidationError(_("This item is in an issue that is already being sent; it can no longer be changed."))
-    for key, value in data.items():
+    for key, value in _finnish_names(data).items():
         setattr(item, key, value)
     if item.image and not item.image_alt:
         raise ValidationError({"image_alt": _("Describe the image for readers who cannot see it.")})
@@ -195,7 +204,7 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
     try:
         with transaction.atomic():
             issue = Issue.objects.create(
-                month=month, subject=_subject(month, "fi"), subject_sv=_subject(month, "sv"),
+                month=month, subject_fi=_subject(month, "fi"), subject_sv=_subject(month, "sv"),
                 period_start=since, period_end=now, created_at=now,
             )
             blocks = []
@@ -203,8 +212,8 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
                          .order_by("created_at", "pk"))
             for item in items:
                 blocks.append(Block(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}",
-                                    area_id=item.area_id, title=item.title, body=item.body,
-                                    title_sv=item.title_sv, body_sv=item.body_sv, link=item.link,
+                                    area_id=item.area_id, title=item.title_fi, body=item.body_fi,
+                                    title_sv=item.title_sv or "", body_sv=item.body_sv or "", link=item.link,
                                     image_url=item_image_url(item), image_alt=item.image_alt))
             blocks.extend(_section_blocks(issue, since=since, until=now))
             for position, block in enumerate(blocks, start=1):
@@ -245,7 +254,7 @@ def _lock_editable(issue: Issue) -> Issue:
 @transaction.atomic
 def issue_update(*, issue: Issue, data: dict) -> Issue:
     locked = _lock_editable(issue)
-    for key, value in data.items():
+    for key, value in _finnish_names(data).items():
         setattr(locked, key, value)
     locked.full_clean()
     locked.save()
@@ -294,8 +303,8 @@ def item_add_to_issue(*, item: Item, issue: Issue) -> Block:
         raise ValidationError(_("This item is already in an issue."))
     last = issue.blocks.aggregate(last=Max("position"))["last"] or 0
     block = Block.objects.create(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}", position=last + 10,
-                                 area_id=item.area_id, title=item.title, body=item.body, title_sv=item.title_sv,
-                                 body_sv=item.body_sv, link=item.link,
+                                 area_id=item.area_id, title=item.title_fi, body=item.body_fi, title_sv=item.title_sv or "",
+                                 body_sv=item.body_sv or "", link=item.link,
                                  image_url=item_image_url(item), image_alt=item.image_alt)
     item.issue = issue
     item.save(update_fields=["issue"])

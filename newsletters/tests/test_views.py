@@ -85,14 +85,14 @@ def test_staff_writes_an_item_with_a_clear_error_first(client, staff_user, area)
     form = client.get(reverse("newsletters:item_create")).content.decode()
     assert "All members" in form or "Kaikki jäsenet" in form
     assert "Louna" in form  # each cooperation area is offered
-    response = client.post(reverse("newsletters:item_create"), {"title": "", "body": "x", "area": ""})
-    assert response.status_code == 200 and "title" in response.context["form"].errors
+    response = client.post(reverse("newsletters:item_create"), {"title_fi": "", "body_fi": "x", "area": ""})
+    assert response.status_code == 200 and "title_fi" in response.context["form"].errors
     response = client.post(reverse("newsletters:item_create"),
-                           {"title": "Uusi", "body": "Teksti", "area": area.pk, "link": "kirjastot.fi"})
+                           {"title_fi": "Uusi", "body_fi": "Teksti", "area": area.pk, "link": "kirjastot.fi"})
     assert response.status_code == 302
     item = Item.objects.get()
     assert item.area == area and item.created_by == staff_user and item.link == "https://kirjastot.fi"
-    response = client.post(reverse("newsletters:item_create"), {"title": "Kaikille", "body": "Teksti", "area": ""})
+    response = client.post(reverse("newsletters:item_create"), {"title_fi": "Kaikille", "body_fi": "Teksti", "area": ""})
     assert response.status_code == 302 and Item.objects.get(title="Kaikille").area is None
 
 
@@ -119,7 +119,7 @@ def test_staff_reviews_and_approves_and_sees_progress(client, staff_user, draft,
     for delivery in Delivery.objects.all():
         assert delivery.email in deliveries
     response = client.post(reverse("newsletters:block_edit", args=[second.pk]),
-                           {"title": "Muutettu", "body": "x", "area": ""})
+                           {"title_fi": "Muutettu", "body_fi": "x", "area": ""})
     assert response.status_code == 200 and Issue.objects.get(pk=draft.pk).blocks.filter(title="Muutettu").count() == 0
 
 
@@ -351,7 +351,7 @@ def test_item_with_an_image_needs_its_description_and_the_mail_links_it(client, 
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
     client.force_login(staff_user)
-    data = {"title": "Kuvallinen", "body": "Teksti", "area": ""}
+    data = {"title_fi": "Kuvallinen", "body_fi": "Teksti", "area": ""}
     response = client.post(reverse("newsletters:item_create"),
                            {**data, "image": SimpleUploadedFile("kuva.png", buffer.getvalue(), "image/png")})
     assert response.status_code == 200 and "image_alt" in response.context["form"].errors
@@ -384,7 +384,7 @@ def test_item_images_are_served_to_anyone_with_their_real_type(client, staff_use
 
     client.force_login(staff_user)
     client.post(reverse("newsletters:item_create"), {
-        "title": "Kuvallinen", "body": "Teksti", "area": "", "image_alt": "Punainen neliö",
+        "title_fi": "Kuvallinen", "body_fi": "Teksti", "area": "", "image_alt": "Punainen neliö",
         "image": SimpleUploadedFile("kuva.png", _png_bytes(), "image/png")})
     item = Item.objects.get()
     anonymous = Client()
@@ -415,7 +415,7 @@ def test_an_issue_keeps_its_picture_after_the_items_image_is_replaced(client, st
         return buffer.getvalue()
 
     client.force_login(staff_user)
-    data = {"title": "Kuvallinen", "body": "Teksti", "area": "", "image_alt": "Neliö"}
+    data = {"title_fi": "Kuvallinen", "body_fi": "Teksti", "area": "", "image_alt": "Neliö"}
     client.post(reverse("newsletters:item_create"), {**data, "image": SimpleUploadedFile("a.png", png("red"))})
     item = Item.objects.get()
     issue, _created = issue_assemble()
@@ -439,7 +439,7 @@ def test_an_item_image_must_be_one_mail_programs_show(client, staff_user):
     Image.new("RGB", (4, 4), "red").save(buffer, "BMP")
     client.force_login(staff_user)
     response = client.post(reverse("newsletters:item_create"), {
-        "title": "Kuvallinen", "body": "Teksti", "area": "", "image_alt": "Punainen neliö",
+        "title_fi": "Kuvallinen", "body_fi": "Teksti", "area": "", "image_alt": "Punainen neliö",
         "image": SimpleUploadedFile("kuva.bmp", buffer.getvalue(), "image/bmp")})
     assert response.status_code == 200
     assert response.context["form"].errors["image"] == ["Käytä JPEG-, PNG-, GIF- tai WebP-kuvaa."]
