@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from consortium.models import Role
@@ -264,3 +265,20 @@ def test_the_reminders_are_queued_while_the_mail_server_is_down(settings, humppi
     assert send_opt_in_reminders.apply().get() == 1
     assert deliver_outbox() == 0
     assert messages_about(procurement).get().state == OutboxMessage.State.QUEUED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_to_awarded_completes_while_the_mail_server_is_down_and_the_award_mail_waits(
+        client, settings, humppila, contact, staff_user):
+    """The move commits, the award task queues the mail (eager here, as a worker would after
+    the commit), the sender finds no server: the page still answers, the messages wait."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
+    award = AwardFactory(supplier__name="Ellibs Oy")
+    OptInFactory(procurement=award.procurement, library=humppila)
+    client.force_login(staff_user)
+    response = client.post(reverse("procurement:move", args=[award.procurement.pk]),
+                           {"to_state": State.AWARDED, "reason": "Hankintapäätös"})
+    assert response.status_code == 302
+    row = messages_about(award.procurement, kind="procurement.award").get()
+    assert row.to == contact.email and row.state == OutboxMessage.State.QUEUED and "Ellibs Oy" in row.body_text
