@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from consortium.testing import deliver_outbox
 from consortium.tests.factories import PASSWORD
+from testsupport import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 

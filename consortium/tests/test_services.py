@@ -10,8 +10,8 @@ from django.utils import timezone
 from consortium import services
 from consortium.models import OutboxMessage, Role, RoleAssignment, ServicePoint, User
 from consortium.outbox import messages_about
-from consortium.testing import deliver_outbox
 from consortium.tests.factories import ServicePointFactory, user_with_role
+from testsupport import deliver_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +144,7 @@ INVITE_FORM = {"email": "uusi.johtaja@kirjasto.example", "full_name": "Uusi Joht
 def test_an_invitation_the_mail_server_defers_waits_in_the_outbox_and_goes_later(client, settings, humppila):
     """The mail server answers 451 (busy): the page does not wait or complain; the outbox
     keeps the message and sends it once the server takes mail again."""
-    from consortium.testing import SmtpInbox, deliver_outbox, loopback_smtp
+    from testsupport import SmtpInbox, deliver_outbox, loopback_smtp
 
     client.force_login(user_with_role(Role.STAFF))
     server = SmtpInbox(busy=True)
@@ -162,7 +162,7 @@ def test_an_invitation_the_mail_server_defers_waits_in_the_outbox_and_goes_later
 
 @pytest.mark.django_db(transaction=True)
 def test_inviting_a_person_completes_while_the_mail_server_is_down(client, settings, humppila):
-    from consortium.testing import free_port
+    from testsupport import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there
@@ -192,7 +192,7 @@ def test_pressing_invite_twice_sends_one_invitation_and_inviting_again_later_a_n
 
 @pytest.mark.django_db(transaction=True)
 def test_asking_for_a_new_password_completes_while_the_mail_server_is_down(client, settings, director):
-    from consortium.testing import free_port
+    from testsupport import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens there

@@ -36,6 +36,14 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+@dataclass(frozen=True)
+class FeedScope:
+    """What one feed is about: a municipality (None: all of Louna) at a moment."""
+
+    municipality: object
+    now: datetime
+
+
 @dataclass
 class _Entry:
     """One RSS item: an event's occurrence or a news item."""
@@ -58,27 +66,27 @@ class LounaRssFeed(Feed):
 
     description_template = "louna_events/feed_description.html"
 
-    def get_object(self, request, municipality=None):
-        return municipality
-
-    def title(self, municipality):
+    def title(self, scope):
+        municipality = scope.municipality
         if municipality is None:
             return _("Louna libraries: events and news")
         return _("Louna libraries in %(municipality)s: events and news") % {"municipality": municipality.name}
 
-    def link(self, municipality):
+    def link(self, scope):
+        municipality = scope.municipality
         return _absolute(reverse("louna_events:list") + (f"?municipality={municipality.pk}" if municipality else ""))
 
-    def feed_url(self, municipality):
+    def feed_url(self, scope):
+        municipality = scope.municipality
         if municipality is None:
             return _absolute(reverse("louna_events:rss"))
         return _absolute(reverse("louna_events:municipality_rss", args=[municipality.code]))
 
-    def description(self, municipality):
+    def description(self, scope):
         return _("Coming events and current news of the Louna libraries.")
 
-    def items(self, municipality):
-        events, news = selectors.feed_entries(municipality=municipality, now=self._now)
+    def items(self, scope):
+        events, news = selectors.feed_entries(municipality=scope.municipality, now=scope.now)
         return ([_Entry(o.item, o.starts_at, o.ends_at, o.key) for o in events]
                 + [_Entry(item, key=str(item.pk)) for item in news])
 
@@ -130,9 +138,7 @@ def _format_when(starts_at: datetime, ends_at: datetime) -> str:
 
 
 def build_rss(request, *, municipality, now: datetime) -> bytes:
-    feed = LounaRssFeed()
-    feed._now = now
-    return feed.get_feed(municipality, request).writeString("utf-8").encode("utf-8")
+    return LounaRssFeed().get_feed(FeedScope(municipality, now), request).writeString("utf-8").encode("utf-8")
 
 
 def build_ics(*, municipality, now: datetime) -> bytes:

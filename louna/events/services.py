@@ -92,10 +92,12 @@ def item_save(*, item: Item, libraries, all_of_louna: bool = False, by, now: dat
 
     A library's writer writes as their own library, for that library only, and the item
     waits for the coordinator's check (again after every change). The coordinator writes
-    shared items (no library), for all of Louna or the libraries chosen, published at once;
-    editing a library's item keeps it the library's, in the state it was."""
+    shared items (no library), for all of Louna or the libraries chosen, and may write as a
+    library; what the coordinator writes is published at once. The coordinator editing a
+    library's item keeps it the library's, in the state it was."""
     now = now or timezone.now()
     manage = permissions.can_manage(by)
+    is_new = item.pk is None
     if item.pk:
         # The stored row decides whose it is, never what the form sent.
         stored = permissions.restrict_items(Item.objects.select_for_update(), by).filter(pk=item.pk).first()
@@ -128,7 +130,9 @@ def item_save(*, item: Item, libraries, all_of_louna: bool = False, by, now: dat
         item.publish_from = now
     item_check(item)
 
-    if manage and item.library_id is None:
+    if manage and (is_new or item.library_id is None):
+        # What the coordinator writes needs no check; editing a library's waiting item
+        # leaves the approval to the explicit step.
         item.state = Item.State.PUBLISHED
         if item.approved_at is None:
             item.approved_by, item.approved_at = by, now

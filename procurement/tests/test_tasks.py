@@ -9,10 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from consortium.models import Role
-from consortium.models import OutboxMessage
+from consortium.models import OutboxMessage, Role
 from consortium.outbox import messages_about
-from consortium.testing import SmtpInbox, deliver_outbox, free_port, loopback_smtp
 from consortium.tests.factories import user_with_role
 from procurement import services
 from procurement.models import State
@@ -24,6 +22,7 @@ from procurement.tests.factories import (
     OptInFactory,
     working_day_deadline,
 )
+from testsupport import SmtpInbox, deliver_outbox, free_port, loopback_smtp
 
 pytestmark = pytest.mark.django_db
 

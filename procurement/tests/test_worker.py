@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consortium.testing import wait_until
 from consortium.models import OutboxMessage
 from procurement.tasks import send_opt_in_reminders
 from procurement.tests.factories import OpenProcurementFactory
+from testsupport import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -128,3 +128,14 @@ def test_news_keeps_no_times_and_swedish_text_is_optional(coordinator, humppila)
                               libraries=[humppila], by=coordinator, now=NOW)
     item.refresh_from_db()
     assert item.starts_at is None and item.title_sv in (None, "")
+
+
+def test_the_coordinator_writing_as_a_library_publishes_at_once_but_editing_keeps_the_check(
+        coordinator, contact, humppila):
+    written = services.item_save(item=_event(library=humppila), libraries=[humppila], by=coordinator, now=NOW)
+    assert (written.library, written.state) == (humppila, Item.State.PUBLISHED)
+    waiting = services.item_save(item=_event(library=humppila), libraries=[], by=contact, now=NOW)
+    waiting = Item.objects.get(pk=waiting.pk)
+    waiting.title_fi = "Korjattu otsikko"
+    services.item_save(item=waiting, libraries=[humppila], by=coordinator, now=NOW)
+    assert Item.objects.get(pk=waiting.pk).state == Item.State.PENDING

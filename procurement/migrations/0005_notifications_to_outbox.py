@@ -38,7 +38,7 @@ def carry_over(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("procurement", "0003_notification_reached"),
+        ("procurement", "0004_procurement_swedish_texts"),
         ("consortium", "0004_outbox"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
