@@ -273,9 +273,6 @@ def person_invite(request):
             person = services.user_invite(invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-        except OSError:  # the mail went after the commit: the person and the role are saved
-            form.add_error(None, _("The person and the role were saved, but the invitation e-mail could not be "
-                                   "sent just now. Invite the same address again in a few minutes to send it."))
         else:
             if person.has_usable_password():  # an account in use: no invitation, only the new role
                 messages.success(request, _("%(email)s already has an account; the role was added to it.")
