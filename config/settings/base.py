@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "consortium",
+    "consortium.eservices",
     "procurement",
     "newsletters",
     "louna",
