@@ -7,6 +7,7 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("eservices/", include("consortium.eservices.urls")),
     path("procurement/", include("procurement.urls")),
     path("newsletters/", include("newsletters.urls")),
     path("louna/ematerials/", include("louna.ematerials.urls")),

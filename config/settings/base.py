@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "consortium",
+    "consortium.eservices",
     "procurement",
     "newsletters",
     "louna",
@@ -201,6 +202,12 @@ CELERY_BEAT_SCHEDULE = {
     "procurement-agreement-expiry-notices": {
         "task": "procurement.tasks.send_agreement_expiry_notices",
         "schedule": crontab(hour=7, minute=30, day_of_week=1),
+    },
+    # Every day at 08:15: remind evaluators who have not written their experience report when
+    # their evaluation group's trial ends within a week (each evaluator once per group).
+    "eservices-report-reminders": {
+        "task": "consortium.eservices.tasks.send_report_reminders",
+        "schedule": crontab(hour=8, minute=15),
     },
     # Every day at 07:00: from NEWSLETTER_ASSEMBLY_DAY on (or the working day before it when
     # that is a weekend or a public holiday), build this month's newsletter draft

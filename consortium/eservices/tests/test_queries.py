@@ -1,0 +1,33 @@
+"""The catalogue and offering pages keep a constant number of queries as data grows:
+the demo data, and the demo data at --scale 10."""
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from ..models import Offering, Stage
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE_QUERIES = 8
+OFFERING_QUERIES = 10
+
+
+@pytest.fixture(params=[0, 10], ids=["demo", "scale-10"])
+def seeded(request, db):
+    call_command("seed_demo", scale=request.param, verbosity=0)
+    return request.param
+
+
+@pytest.mark.parametrize("who", [None, "staff"])
+def test_catalogue_and_offering_query_counts(client, seeded, who, django_assert_max_num_queries):
+    from consortium.models import Role, User
+
+    if who:
+        client.force_login(User.objects.filter(role_assignments__role=Role.STAFF).first())
+    busiest = Offering.objects.filter(stage=Stage.OFFERED).order_by("-pk").first()
+    assert Offering.objects.count() >= 9 + 10 * seeded
+    with django_assert_max_num_queries(CATALOGUE_QUERIES):
+        assert client.get(reverse("eservices:catalogue")).status_code == 200
+    with django_assert_max_num_queries(OFFERING_QUERIES):
+        assert client.get(reverse("eservices:offering_detail", args=[busiest.pk])).status_code == 200
