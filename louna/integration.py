@@ -19,11 +19,6 @@ from consortium.registry import (
 from . import permissions, selectors
 from .models import AgendaItem, Feedback, Meeting
 
-register_nav(NavEntry("louna", gettext_lazy("Louna"), "louna:home",
-                      permissions.can_view, order=40))
-
-
-@register_card
 def coordinator_tasks_card(request, roles):
     """The coordinator's open tasks of this year: overdue first, then due this month."""
     if not roles.coordinator:
@@ -50,7 +45,6 @@ def coordinator_tasks_card(request, roles):
     return cards
 
 
-@register_card
 def director_card(request, roles):
     """A director's coming meeting, the agenda items they proposed, and open feedback
     about their own municipality."""
@@ -101,9 +95,6 @@ def _seed(*, scale: int = 0, stdout=None):
     seed_louna(scale=scale, stdout=stdout)
 
 
-register_seeder("louna", _seed, order=40)
-
-
 def newsletter_section(*, since, until, audience: str = "all"):
     """For the Louna newsletter: tasks of the agreement done in the period and the
     directors' meetings coming in the next two months. Nothing for the whole membership."""
@@ -129,4 +120,11 @@ def newsletter_section(*, since, until, audience: str = "all"):
     return NewsletterSection(key="louna", title=_("Louna service agreement"), entries=entries, order=40)
 
 
-register_newsletter_section("louna", newsletter_section)
+
+def register() -> None:
+    """Called once from LounaConfig.ready(), before the action programme's seams."""
+    register_nav(NavEntry("louna", gettext_lazy("Louna"), "louna:home", permissions.can_view, order=40))
+    register_card(coordinator_tasks_card)
+    register_card(director_card)
+    register_seeder("louna", _seed, order=40)
+    register_newsletter_section("louna", newsletter_section)

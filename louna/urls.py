@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .programme_urls import urlpatterns as programme_urlpatterns
+from .programme.urls import urlpatterns as programme_urlpatterns
 
 from . import views
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from consortium.calendar import next_working_day
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import (
     ImplementationReport,
     ItemComment,
@@ -22,7 +22,7 @@ from louna.models import (
     ProgrammeVersion,
     ReviewReminder,
 )
-from louna.programme_diff import diff_html
+from louna.programme.diff import diff_html
 from louna.tests.programme_fixtures import (  # noqa: F401
     answer_all, english, final, forssa, in_review, programme, speak_english)
 
@@ -353,7 +353,7 @@ def test_reports_run_twice_make_one_draft_per_library(final, coordinator, humppi
     assert groups["dropped"][0]["note"] == "Ei tarvetta."
 
 
-def test_a_sent_report_is_not_redrafted(final, coordinator, director, humppila):
+def test_a_sent_report_is_not_redrafted(final, coordinator, director, humppila, django_capture_on_commit_callbacks):
     services.reports_draft(programme=final, by=coordinator)
     report = ImplementationReport.objects.get(library=humppila)
     assert "3" in report.summary and "2024" in report.summary  # a first sentence for the coordinator to edit
@@ -361,7 +361,8 @@ def test_a_sent_report_is_not_redrafted(final, coordinator, director, humppila):
     with pytest.raises(ValidationError):
         services.report_send(report=report, by=coordinator)  # no summary
     services.report_update(report=report, summary="Vuosi sujui hyvin.", by=coordinator)
-    services.report_send(report=report, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        services.report_send(report=report, by=coordinator)
     report.refresh_from_db()
     assert report.state == "sent" and report.pdf and director.email in report.emailed_to
     assert mail.outbox[-1].attachments[0][2] == "application/pdf"

@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import ImplementationReport, ItemProgress, ProgrammeVersion
 from louna.tests.programme_fixtures import (  # noqa: F401
     answer_all, english, final, forssa, in_review, programme, speak_english)
@@ -75,7 +75,8 @@ def test_the_overview_counts_by_area_and_municipality(client, final, coordinator
     assert 'role="img"' in response.content.decode()  # the bars carry their counts as text
 
 
-def test_the_coordinator_reviews_and_sends_a_report(client, final, coordinator, director, humppila):
+def test_the_coordinator_reviews_and_sends_a_report(client, final, coordinator, director, humppila,
+                                                    django_capture_on_commit_callbacks):
     speak_english()
     client.force_login(coordinator)
     response = client.post(reverse("louna:programme_action", args=[2024]), {"action": "reports"})
@@ -85,7 +86,8 @@ def test_the_coordinator_reviews_and_sends_a_report(client, final, coordinator, 
     assert client.get(reverse("louna:programme_report", args=[report.pk])).status_code == 404  # a draft
     client.force_login(coordinator)
     url = reverse("louna:programme_report", args=[report.pk])
-    response = client.post(url, {"summary": "Hyvä vuosi.", "action": "send"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(url, {"summary": "Hyvä vuosi.", "action": "send"})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.state == "sent" and report.summary == "Hyvä vuosi."

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import programme_views as views
+from . import views
 
 urlpatterns = [
     path("programme/", views.programme_list, name="programme_list"),

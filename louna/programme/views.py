@@ -14,11 +14,11 @@ from consortium.forms import add_service_errors
 from consortium.models import Library
 from consortium.views import get_or_404, permission_required
 
-from . import programme_forms as forms
-from . import programme_permissions as perms
-from . import programme_selectors as selectors
-from . import programme_services as services
-from .programme_models import (
+from . import forms
+from . import permissions as perms
+from . import selectors
+from . import services, tasks
+from .models import (
     ITEM_TEXT_FIELDS,
     ChangeProposal,
     ItemComment,
@@ -288,8 +288,10 @@ def programme_action(request, year):
                  _("The programme is final and frozen."))
     elif action == "deliver":
         form = None
-        _run(request, None, lambda: services.programme_deliver(programme=programme, by=user),
-             _("Each library's copy is being made and sent."))
+        library_ids = _run(request, None, lambda: services.programme_deliver(programme=programme, by=user),
+                           _("Each library's copy is being made and sent."))
+        for library_id in library_ids or ():
+            tasks.make_programme_delivery.delay(programme.pk, library_id)
     elif action == "carry_over":
         form = None
         _run(request, None, lambda: services.items_carry_over(programme=programme, by=user),
