@@ -101,7 +101,6 @@ class ProposalForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    proposal = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("accept", _("accept")), ("reject", _("reject"))])
     note = forms.CharField(label=_("Answer to the proposer"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

@@ -61,8 +61,8 @@ def test_an_empty_reason_for_no_answer_names_the_library(client, in_review, coor
 
     speak_english()
     client.force_login(coordinator)
-    response = client.post(reverse("louna:programme_action", args=[2024]),
-                           {"action": "no_answer", "library": tammela.pk, f"na{tammela.pk}-reason": ""}, follow=True)
+    response = client.post(reverse("louna:programme_no_answer", args=[2024, tammela.pk]),
+                           {f"na{tammela.pk}-reason": ""}, follow=True)
     assert f"{tammela.name} – Why the library did not answer: This field is required." in response.content.decode()
     assert not LibraryPosition.objects.exists()
 
