@@ -25,7 +25,6 @@ __all__ = (
     "LibraryPosition",
     "VersionRead",
     "ReviewReminder",
-    "VersionNotice",
     "ProgrammeDelivery",
     "ItemProgress",
     "ItemFollower",
@@ -288,18 +287,6 @@ class ReviewReminder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["programme", "user", "kind", "deadline"], name="louna_reminder_once"),
         ]
-
-
-class VersionNotice(models.Model):
-    """One person told of one published version: a retried or repeated notice job sends
-    nothing twice, and a director of two libraries gets one message."""
-
-    version = models.ForeignKey(ProgrammeVersion, on_delete=models.CASCADE, related_name="notices")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["version", "user"], name="louna_version_notice_once")]
 
 
 class ProgrammeDelivery(models.Model):

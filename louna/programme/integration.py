@@ -9,15 +9,10 @@ from django.utils.translation import gettext_lazy
 
 from consortium.registry import Card, CardItem, NavEntry, register_card, register_nav, register_seeder
 
-from . import programme_admin  # noqa: F401  registers the admin pages
-from . import programme_permissions as perms
-from .programme_models import ChangeProposal, LibraryPosition, Programme
+from . import permissions as perms
+from .demo import seed_programmes
+from .models import ChangeProposal, LibraryPosition, Programme
 
-register_nav(NavEntry("louna-programme", gettext_lazy("Action programme"), "louna:programme_list",
-                      perms.can_view_programme, order=41))
-
-
-@register_card
 def programme_review_card(request, roles):
     """A programme in review: the director sees whether their library has answered and the
     deadline; the coordinator sees how many have answered and the proposals waiting."""
@@ -59,9 +54,12 @@ def programme_review_card(request, roles):
 
 
 def _seed(*, scale: int = 0, stdout=None):
-    from .programme_demo import seed_programmes
-
     seed_programmes(scale=scale, stdout=stdout)
 
 
-register_seeder("louna-programme", _seed, order=41)
+def register() -> None:
+    """Called once from LounaConfig.ready()."""
+    register_nav(NavEntry("louna-programme", gettext_lazy("Action programme"), "louna:programme_list",
+                          perms.can_view_programme, order=41))
+    register_card(programme_review_card)
+    register_seeder("louna-programme", _seed, order=41)

@@ -11,7 +11,7 @@
 from consortium.models import Library
 from consortium.permissions import LOUNA_AREA, roles_of
 
-from .permissions import director_library_ids
+from ..permissions import director_library_ids
 
 __all__ = ("can_view_programme", "can_coordinate", "can_take_part", "louna_libraries", "position_libraries")
 

@@ -2,7 +2,7 @@
 service, render. Objects come through the selectors (404 outside the person's scope)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,15 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consortium.forms import add_service_errors
+from consortium.actions import run_service
 from consortium.models import Library
 from consortium.views import get_or_404, permission_required
 
-from . import programme_forms as forms
-from . import programme_permissions as perms
-from . import programme_selectors as selectors
-from . import programme_services as services
-from .programme_models import (
+from . import forms
+from . import permissions as perms
+from . import selectors
+from . import services, tasks
+from .models import (
     ITEM_TEXT_FIELDS,
     ChangeProposal,
     ItemComment,
@@ -29,6 +29,7 @@ from .programme_models import (
 
 can_view = permission_required(perms.can_view_programme)
 can_coordinate = permission_required(perms.can_coordinate)
+can_take_part = permission_required(perms.can_take_part)
 
 
 def _int(value):
@@ -39,18 +40,9 @@ def _int(value):
 
 
 def _run(request, form, call, success):
-    """Run a service; on refusal put its message on the form (or as a message)."""
-    try:
-        result = call()
-    except ValidationError as error:
-        if form is not None:
-            add_service_errors(form, error)
-        else:
-            for text in error.messages:
-                messages.error(request, text)
-        return None
-    messages.success(request, success)
-    return result
+    """The service's result, or None when it refused (its errors then on the form, or as
+    messages when there is no form)."""
+    return run_service(request, call, form=form, success_message=success).result
 
 
 def _errors_as_messages(request, form):
@@ -140,9 +132,7 @@ def position_state(request, year):
 # ---------------------------------------------------------------- one item
 
 
-@can_view
-def item_detail(request, year, pk):
-    programme = _programme(request, year)
+def _item_page(request, programme, pk, **forms_bound):
     try:
         page = selectors.item_page(user=request.user, programme=programme, pk=pk)
     except ProgrammeItem.DoesNotExist as error:
@@ -151,70 +141,119 @@ def item_detail(request, year, pk):
     coordinator = perms.can_coordinate(request.user)
     take_part = perms.can_take_part(request.user)
     current_texts = {name: getattr(page.row, name) for name in ITEM_TEXT_FIELDS} if page.row else {}
-    comment_form, progress_form = forms.CommentForm(prefix="c"), None
-    # the proposal starts from the current text, so a director edits rather than retypes
-    proposal_form = forms.ProposalForm(prefix="p", initial={"field": "title",
-                                                            "proposed_text": current_texts.get("title", "")})
-    if coordinator and programme.is_final:
-        progress_form = forms.ProgressForm(prefix="g", initial={"state": item.state, "percent": item.percent,
-                                                                 "on": timezone.localdate()})
-    if request.method == "POST":
-        if not take_part:
-            raise PermissionDenied
-        action = request.POST.get("action")
-        done = None
-        if action == "comment":
-            comment_form = forms.CommentForm(request.POST, prefix="c")
-            if comment_form.is_valid():
-                parent_id = comment_form.cleaned_data.get("parent")
-                parent = get_object_or_404(ItemComment, pk=parent_id, item=item) if parent_id else None
-                done = _run(request, comment_form, lambda: services.comment_add(
-                    item=item, text=comment_form.cleaned_data["text"], parent=parent, by=request.user),
-                    _("Your comment was added."))
-        elif action == "propose":
-            proposal_form = forms.ProposalForm(request.POST, prefix="p")
-            if proposal_form.is_valid():
-                done = _run(request, proposal_form, lambda: services.proposal_add(
-                    item=item, by=request.user, **proposal_form.cleaned_data), _("Your proposal was sent."))
-        elif action == "decide":
-            if not coordinator:
-                raise PermissionDenied
-            form = forms.DecideForm(request.POST)
-            if form.is_valid():
-                proposal = get_object_or_404(ChangeProposal, pk=form.cleaned_data["proposal"], item=item)
-                accept = form.cleaned_data["decision"] == "accept"
-                done = _run(request, None, lambda: services.proposal_decide(
-                    proposal=proposal, accept=accept, note=form.cleaned_data["note"], by=request.user),
-                    _("The proposal was accepted into the working copy; publish a new version to show it.")
-                    if accept else _("The proposal was rejected."))
-            else:
-                _errors_as_messages(request, form)
-            done = True
-        elif action in ("follow", "unfollow"):
-            done = _run(request, None, lambda: services.item_follow(item=item, user=request.user,
-                                                                    follow=action == "follow"),
-                        _("You follow this item.") if action == "follow" else _("You no longer follow this item."))
-            done = True
-        elif action == "progress":
-            if not coordinator:
-                raise PermissionDenied
-            progress_form = forms.ProgressForm(request.POST, prefix="g")
-            if progress_form.is_valid():
-                done = _run(request, progress_form, lambda: services.progress_record(
-                    item=item, by=request.user, **progress_form.cleaned_data), _("The follow-up was recorded."))
-        else:
-            raise Http404
-        if done:
-            return redirect(reverse("louna:programme_item", args=[year, item.pk]))
+    page_forms = {
+        "comment_form": forms.CommentForm(prefix="c"),
+        # the proposal starts from the current text, so a director edits rather than retypes
+        "proposal_form": forms.ProposalForm(prefix="p", initial={"field": "title",
+                                                                 "proposed_text": current_texts.get("title", "")}),
+        "progress_form": forms.ProgressForm(prefix="g", initial={"state": item.state, "percent": item.percent,
+                                                                  "on": timezone.localdate()})
+        if coordinator and programme.is_final else None,
+    }
+    page_forms.update(forms_bound)
     today = timezone.localdate()
     return render(request, "louna/programme/item.html", {
         "programme": programme, "page": page, "item": item, "can_coordinate": coordinator,
-        "take_part": take_part, "comment_form": comment_form, "proposal_form": proposal_form,
-        "progress_form": progress_form,
+        "take_part": take_part, **page_forms,
         "comments_open": take_part and programme.state == Programme.State.REVIEW and (
             coordinator or programme.review_deadline is None or today <= programme.review_deadline),
         "review_open": programme.state == Programme.State.REVIEW, "current_texts": current_texts,
     })
+
+
+def _item(request, programme, pk) -> ProgrammeItem:
+    """The item, through the same restricted read as its page (404 outside the person's scope)."""
+    try:
+        return selectors.item_page(user=request.user, programme=programme, pk=pk).item
+    except ProgrammeItem.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _to_item(year, item):
+    return redirect(reverse("louna:programme_item", args=[year, item.pk]))
+
+
+@can_view
+def item_detail(request, year, pk):
+    return _item_page(request, _programme(request, year), pk)
+
+
+@require_POST
+@can_take_part
+def comment_add(request, year, pk):
+    programme = _programme(request, year)
+    item = _item(request, programme, pk)
+    form = forms.CommentForm(request.POST, prefix="c")
+    if form.is_valid():
+        parent_id = form.cleaned_data.get("parent")
+        parent = get_object_or_404(ItemComment, pk=parent_id, item=item) if parent_id else None
+        if run_service(request, lambda: services.comment_add(item=item, text=form.cleaned_data["text"],
+                                                             parent=parent, by=request.user),
+                       form=form, success_message=_("Your comment was added.")):
+            return _to_item(year, item)
+    return _item_page(request, programme, pk, comment_form=form)
+
+
+@require_POST
+@can_take_part
+def proposal_add(request, year, pk):
+    programme = _programme(request, year)
+    item = _item(request, programme, pk)
+    form = forms.ProposalForm(request.POST, prefix="p")
+    if form.is_valid() and run_service(request, lambda: services.proposal_add(
+            item=item, by=request.user, **form.cleaned_data), form=form,
+            success_message=_("Your proposal was sent.")):
+        return _to_item(year, item)
+    return _item_page(request, programme, pk, proposal_form=form)
+
+
+@require_POST
+@can_coordinate
+def proposal_decide(request, year, pk, proposal):
+    programme = _programme(request, year)
+    item = _item(request, programme, pk)
+    proposal = get_object_or_404(ChangeProposal, pk=proposal, item=item)
+    form = forms.DecideForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        run_service(request, lambda: services.proposal_decide(
+            proposal=proposal, accept=accept, note=form.cleaned_data["note"], by=request.user),
+            success_message=_("The proposal was accepted into the working copy; publish a new version to show it.")
+            if accept else _("The proposal was rejected."))
+    else:
+        _errors_as_messages(request, form)
+    return _to_item(year, item)
+
+
+@require_POST
+@can_take_part
+def item_follow(request, year, pk):
+    item = _item(request, _programme(request, year), pk)
+    run_service(request, lambda: services.item_follow(item=item, user=request.user, follow=True),
+                success_message=_("You follow this item."))
+    return _to_item(year, item)
+
+
+@require_POST
+@can_take_part
+def item_unfollow(request, year, pk):
+    item = _item(request, _programme(request, year), pk)
+    run_service(request, lambda: services.item_follow(item=item, user=request.user, follow=False),
+                success_message=_("You no longer follow this item."))
+    return _to_item(year, item)
+
+
+@require_POST
+@can_coordinate
+def progress_record(request, year, pk):
+    programme = _programme(request, year)
+    item = _item(request, programme, pk)
+    form = forms.ProgressForm(request.POST, prefix="g")
+    if form.is_valid() and run_service(request, lambda: services.progress_record(
+            item=item, by=request.user, **form.cleaned_data), form=form,
+            success_message=_("The follow-up was recorded.")):
+        return _to_item(year, item)
+    return _item_page(request, programme, pk, progress_form=form)
 
 
 # ---------------------------------------------------------------- the coordinator's desk
@@ -247,64 +286,102 @@ def programme_manage(request, year):
     })
 
 
-@require_POST
-@can_coordinate
-def programme_action(request, year):
+def _desk_verb(request, year, call, success, *, form=None):
+    """A button on the coordinator's desk: run `call(programme, data)` with the form's
+    data (if there is a form); refusals and form errors become messages on the desk."""
     programme = _programme(request, year)
-    action = request.POST.get("action")
-    user = request.user
-    if action == "open":
-        form = forms.OpenReviewForm(request.POST, prefix="open")
-        if form.is_valid():
-            _run(request, None, lambda: services.review_open(programme=programme, by=user, **form.cleaned_data),
-                 _("The review is open; the directors can read version 1."))
-    elif action == "publish":
-        form = forms.PublishForm(request.POST, prefix="publish")
-        if form.is_valid():
-            _run(request, None, lambda: services.version_publish(programme=programme, by=user, **form.cleaned_data),
-                 _("A new version was published."))
-    elif action == "deadline":
-        form = forms.DeadlineForm(request.POST, prefix="deadline")
-        if form.is_valid():
-            _run(request, None, lambda: services.review_set_deadline(programme=programme, by=user,
-                                                                     **form.cleaned_data),
-                 _("The deadline was changed."))
-    elif action == "no_answer":
-        form = forms.NoAnswerForm(request.POST, prefix=f"na{_int(request.POST.get('library'))}")
-        library = get_object_or_404(perms.louna_libraries(), pk=_int(request.POST.get("library")))
-        if form.is_valid():
-            _run(request, None, lambda: services.position_record_no_answer(
-                programme=programme, library=library, reason=form.cleaned_data["reason"], by=user),
-                _("The reason was recorded for %(library)s.") % {"library": library})
-        else:  # name the row as well as the field: the table has one such form per library
-            for error in form.errors.get("reason", []):
-                messages.error(request, f"{library} – {form.fields['reason'].label}: {error}")
-            form = None
-    elif action == "finalise":
-        form = forms.FinaliseForm(request.POST, prefix="final")
-        if form.is_valid():
-            _run(request, None, lambda: services.programme_finalise(programme=programme, by=user,
-                                                                    **form.cleaned_data),
-                 _("The programme is final and frozen."))
-    elif action == "deliver":
-        form = None
-        _run(request, None, lambda: services.programme_deliver(programme=programme, by=user),
-             _("Each library's copy is being made and sent."))
-    elif action == "carry_over":
-        form = None
-        _run(request, None, lambda: services.items_carry_over(programme=programme, by=user),
-             _("The items moved from last year were brought into the draft."))
-    elif action == "reports":
-        form = None
-        result = _run(request, None, lambda: services.reports_draft(programme=programme, by=user),
-                      _("The implementation reports were drafted."))
-        if result is not None:
-            return redirect("louna:programme_reports", year=year)
-    else:
-        raise Http404
     if form is not None and not form.is_valid():
         _errors_as_messages(request, form)
+        return None
+    return run_service(request, lambda: call(programme, form.cleaned_data if form is not None else {}),
+                       success_message=success)
+
+
+def _to_desk(year):
     return redirect("louna:programme_manage", year=year)
+
+
+@require_POST
+@can_coordinate
+def review_open(request, year):
+    _desk_verb(request, year, lambda programme, data: services.review_open(programme=programme, by=request.user,
+                                                                           **data),
+               _("The review is open; the directors can read version 1."),
+               form=forms.OpenReviewForm(request.POST, prefix="open"))
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def version_publish(request, year):
+    _desk_verb(request, year, lambda programme, data: services.version_publish(programme=programme,
+                                                                               by=request.user, **data),
+               _("A new version was published."), form=forms.PublishForm(request.POST, prefix="publish"))
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def review_set_deadline(request, year):
+    _desk_verb(request, year, lambda programme, data: services.review_set_deadline(programme=programme,
+                                                                                   by=request.user, **data),
+               _("The deadline was changed."), form=forms.DeadlineForm(request.POST, prefix="deadline"))
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def position_no_answer(request, year, library):
+    programme = _programme(request, year)
+    library = get_object_or_404(perms.louna_libraries(), pk=library)
+    form = forms.NoAnswerForm(request.POST, prefix=f"na{library.pk}")
+    if form.is_valid():
+        run_service(request, lambda: services.position_record_no_answer(
+            programme=programme, library=library, reason=form.cleaned_data["reason"], by=request.user),
+            success_message=_("The reason was recorded for %(library)s.") % {"library": library})
+    else:  # name the row as well as the field: the table has one such form per library
+        for error in form.errors.get("reason", []):
+            messages.error(request, f"{library} – {form.fields['reason'].label}: {error}")
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def programme_finalise(request, year):
+    _desk_verb(request, year, lambda programme, data: services.programme_finalise(programme=programme,
+                                                                                  by=request.user, **data),
+               _("The programme is final and frozen."), form=forms.FinaliseForm(request.POST, prefix="final"))
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def programme_deliver(request, year):
+    outcome = _desk_verb(request, year, lambda programme, data: services.programme_deliver(programme=programme,
+                                                                                            by=request.user),
+                         _("Each library's copy is being made and sent."))
+    for library_id in outcome.result if outcome else ():
+        tasks.make_programme_delivery.delay(_programme(request, year).pk, library_id)
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def items_carry_over(request, year):
+    _desk_verb(request, year, lambda programme, data: services.items_carry_over(programme=programme,
+                                                                                by=request.user),
+               _("The items moved from last year were brought into the draft."))
+    return _to_desk(year)
+
+
+@require_POST
+@can_coordinate
+def reports_draft(request, year):
+    if _desk_verb(request, year, lambda programme, data: services.reports_draft(programme=programme,
+                                                                                 by=request.user),
+                  _("The implementation reports were drafted.")):
+        return redirect("louna:programme_reports", year=year)
+    return _to_desk(year)
 
 
 @can_coordinate
@@ -326,22 +403,26 @@ def item_edit(request, year, pk=None):
     programme = _programme(request, year)
     item = get_object_or_404(ProgrammeItem, pk=pk, programme=programme) if pk else ProgrammeItem(programme=programme)
     form = forms.ItemForm(request.POST or None, instance=item, programme=programme)
-    if request.method == "POST":
-        if request.POST.get("action") == "remove" and pk:
-            if _run(request, None, lambda: services.item_remove(item=item, by=request.user),
-                    _("The item was removed from the working copy.")) is None:
-                pass
+    if request.method == "POST" and form.is_valid():
+        saved = _run(request, form, lambda: services.item_save(
+            item=form.save(commit=False), libraries=form.cleaned_data["libraries"], by=request.user),
+            _("The item was saved."))
+        if saved:
             return redirect("louna:programme_manage", year=year)
-        if form.is_valid():
-            saved = _run(request, form, lambda: services.item_save(
-                item=form.save(commit=False), libraries=form.cleaned_data["libraries"], by=request.user),
-                _("The item was saved."))
-            if saved:
-                return redirect("louna:programme_manage", year=year)
     return render(request, "louna/programme/item_form.html", {
         "form": form, "programme": programme, "item": item,
         "title": _("Edit the item") if pk else _("New item"),
     })
+
+
+@require_POST
+@can_coordinate
+def item_remove(request, year, pk):
+    programme = _programme(request, year)
+    item = get_object_or_404(ProgrammeItem, pk=pk, programme=programme)
+    run_service(request, lambda: services.item_remove(item=item, by=request.user),
+                success_message=_("The item was removed from the working copy."))
+    return redirect("louna:programme_manage", year=year)
 
 
 @can_coordinate
@@ -423,18 +504,26 @@ def report_detail(request, pk):
     if request.method == "POST":
         if not coordinator:
             raise PermissionDenied
-        if form.is_valid():
-            saved = _run(request, form, lambda: services.report_update(report=report, by=request.user,
-                                                                       **form.cleaned_data),
-                         _("The report was saved."))
-            if saved and request.POST.get("action") == "send":
-                if _run(request, form, lambda: services.report_send(report=saved, by=request.user),
-                        _("The report was sent to the library's director.")):
-                    return redirect("louna:programme_report", pk=report.pk)
-            elif saved:
-                return redirect("louna:programme_report", pk=report.pk)
+        if form.is_valid() and _run(request, form, lambda: services.report_update(
+                report=report, by=request.user, **form.cleaned_data), _("The report was saved.")):
+            return redirect("louna:programme_report", pk=report.pk)
     return render(request, "louna/programme/report.html", {"report": report, "form": form,
                                                            "can_coordinate": coordinator})
+
+
+@require_POST
+@can_coordinate
+def report_send(request, pk):
+    """Save the summary as edited, then send: the page's second button."""
+    report = get_or_404(selectors.report_get, user=request.user, pk=pk)
+    form = forms.ReportForm(request.POST)
+    if form.is_valid():
+        saved = _run(request, form, lambda: services.report_update(report=report, by=request.user,
+                                                                   **form.cleaned_data), _("The report was saved."))
+        if saved and _run(request, form, lambda: services.report_send(report=saved, by=request.user),
+                          _("The report was sent to the library's director.")):
+            return redirect("louna:programme_report", pk=report.pk)
+    return render(request, "louna/programme/report.html", {"report": report, "form": form, "can_coordinate": True})
 
 
 @can_view

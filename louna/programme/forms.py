@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from consortium.forms import DateInput
 
-from . import programme_permissions as perms
-from .models import ServiceArea, Task
-from .programme_models import ITEM_TEXT_FIELDS, LibraryPosition, ProgrammeItem
+from . import permissions as perms
+from ..models import ServiceArea, Task
+from .models import ITEM_TEXT_FIELDS, LibraryPosition, ProgrammeItem
 
 
 def _field_choices():
@@ -101,7 +101,6 @@ class ProposalForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    proposal = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("accept", _("accept")), ("reject", _("reject"))])
     note = forms.CharField(label=_("Answer to the proposer"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

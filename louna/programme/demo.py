@@ -14,9 +14,9 @@ from consortium.calendar import next_working_day
 from consortium.models import Role, User
 from consortium.permissions import LOUNA_AREA
 
-from . import programme_services as services
-from .models import Agreement
-from .programme_models import (
+from . import services
+from ..models import Agreement
+from .models import (
     ItemProgress,
     ItemVersion,
     LibraryPosition,
@@ -71,7 +71,7 @@ def _draft(year: int, coordinator) -> Programme | None:
 
 
 def _answer_all(programme: Programme, directors, coordinator) -> None:
-    from . import programme_permissions as perms
+    from . import permissions as perms
 
     for library in perms.louna_libraries():
         if LibraryPosition.objects.filter(programme=programme, library=library).exists():

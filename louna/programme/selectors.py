@@ -9,13 +9,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from consortium.models import Library, Role, RoleAssignment
 from consortium.permissions import LOUNA_AREA
 
-from . import programme_permissions as perms
-from .programme_diff import diff_html
-from .programme_models import (
+from . import permissions as perms
+from .diff import diff_html
+from .models import (
     ITEM_TEXT_FIELDS,
     ChangeProposal,
     ImplementationReport,
@@ -32,6 +33,7 @@ from .programme_models import (
 )
 
 __all__ = (
+    "field_label",
     "programme_list",
     "programme_get",
     "review_page",
@@ -104,9 +106,16 @@ class ReviewPage:
     changed: list = field(default_factory=list)  # the ItemViews changed since `since`
 
 
-def _labels():
-    from .programme_services import field_label
+def field_label(name: str) -> str:
+    """An item's text field as the reader names it (title, aim, …)."""
+    labels = {
+        "title": _("title"), "aim": _("aim"), "measures": _("measures"), "responsible": _("responsible"),
+        "schedule": _("schedule"), "indicator": _("indicator"),
+    }
+    return labels.get(name, name)
 
+
+def _labels():
     return {name: field_label(name) for name in ITEM_TEXT_FIELDS}
 
 
@@ -312,7 +321,6 @@ def overview(*, user, programme: Programme) -> Overview:
     for item in items:
         key = (item.area.number, str(item.area)) if item.area else (10_000, None)
         area_counts.setdefault(key, Counter())[item.state] += 1
-    from django.utils.translation import gettext as _
 
     by_area = [OverviewRow(label or _("Items standing alone"), dict(counts), sum(counts.values()))
                for (number, label), counts in sorted(area_counts.items(), key=lambda kv: kv[0][0])]

@@ -1,9 +1,10 @@
 """The action programme in the Django admin, read only: every change goes through the
-services, which keep a final version frozen and record amendments as such."""
+services, which keep a final version frozen and record amendments as such. Registered by
+`register(site)`, called from louna/admin.py."""
 
 from django.contrib import admin
 
-from .programme_models import ImplementationReport, LibraryPosition, Programme, ProgrammeDelivery, ProgrammeItem
+from .models import ImplementationReport, LibraryPosition, Programme, ProgrammeDelivery, ProgrammeItem
 
 
 class ReadOnly:
@@ -23,23 +24,26 @@ class ItemInline(ReadOnly, admin.TabularInline):
     extra = 0
 
 
-@admin.register(Programme)
 class ProgrammeAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("year", "title", "state", "review_deadline", "finalised_at")
     inlines = [ItemInline]
 
 
-@admin.register(LibraryPosition)
 class PositionAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("programme", "library", "position", "stated_by", "stated_at")
     list_filter = ("programme__year", "position")
 
 
-@admin.register(ProgrammeDelivery)
 class DeliveryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("programme", "library", "version", "emailed_at")
 
 
-@admin.register(ImplementationReport)
 class ReportAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ("programme", "library", "state", "sent_at")
+
+
+def register(site: admin.AdminSite) -> None:
+    site.register(Programme, ProgrammeAdmin)
+    site.register(LibraryPosition, PositionAdmin)
+    site.register(ProgrammeDelivery, DeliveryAdmin)
+    site.register(ImplementationReport, ReportAdmin)

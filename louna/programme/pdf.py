@@ -6,7 +6,7 @@ import logging
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .programme_models import ImplementationReport, ProgrammeVersion
+from .models import ImplementationReport, ProgrammeVersion
 
 __all__ = ("programme_pdf", "report_pdf", "html_to_pdf")
 
