@@ -411,7 +411,9 @@ def _mail_about_subscribing(email: str, send) -> None:
         send()
         return
     key = "newsletters:subscribe-mail:" + hashlib.sha256(email.lower().encode()).hexdigest()
-    if not cache.add(key, True, timeout=interval):
+    # False: a mail went out within the interval. None: the cache is down (a miss, see
+    # settings.CACHES); the confirmation mail goes out rather than being lost.
+    if cache.add(key, True, timeout=interval) is False:
         return
     try:
         send()
