@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "consortium",
     "consortium.eservices",
+    "consortium.trainings",
     "procurement",
     "newsletters",
     "louna",
@@ -232,6 +233,13 @@ CELERY_BEAT_SCHEDULE = {
     # Every day at 07:00: from NEWSLETTER_ASSEMBLY_DAY on (or the working day before it when
     # that is a weekend or a public holiday), build this month's newsletter draft
     # (once a month: a second run finds the draft already there).
+    # Every 10 minutes: a waiting-list offer whose time ran out lapses and the place is
+    # offered to the next person waiting; reminders (the day before, and the webinar link
+    # an hour before) and feedback requests (the day after) go out when their time comes.
+    "trainings-offers-and-reminders": {
+        "task": "consortium.trainings.tasks.trainings_tick",
+        "schedule": crontab(minute="*/10"),
+    },
     "newsletters-assemble-monthly": {
         "task": "newsletters.tasks.newsletters_assemble_monthly",
         "schedule": crontab(hour=7, minute=0),
