@@ -5,15 +5,21 @@ gettext; it runs on a developer's machine, and the compiled .mo files are commit
 from pathlib import Path
 
 import polib
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
 def catalogue_paths() -> list[Path]:
-    base = Path(settings.BASE_DIR)
-    roots = [base / "locale"] + [base / app / "locale" for app in ("consortium", "procurement", "newsletters",
-                                                                      "louna", "stats")]
-    return sorted(path for root in roots if root.exists() for path in root.glob("*/LC_MESSAGES/*.po"))
+    """The project's own catalogues: LOCALE_PATHS and the locale/ of every installed app
+    that lives in the project (a nested one such as consortium/trainings/ too), never an
+    installed package's. The core names no app: it asks Django which are installed."""
+    base = Path(settings.BASE_DIR).resolve()
+    app_dirs = [Path(config.path).resolve() for config in apps.get_app_configs()]
+    roots = [Path(path) for path in settings.LOCALE_PATHS] + [
+        path / "locale" for path in app_dirs
+        if path.is_relative_to(base) and not {"site-packages", "dist-packages", ".venv"} & set(path.parts)]
+    return sorted({path for root in roots if root.exists() for path in root.glob("*/LC_MESSAGES/*.po")})
 
 
 class Command(BaseCommand):
