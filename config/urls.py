@@ -9,6 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("procurement/", include("procurement.urls")),
     path("newsletters/", include("newsletters.urls")),
+    path("louna/ematerials/", include("louna.ematerials.urls")),
+    path("louna/events/", include("louna.events.urls")),
     path("louna/", include("louna.urls")),
     path("stats/", include("stats.urls")),
     path("", include("consortium.urls")),

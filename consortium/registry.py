@@ -4,7 +4,8 @@ The core never imports another app. Each app registers, in its AppConfig.ready()
 - front-page cards (what needs the person's attention),
 - navigation entries (shown by role),
 - demo-data seeders (run by `manage.py seed_demo` after the core's own data),
-- newsletter sections (what an app has to tell the members this month).
+- newsletter sections (what an app has to tell the members this month),
+- figure sources (yearly figures an app produces for the OKM statistics).
 """
 
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from typing import Any
 
 __all__ = ("Card", "CardItem", "NavEntry", "register_card", "register_nav", "register_seeder",
            "cards_for", "nav_for", "seeders", "NewsletterSection", "NewsletterEntry",
-           "register_newsletter_section", "newsletter_sections")
+           "register_newsletter_section", "newsletter_sections", "Figure", "register_figure_source",
+           "figure_sources")
 
 
 @dataclass
@@ -125,3 +127,32 @@ def newsletter_sections(*, since, until, area=None) -> list[NewsletterSection]:
         if section is not None and section.entries:
             sections.append(section)
     return sorted(sections, key=lambda section: section.order)
+
+
+# ---------------------------------------------------------------- statistics figures
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One yearly figure an app produces for the OKM statistics, per municipality: e.g.
+    Louna's shared e-material acquisitions in euros, split from its orders."""
+
+    municipality_code: str  # the 3-digit kuntanumero
+    metric: str  # the statistics metric's code
+    value: Any  # int or Decimal
+    source: str  # where it came from, shown beside the figure
+
+
+# provider(*, year: int) -> list[Figure]
+FigureProvider = Callable[..., "list[Figure]"]
+_figure_sources: dict[str, FigureProvider] = {}
+
+
+def register_figure_source(key: str, provider: FigureProvider) -> None:
+    """An app offers yearly figures to the statistics without the statistics app knowing
+    it: the annual job asks every registered source (stats never imports louna)."""
+    _figure_sources[key] = provider
+
+
+def figure_sources() -> dict[str, FigureProvider]:
+    return dict(_figure_sources)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "procurement",
     "newsletters",
     "louna",
+    "louna.ematerials",
+    "louna.events",
     "stats",
 ]
 

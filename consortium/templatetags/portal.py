@@ -76,3 +76,11 @@ def text_language(obj, field):
     """The language of what {% translated %} shows, for a block element's lang attribute
     around longer texts: <div lang="{% text_language item 'text' %}">…</div>."""
     return _shown_text(obj, field)[1]
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ shares|get_item:municipality.pk }}: a value of a dict by a key the template has."""
+    if not mapping:
+        return None
+    return mapping.get(key)

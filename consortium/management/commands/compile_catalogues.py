@@ -11,14 +11,12 @@ from django.core.management.base import BaseCommand
 
 
 def catalogue_paths() -> list[Path]:
-    """The project's own catalogues: LOCALE_PATHS and the locale/ of every installed app
-    that lives in the project (a nested one such as consortium/trainings/ too), never an
-    installed package's. The core names no app: it asks Django which are installed."""
+    """The project's own catalogues: the shared one and each of our installed apps', nested
+    apps (consortium/trainings, louna/ematerials, ...) included."""
     base = Path(settings.BASE_DIR).resolve()
-    app_dirs = [Path(config.path).resolve() for config in apps.get_app_configs()]
-    roots = [Path(path) for path in settings.LOCALE_PATHS] + [
-        path / "locale" for path in app_dirs
-        if path.is_relative_to(base) and not {"site-packages", "dist-packages", ".venv"} & set(path.parts)]
+    roots = [base / "locale"] + [Path(config.path) / "locale" for config in apps.get_app_configs()
+                                 if Path(config.path).resolve().is_relative_to(base)
+                                 and ".venv" not in Path(config.path).parts]
     return sorted({path for root in roots if root.exists() for path in root.glob("*/LC_MESSAGES/*.po")})
 
 
