@@ -19,7 +19,7 @@ class AreaChoiceField(forms.ModelChoiceField):
                          empty_label=_("All members"), widget=forms.RadioSelect, label=_("Audience"), **kwargs)
 
     def label_from_instance(self, obj):
-        return _("Only the libraries of %(area)s") % {"area": area_label(obj)}
+        return _("%(area)s – only the libraries of this area") % {"area": area_label(obj)}
 
 
 class AreasChoiceField(forms.ModelMultipleChoiceField):
