@@ -115,6 +115,20 @@ def approve(request, pk):
 
 
 @require_POST
+@can_manage
+def return_item(request, pk):
+    item = get_or_404(selectors.item_get_for_edit, user=request.user, pk=pk)
+    try:
+        services.item_return(item=item, by=request.user, note=request.POST.get("check_note", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("louna_events:edit", pk=item.pk)
+    messages.success(request, _("“%(title)s” was returned to the library.") % {"title": item.title})
+    return redirect("louna_events:manage")
+
+
+@require_POST
 @can_write
 def delete(request, pk):
     item = get_or_404(selectors.item_get_for_edit, user=request.user, pk=pk)

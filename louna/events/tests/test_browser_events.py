@@ -62,6 +62,9 @@ def test_contact_writes_coordinator_approves_and_it_reaches_the_municipalitys_fe
 
     page.context.clear_cookies()
     login(page, coordinator.email, PASSWORD)
+    page.goto(f"/louna/events/manage/{item.pk}/")  # the check: approve, or return with a note
+    assert_accessible(page)
+    _fits(page)
     page.goto("/louna/events/manage/")
     assert_accessible(page)
     _fits(page)
