@@ -5,7 +5,7 @@ import pytest
 from consortium.models import Role
 from consortium.tests.factories import LibraryFactory, LounaLibraryFactory, MunicipalityFactory, user_with_role
 
-pytest_plugins = ["consortium.testing"]
+pytest_plugins = ["testsupport"]
 
 
 @pytest.fixture(autouse=True)

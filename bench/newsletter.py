@@ -53,8 +53,8 @@ def send_plain(port, rendered, people) -> None:
     """What a plain script would do: build each message with the standard library and send
     it over one smtplib connection."""
     with smtplib.SMTP("127.0.0.1", port) as smtp:
-        for pk, email, language, louna in people:
-            page = rendered[(language, louna)]
+        for pk, email, language, in_area in people:
+            page = rendered[(language, in_area)]
             text, html = page.for_recipient(f"https://portaali.example/newsletters/s/{pk}/")
             message = EmailMessage()
             message["Subject"] = page.subject
@@ -84,10 +84,11 @@ def main() -> None:
     from django.utils import timezone
 
     from config.celery import app
-    from consortium.testing import database_url_for_worker
+    from testsupport import database_url_for_worker
+    from consortium.models import CooperationArea
     from newsletters.models import Block, Issue, Subscriber
     from newsletters.rendering import render_issue
-    from consortium.testing import free_port
+    from testsupport import free_port
 
     import logging
 
@@ -104,16 +105,19 @@ def main() -> None:
     try:
         # ------------------------------------------------------------ data
         now = timezone.now()
-        Subscriber.objects.bulk_create([
+        area = CooperationArea.objects.create(slug="bench", name="Bench area")
+        subscribers = Subscriber.objects.bulk_create([
             Subscriber(email=f"tilaaja{i}@bench.example", name=f"Tilaaja {i}", status=Subscriber.Status.ACTIVE,
-                       consent_method=Subscriber.Method.IMPORT, consent_at=now, language="sv" if i % 10 == 0 else "fi",
-                       louna=i % 5 == 0)
+                       consent_method=Subscriber.Method.IMPORT, consent_at=now, language="sv" if i % 10 == 0 else "fi")
             for i in range(n)], batch_size=2000)
+        Through = Subscriber.areas.through
+        Through.objects.bulk_create([Through(subscriber_id=s.pk, cooperationarea_id=area.pk)
+                                     for i, s in enumerate(subscribers) if i % 5 == 0], batch_size=2000)
         issue = Issue.objects.create(month=timezone.localdate().replace(day=1), subject="Uutiskirje (bench)",
                                      subject_sv="Nyhetsbrev (bench)", intro="Tervetuloa **lukemaan**.",
                                      period_start=now, period_end=now, status=Issue.Status.APPROVED, send_at=now)
         Block.objects.bulk_create([
-            Block(issue=issue, position=i * 10, title=f"Osa {i}", audience="louna" if i == 3 else "all",
+            Block(issue=issue, position=i * 10, title=f"Osa {i}", area=area if i == 3 else None,
                   body="Konsortio tiedottaa: **uusia e-aineistoja** ja [koulutuksia](https://kirjastot.fi).\n\n"
                        "- yksi\n- kaksi\n- kolme\n" * 2)
             for i in range(1, 6)])
@@ -149,9 +153,12 @@ def main() -> None:
         # ------------------------------------------------------------ plain smtplib, one connection
         # In a process of its own, as the worker was, so neither side shares the SMTP
         # server's interpreter lock. The texts are rendered before the clock starts.
-        rendered = {(language, louna): render_issue(issue, language=language, louna=louna)
-                    for language in ("fi", "sv") for louna in (False, True)}
-        people = list(Subscriber.objects.values_list("pk", "email", "language", "louna").order_by("pk"))
+        rendered = {(language, in_area): render_issue(issue, language=language,
+                                                      areas=frozenset({area.pk}) if in_area else frozenset())
+                    for language in ("fi", "sv") for in_area in (False, True)}
+        in_area = set(Through.objects.values_list("subscriber_id", flat=True))
+        people = [(pk, email, language, pk in in_area) for pk, email, language
+                  in Subscriber.objects.values_list("pk", "email", "language").order_by("pk")]
         handler.reset()
         connection.close()
         child = multiprocessing.get_context("fork").Process(target=send_plain, args=(port, rendered, people))

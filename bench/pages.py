@@ -233,11 +233,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="rounds; each loads every page once, in turn")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", os.environ.get("REDIS_URL", "")),
-                        help="the cache (and broker) as in production; unset: a per-process cache")
+                        help="the cache (and broker) as in production: required, as there")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the seeded database as it is")
     options = parser.parse_args()
+    if not options.redis_url:
+        sys.exit("The production settings need Redis: pass --redis-url or set BENCH_REDIS_URL or REDIS_URL.")
 
     tool = options.tool
     if tool == "auto":
@@ -252,14 +254,14 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": options.database_url,
+        "EMAIL_URL": "dummymail://",  # required by the production settings; the pages send no mail
         "STATIC_ROOT": str(static_root),
         "LOG_LEVEL": "WARNING",
         "AXES_FAILURE_LIMIT": "1000",
         "BENCH_BARE_PAGE": "1",
         "PYTHONPATH": str(BASE_DIR),
     }
-    if options.redis_url:
-        env["REDIS_URL"] = options.redis_url
+    env["REDIS_URL"] = options.redis_url
 
     ensure_database(options.database_url, options.fresh)
     manage(env, "migrate", "--noinput")
@@ -281,8 +283,8 @@ def main() -> None:
         wait_for_server(port, server)
         cookie = log_in(port)
         sizes = {name: check_page(port, path, cookie) for name, path in PAGES}
-        log(f"gunicorn on 127.0.0.1:{port}, {options.workers} workers, cache: "
-            f"{'Redis' if options.redis_url else 'per process'}; load by {tool}, {options.clients} clients, "
+        log(f"gunicorn on 127.0.0.1:{port}, {options.workers} workers, cache: Redis; "
+            f"load by {tool}, {options.clients} clients, "
             f"{options.duration:.0f} s per page, {options.rounds} rounds")
         for name, path in PAGES:  # warm every worker's caches and connections
             load(port, path, cookie, options.clients, 2, min(options.clients, 2))

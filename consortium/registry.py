@@ -107,8 +107,11 @@ class NewsletterSection:
     order: int = 100
 
 
-# provider(*, since: datetime, until: datetime, audience: str) -> NewsletterSection | None
-# audience is "all" (every member) or "louna"; texts are rendered in the active language.
+# provider(*, since: datetime, until: datetime, area: CooperationArea | None) -> NewsletterSection | None
+# The newsletter asks every provider once for every member (area None) and once for each
+# cooperation area; for an area, a provider returns what only that area's libraries are
+# told (None if nothing: what every member gets need not be repeated). Texts are rendered
+# in the active language.
 SectionProvider = Callable[..., "NewsletterSection | None"]
 _newsletter_sections: dict[str, SectionProvider] = {}
 
@@ -117,10 +120,10 @@ def register_newsletter_section(key: str, provider: SectionProvider) -> None:
     _newsletter_sections[key] = provider
 
 
-def newsletter_sections(*, since, until, audience: str = "all") -> list[NewsletterSection]:
+def newsletter_sections(*, since, until, area=None) -> list[NewsletterSection]:
     sections = []
     for provider in _newsletter_sections.values():
-        section = provider(since=since, until=until, audience=audience)
+        section = provider(since=since, until=until, area=area)
         if section is not None and section.entries:
             sections.append(section)
     return sorted(sections, key=lambda section: section.order)

@@ -4,10 +4,11 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
-from .models import LIBRARY_ROLES, JobRun, Library, Role, RoleAssignment, ServicePoint, User
-from .permissions import visible_libraries, visible_people
+from .models import LIBRARY_ROLES, CooperationArea, JobRun, Library, Role, RoleAssignment, ServicePoint, User
+from .permissions import LOUNA_AREA, roles_of, visible_libraries, visible_people
 
-__all__ = ("library_list", "library_get", "people_list", "person_get", "job_run_list", "role_holders")
+__all__ = ("library_list", "library_get", "people_list", "person_get", "job_run_list", "role_holders",
+           "cooperation_areas_of")
 
 
 def library_list(*, user, search: str = "", area: str = "") -> QuerySet[Library]:
@@ -96,3 +97,15 @@ def _library_ids(libraries: QuerySet | Iterable) -> QuerySet | list:
     if isinstance(libraries, QuerySet):
         return libraries.order_by().values("pk")
     return [library.pk if isinstance(library, Model) else library for library in libraries]
+
+
+def cooperation_areas_of(user: User) -> QuerySet[CooperationArea]:
+    """The cooperation areas a person works in: those of the libraries where they hold a
+    role, and for the coordinator the area they serve (their role has no library)."""
+    roles = roles_of(user)
+    in_area = Q(libraries__in=roles.library_ids)
+    if roles.coordinator:
+        in_area |= Q(slug=LOUNA_AREA)
+    if not roles.library_ids and not roles.coordinator:
+        return CooperationArea.objects.none()
+    return CooperationArea.objects.filter(pk__in=CooperationArea.objects.filter(in_area).values("pk")).order_by("name")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from consortium.permissions import LOUNA_AREA
 from consortium.registry import (
     Card,
     CardItem,
@@ -104,16 +105,17 @@ def _seed(*, scale: int = 0, stdout=None):
 register_seeder("louna", _seed, order=40)
 
 
-def newsletter_section(*, since, until, audience: str = "all"):
-    """For the Louna newsletter: tasks of the agreement done in the period and the
-    directors' meetings coming in the next two months. Nothing for the whole membership."""
+def newsletter_section(*, since, until, area=None):
+    """For the Louna area's readers of the newsletter: tasks of the agreement done in the
+    period and the directors' meetings coming in the next two months. Nothing for the whole
+    membership or another area."""
     from datetime import timedelta
 
     from consortium.registry import NewsletterEntry, NewsletterSection
 
     from .models import Task, TaskNote
 
-    if audience != "louna":
+    if area is None or area.slug != LOUNA_AREA:
         return None
     done = (TaskNote.objects.filter(state_after=Task.State.DONE, for_directors=True, created_at__gte=since,
                                     created_at__lt=until)

@@ -8,7 +8,7 @@ from .models import Block, Delivery, Issue, Item, Subscriber
 class BlockInline(admin.TabularInline):
     model = Block
     extra = 0
-    fields = ["position", "kind", "audience", "title"]
+    fields = ["position", "kind", "area", "title"]
 
 
 @admin.register(Issue)
@@ -20,14 +20,14 @@ class IssueAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "audience", "issue", "created_at"]
-    list_select_related = ["issue"]
+    list_display = ["title", "area", "issue", "created_at"]
+    list_select_related = ["issue", "area"]
 
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "name", "language", "louna", "status", "consent_method", "consent_at"]
-    list_filter = ["status", "consent_method", "language", "louna"]
+    list_display = ["email", "name", "language", "status", "consent_method", "consent_at"]
+    list_filter = ["status", "consent_method", "language", "areas"]
     search_fields = ["email", "name"]
     raw_id_fields = ["user"]
 

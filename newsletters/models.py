@@ -1,6 +1,10 @@
 """The monthly newsletter: items staff write, issues assembled from them and from other
 apps' sections, subscribers, and one delivery row per (issue, recipient) — the outbox that
-makes sending crash-safe (see docs/newsletters.md)."""
+makes sending crash-safe (see docs/newsletters.md).
+
+Audience: a part of an issue is for every member (no area) or for the libraries of one of
+the core's cooperation areas (consortium.CooperationArea); a subscriber belongs to the
+areas they work in and gets the parts for all members plus those for their areas."""
 
 import posixpath
 import uuid
@@ -12,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ("Audience", "Item", "Issue", "Block", "Subscriber", "Delivery", "TRANSLATED_LANGUAGES",
+__all__ = ("Item", "Issue", "Block", "Subscriber", "Delivery", "TRANSLATED_LANGUAGES",
            "MAIL_IMAGE_TYPES", "ITEM_IMAGE_FOLDER", "item_image_path")
 
 # The issue is written in Finnish; these are the languages it may also be translated into.
@@ -24,14 +28,17 @@ ITEM_IMAGE_FOLDER = "newsletters/items/"
 
 def item_image_path(item, filename: str) -> str:
     """A random name: item images are public (newsletters.views.item_image), and one of a
-    draft or of a Louna-only item must not be found by guessing its uploaded file name."""
+    draft or of an item for one area must not be found by guessing its uploaded file name."""
     extension = posixpath.splitext(filename)[1].lower()[:10]
     return f"{ITEM_IMAGE_FOLDER}{uuid.uuid4().hex}{extension}"
 
 
-class Audience(models.TextChoices):
-    ALL = "all", _("All members")
-    LOUNA = "louna", _("Louna libraries")
+def area_field():
+    """The audience of an item or a part: empty for every member, else one cooperation
+    area. PROTECT: deleting an area must not turn its parts into parts for everyone."""
+    return models.ForeignKey("consortium.CooperationArea", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+", verbose_name=_("audience"),
+                             help_text=_("Empty: every member. An area: only the libraries of that area."))
 
 
 class Item(models.Model):
@@ -45,7 +52,7 @@ class Item(models.Model):
     image = models.ImageField(_("image"), upload_to=item_image_path, blank=True)
     image_alt = models.CharField(_("image description"), max_length=200, blank=True,
                                  help_text=_("What the image shows, for readers who cannot see it."))
-    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL)
+    area = area_field()
     issue = models.ForeignKey("Issue", on_delete=models.SET_NULL, null=True, blank=True, related_name="items",
                               verbose_name=_("issue"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -143,7 +150,7 @@ class Block(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ITEM)
     source = models.CharField(_("source"), max_length=100, blank=True)  # a section key, or "item:<pk>"
-    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices, default=Audience.ALL)
+    area = area_field()
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     title_sv = models.CharField(_("title in Swedish"), max_length=200, blank=True)
@@ -189,8 +196,9 @@ class Subscriber(models.Model):
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=150, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="fi")
-    louna = models.BooleanField(_("works in a Louna library"), default=False,
-                                help_text=_("Louna subscribers also get the parts meant for the Louna libraries."))
+    areas = models.ManyToManyField("consortium.CooperationArea", blank=True, related_name="+",
+                                   verbose_name=_("cooperation areas"),
+                                   help_text=_("The subscriber also gets the parts meant for these areas' libraries."))
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="newsletter_subscription")
     status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.PENDING)
@@ -228,7 +236,9 @@ class Delivery(models.Model):
     subscriber = models.ForeignKey(Subscriber, on_delete=models.SET_NULL, null=True, related_name="deliveries")
     email = models.EmailField(_("e-mail address"))
     language = models.CharField(_("language"), max_length=5, default="fi")
-    louna = models.BooleanField(default=False)
+    # The ids of the subscriber's cooperation areas when the issue fanned out, sorted: with
+    # the language, which rendering of the issue this recipient gets.
+    areas = models.JSONField(default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     claimed_at = models.DateTimeField(null=True, blank=True)

@@ -1,6 +1,6 @@
 """Turning an issue into HTML and plain text: safe Markdown, the e-mail, the web page.
 
-An issue is rendered once per (language, audience) with a placeholder where each
+An issue is rendered once per (language, areas) with a placeholder where each
 recipient's own unsubscribe address goes; the sender then only swaps the placeholder, so
 10,000 messages cost a handful of template renders, not 10,000."""
 
@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Audience, Block, Issue
+from .models import Block, Issue
 
 __all__ = ("markdown_to_html", "markdown_to_text", "absolute_url", "RenderedIssue", "render_issue",
-           "UNSUBSCRIBE_PLACEHOLDER", "escape_markdown", "blocks_for")
+           "UNSUBSCRIBE_PLACEHOLDER", "escape_markdown", "blocks_for", "issue_blocks")
 
 UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
 
@@ -61,12 +61,17 @@ def absolute_url(path_or_url: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + path_or_url.lstrip("/")
 
 
-def blocks_for(blocks, *, louna: bool | None):
-    """The blocks a reader gets: Louna parts only for Louna readers (None = the web page:
-    everything, Louna parts marked)."""
-    if louna is None or louna:
+def issue_blocks(issue: Issue) -> list[Block]:
+    """The parts of an issue in order, each with its area (shown beside an area's part)."""
+    return list(issue.blocks.select_related("area"))
+
+
+def blocks_for(blocks, *, areas: frozenset | None):
+    """The blocks a reader gets: the parts for every member and those for the reader's
+    cooperation areas (ids). None = the web page: everything, each area's parts marked."""
+    if areas is None:
         return list(blocks)
-    return [block for block in blocks if block.audience == Audience.ALL]
+    return [block for block in blocks if block.area_id is None or block.area_id in areas]
 
 
 def _block_view(block: Block, language: str) -> dict:
@@ -78,12 +83,12 @@ def _block_view(block: Block, language: str) -> dict:
         "link": absolute_url(block.link),
         "image_url": absolute_url(block.image_url),
         "image_alt": block.image_alt,
-        "louna": block.audience == Audience.LOUNA,
+        "area": block.area.name if block.area_id else "",
         "kind": block.kind,
     }
 
 
-def issue_context(issue: Issue, blocks, *, language: str, louna: bool | None) -> dict:
+def issue_context(issue: Issue, blocks, *, language: str, areas: frozenset | None) -> dict:
     language = issue.language_for(language)
     return {
         "issue": issue,
@@ -91,7 +96,7 @@ def issue_context(issue: Issue, blocks, *, language: str, louna: bool | None) ->
         "subject": issue.localized("subject", language),
         "intro_html": markdown_to_html(issue.localized("intro", language)),
         "intro_text": markdown_to_text(issue.localized("intro", language)),
-        "blocks": [_block_view(block, language) for block in blocks_for(blocks, louna=louna)],
+        "blocks": [_block_view(block, language) for block in blocks_for(blocks, areas=areas)],
         "archive_url": absolute_url(archive_path(issue)),
         "site_url": settings.SITE_URL,
     }
@@ -113,13 +118,15 @@ class RenderedIssue:
                 self.html.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url))
 
 
-def render_issue(issue: Issue, blocks=None, *, language: str, louna: bool, test: bool = False) -> RenderedIssue:
-    """The e-mail for one (language, audience), with the unsubscribe placeholder in place."""
+def render_issue(issue: Issue, blocks=None, *, language: str, areas: frozenset | None,
+                 test: bool = False) -> RenderedIssue:
+    """The e-mail for one language and set of cooperation areas (ids; None = every part,
+    as in a test message), with the unsubscribe placeholder in place."""
     if blocks is None:
-        blocks = list(issue.blocks.all())
+        blocks = issue_blocks(issue)
     language = issue.language_for(language)
     with translation.override(language):
-        context = issue_context(issue, blocks, language=language, louna=louna)
+        context = issue_context(issue, blocks, language=language, areas=areas)
         context.update({"unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER, "test": test})
         subject = context["subject"]
         if test:

@@ -3,10 +3,13 @@
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
+from consortium.models import CooperationArea
+
 from .models import ITEM_IMAGE_FOLDER, Block, Delivery, Issue, Item, Subscriber
 
 __all__ = ("issues_for_staff", "unassigned_items", "archive_years", "archive_issues", "archive_issue",
-           "deliveries_of", "subscribers_list", "draft_waiting", "newsletter_image_path")
+           "deliveries_of", "subscribers_list", "draft_waiting", "newsletter_image_path", "cooperation_areas",
+           "preview_area")
 
 
 def issues_for_staff() -> QuerySet[Issue]:
@@ -14,7 +17,7 @@ def issues_for_staff() -> QuerySet[Issue]:
 
 
 def unassigned_items() -> QuerySet[Item]:
-    return Item.objects.filter(issue__isnull=True).select_related("created_by").order_by("-created_at")
+    return Item.objects.filter(issue__isnull=True).select_related("created_by", "area").order_by("-created_at")
 
 
 def _published() -> QuerySet[Issue]:
@@ -68,3 +71,17 @@ def newsletter_image_path(name: str) -> str | None:
             image_url=reverse("newsletters:item_image", args=[name])).exists():
         return path
     return None
+
+
+def cooperation_areas() -> QuerySet[CooperationArea]:
+    return CooperationArea.objects.order_by("name")
+
+
+def preview_area(*, issue: Issue, slug: str | None) -> CooperationArea | None:
+    """The area of the reader whose message the e-mail preview shows: the one asked for by
+    slug ("all", or an unknown slug: a reader in no area). Unasked, the first area that has a
+    part in the issue, so that the fullest message shows first."""
+    if slug is None:
+        first = issue.blocks.filter(area__isnull=False).select_related("area").order_by("position", "pk").first()
+        return first.area if first else None
+    return CooperationArea.objects.filter(slug=slug).first()

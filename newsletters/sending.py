@@ -25,7 +25,7 @@ from consortium.models import JobRun
 from consortium.smtp import connection_lost, from_domain, send_over, smtp_code
 
 from .models import Delivery, Issue, Subscriber
-from .rendering import RenderedIssue, absolute_url, render_issue
+from .rendering import RenderedIssue, absolute_url, issue_blocks, render_issue
 from .tokens import subscription_token
 
 __all__ = ("issue_start_sending", "deliveries_send_batch", "deliveries_sweep", "issue_progress",
@@ -132,11 +132,12 @@ def issue_start_sending(*, issue_id: int, now: datetime | None = None) -> int:
         created = 0
         batch = []
         subscribers = Subscriber.objects.active().values_list(
-            "pk", "email", "language", "louna", "user__language").order_by("pk")
-        for pk, email, language, louna, user_language in subscribers.iterator(chunk_size=2000):
+            "pk", "email", "language", "user__language").order_by("pk")
+        areas = _areas_by_subscriber()
+        for pk, email, language, user_language in subscribers.iterator(chunk_size=2000):
             # A portal user's language follows the one they chose in their own details.
             batch.append(Delivery(issue=issue, subscriber_id=pk, email=email, language=user_language or language,
-                                  louna=louna))
+                                  areas=areas.get(pk, [])))
             if len(batch) >= 2000:
                 Delivery.objects.bulk_create(batch, ignore_conflicts=True)
                 created += len(batch)
@@ -158,6 +159,16 @@ def issue_start_sending(*, issue_id: int, now: datetime | None = None) -> int:
     if not created:
         _finish_if_done(issue_pk, now)
     return created
+
+
+def _areas_by_subscriber() -> dict[int, list[int]]:
+    """{subscriber id: sorted area ids} of the active subscribers in any area, in one query."""
+    found: dict[int, list[int]] = {}
+    pairs = Subscriber.areas.through.objects.filter(subscriber__status=Subscriber.Status.ACTIVE).values_list(
+        "subscriber_id", "cooperationarea_id").order_by("subscriber_id", "cooperationarea_id")
+    for subscriber_id, area_id in pairs.iterator(chunk_size=5000):
+        found.setdefault(subscriber_id, []).append(area_id)
+    return found
 
 
 def issues_dispatch_due(*, now: datetime | None = None) -> list[int]:
@@ -200,11 +211,13 @@ def _claim(issue_id: int, limit: int, lease: int, now: datetime) -> list[Deliver
 
 
 class _Composer:
-    """Builds each recipient's message from one render per (language, audience)."""
+    """Builds each recipient's message from one render per (language, areas)."""
 
     def __init__(self, issue: Issue):
         self.issue = issue
-        self.blocks = list(issue.blocks.all())
+        self.blocks = issue_blocks(issue)
+        # Only the areas that have a part in this issue tell two readers' messages apart.
+        self.areas_with_parts = frozenset(block.area_id for block in self.blocks if block.area_id)
         self.cache: dict[tuple, RenderedIssue] = {}
         self.base = absolute_url(reverse("newsletters:subscription", args=["TOKEN"]))
         self.one_click = absolute_url(reverse("newsletters:one_click", args=["TOKEN"]))
@@ -212,11 +225,11 @@ class _Composer:
         self.list_id = f"<newsletter.{self.domain}>"
 
     def message(self, delivery: Delivery) -> EmailMultiAlternatives:
-        key = (delivery.language, delivery.louna)
+        key = (delivery.language, frozenset(delivery.areas) & self.areas_with_parts)
         rendered = self.cache.get(key)
         if rendered is None:
             rendered = self.cache[key] = render_issue(self.issue, self.blocks, language=delivery.language,
-                                                      louna=delivery.louna)
+                                                      areas=key[1])
         token = subscription_token(Subscriber(pk=delivery.subscriber_id, email=delivery.email))
         text, html = rendered.for_recipient(self.base.replace("TOKEN", token))
         message = EmailMultiAlternatives(rendered.subject, text, to=[delivery.email], headers={

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import posixpath
+import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -21,13 +22,12 @@ from django.utils.translation import gettext as _
 
 from consortium.calendar import next_working_day, previous_working_day
 from consortium.mail import send_mail_to_user
-from consortium.models import Role, User
-from consortium.permissions import roles_of
-from consortium.selectors import role_holders
+from consortium.models import CooperationArea, Role, User
+from consortium.selectors import cooperation_areas_of, role_holders
 from consortium.registry import newsletter_sections
 from consortium.uploads import decode_csv_text, detect_file_type
 
-from .models import MAIL_IMAGE_TYPES, TRANSLATED_LANGUAGES, Audience, Block, Issue, Item, Subscriber
+from .models import MAIL_IMAGE_TYPES, TRANSLATED_LANGUAGES, Block, Issue, Item, Subscriber
 from .rendering import absolute_url, escape_markdown, render_issue
 from .tokens import confirm_token, subscription_token
 
@@ -115,12 +115,12 @@ def _entry_markdown(entry) -> str:
     return f"- {line}"
 
 
-def _sections_by_language(*, since: datetime, until: datetime, audience: str) -> dict:
+def _sections_by_language(*, since: datetime, until: datetime, area: CooperationArea | None) -> dict:
     """{key: {language: section}}: each app's section rendered in every language."""
     found: dict = {}
     for language in ("fi", *TRANSLATED_LANGUAGES):
         with translation.override(language):
-            for section in newsletter_sections(since=since, until=until, audience=audience):
+            for section in newsletter_sections(since=since, until=until, area=area):
                 found.setdefault(section.key, {})[language] = section
     return found
 
@@ -130,19 +130,23 @@ def _entry_key(entry) -> tuple:
 
 
 def _section_blocks(issue: Issue, *, since, until) -> list[Block]:
-    everyone = _sections_by_language(since=since, until=until, audience=Audience.ALL)
-    louna = _sections_by_language(since=since, until=until, audience=Audience.LOUNA)
+    """The apps' sections: asked once for every member (area None) and once per cooperation
+    area; a section for an area becomes a part only that area's readers get."""
+    everyone = _sections_by_language(since=since, until=until, area=None)
+    asked = [(None, everyone)] + [(area, _sections_by_language(since=since, until=until, area=area))
+                                  for area in CooperationArea.objects.order_by("name")]
     blocks = []
-    for audience, sections in ((Audience.ALL, everyone), (Audience.LOUNA, louna)):
+    for area, sections in asked:
         for key, by_language in sections.items():
             finnish = by_language.get("fi") or next(iter(by_language.values()))
-            # The Louna call repeats what every member gets; only its extra entries become a block.
+            # A provider may repeat for an area what every member gets; only the area's
+            # extra entries become its part.
             shared = {_entry_key(e) for e in everyone.get(key, {}).get("fi", finnish).entries} \
-                if audience == Audience.LOUNA and key in everyone else set()
+                if area is not None and key in everyone else set()
             keep = [i for i, entry in enumerate(finnish.entries) if _entry_key(entry) not in shared]
             if not keep:
                 continue
-            block = Block(issue=issue, kind=Block.Kind.SECTION, source=key, audience=audience,
+            block = Block(issue=issue, kind=Block.Kind.SECTION, source=key, area=area,
                           title=finnish.title[:200])
             block.body = "\n".join(_entry_markdown(finnish.entries[i]) for i in keep)
             for language in TRANSLATED_LANGUAGES:
@@ -151,7 +155,7 @@ def _section_blocks(issue: Issue, *, since, until) -> list[Block]:
                     setattr(block, f"title_{language}", translated.title[:200])
                     setattr(block, f"body_{language}",
                             "\n".join(_entry_markdown(translated.entries[i]) for i in keep))
-            block.sort_key = (finnish.order, audience != Audience.ALL)
+            block.sort_key = (finnish.order, area is not None)
             blocks.append(block)
     return sorted(blocks, key=lambda b: b.sort_key)
 
@@ -199,7 +203,7 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
                          .order_by("created_at", "pk"))
             for item in items:
                 blocks.append(Block(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}",
-                                    audience=item.audience, title=item.title, body=item.body,
+                                    area_id=item.area_id, title=item.title, body=item.body,
                                     title_sv=item.title_sv, body_sv=item.body_sv, link=item.link,
                                     image_url=item_image_url(item), image_alt=item.image_alt))
             blocks.extend(_section_blocks(issue, since=since, until=now))
@@ -290,7 +294,7 @@ def item_add_to_issue(*, item: Item, issue: Issue) -> Block:
         raise ValidationError(_("This item is already in an issue."))
     last = issue.blocks.aggregate(last=Max("position"))["last"] or 0
     block = Block.objects.create(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}", position=last + 10,
-                                 audience=item.audience, title=item.title, body=item.body, title_sv=item.title_sv,
+                                 area_id=item.area_id, title=item.title, body=item.body, title_sv=item.title_sv,
                                  body_sv=item.body_sv, link=item.link,
                                  image_url=item_image_url(item), image_alt=item.image_alt)
     item.issue = issue
@@ -332,11 +336,12 @@ def issue_unapprove(*, issue: Issue) -> Issue:
     return _lock_editable(locked)
 
 
-def issue_send_test(*, issue: Issue, to: User, louna: bool = True) -> None:
-    """A test message to the person themselves, in their language, marked [TEST]."""
+def issue_send_test(*, issue: Issue, to: User) -> None:
+    """A test message to the person themselves, in their language, marked [TEST], with
+    every part (each area's parts marked as such)."""
     # The links work if the person is a subscriber; otherwise they lead to "link not valid".
     subscriber = Subscriber.objects.filter(email__iexact=to.email).first() or Subscriber(pk=0, email=to.email)
-    rendered = render_issue(issue, language=to.language, louna=louna, test=True)
+    rendered = render_issue(issue, language=to.language, areas=None, test=True)
     url = absolute_url(reverse("newsletters:subscription", args=[subscription_token(subscriber)]))
     text, html = rendered.for_recipient(url)
     message = EmailMultiAlternatives(rendered.subject, text, to=[to.email])
@@ -362,7 +367,7 @@ def _send_confirmation(subscriber: Subscriber) -> None:
 
 
 @transaction.atomic
-def subscriber_request(*, email: str, name: str = "", language: str = "fi", louna: bool = False,
+def subscriber_request(*, email: str, name: str = "", language: str = "fi", areas=(),
                        detail: str = "") -> Subscriber:
     """Someone asks to subscribe on the public form: a pending row and a confirmation mail.
     An address already subscribed gets a note instead, so the form never tells a stranger
@@ -384,12 +389,13 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", loun
         return subscriber
     if subscriber is None:
         subscriber = Subscriber(email=email)
-    subscriber.name, subscriber.language, subscriber.louna = name.strip(), language, louna
+    subscriber.name, subscriber.language = name.strip(), language
     subscriber.status = Subscriber.Status.PENDING
     subscriber.consent_method = Subscriber.Method.WEB_FORM
     subscriber.consent_detail = detail[:300]
     subscriber.full_clean()
     subscriber.save()
+    subscriber.areas.set(areas)
     transaction.on_commit(lambda: _mail_about_subscribing(email, lambda: _send_confirmation(subscriber)))
     return subscriber
 
@@ -431,15 +437,12 @@ def subscriber_confirm(*, subscriber: Subscriber, now: datetime | None = None) -
 def subscriber_subscribe_user(*, user: User, now: datetime | None = None) -> Subscriber:
     """A portal user subscribes from their own page: the login already proves the address."""
     now = now or timezone.now()
-    roles = roles_of(user)
-    louna = roles.coordinator or bool(roles.library_ids and _any_louna(roles.library_ids))
     subscriber = (Subscriber.objects.select_for_update().filter(user=user).first()
                   or Subscriber.objects.select_for_update().filter(email__iexact=user.email).first()
                   or Subscriber(email=normalise_email(user.email)))
     subscriber.user = user
     subscriber.name = subscriber.name or user.full_name
     subscriber.language = user.language if user.language in LANGUAGE_CODES else "fi"
-    subscriber.louna = subscriber.louna or louna
     if subscriber.status != Subscriber.Status.ACTIVE:
         subscriber.status = Subscriber.Status.ACTIVE
         subscriber.consent_method = Subscriber.Method.PROFILE
@@ -448,14 +451,9 @@ def subscriber_subscribe_user(*, user: User, now: datetime | None = None) -> Sub
         subscriber.unsubscribed_at = None
     subscriber.full_clean()
     subscriber.save()
+    # The areas of the libraries the person works in, added to any given before.
+    subscriber.areas.add(*cooperation_areas_of(user))
     return subscriber
-
-
-def _any_louna(library_ids) -> bool:
-    from consortium.models import Library
-    from consortium.permissions import LOUNA_AREA
-
-    return Library.objects.in_area(LOUNA_AREA).filter(pk__in=library_ids).exists()
 
 
 @transaction.atomic
@@ -476,13 +474,13 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, now: datetime | None = Non
 
 
 @transaction.atomic
-def subscriber_update(*, subscriber: Subscriber, language: str | None = None, louna: bool | None = None) -> Subscriber:
+def subscriber_update(*, subscriber: Subscriber, language: str | None = None, areas=None) -> Subscriber:
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if language is not None:
         subscriber.language = _clean_language(language)
-    if louna is not None:
-        subscriber.louna = louna
-    subscriber.save(update_fields=["language", "louna"])
+    subscriber.save(update_fields=["language"])
+    if areas is not None:
+        subscriber.areas.set(areas)
     return subscriber
 
 
@@ -492,8 +490,12 @@ class ImportReport:
         self.refused: list[tuple[int, str, str]] = []  # (line, address, reason)
 
 
-def _truthy(value: str) -> bool:
-    return (value or "").strip().lower() in {"1", "x", "yes", "kyllä", "k", "ja", "true", "louna"}
+def _areas_from_cell(value: str, areas_by_slug: dict) -> tuple[list, list[str]]:
+    """The areas named in an import's fourth column (slugs separated by spaces or commas),
+    and the names not known."""
+    slugs = [slug for slug in re.split(r"[\s,|]+", (value or "").strip().lower()) if slug]
+    return [areas_by_slug[slug] for slug in slugs if slug in areas_by_slug], \
+        [slug for slug in slugs if slug not in areas_by_slug]
 
 
 def _is_header(cell: str) -> bool:
@@ -506,7 +508,8 @@ def _is_header(cell: str) -> bool:
 @transaction.atomic
 def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = "",
                        now: datetime | None = None) -> ImportReport:
-    """A CSV of e-mail,name,language,louna (header row optional; ; or , separated). Good rows
+    """A CSV of e-mail,name,language,areas (header row optional; ; or , separated; areas by
+    slug, separated by spaces). Good rows
     are added; every refused row is reported with its line and reason. People who left are
     never put back by an import: their leaving wins."""
     now = now or timezone.now()
@@ -530,6 +533,8 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
     if rows and rows[0] and _is_header(rows[0][0]):
         start = 1  # a header row
     existing = {s.email.lower(): s for s in Subscriber.objects.all().only("email", "status")}
+    areas_by_slug = {area.slug: area for area in CooperationArea.objects.all()}
+    areas_of_new: dict[str, list] = {}
     seen: dict[str, int] = {}
     detail = _("%(basis)s (import of %(file)s by %(user)s)") % {"basis": basis, "file": filename or "CSV",
                                                                    "user": by.email}
@@ -540,7 +545,7 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
         email = normalise_email(row[0])
         name = row[1].strip() if len(row) > 1 else ""
         language = (row[2].strip().lower() if len(row) > 2 else "") or "fi"
-        louna = _truthy(row[3]) if len(row) > 3 else False
+        areas, unknown_areas = _areas_from_cell(row[3] if len(row) > 3 else "", areas_by_slug)
         try:
             validate_email(email)
         except ValidationError:
@@ -568,13 +573,23 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
         if len(name) > 150:
             report.refused.append((line, email, _("name longer than 150 characters")))
             continue
-        new.append(Subscriber(email=email, name=name, language=language, louna=louna,
+        if unknown_areas:
+            report.refused.append((line, email, _("unknown cooperation area “%(area)s” (use %(known)s)")
+                                   % {"area": ", ".join(unknown_areas), "known": ", ".join(sorted(areas_by_slug)) or "–"}))
+            continue
+        areas_of_new[email] = areas
+        new.append(Subscriber(email=email, name=name, language=language,
                               status=Subscriber.Status.ACTIVE, consent_method=Subscriber.Method.IMPORT,
                               consent_detail=detail[:300], consent_at=now, created_at=now))
         report.added.append(email)
     try:
         with transaction.atomic():
             Subscriber.objects.bulk_create(new, batch_size=1000)
+            # bulk_create gives the new rows their ids on PostgreSQL and SQLite alike.
+            Through = Subscriber.areas.through
+            Through.objects.bulk_create([Through(subscriber_id=subscriber.pk, cooperationarea_id=area.pk)
+                                         for subscriber in new for area in areas_of_new[subscriber.email]],
+                                        batch_size=1000)
     except IntegrityError as exc:
         # Someone subscribed one of these addresses between our check and our insert.
         raise ValidationError({"file": _("Some of these addresses were added to the list at the same moment by "
@@ -590,7 +605,7 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
         "email": subscriber.email,
         "name": subscriber.name,
         "language": subscriber.language,
-        "louna": subscriber.louna,
+        "cooperation_areas": sorted(subscriber.areas.values_list("slug", flat=True)),
         "status": subscriber.status,
         "portal_user": subscriber.user.email if subscriber.user_id else None,
         "consent": {"method": subscriber.consent_method, "detail": subscriber.consent_detail,

@@ -24,7 +24,7 @@ from . import selectors, services
 from .forms import ApproveForm, BlockForm, ImportForm, IssueForm, ItemForm, LanguageForm, SubscribeForm
 from .models import MAIL_IMAGE_TYPES, Block, Delivery, Issue, Item, Subscriber
 from .permissions import can_manage_newsletters
-from .rendering import archive_path, issue_context, render_issue
+from .rendering import archive_path, issue_blocks, issue_context, render_issue
 from .sending import issue_progress
 from .tokens import InvalidToken, subscriber_from_confirm_token, subscriber_from_subscription_token
 
@@ -102,7 +102,7 @@ def issue_detail(request, pk):
     progress = issue_progress(issue) if issue.status in (Issue.Status.SENDING, Issue.Status.SENT) else None
     return render(request, "newsletters/issue_detail.html", {
         "issue": issue,
-        "blocks": list(issue.blocks.all()),
+        "blocks": issue_blocks(issue),
         "items": selectors.unassigned_items() if issue.is_editable else [],
         "approve_form": ApproveForm(initial={"send_at": timezone.localtime().replace(second=0, microsecond=0)}),
         "progress": progress,
@@ -209,18 +209,22 @@ def _preview_options(request, issue):
     language = request.GET.get("language", "fi")
     if language not in ("fi", "sv", "en"):
         language = "fi"
-    louna = request.GET.get("audience", "louna") == "louna"
-    return language, louna
+    area = selectors.preview_area(issue=issue, slug=request.GET.get("audience"))
+    return language, area
+
+
+def _areas_of_reader(area) -> frozenset:
+    return frozenset({area.pk}) if area else frozenset()
 
 
 @staff_only
 def issue_preview_email(request, pk):
     issue = _issue(pk)
-    language, louna = _preview_options(request, issue)
-    rendered = render_issue(issue, language=language, louna=louna)
+    language, area = _preview_options(request, issue)
+    rendered = render_issue(issue, language=language, areas=_areas_of_reader(area))
     return render(request, "newsletters/preview_email.html", {
-        "issue": issue, "rendered": rendered, "language": language, "louna": louna,
-        "text": rendered.for_recipient("#")[0],
+        "issue": issue, "rendered": rendered, "language": language, "area": area,
+        "areas": selectors.cooperation_areas(), "text": rendered.for_recipient("#")[0],
     })
 
 
@@ -228,8 +232,8 @@ def issue_preview_email(request, pk):
 @staff_only
 def issue_preview_email_html(request, pk):
     issue = _issue(pk)
-    language, louna = _preview_options(request, issue)
-    html = render_issue(issue, language=language, louna=louna).for_recipient("#")[1]
+    language, area = _preview_options(request, issue)
+    html = render_issue(issue, language=language, areas=_areas_of_reader(area)).for_recipient("#")[1]
     return HttpResponse(html)
 
 
@@ -350,7 +354,7 @@ def subscribe(request):
         try:
             services.subscriber_request(
                 email=form.cleaned_data["email"], name=form.cleaned_data["name"],
-                language=form.cleaned_data["language"], louna=form.cleaned_data["louna"],
+                language=form.cleaned_data["language"], areas=form.cleaned_data["areas"],
                 detail=_("Subscription form on %(date)s") % {"date": timezone.localdate().isoformat()})
         except ValidationError as error:
             add_service_errors(form, error)
@@ -480,6 +484,6 @@ def archive_issue(request, year, month):
 
 
 def _render_issue_page(request, issue, preview=False):
-    context = issue_context(issue, list(issue.blocks.all()), language=request.LANGUAGE_CODE, louna=None)
+    context = issue_context(issue, issue_blocks(issue), language=request.LANGUAGE_CODE, areas=None)
     context.update({"preview": preview, "archive_path": archive_path(issue)})
     return render(request, "newsletters/issue_page.html", context)

@@ -60,7 +60,7 @@ def _walk(procurement, to_state, by, when):
 
 def _procurement(*, title, state, body, by, **fields):
     procurement, created = Procurement.objects.get_or_create(
-        title=title, defaults={"state": state, "purchasing_body": body, "created_by": by, **fields})
+        title_fi=title, defaults={"state": state, "purchasing_body": body, "created_by": by, **fields})
     if created:
         _walk(procurement, state, by, timezone.now())
     return procurement
@@ -201,7 +201,7 @@ def seed_at_scale(*, scale, staff, body, libraries, stdout=None):
     """30 procurements per unit of scale (300 at 10), each open one answered by up to 60
     libraries. Generated titles say they are generated."""
     target = 30 * scale
-    have = Procurement.objects.filter(title__startswith="Demohankinta ").count()
+    have = Procurement.objects.filter(title_fi__startswith="Demohankinta ").count()
     now = timezone.now()
     categories = Category.values
     deadlines = [_deadline_in(1 + days) for days in range(40)]
@@ -209,12 +209,12 @@ def seed_at_scale(*, scale, staff, body, libraries, stdout=None):
     for n in range(have, target):
         state = (State.OPEN, State.CLOSED, State.PREPARATION, State.IN_FORCE)[n % 4]
         new.append(Procurement(
-            title=f"Demohankinta {n + 1}", category=categories[n % len(categories)], purchasing_body=body,
+            title_fi=f"Demohankinta {n + 1}", category=categories[n % len(categories)], purchasing_body=body,
             body_reference=f"GEN-{n + 1}", state=state, created_by=staff,
             opt_in_deadline=deadlines[n % 40] if state == State.OPEN else now - timedelta(days=30),
         ))
     Procurement.objects.bulk_create(new, batch_size=500)
-    created = list(Procurement.objects.filter(title__in=[p.title for p in new]))
+    created = list(Procurement.objects.filter(title_fi__in=[p.title_fi for p in new]))
     answerers = {}
     for assignment in RoleAssignment.objects.filter(role__in=[Role.CONTACT, Role.DIRECTOR]).order_by("pk"):
         answerers.setdefault(assignment.library_id, assignment.user_id)

@@ -48,9 +48,13 @@ class EuroField(forms.CharField):
 class ProcurementForm(forms.ModelForm):
     class Meta:
         model = Procurement
-        fields = ["title", "category", "description", "purchasing_body", "body_reference", "body_contact_name",
-                  "body_contact_email", "estimated_value", "opt_in_deadline", "framework_parent"]
-        widgets = {"opt_in_deadline": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 4})}
+        fields = ["title_fi", "title_sv", "category", "description_fi", "description_sv", "purchasing_body",
+                  "body_reference", "body_contact_name", "body_contact_email", "estimated_value", "opt_in_deadline",
+                  "framework_parent"]
+        widgets = {"opt_in_deadline": DateTimeInput(), "description_fi": forms.Textarea(attrs={"rows": 4}),
+                   "description_sv": forms.Textarea(attrs={"rows": 4})}
+        labels = {"title_fi": _("Title"), "title_sv": _("Title in Swedish (optional)"),
+                  "description_fi": _("Description"), "description_sv": _("Description in Swedish (optional)")}
         field_classes = {"opt_in_deadline": DeadlineField}
         help_texts = {"opt_in_deadline": _("Finnish time. A date alone means the end of that day (23.59).")}
 

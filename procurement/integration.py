@@ -70,9 +70,13 @@ def agreements_ending_card(request, roles):
                 more_url=reverse("procurement:overview"), more_label=_("Procurement overview"), order=25)
 
 
-def newsletter_section(*, since, until, audience="all"):
-    """Procurements open for opt-in, with their deadlines."""
+def newsletter_section(*, since, until, area=None):
+    """Procurements open for opt-in, with their deadlines: for every member, so nothing
+    for a cooperation area alone."""
     from .models import Procurement, State
+
+    if area is not None:
+        return None
 
     open_now = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=until).order_by("opt_in_deadline")
     entries = []

@@ -138,8 +138,8 @@ def release(procurement: Procurement, request=None) -> dict:
 
     tender = {
         "id": procurement.body_reference or f"{procurement.ocid}-tender",
-        "title": procurement.title,
-        "description": procurement.description,
+        "title": procurement.title_fi,
+        "description": procurement.description_fi,
         "status": TENDER_STATUS[procurement.state],
         "procuringEntity": {"id": body_id, "name": body.name},
         "mainProcurementCategory": CATEGORY.get(procurement.category, "goods"),
@@ -171,7 +171,7 @@ def release(procurement: Procurement, request=None) -> dict:
     if procurement.framework_parent_id:
         parent = procurement.framework_parent
         data["relatedProcesses"] = [{
-            "id": f"framework-{parent.pk}", "relationship": ["framework"], "title": parent.title, "scheme": "ocid",
+            "id": f"framework-{parent.pk}", "relationship": ["framework"], "title": parent.title_fi, "scheme": "ocid",
             "identifier": parent.ocid, "uri": _absolute(reverse("procurement:ocds", args=[parent.pk]), request),
         }]
     return data

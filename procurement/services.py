@@ -63,8 +63,12 @@ __all__ = (
 
 # ---------------------------------------------------------------- procurements
 
-PROCUREMENT_FIELDS = ("title", "category", "description", "purchasing_body", "body_reference", "body_contact_name",
-                      "body_contact_email", "estimated_value", "opt_in_deadline", "framework_parent")
+PROCUREMENT_FIELDS = ("title_fi", "title_sv", "category", "description_fi", "description_sv", "purchasing_body",
+                      "body_reference", "body_contact_name", "body_contact_email", "estimated_value",
+                      "opt_in_deadline", "framework_parent")
+# `title` and `description` name the Finnish text (the one every procurement has): set
+# through modeltranslation's own attribute they would land in the writer's UI language.
+FINNISH_ALIASES = {"title": "title_fi", "description": "description_fi"}
 
 
 @transaction.atomic
@@ -74,9 +78,12 @@ def procurement_save(*, procurement: Procurement, by: User, **fields) -> Procure
     stored_deadline = None if creating else (
         Procurement.objects.filter(pk=procurement.pk).values_list("opt_in_deadline", flat=True).first())
     for name, value in fields.items():
+        name = FINNISH_ALIASES.get(name, name)
         if name not in PROCUREMENT_FIELDS:
             raise TypeError(f"unknown field {name}")
         setattr(procurement, name, value)
+    if not (procurement.title_fi or "").strip():
+        raise ValidationError({"title_fi": _("Give the title in Finnish.")})
     if procurement.framework_parent_id and procurement.framework_parent_id == procurement.pk:
         raise ValidationError({"framework_parent": _("A procurement cannot be a call-off under itself.")})
     if procurement.state == State.OPEN and procurement.opt_in_deadline is None:

@@ -17,7 +17,7 @@ STORAGES = {
 }
 # The test process runs tasks in-process whatever REDIS_URL says, so a test behaves the
 # same on a laptop and in CI. Tests that need the real thing start a worker on Redis with
-# the `celery_worker` fixture (consortium/testing.py), which switches eager mode off.
+# the `celery_worker` fixture (testsupport/), which switches eager mode off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from consortium.demo_data import DEMO_PASSWORD, demo_email
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

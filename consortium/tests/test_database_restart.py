@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from consortium.testing import _missing, free_port
+from testsupport import _missing, free_port
 
 pytestmark = [pytest.mark.cluster]
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from consortium.jobs import job_run_queue, tracked_job
 from consortium.models import JobRun
 from consortium.tasks import check_organisation_data
-from consortium.testing import wait_until
+from testsupport import wait_until
 from consortium.tests.factories import LibraryFactory
 
 pytestmark = pytest.mark.django_db

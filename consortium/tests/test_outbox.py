@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from consortium import outbox
 from consortium.models import OutboxMessage, Role
-from consortium.testing import SmtpInbox, deliver_outbox, free_port, loopback_smtp
+from testsupport import SmtpInbox, deliver_outbox, free_port, loopback_smtp
 from consortium.tests.factories import LibraryFactory, UserFactory, user_with_role
 
 TEMPLATE = "consortium/mail/invitation"  # any core mail template renders the same way

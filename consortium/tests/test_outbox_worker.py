@@ -8,7 +8,7 @@ import pytest
 from consortium.models import OutboxMessage
 from consortium.outbox import enqueue_mail
 from consortium.tasks import outbox_sweep
-from consortium.testing import wait_until
+from testsupport import wait_until
 
 pytestmark = [pytest.mark.worker]
 

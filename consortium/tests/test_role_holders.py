@@ -79,3 +79,28 @@ def test_one_query_however_many_libraries_and_people(django_assert_num_queries, 
         user_with_role(Role.DIRECTOR, library=humppila if n % 2 else tammela)
     with django_assert_num_queries(1):
         assert len(list(role_holders(roles=Role.DIRECTOR, libraries=Library.objects.in_area(LOUNA_AREA)))) == 5
+
+
+# ---------------------------------------------------------------- the areas a person works in
+
+
+def test_a_persons_areas_are_those_of_their_libraries(director, tampere_contact, nobody, staff_user):
+    from consortium.selectors import cooperation_areas_of
+
+    assert [area.slug for area in cooperation_areas_of(director)] == [LOUNA_AREA]
+    assert list(cooperation_areas_of(tampere_contact)) == []  # Tampere is in no area
+    assert list(cooperation_areas_of(nobody)) == [] and list(cooperation_areas_of(staff_user)) == []
+
+
+def test_the_coordinator_works_in_the_area_they_serve(coordinator, humppila):
+    from consortium.selectors import cooperation_areas_of
+
+    assert [area.slug for area in cooperation_areas_of(coordinator)] == [LOUNA_AREA]
+
+
+def test_each_area_once_for_several_libraries_in_it(humppila, tammela):
+    from consortium.selectors import cooperation_areas_of
+
+    person = user_with_role(Role.DIRECTOR, library=humppila)
+    RoleAssignment.objects.create(user=person, role=Role.CONTACT, library=tammela)
+    assert [area.slug for area in cooperation_areas_of(person)] == [LOUNA_AREA]

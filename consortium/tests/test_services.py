@@ -133,7 +133,7 @@ def test_a_refused_new_service_point_page_still_offers_to_add_it(client, staff_u
 
 @pytest.mark.django_db(transaction=True)
 def test_an_invitation_the_mail_server_defers_is_reported_and_can_be_sent_again(client, settings, humppila):
-    from consortium.testing import SmtpInbox, loopback_smtp
+    from testsupport import SmtpInbox, loopback_smtp
 
     staff = user_with_role(Role.STAFF)
     client.force_login(staff)

@@ -4,11 +4,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 # Variables the test process may carry (the browser harness lifts Django's async guard for
 # itself) that a production server never has.
-NOT_IN_PRODUCTION = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+NOT_IN_PRODUCTION = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL",
+                     "EMAIL_URL", "REDIS_URL"}
 
 
 def production_env(**extra) -> dict:
@@ -16,9 +18,18 @@ def production_env(**extra) -> dict:
             "DJANGO_SETTINGS_MODULE": "config.settings.production", **extra}
 
 
+# What a production server is given: with all of it, the settings load.
+PRODUCTION_VARIABLES = {
+    "SECRET_KEY": "x" * 30 + "production-like-secret-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "portaali.example",
+    "DATABASE_URL": "postgres://portal@127.0.0.1:5432/portal",
+    "EMAIL_URL": "smtp+tls://portaali@127.0.0.1:587",
+    "REDIS_URL": "redis://127.0.0.1:6379/4",
+}
+
+
 def test_check_deploy_is_clean_under_production_settings():
-    env = production_env(SECRET_KEY="x" * 30 + "production-like-secret-0123456789-abcdefghij",
-                         ALLOWED_HOSTS="portaali.example", DATABASE_URL="sqlite:///:memory:")
+    env = production_env(**{**PRODUCTION_VARIABLES, "DATABASE_URL": "sqlite:///:memory:"})
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -26,11 +37,50 @@ def test_check_deploy_is_clean_under_production_settings():
 
 
 def test_production_refuses_to_start_without_a_secret():
-    env = production_env(ALLOWED_HOSTS="portaali.example")
+    env = production_env(**{**PRODUCTION_VARIABLES, "DATABASE_URL": "sqlite:///:memory:"})
+    del env["SECRET_KEY"]
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def import_production_settings(env) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import config.settings.production"], cwd=settings.BASE_DIR,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("variable", ["DATABASE_URL", "EMAIL_URL", "REDIS_URL"])
+@pytest.mark.parametrize("how", ["unset", "empty"])
+def test_production_settings_refuse_to_load_without_a_service(variable, how):
+    """Without it base.py would quietly use SQLite, console mail or in-process tasks."""
+    env = production_env(**PRODUCTION_VARIABLES)
+    if how == "unset":
+        del env[variable]
+    else:
+        env[variable] = " "
+    result = import_production_settings(env)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured")
+    assert variable in last_line
+    others = {"DATABASE_URL", "EMAIL_URL", "REDIS_URL"} - {variable}
+    assert not any(f"{other}:" in last_line for other in others)  # only what is missing is named
+
+
+def test_production_settings_name_every_missing_variable_at_once():
+    env = production_env(**PRODUCTION_VARIABLES)
+    for variable in ("DATABASE_URL", "EMAIL_URL", "REDIS_URL"):
+        del env[variable]
+    result = import_production_settings(env)
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert "DATABASE_URL:" in last_line and "EMAIL_URL:" in last_line and "REDIS_URL:" in last_line
+    assert "SECRET_KEY" not in last_line
+
+
+def test_production_settings_load_with_every_variable():
+    result = import_production_settings(production_env(**PRODUCTION_VARIABLES))
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_benchmark_page_exists_only_when_asked_for(client):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from louna import services
 from louna.models import AgendaItem, Task

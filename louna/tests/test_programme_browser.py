@@ -4,7 +4,7 @@ the reading view, the comment form and the follow-up overview."""
 
 import pytest
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from louna import programme_services as services
 from louna.models import ChangeProposal, ItemComment, LibraryPosition

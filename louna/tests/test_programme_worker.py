@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from consortium.testing import wait_until
+from testsupport import wait_until
 from louna import programme_services as services
 from louna.models import Programme, ProgrammeDelivery, ReviewReminder
 from louna.programme_tasks import send_review_reminders

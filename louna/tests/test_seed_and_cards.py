@@ -114,6 +114,7 @@ def test_newsletter_section_tells_louna_what_was_done_and_what_is_coming(coordin
     from datetime import timedelta
 
     from consortium.registry import newsletter_sections
+    from consortium.tests.factories import CooperationAreaFactory
     from louna import services
     from louna.tests.factories import MeetingFactory
 
@@ -123,7 +124,10 @@ def test_newsletter_section_tells_louna_what_was_done_and_what_is_coming(coordin
     MeetingFactory(agreement=AgreementFactory(year=(now + timedelta(days=20)).year), title="Tuleva kokous",
                    starts_at=now + timedelta(days=20), ends_at=now + timedelta(days=20, hours=2))
     since, until = now - timedelta(days=30), now + timedelta(minutes=1)
-    sections = {s.key: s for s in newsletter_sections(since=since, until=until, audience="louna")}
+    louna_area = CooperationAreaFactory()  # the Louna area (get or create)
+    sections = {s.key: s for s in newsletter_sections(since=since, until=until, area=louna_area)}
     titles = [entry.title for entry in sections["louna"].entries]
     assert any(task.text in title for title in titles) and "Tuleva kokous" in titles
-    assert "louna" not in {s.key for s in newsletter_sections(since=since, until=until, audience="all")}
+    assert "louna" not in {s.key for s in newsletter_sections(since=since, until=until, area=None)}
+    other_area = CooperationAreaFactory(slug="pirkanmaa", name="Pirkanmaa")
+    assert "louna" not in {s.key for s in newsletter_sections(since=since, until=until, area=other_area)}

@@ -292,7 +292,7 @@ def test_a_retried_agenda_reaches_each_person_once(settings, director, other_dir
                                                    tammela):
     """One address refused: the others still get the agenda, and the task's retry mails
     only the one not reached; a re-sent agenda (new version) goes to everyone."""
-    from consortium.testing import SmtpInbox, loopback_smtp
+    from testsupport import SmtpInbox, loopback_smtp
 
     meeting = _coming_meeting(chair=coordinator)
     meeting.agreement.libraries.set([humppila, tammela])

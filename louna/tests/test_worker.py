@@ -10,7 +10,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 from icalendar import Calendar
 
-from consortium.testing import wait_until
+from testsupport import wait_until
 from louna import services
 from louna.models import AgendaItem
 from louna.tests.factories import AgendaItemFactory, AgreementFactory, MeetingFactory, at

@@ -36,8 +36,15 @@ class BlockFactory(DjangoModelFactory):
 class SubscriberFactory(DjangoModelFactory):
     class Meta:
         model = Subscriber
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"tilaaja{n}@kirjasto.example")
     status = Subscriber.Status.ACTIVE
     consent_method = Subscriber.Method.IMPORT
     consent_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        """SubscriberFactory(areas=[area]): the cooperation areas the subscriber works in."""
+        if create and extracted:
+            self.areas.add(*extracted)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from newsletters.models import Issue, Subscriber
 from newsletters.tokens import subscription_token
@@ -65,12 +65,12 @@ def test_subscriber_leaves_in_one_click(page):
     assert_accessible(page)
 
 
-def test_archive_and_issue_page_are_accessible(page):
+def test_archive_and_issue_page_are_accessible(page, area):
     issue = IssueFactory(subject="Lokakuun uutiskirje", month=date(2026, 10, 1), status=Issue.Status.SENT,
                          sent_at=timezone.now(), intro="Tervetuloa **lukemaan**.")
     BlockFactory(issue=issue, title="Koulutuksia", body="- yksi\n- kaksi\n\n[Lue](https://kirjastot.fi)",
                  link="https://kirjastot.fi")
-    BlockFactory(issue=issue, title="Lounalle", audience="louna")
+    BlockFactory(issue=issue, title="Lounalle", area=area)
     page.goto(reverse("newsletters:archive"))
     assert_accessible(page)
     page.get_by_role("link", name="Lokakuun uutiskirje").click()

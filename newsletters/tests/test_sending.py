@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consortium.models import JobRun
+from consortium.tests.factories import CooperationAreaFactory
 from newsletters import services
 from newsletters.models import Delivery, Issue
 from newsletters.sending import deliveries_send_batch, deliveries_sweep, issue_progress, issue_start_sending
@@ -18,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def issue(staff_user):
+def issue(staff_user, area):
     issue = IssueFactory(subject="Uutiskirje marraskuu", subject_sv="Nyhetsbrev november")
     BlockFactory(issue=issue, title="Kaikille", title_sv="För alla", body="Teksti kaikille")
-    BlockFactory(issue=issue, title="Vain Lounalle", body="Louna-asia", audience="louna")
+    BlockFactory(issue=issue, title="Vain Lounalle", body="Louna-asia", area=area)
     return issue
 
 
@@ -61,12 +62,14 @@ def test_every_subscriber_gets_exactly_one_message_with_both_parts_and_unsubscri
     assert "9" in run.message
 
 
-def test_language_and_audience_follow_the_recipient(issue, staff_user, smtp_settings, settings,
+def test_language_and_audience_follow_the_recipient(issue, area, staff_user, smtp_settings, settings,
                                                     django_capture_on_commit_callbacks):
     settings.NEWSLETTER_RATE_LIMIT = 0
     SubscriberFactory(email="svensk@kirjasto.example", language="sv")
     SubscriberFactory(email="english@kirjasto.example", language="en")  # no English translation
-    SubscriberFactory(email="louna@kirjasto.example", louna=True)
+    SubscriberFactory(email="louna@kirjasto.example", areas=[area])
+    # Another area's reader gets only the parts for every member.
+    SubscriberFactory(email="toinen@kirjasto.example", areas=[CooperationAreaFactory(slug="muu", name="Muu alue")])
     approve(issue, staff_user, django_capture_on_commit_callbacks)
     got = {recipients[0]: message for recipients, message in smtp_settings.messages}
     assert got["svensk@kirjasto.example"]["Subject"] == "Nyhetsbrev november"
@@ -74,6 +77,10 @@ def test_language_and_audience_follow_the_recipient(issue, staff_user, smtp_sett
     assert got["english@kirjasto.example"]["Subject"] == "Uutiskirje marraskuu"
     assert "Vain Lounalle" in got["louna@kirjasto.example"].get_body(("plain",)).get_content()
     assert "Vain Lounalle" not in got["svensk@kirjasto.example"].get_body(("plain",)).get_content()
+    assert "Vain Lounalle" not in got["toinen@kirjasto.example"].get_body(("plain",)).get_content()
+    assert "Kaikille" in got["toinen@kirjasto.example"].get_body(("plain",)).get_content()
+    # The area's part says whom it is for.
+    assert "Louna" in got["louna@kirjasto.example"].get_body(("html",)).get_content()
 
 
 def test_sending_again_or_twice_at_once_sends_nobody_a_second_message(issue, staff_user, smtp_settings, settings,
@@ -142,7 +149,7 @@ def test_a_delivery_left_in_flight_by_a_crash_is_sent_once_after_its_lease(issue
 
 
 def test_mail_server_down_nothing_is_marked_sent(issue, staff_user, settings, django_capture_on_commit_callbacks):
-    from consortium.testing import free_port
+    from testsupport import free_port
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2

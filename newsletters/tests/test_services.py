@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from consortium import registry
 from consortium.registry import NewsletterEntry, NewsletterSection
+from consortium.tests.factories import CooperationAreaFactory
 from newsletters import services
 from newsletters.models import Block, Delivery, Issue, Item, Subscriber
 from newsletters.rendering import markdown_to_html, markdown_to_text
@@ -69,17 +70,17 @@ def test_markdown_keeps_the_safe_subset():
 
 @pytest.fixture
 def sections():
-    """Two apps' sections: one for everyone, one with an extra Louna-only entry."""
+    """Two apps' sections: one for everyone with an extra entry for one area's libraries."""
     from django.utils.translation import get_language
 
-    def trainings(*, since, until, audience):
+    def trainings(*, since, until, area):
         title = {"fi": "Tulevat koulutukset", "sv": "Kommande utbildningar"}.get(get_language(), "Coming trainings")
         entries = [NewsletterEntry(title="E-aineistot näkyviksi", url="/trainings/1/", note="12.12.2026")]
-        if audience == "louna":
+        if area is not None and area.slug == "louna":
             entries.append(NewsletterEntry(title="Louna-johtajien työpaja", url="/trainings/2/"))
         return NewsletterSection(key="test-trainings", title=title, entries=entries, order=20)
 
-    def empty(*, since, until, audience):
+    def empty(*, since, until, area):
         return NewsletterSection(key="test-empty", title="Tyhjä", entries=[])
 
     registry.register_newsletter_section("test-trainings", trainings)
@@ -89,26 +90,28 @@ def sections():
     registry._newsletter_sections.pop("test-empty", None)
 
 
-def test_monthly_task_run_twice_creates_one_draft_and_tells_staff_once(settings, staff_user, sections,
+def test_monthly_task_run_twice_creates_one_draft_and_tells_staff_once(settings, staff_user, sections, area,
                                                                       django_capture_on_commit_callbacks):
     settings.NEWSLETTER_ASSEMBLY_DAY = 1
     # The 1st may be a holiday (New Year's Day): the draft then waits for the first working day.
     today = max(timezone.localdate(), services.assembly_day(timezone.localdate())).isoformat()
     ItemFactory(title="Vuosikello julkaistu")
-    ItemFactory(title="Vain Lounalle", audience="louna")
+    ItemFactory(title="Vain Lounalle", area=area)
+    CooperationAreaFactory(slug="muu", name="Muu alue")  # an area the sections have nothing for
     with django_capture_on_commit_callbacks(execute=True):
         first = newsletters_assemble_monthly.apply(kwargs={"today": today}).get()
         second = newsletters_assemble_monthly.apply(kwargs={"today": today}).get()
     assert first == second
     issue = Issue.objects.get()
     assert issue.status == Issue.Status.DRAFT and issue.month == timezone.localdate().replace(day=1)
-    titles = list(issue.blocks.values_list("title", "audience"))
-    assert ("Vuosikello julkaistu", "all") in titles and ("Vain Lounalle", "louna") in titles
-    assert ("Tulevat koulutukset", "all") in titles
-    assert ("Tulevat koulutukset", "louna") in titles  # only the Louna-only entry
-    louna_section = issue.blocks.get(kind=Block.Kind.SECTION, audience="louna")
+    titles = list(issue.blocks.values_list("title", "area__slug"))
+    assert ("Vuosikello julkaistu", None) in titles and ("Vain Lounalle", "louna") in titles
+    assert ("Tulevat koulutukset", None) in titles
+    assert ("Tulevat koulutukset", "louna") in titles  # only the area's own entry
+    assert issue.blocks.filter(area__slug="muu").count() == 0
+    louna_section = issue.blocks.get(kind=Block.Kind.SECTION, area=area)
     assert "Louna-johtajien työpaja" in louna_section.body and "näkyviksi" not in louna_section.body
-    everyone = issue.blocks.get(kind=Block.Kind.SECTION, audience="all")
+    everyone = issue.blocks.get(kind=Block.Kind.SECTION, area=None)
     assert everyone.title_sv == "Kommande utbildningar" and "(12.12.2026)" in everyone.body
     assert not issue.blocks.filter(source="test-empty").exists()
     assert not Item.objects.filter(issue__isnull=True).exists()
@@ -327,29 +330,44 @@ def test_leaving_drops_what_is_still_waiting_to_be_sent():
 def test_portal_user_subscribes_from_their_profile(director):
     subscriber = services.subscriber_subscribe_user(user=director)
     assert subscriber.status == "active" and subscriber.user == director
-    assert subscriber.consent_method == Subscriber.Method.PROFILE and subscriber.louna  # Humppila is in Louna
+    assert subscriber.consent_method == Subscriber.Method.PROFILE
+    assert [area.slug for area in subscriber.areas.all()] == ["louna"]  # Humppila is in Louna
 
 
-def test_import_reports_every_refused_row_and_why(staff_user):
+def test_portal_users_areas_come_from_their_roles(tampere_contact, coordinator, area):
+    assert not services.subscriber_subscribe_user(user=tampere_contact).areas.exists()  # Tampere: no area
+    # The coordinator holds no library but serves the Louna area.
+    assert list(services.subscriber_subscribe_user(user=coordinator).areas.all()) == [area]
+
+
+def test_subscribing_from_the_profile_keeps_areas_given_before(tampere_contact, area):
+    SubscriberFactory(email=tampere_contact.email, areas=[area])
+    assert list(services.subscriber_subscribe_user(user=tampere_contact).areas.all()) == [area]
+
+
+def test_import_reports_every_refused_row_and_why(staff_user, area):
     SubscriberFactory(email="vanha@kirjasto.example")
     SubscriberFactory(email="lahti@kirjasto.example", status=Subscriber.Status.UNSUBSCRIBED)
-    content = ("sähköposti;nimi;kieli;louna\n"
-               "uusi@kirjasto.example;Uusi Ihminen;fi;kyllä\n"
+    content = ("sähköposti;nimi;kieli;alueet\n"
+               "uusi@kirjasto.example;Uusi Ihminen;fi;louna\n"
                "ei-osoite;Virhe;fi;\n"
                "UUSI@kirjasto.example;Tupla;fi;\n"
                "vanha@kirjasto.example;Vanha;fi;\n"
                "lahti@kirjasto.example;Lähtenyt;fi;\n"
                "ruotsi@kirjasto.example;Svensk;sv;\n"
-               "kieli@kirjasto.example;Kieli;de;\n").encode()
+               "kieli@kirjasto.example;Kieli;de;\n"
+               "alue@kirjasto.example;Alue;fi;louna kyllä\n").encode()
     report = services.subscribers_import(content=content, basis="Koulutuspäivän lista", by=staff_user,
                                          filename="lista.csv")
     assert sorted(report.added) == ["ruotsi@kirjasto.example", "uusi@kirjasto.example"]
     reasons = {line: reason for line, _address, reason in report.refused}
-    assert set(reasons) == {3, 4, 5, 6, 8}
+    assert set(reasons) == {3, 4, 5, 6, 8, 9}
     assert "valid" in reasons[3] and "line 2" in reasons[4] and "already" in reasons[5]
     assert "left" in reasons[6] and "de" in reasons[8]
+    assert "cooperation area" in reasons[9] and "kyllä" in reasons[9] and "louna" in reasons[9]
     new = Subscriber.objects.get(email="uusi@kirjasto.example")
-    assert new.louna and new.consent_method == "import" and new.consent_at
+    assert list(new.areas.all()) == [area] and new.consent_method == "import" and new.consent_at
+    assert not Subscriber.objects.get(email="ruotsi@kirjasto.example").areas.exists()
     assert "Koulutuspäivän lista" in new.consent_detail and "lista.csv" in new.consent_detail
     assert Subscriber.objects.get(email="lahti@kirjasto.example").status == "unsubscribed"
 

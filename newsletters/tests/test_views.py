@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def draft():
+def draft(area):
     issue = IssueFactory(subject="Marraskuun uutiskirje", month=date(2026, 11, 1))
     BlockFactory(issue=issue, title="Ensimmäinen")
-    BlockFactory(issue=issue, title="Toinen", audience="louna")
+    BlockFactory(issue=issue, title="Toinen", area=area)
     return issue
 
 
@@ -80,15 +80,20 @@ def test_writes_are_refused_to_others(client, draft, director):
     assert Issue.objects.get(pk=draft.pk).status == Issue.Status.DRAFT and draft.blocks.count() == 2
 
 
-def test_staff_writes_an_item_with_a_clear_error_first(client, staff_user):
+def test_staff_writes_an_item_with_a_clear_error_first(client, staff_user, area):
     client.force_login(staff_user)
-    response = client.post(reverse("newsletters:item_create"), {"title": "", "body": "x", "audience": "all"})
+    form = client.get(reverse("newsletters:item_create")).content.decode()
+    assert "All members" in form or "Kaikki jäsenet" in form
+    assert "Louna" in form  # each cooperation area is offered
+    response = client.post(reverse("newsletters:item_create"), {"title": "", "body": "x", "area": ""})
     assert response.status_code == 200 and "title" in response.context["form"].errors
     response = client.post(reverse("newsletters:item_create"),
-                           {"title": "Uusi", "body": "Teksti", "audience": "louna", "link": "kirjastot.fi"})
+                           {"title": "Uusi", "body": "Teksti", "area": area.pk, "link": "kirjastot.fi"})
     assert response.status_code == 302
     item = Item.objects.get()
-    assert item.audience == "louna" and item.created_by == staff_user and item.link == "https://kirjastot.fi"
+    assert item.area == area and item.created_by == staff_user and item.link == "https://kirjastot.fi"
+    response = client.post(reverse("newsletters:item_create"), {"title": "Kaikille", "body": "Teksti", "area": ""})
+    assert response.status_code == 302 and Item.objects.get(title="Kaikille").area is None
 
 
 def test_staff_reviews_and_approves_and_sees_progress(client, staff_user, draft, django_capture_on_commit_callbacks):
@@ -114,7 +119,7 @@ def test_staff_reviews_and_approves_and_sees_progress(client, staff_user, draft,
     for delivery in Delivery.objects.all():
         assert delivery.email in deliveries
     response = client.post(reverse("newsletters:block_edit", args=[second.pk]),
-                           {"title": "Muutettu", "body": "x", "audience": "all"})
+                           {"title": "Muutettu", "body": "x", "area": ""})
     assert response.status_code == 200 and Issue.objects.get(pk=draft.pk).blocks.filter(title="Muutettu").count() == 0
 
 
@@ -212,16 +217,16 @@ def test_forged_token_gets_a_clear_page(client):
     assert Subscriber.objects.get(pk=subscriber.pk).status == "active"
 
 
-def test_public_subscription_with_confirmation(client, django_capture_on_commit_callbacks):
+def test_public_subscription_with_confirmation(client, area, django_capture_on_commit_callbacks):
     response = client.post(reverse("newsletters:subscribe"), {"email": "huono", "language": "fi", "consent": "on"})
     assert response.status_code == 200 and "email" in response.context["form"].errors
     response = client.post(reverse("newsletters:subscribe"), {"email": "uusi@kirjasto.example", "language": "fi"})
     assert "consent" in response.context["form"].errors and not Subscriber.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("newsletters:subscribe"), {"email": "uusi@kirjasto.example", "language": "sv",
-                                                       "consent": "on", "louna": "on"})
+                                                       "consent": "on", "areas": [area.pk]})
     subscriber = Subscriber.objects.get()
-    assert subscriber.status == "pending" and subscriber.louna and len(mail.outbox) == 1
+    assert subscriber.status == "pending" and list(subscriber.areas.all()) == [area] and len(mail.outbox) == 1
     confirm_url = reverse("newsletters:confirm", args=[confirm_token(subscriber)])
     assert confirm_url in mail.outbox[0].body
     assert client.get(confirm_url).status_code == 200
@@ -252,7 +257,7 @@ def test_the_public_form_mails_one_address_once_in_a_while(client, settings, dja
 
 @pytest.mark.django_db(transaction=True)
 def test_a_subscription_whose_mail_fails_says_so_and_can_be_sent_again(client, settings):
-    from consortium.testing import SmtpInbox, loopback_smtp
+    from testsupport import SmtpInbox, loopback_smtp
 
     settings.NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL = 900
     form = {"email": "uusi@kirjasto.example", "language": "fi", "consent": "on"}
@@ -346,7 +351,7 @@ def test_item_with_an_image_needs_its_description_and_the_mail_links_it(client, 
     buffer = io.BytesIO()
     Image.new("RGB", (4, 4), "red").save(buffer, "PNG")
     client.force_login(staff_user)
-    data = {"title": "Kuvallinen", "body": "Teksti", "audience": "all"}
+    data = {"title": "Kuvallinen", "body": "Teksti", "area": ""}
     response = client.post(reverse("newsletters:item_create"),
                            {**data, "image": SimpleUploadedFile("kuva.png", buffer.getvalue(), "image/png")})
     assert response.status_code == 200 and "image_alt" in response.context["form"].errors
@@ -354,7 +359,7 @@ def test_item_with_an_image_needs_its_description_and_the_mail_links_it(client, 
                                                      "image": SimpleUploadedFile("kuva.png", buffer.getvalue(),
                                                                                  "image/png")})
     issue, _created = issue_assemble()
-    html = render_issue(issue, language="fi", louna=False).html
+    html = render_issue(issue, language="fi", areas=frozenset()).html
     assert 'alt="Punainen neliö"' in html
     image_name = html.split(settings.SITE_URL + "/newsletters/images/", 1)[1].split('"', 1)[0]
     assert image_name.endswith(".png") and "kuva" not in image_name  # a random name, not the upload's
@@ -379,7 +384,7 @@ def test_item_images_are_served_to_anyone_with_their_real_type(client, staff_use
 
     client.force_login(staff_user)
     client.post(reverse("newsletters:item_create"), {
-        "title": "Kuvallinen", "body": "Teksti", "audience": "all", "image_alt": "Punainen neliö",
+        "title": "Kuvallinen", "body": "Teksti", "area": "", "image_alt": "Punainen neliö",
         "image": SimpleUploadedFile("kuva.png", _png_bytes(), "image/png")})
     item = Item.objects.get()
     anonymous = Client()
@@ -410,7 +415,7 @@ def test_an_issue_keeps_its_picture_after_the_items_image_is_replaced(client, st
         return buffer.getvalue()
 
     client.force_login(staff_user)
-    data = {"title": "Kuvallinen", "body": "Teksti", "audience": "all", "image_alt": "Neliö"}
+    data = {"title": "Kuvallinen", "body": "Teksti", "area": "", "image_alt": "Neliö"}
     client.post(reverse("newsletters:item_create"), {**data, "image": SimpleUploadedFile("a.png", png("red"))})
     item = Item.objects.get()
     issue, _created = issue_assemble()
@@ -434,8 +439,23 @@ def test_an_item_image_must_be_one_mail_programs_show(client, staff_user):
     Image.new("RGB", (4, 4), "red").save(buffer, "BMP")
     client.force_login(staff_user)
     response = client.post(reverse("newsletters:item_create"), {
-        "title": "Kuvallinen", "body": "Teksti", "audience": "all", "image_alt": "Punainen neliö",
+        "title": "Kuvallinen", "body": "Teksti", "area": "", "image_alt": "Punainen neliö",
         "image": SimpleUploadedFile("kuva.bmp", buffer.getvalue(), "image/bmp")})
     assert response.status_code == 200
     assert response.context["form"].errors["image"] == ["Käytä JPEG-, PNG-, GIF- tai WebP-kuvaa."]
     assert not Item.objects.exists()
+
+
+def test_email_preview_shows_an_area_readers_message_or_another_members(client, staff_user, draft, area):
+    client.force_login(staff_user)
+    url = reverse("newsletters:issue_preview_email", args=[draft.pk])
+    # Unasked, the reader of the first area with a part: the fullest message.
+    first = client.get(url)
+    assert first.context["area"] == area and "Toinen" in first.context["text"]
+    other = client.get(url + "?audience=all")
+    assert other.context["area"] is None and "Toinen" not in other.context["text"]
+    assert "Ensimmäinen" in other.context["text"]
+    again = client.get(url + f"?audience={area.slug}")
+    assert "Toinen" in again.context["text"]
+    html = client.get(reverse("newsletters:issue_preview_email_html", args=[draft.pk]) + "?audience=all")
+    assert "Toinen" not in html.content.decode() and "Ensimmäinen" in html.content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consortium.models import JobRun
-from consortium.testing import wait_until
+from testsupport import wait_until
 from newsletters import services
 from newsletters.models import Delivery, Issue
 from newsletters.tasks import newsletters_sweep
@@ -83,7 +83,7 @@ def test_worker_killed_midway_and_restarted_still_sends_exactly_one_each(celery_
 
 
 def test_two_workers_at_once_neither_skip_nor_double_anyone(celery_worker, smtp_server, staff_user):
-    from consortium.testing import WorkerProcess
+    from testsupport import WorkerProcess
 
     celery_worker.env.update({"EMAIL_URL": smtp_server.url, "NEWSLETTER_RATE_LIMIT": "0",
                               "NEWSLETTER_BATCH_SIZE": "4", "NEWSLETTER_SEND_CONCURRENCY": "2"})

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from procurement.tests.factories import OpenProcurementFactory
 

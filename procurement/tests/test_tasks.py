@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from consortium.models import Role
-from consortium.testing import SmtpInbox, loopback_smtp
+from testsupport import SmtpInbox, loopback_smtp
 from consortium.tests.factories import user_with_role
 from procurement import services
 from procurement.models import Notification, State

@@ -183,7 +183,7 @@ def test_staff_moves_and_records_through_the_pages(client, staff_user, humppila)
     body = PurchasingBodyFactory()
     client.force_login(staff_user)
     response = client.post(reverse("procurement:create"), {
-        "title": "Kirjat 2027", "category": "books", "purchasing_body": body.pk, "body_reference": "H-1",
+        "title_fi": "Kirjat 2027", "category": "books", "purchasing_body": body.pk, "body_reference": "H-1",
         "opt_in_deadline": timezone.localtime(working_day_deadline(10)).strftime("%Y-%m-%dT%H:%M")})
     procurement = Procurement.objects.get(title="Kirjat 2027")
     assert response.status_code == 302
@@ -287,7 +287,7 @@ def test_a_deadline_given_as_a_date_means_the_end_of_that_day_in_helsinki(client
     body = PurchasingBodyFactory()
     client.force_login(staff_user)
     response = client.post(reverse("procurement:create"), {
-        "title": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": typed})
+        "title_fi": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": typed})
     assert response.status_code == 302, response.context["form"].errors
     deadline = Procurement.objects.get().opt_in_deadline.astimezone(ZoneInfo("Europe/Helsinki"))
     assert (deadline.date(), deadline.hour, deadline.minute) == (date(2026, 12, 15), 23, 59)
@@ -302,7 +302,7 @@ def test_the_form_refuses_a_deadline_on_a_public_holiday_at_the_field(client, st
     body = PurchasingBodyFactory()
     client.force_login(staff_user)
     response = client.post(reverse("procurement:create"), {
-        "title": "Lehdet 2031", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": "25.12.2030"})
+        "title_fi": "Lehdet 2031", "category": "periodicals", "purchasing_body": body.pk, "opt_in_deadline": "25.12.2030"})
     assert response.status_code == 200
     assert response.context["form"].errors["opt_in_deadline"] == [
         "25.12.2030 on joulupäivä: valitse työpäivä, esimerkiksi 27.12.2030."]
@@ -314,7 +314,7 @@ def test_a_deadline_with_a_time_is_kept_as_typed(client, staff_user):
     body = PurchasingBodyFactory()
     client.force_login(staff_user)
     client.post(reverse("procurement:create"), {
-        "title": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk,
+        "title_fi": "Lehdet 2027", "category": "periodicals", "purchasing_body": body.pk,
         "opt_in_deadline": "2026-12-15T12:00"})
     deadline = timezone.localtime(Procurement.objects.get().opt_in_deadline)
     assert (deadline.day, deadline.hour, deadline.minute) == (15, 12, 0)
@@ -408,7 +408,7 @@ def test_staff_can_edit_an_open_procurement_whose_deadline_has_passed(client, st
     data = {name: form[name].value() for name in form.fields}
     data = {name: ("" if value is None else value) for name, value in data.items()}
     data["opt_in_deadline"] = timezone.localtime(passed).strftime("%Y-%m-%dT%H:%M")
-    data["title"] = "Uusi otsikko"
+    data["title_fi"] = "Uusi otsikko"
     response = client.post(reverse("procurement:edit", args=[procurement.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
-    assert Procurement.objects.get(pk=procurement.pk).title == "Uusi otsikko"
+    assert Procurement.objects.get(pk=procurement.pk).title_fi == "Uusi otsikko"

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from consortium.testing import wait_until
+from testsupport import wait_until
 from procurement.models import Notification
 from procurement.tasks import send_opt_in_reminders
 from procurement.tests.factories import OpenProcurementFactory

@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from stats.models import ServicePointFigures, StatisticsYear
 from stats.tests.conftest import POINTS_CSV

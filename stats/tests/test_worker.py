@@ -5,7 +5,7 @@ import pytest
 
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
-from consortium.testing import wait_until
+from testsupport import wait_until
 from stats import services, tasks
 from stats.models import MunicipalityYearTotal, StatisticsYear, StatsImport
 from stats.tests.conftest import POINTS_CSV

@@ -4,7 +4,7 @@ is clean on every page on the way, at 1280 and 320 px."""
 
 import pytest
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 
 from .conftest import YEAR

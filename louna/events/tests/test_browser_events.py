@@ -8,7 +8,7 @@ import feedparser
 import pytest
 from django.utils import timezone
 
-from consortium.testing import assert_accessible, login
+from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
 from louna.events.models import Item
 

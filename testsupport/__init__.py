@@ -1,6 +1,10 @@
 """Test harness shared by every app (loaded from the root conftest.py as a pytest plugin):
 a real Chromium driven by Playwright against the live server, an axe-core check, a real
-Celery worker on Redis, and a real SMTP server on loopback."""
+Celery worker on Redis, and a real SMTP server on loopback.
+
+A top-level package of its own, beside the apps and outside them: the portal's code never
+imports it (an import-linter contract in .importlinter keeps it so); tests and the
+benchmarks in bench/ do. It needs the dev requirements (pytest, Playwright, aiosmtpd)."""
 
 import asyncio
 import os
