@@ -36,6 +36,7 @@ class Item(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("awaiting the coordinator's check")
         PUBLISHED = "published", pgettext_lazy("item state", "approved")
+        RETURNED = "returned", _("returned to the library")
 
     class Repeat(models.TextChoices):
         NONE = "", _("does not repeat")
@@ -86,6 +87,8 @@ class Item(models.Model):
         verbose_name=_("approved by"),
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    check_note = models.TextField(_("coordinator's note"), blank=True,
+                                  help_text=_("Why the item was returned: what the library should change."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

@@ -5,7 +5,7 @@ repeating events are expanded in Python (recurrence.py)."""
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from consortium.models import Library, Municipality
@@ -20,6 +20,7 @@ __all__ = (
     "published",
     "for_municipality",
     "feed_entries",
+    "with_places",
     "item_list_for",
     "item_get_for_edit",
     "published_item_get",
@@ -74,11 +75,19 @@ def _not_over(qs: QuerySet, now: datetime) -> QuerySet:
 
 def feed_entries(*, municipality=None, now: datetime) -> tuple[list[Occurrence], list[Item]]:
     """(coming event occurrences in time order, news newest first) for a feed."""
-    items = list(_with_relations(_not_over(for_municipality(published(now=now), municipality), now))
-                 .order_by("-publish_from", "-pk"))
+    qs = _not_over(for_municipality(published(now=now), municipality), now).filter(
+        Q(kind=Item.Kind.NEWS) | Q(starts_at__lt=now + FEED_HORIZON))
+    items = list(qs.order_by("-publish_from", "-pk"))
     events = occurrences_between(items, now, now + FEED_HORIZON)[:FEED_MAX_EVENTS]
     news = [item for item in items if item.kind == Item.Kind.NEWS][:FEED_MAX_NEWS]
+    with_places([occurrence.item for occurrence in events] + news)
     return events, news
+
+
+def with_places(items) -> None:
+    """Read the municipalities of the items shown (one query), not of every item expanded."""
+    prefetch_related_objects(list({item.pk: item for item in items}.values()),
+                             Prefetch("municipalities", queryset=Municipality.objects.order_by("name_fi")))
 
 
 def published_item_get(*, pk: int, now: datetime) -> Item:
@@ -100,11 +109,12 @@ def pending_items() -> QuerySet[Item]:
 
 
 def coming_occurrences(qs: QuerySet, *, start: date, end: date) -> list[Occurrence]:
-    """The event occurrences of `qs` (already filtered) from `start` to `end` inclusive."""
+    """The event occurrences of `qs` (already filtered) from `start` to `end` inclusive.
+    Their municipalities are not read here: call with_places() on the ones shown."""
     window_start = datetime.combine(start, time.min, tzinfo=HELSINKI)
     window_end = datetime.combine(end + timedelta(days=1), time.min, tzinfo=HELSINKI)
-    items = _with_relations(qs.filter(kind=Item.Kind.EVENT, starts_at__lt=window_end).filter(
-        Q(ends_at__gte=window_start) | Q(repeat_until__gte=start)))
+    items = qs.filter(kind=Item.Kind.EVENT, starts_at__lt=window_end).filter(
+        Q(ends_at__gte=window_start) | Q(repeat_until__gte=start))
     return occurrences_between(items, window_start, window_end)
 
 

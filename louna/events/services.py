@@ -20,7 +20,7 @@ from . import permissions
 from .models import Item
 from .recurrence import MAX_OCCURRENCES, occurrences
 
-__all__ = ("item_check", "item_save", "item_approve", "item_delete", "feeds_changed", "FEED_VERSION_KEY")
+__all__ = ("item_check", "item_save", "item_approve", "item_return", "item_delete", "feeds_changed", "FEED_VERSION_KEY")
 
 # Bumped after every change that can alter a feed: the cached feeds' keys carry it.
 FEED_VERSION_KEY = "louna_events:feed_version"
@@ -105,6 +105,7 @@ def item_save(*, item: Item, libraries, all_of_louna: bool = False, by, now: dat
             raise PermissionDenied
         item.library_id, item.state, item.created_by_id = stored.library_id, stored.state, stored.created_by_id
         item.approved_by_id, item.approved_at = stored.approved_by_id, stored.approved_at
+        item.check_note = stored.check_note
     elif not permissions.can_write_for(by, item.library_id):
         raise PermissionDenied
     else:
@@ -153,12 +154,14 @@ def item_approve(*, item: Item, by, now: datetime | None = None) -> Item:
     writer is told by mail (through the outbox, sent after commit)."""
     if not permissions.can_manage(by):
         raise PermissionDenied
-    locked = Item.objects.select_for_update().select_related("created_by").get(pk=item.pk)
+    # of=("self",): PostgreSQL locks no row of the nullable join (the writer may be gone).
+    locked = Item.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=item.pk)
     if locked.state == Item.State.PUBLISHED:
         return locked
     locked.state, locked.approved_by, locked.approved_at = Item.State.PUBLISHED, by, now or timezone.now()
+    locked.check_note = ""
     locked.full_clean()
-    locked.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    locked.save(update_fields=["state", "approved_by", "approved_at", "check_note", "updated_at"])
     author = locked.created_by
     if author is not None and author.is_active and author.pk != by.pk:
         # The key holds the moment of approval: a changed item checked again is told again.
@@ -169,6 +172,33 @@ def item_approve(*, item: Item, by, now: datetime | None = None) -> Item:
                                                                                    args=[locked.pk])},
         )
     feeds_changed()
+    return locked
+
+
+@transaction.atomic
+def item_return(*, item: Item, by, note: str) -> Item:
+    """The check found something to change: the item goes back to its library with the
+    coordinator's note (and a mail to its writer); the library's next save sends it to the
+    check again."""
+    if not permissions.can_manage(by):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"check_note": _("Tell the library what to change.")})
+    locked = Item.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=item.pk)
+    if locked.state != Item.State.PENDING:
+        raise ValidationError(_("Only an item waiting for the check can be returned."))
+    locked.state, locked.check_note = Item.State.RETURNED, note
+    locked.full_clean()
+    locked.save(update_fields=["state", "check_note", "updated_at"])
+    author = locked.created_by
+    if author is not None and author.is_active and author.pk != by.pk:
+        enqueue_mail_to_user(
+            user=author, key=f"louna_events.returned:{locked.pk}:{locked.updated_at.timestamp():.0f}",
+            kind="louna_events.returned", template="louna_events/mail/returned", about=locked,
+            context={"item": locked, "note": note,
+                     "url": settings.SITE_URL.rstrip("/") + reverse("louna_events:edit", args=[locked.pk])},
+        )
     return locked
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("manage/new/", views.edit, name="create"),
     path("manage/<int:pk>/", views.edit, name="edit"),
     path("manage/<int:pk>/approve/", views.approve, name="approve"),
+    path("manage/<int:pk>/return/", views.return_item, name="return"),
     path("manage/<int:pk>/delete/", views.delete, name="delete"),
     path("counts/", views.counts, name="counts"),
     path("counts/<int:year>.xlsx", views.counts_xlsx, name="counts_xlsx"),

@@ -35,6 +35,7 @@ def coming(request):
     start, end = event_filter.date_range()
     occurrences = selectors.coming_occurrences(event_filter.qs, start=start, end=end)
     page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.with_places([occurrence.item for occurrence in page])
     return render(request, "louna_events/coming.html", {
         "filter": event_filter, "page": page, "start": start, "end": end,
         "municipalities": selectors.louna_municipalities(),
@@ -110,6 +111,20 @@ def approve(request, pk):
     item = get_or_404(selectors.item_get_for_edit, user=request.user, pk=pk)
     services.item_approve(item=item, by=request.user)
     messages.success(request, _("“%(title)s” was approved and is published.") % {"title": item.title})
+    return redirect("louna_events:manage")
+
+
+@require_POST
+@can_manage
+def return_item(request, pk):
+    item = get_or_404(selectors.item_get_for_edit, user=request.user, pk=pk)
+    try:
+        services.item_return(item=item, by=request.user, note=request.POST.get("check_note", ""))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("louna_events:edit", pk=item.pk)
+    messages.success(request, _("“%(title)s” was returned to the library.") % {"title": item.title})
     return redirect("louna_events:manage")
 
 

@@ -62,12 +62,22 @@ def test_contact_writes_coordinator_approves_and_it_reaches_the_municipalitys_fe
 
     page.context.clear_cookies()
     login(page, coordinator.email, PASSWORD)
+    page.goto(f"/louna/events/manage/{item.pk}/")  # the check: approve, or return with a note
+    assert_accessible(page)
+    _fits(page)
     page.goto("/louna/events/manage/")
     assert_accessible(page)
     _fits(page)
     page.get_by_role("button", name=f"Hyväksy: {TITLE}").click()
     page.wait_for_load_state("load")
     assert "hyväksyttiin" in page.locator("main").inner_text()
+    # The coordinator's own form (libraries to choose) and the counts page are clean too.
+    page.goto("/louna/events/manage/new/")
+    assert_accessible(page)
+    _fits(page)
+    page.goto("/louna/events/counts/")
+    assert_accessible(page)
+    _fits(page)
 
     page.context.clear_cookies()
     page.goto("/louna/events/")

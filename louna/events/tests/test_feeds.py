@@ -148,7 +148,7 @@ def test_feeds_answer_in_a_constant_number_of_queries(client, humppila, tammela,
                                                       django_assert_max_num_queries):
     _many(humppila, tammela, count)
     url = reverse(f"louna_events:{name}", args=args)
-    with django_assert_max_num_queries(4):  # (municipality), items, municipalities, libraries
+    with django_assert_max_num_queries(3):  # (municipality), items, municipalities of the entries kept
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(1):  # cached: at most the municipality
         assert client.get(url).status_code == 200

@@ -139,3 +139,28 @@ def test_the_coordinator_writing_as_a_library_publishes_at_once_but_editing_keep
     waiting.title_fi = "Korjattu otsikko"
     services.item_save(item=waiting, libraries=[humppila], by=coordinator, now=NOW)
     assert Item.objects.get(pk=waiting.pk).state == Item.State.PENDING
+
+
+def test_the_coordinator_returns_an_item_with_a_note_and_the_librarys_next_save_asks_again(
+        contact, coordinator, humppila):
+    item = services.item_save(item=_event(library=humppila), libraries=[], by=contact, now=NOW)
+    with pytest.raises(ValidationError) as error:
+        services.item_return(item=item, by=coordinator, note="  ")
+    assert "check_note" in error.value.error_dict
+    returned = services.item_return(item=item, by=coordinator, note="Lisää tapahtumapaikan osoite.")
+    assert (returned.state, returned.check_note) == (Item.State.RETURNED, "Lisää tapahtumapaikan osoite.")
+    mail = OutboxMessage.objects.get(kind="louna_events.returned")
+    assert mail.to == contact.email and "Lisää tapahtumapaikan osoite." in mail.body_text
+    with pytest.raises(ValidationError):  # not waiting any more
+        services.item_return(item=returned, by=coordinator, note="Toinen huomautus")
+    returned = Item.objects.get(pk=item.pk)
+    returned.place_fi = "Humppilan kirjasto, Kirjastotie 1"
+    assert services.item_save(item=returned, libraries=[], by=contact, now=NOW).state == Item.State.PENDING
+    assert services.item_approve(item=returned, by=coordinator, now=NOW).check_note == ""
+
+
+def test_only_the_coordinator_returns(contact, director, humppila):
+    item = services.item_save(item=_event(library=humppila), libraries=[], by=contact, now=NOW)
+    with pytest.raises(PermissionDenied):
+        services.item_return(item=item, by=director, note="Ei käy")
+    assert Item.objects.get(pk=item.pk).state == Item.State.PENDING

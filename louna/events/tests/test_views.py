@@ -194,3 +194,25 @@ def test_item_page_and_edit_form_keep_a_constant_number_of_queries(client, coord
     client.force_login(coordinator)
     with django_assert_max_num_queries(9):
         assert client.get(reverse("louna_events:edit", args=[item.pk])).status_code == 200
+
+
+def test_list_survives_bad_filter_input_and_caps_the_range(client, humppila):
+    ItemFactory(title_fi="Satutunti", libraries=[humppila])
+    response = client.get(reverse("louna_events:list"), {"start": "huomenna", "municipality": "x", "page": "z"})
+    assert response.status_code == 200
+    assert "start" in response.context["filter"].form.errors
+    assert {o.item.title_fi for o in response.context["page"]} == {"Satutunti"}
+    response = client.get(reverse("louna_events:list"), {"start": "1.1.2026", "end": "31.12.2030"})
+    assert (response.context["start"], response.context["end"]) == (date(2026, 1, 1), date(2027, 1, 2))
+
+
+def test_the_coordinator_returns_an_item_and_the_library_sees_the_note(client, coordinator, contact, humppila_item):
+    client.force_login(contact)
+    assert client.post(reverse("louna_events:return", args=[humppila_item.pk]), {"check_note": "x"}).status_code == 403
+    client.force_login(coordinator)
+    response = client.post(reverse("louna_events:return", args=[humppila_item.pk]), {"check_note": ""})
+    assert response.status_code == 302 and Item.objects.get(pk=humppila_item.pk).state == Item.State.PENDING
+    client.post(reverse("louna_events:return", args=[humppila_item.pk]), {"check_note": "Kuvalle puuttuu kuvaus."})
+    assert Item.objects.get(pk=humppila_item.pk).state == Item.State.RETURNED
+    client.force_login(contact)
+    assert "Kuvalle puuttuu kuvaus." in client.get(reverse("louna_events:edit", args=[humppila_item.pk])).content.decode()

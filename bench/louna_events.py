@@ -1,0 +1,95 @@
+"""Benchmark: Louna's event feeds, the public list and the yearly counts at demo size and at
+`--scale N` (default 10: N × 100 generated items, a seventh of them weekly).
+
+Builds a throw-away test database (SQLite in memory, or PostgreSQL if DATABASE_URL is
+set) and seeds the demo data. Feeds are measured built afresh (cache emptied before each
+request) and from the cache. Prints one line per measurement and, last, one JSON object.
+
+    .venv/bin/python bench/louna_events.py [--scale 10] [--repeat 20]
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.urls import reverse
+    from django.utils import timezone
+
+    setup_test_environment()
+    from django.template import Template
+    from django.test.utils import _TestState
+
+    Template._render = _TestState.saved_data.template_render
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        from consortium.demo_data import demo_email, seed_core
+        from consortium.models import User
+        from louna.events.demo_data import seed_events
+        from louna.events.models import Item
+
+        pages = [
+            ("rss all", reverse("louna_events:rss"), None, True),
+            ("rss 103", reverse("louna_events:municipality_rss", args=["103"]), None, True),
+            ("ics all", reverse("louna_events:ics"), None, True),
+            ("list", reverse("louna_events:list"), None, False),
+            ("counts", reverse("louna_events:counts") + f"?year={timezone.localdate().year}", "koordinaattori",
+             False),
+        ]
+        results = {"bench": "louna_events", "database": connection.vendor, "repeat": args.repeat, "sizes": []}
+        seed_core()
+        for scale in (0, args.scale):
+            seed_events(scale=scale)
+            items = Item.objects.count()
+            for name, url, who, is_feed in pages:
+                client = Client()
+                if who:
+                    client.force_login(User.objects.get(email=demo_email(who)))
+                for cached in ((False, True) if is_feed else (False,)):
+                    client.get(url)  # warm up
+                    timings = []
+                    for _ in range(args.repeat):
+                        if not cached:
+                            cache.clear()
+                            if who:
+                                client.force_login(User.objects.get(email=demo_email(who)))
+                        with CaptureQueriesContext(connection) as queries:
+                            start = time.perf_counter()
+                            response = client.get(url)
+                            timings.append((time.perf_counter() - start) * 1000)
+                        assert response.status_code == 200, (url, response.status_code)
+                    label = f"{name} ({'cached' if cached else 'built'})" if is_feed else name
+                    row = {"scale": scale, "page": label, "items": items, "queries": len(queries),
+                           "bytes": len(response.content), "median_ms": round(statistics.median(timings), 1),
+                           "max_ms": round(max(timings), 1)}
+                    results["sizes"].append(row)
+                    print(f"scale {scale:>3} {label:<20} items {items:>5}  queries {row['queries']:>3}  "
+                          f"{row['bytes']:>8} B  median {row['median_ms']:>7} ms  max {row['max_ms']:>7} ms")
+        print(json.dumps(results))
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
