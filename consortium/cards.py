@@ -5,12 +5,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import JobRun, Library
-from .permissions import can_see_jobs, can_see_outbox, roles_of
+from .permissions import can_see_jobs, can_see_outbox, has_a_role
 from .registry import Card, CardItem, NavEntry, register_card, register_nav
 
-register_nav(NavEntry("home", gettext_lazy("Home"), "home", lambda user: roles_of(user).any, order=0))
-register_nav(NavEntry("libraries", gettext_lazy("Libraries"), "library_list", lambda user: roles_of(user).any, order=10))
-register_nav(NavEntry("people", gettext_lazy("People"), "people_list", lambda user: roles_of(user).any, order=11))
+register_nav(NavEntry("home", gettext_lazy("Home"), "home", has_a_role, order=0))
+register_nav(NavEntry("libraries", gettext_lazy("Libraries"), "library_list", has_a_role, order=10))
+register_nav(NavEntry("people", gettext_lazy("People"), "people_list", has_a_role, order=11))
 register_nav(NavEntry("jobs", gettext_lazy("Background jobs"), "job_list",
                      can_see_jobs, order=90))
 register_nav(NavEntry("outbox", gettext_lazy("Failed mail"), "outbox_failed", can_see_outbox, order=91))

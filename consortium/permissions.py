@@ -21,6 +21,7 @@ __all__ = (
     "can_manage_organisations",
     "can_manage_people",
     "visible_people",
+    "has_a_role",
     "can_see_jobs",
     "can_see_outbox",
     "LOUNA_AREA",
@@ -189,6 +190,12 @@ def visible_people(user: User) -> QuerySet[User]:
 def can_see_jobs(user: User) -> bool:
     roles = roles_of(user)
     return roles.staff or roles.coordinator
+
+
+def has_a_role(user: User) -> bool:
+    """Somebody the portal knows: staff, the coordinator, or a library's director or contact.
+    The pages every such person uses (libraries, people, the front page's cards) ask this."""
+    return roles_of(user).any
 
 
 def can_see_outbox(user: User) -> bool:

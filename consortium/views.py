@@ -31,7 +31,7 @@ from . import outbox
 from .health import health_report
 from .jobs import job_run_queue
 from .models import JobRun, Library, OutboxMessage, Role, RoleAssignment, ServicePoint
-from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, can_see_outbox, roles_of
+from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, can_see_outbox, has_a_role, roles_of
 from .frontpage import kept_front_page
 from .registry import cards_for
 
@@ -53,10 +53,6 @@ def permission_required(check):
         return wrapped
 
     return decorator
-
-
-def has_any_role(user):
-    return roles_of(user).any
 
 
 def get_or_404(getter, **kwargs):
@@ -160,7 +156,7 @@ def profile(request):
 # ---------------------------------------------------------------- libraries
 
 
-@permission_required(has_any_role)
+@permission_required(has_a_role)
 def library_list(request):
     search = request.GET.get("q", "").strip()
     libraries = selectors.library_list(user=request.user, search=search, area=request.GET.get("area", ""))
@@ -170,7 +166,7 @@ def library_list(request):
     })
 
 
-@permission_required(has_any_role)
+@permission_required(has_a_role)
 def library_detail(request, pk):
     library = get_or_404(selectors.library_get, user=request.user, pk=pk)
     return render(request, "consortium/library_detail.html", {
@@ -213,7 +209,7 @@ def service_point_edit(request, library_pk, pk=None):
 # ---------------------------------------------------------------- people
 
 
-@permission_required(has_any_role)
+@permission_required(has_a_role)
 def people_list(request):
     search = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
@@ -225,7 +221,7 @@ def people_list(request):
     })
 
 
-@permission_required(has_any_role)
+@permission_required(has_a_role)
 def person_detail(request, pk):
     person = get_or_404(selectors.person_get, user=request.user, pk=pk)
     can_manage = can_manage_people(request.user)

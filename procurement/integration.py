@@ -7,7 +7,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from consortium.permissions import roles_of
 from consortium.registry import (
     Card,
     CardItem,
@@ -20,12 +19,14 @@ from consortium.registry import (
     register_seeder,
 )
 
-register_nav(NavEntry("procurements", gettext_lazy("Procurements"), "procurement:list",
-                      lambda user: roles_of(user).any, order=30))
+from .permissions import answers_for_a_library, can_manage_procurements, can_see_procurements
+
+register_nav(NavEntry("procurements", gettext_lazy("Procurements"), "procurement:list", can_see_procurements,
+                      order=30))
 register_nav(NavEntry("procurement_overview", gettext_lazy("Procurement overview"), "procurement:overview",
-                      lambda user: roles_of(user).staff, order=31))
+                      can_manage_procurements, order=31))
 register_nav(NavEntry("our_agreements", gettext_lazy("Our agreements"), "procurement:our_agreements",
-                      lambda user: bool(roles_of(user).library_ids), order=32))
+                      answers_for_a_library, order=32))
 
 
 def days_left_label(days: int) -> str:

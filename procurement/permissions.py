@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from consortium.models import Library
 from consortium.permissions import roles_of
 
-__all__ = ("can_see_procurements", "can_manage_procurements", "answering_libraries", "can_answer_for",
+__all__ = ("can_see_procurements", "can_manage_procurements", "answering_libraries", "answers_for_a_library",
            "answers_visible_to")
 
 
@@ -32,9 +32,9 @@ def answering_libraries(user) -> QuerySet[Library]:
     return Library.objects.filter(pk__in=ids, is_active=True).select_related("municipality").order_by("name")
 
 
-def can_answer_for(user, library) -> bool:
-    library_id = getattr(library, "pk", library)
-    return library_id in roles_of(user).library_ids
+def answers_for_a_library(user) -> bool:
+    """A director or contact of some library: their library's agreements are theirs to see."""
+    return bool(roles_of(user).library_ids)
 
 
 def answers_visible_to(user, qs):

@@ -36,7 +36,6 @@ from .models import (
     State,
     Supplier,
 )
-from .permissions import can_answer_for
 
 __all__ = (
     "procurement_save",
@@ -209,9 +208,8 @@ def _parse_euros(value, field: str) -> Decimal | None:
 
 def _lock_for_answer(*, procurement: Procurement, library: Library, by: User, expected_version: int):
     """Lock the procurement row (so every answer to it queues behind the one being saved),
-    check the deadline and the caller's right, then the version the caller saw."""
-    if not can_answer_for(by, library):
-        raise ValidationError(_("Only the director or contact of %(library)s can answer for it.") % {"library": library})
+    check the deadline, then the version the caller saw. Who may answer for the library is
+    the view's to check (procurement.permissions.answering_libraries), before calling."""
     locked = Procurement.objects.select_for_update().get(pk=procurement.pk)
     if not locked.is_open_for_answers():
         if locked.opt_in_deadline and locked.opt_in_deadline <= timezone.now():
@@ -386,9 +384,8 @@ def agreement_save(*, agreement: FrameworkAgreement, libraries) -> FrameworkAgre
 
 @transaction.atomic
 def agreement_join(*, agreement: FrameworkAgreement, library: Library, by: User) -> FrameworkAgreement:
-    """A committed or interested library joins an agreement later, while joining is open."""
-    if not can_answer_for(by, library):
-        raise ValidationError(_("Only the director or contact of %(library)s can join for it.") % {"library": library})
+    """A committed or interested library joins an agreement later, while joining is open.
+    The view has checked that `by` answers for the library."""
     agreement = FrameworkAgreement.objects.select_for_update().get(pk=agreement.pk)
     days_left = agreement.joining_days_left()
     if days_left is None or days_left < 0:

@@ -47,11 +47,13 @@ def test_library_detail_query_count_is_constant(client, staff_user, django_asser
 @pytest.mark.parametrize("size", [3, 41])
 def test_pages_of_other_roles_keep_their_query_count(client, request, django_assert_max_num_queries, who,
                                                     url_name, size):
-    """The scoped querysets (a coordinator's Louna, a director's own library) grow no queries."""
+    """The scoped querysets (a coordinator's Louna, a director's own library) grow no queries.
+    The front page asks every app for its cards (trainings, e-services, Louna, procurement,
+    newsletters…): a few queries each, the same at both sizes."""
     user = request.getfixturevalue(who)
     grow(size)
     client.force_login(user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(18 if url_name == "home" else 12):
         assert client.get(reverse(url_name)).status_code == 200
 
 
