@@ -15,9 +15,12 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def html_to_pdf(html: str) -> bytes:
+    """A tagged PDF/UA-1 document: public-sector documents fall under the same accessibility
+    duty as the pages. The structure (headings, table headers, lists), the language and the
+    title come from the HTML: <html lang>, <title>, <h1>…, <th scope>."""
     from weasyprint import HTML  # imported here: it loads Pango, which the web pages never need
 
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _grouped(rows):

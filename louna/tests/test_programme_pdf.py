@@ -55,3 +55,39 @@ def test_the_report_pdf_holds_the_library_and_its_items(final, coordinator, tamm
     for item in items:
         assert item.title in text
     assert "Siirtyy kuntien aikataulun vuoksi." in text
+
+
+def _structure_types(reader: PdfReader) -> set[str]:
+    """The tag names (/S) found in the document's structure tree."""
+    found, todo = set(), [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while todo:
+        node = todo.pop()
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            todo.extend(node)
+            continue
+        if not hasattr(node, "get"):
+            continue
+        if "/S" in node:
+            found.add(str(node["/S"]))
+        kids = node.get("/K")
+        if kids is not None:
+            todo.extend(kids if isinstance(kids, list) else [kids])
+    return found
+
+
+def test_the_pdfs_are_tagged_documents_with_a_language_and_a_title(final, coordinator, tammela, humppila):
+    """PDF/UA: a screen reader finds the headings, the table headers, the language and the
+    title — read back from the files' structure, not from their look."""
+    services.reports_draft(programme=final, by=coordinator)
+    documents = [programme_pdf(version=final.versions.order_by("-number").first(), library=humppila),
+                 report_pdf(report=ImplementationReport.objects.get(library=tammela))]
+    for data in documents:
+        reader = PdfReader(io.BytesIO(data))
+        root = reader.trailer["/Root"]
+        assert bool(root["/MarkInfo"]["/Marked"])
+        assert root["/Lang"] == "fi"
+        assert reader.metadata.title
+        assert "/StructTreeRoot" in root
+        tags = _structure_types(reader)
+        assert "/H1" in tags and "/P" in tags, tags
