@@ -328,7 +328,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "filters": {"cache_unavailable": {"()": "consortium.logs.CacheUnavailable"}},
+    "filters": {"cache_unavailable": {"()": "consortium.logs.CacheUnavailable"},
+                "refusals_without_traceback": {"()": "consortium.logs.RefusalsWithoutTraceback"}},
     "loggers": {"axes": {"level": "WARNING"},
-                "consortium.cache": {"filters": ["cache_unavailable"]}},
+                "consortium.cache": {"filters": ["cache_unavailable"]},
+                "django.request": {"filters": ["refusals_without_traceback"]}},
 }
