@@ -13,9 +13,6 @@ from django.urls import reverse
 
 from consortium.models import Library, Role
 from consortium.tests.factories import user_with_role
-from newsletters.models import Item
-from procurement.models import OptIn
-from procurement.tests.factories import OpenProcurementFactory
 
 BASE_DIR = Path(django_settings.BASE_DIR)
 
@@ -92,13 +89,7 @@ def test_no_page_template_has_inline_script_or_style():
 
 # ---------------------------------------------------------------- script payloads shown again
 
-PAYLOADS = [
-    '<script>alert("xss")</script>',
-    '"><img src=x onerror=alert(1)>',
-    "' onmouseover='alert(1)",
-    '<svg/onload=alert(1)>',
-    "javascript:alert(1)//",
-]
+from consortium.tests.hostile import PAYLOADS, assert_shown_as_text  # noqa: E402
 
 
 def _profile(client, payload, humppila):
@@ -119,45 +110,11 @@ def _library_name(client, payload, humppila):
     return [reverse("library_detail", args=[humppila.pk]), reverse("library_list")]
 
 
-def _newsletter_item(client, payload, humppila):
-    client.force_login(user_with_role(Role.STAFF))
-    response = client.post(reverse("newsletters:item_create"), {"title": payload, "body": payload, "area": ""})
-    assert response.status_code == 302
-    item = Item.objects.get()
-    return [reverse("newsletters:index"), reverse("newsletters:item_edit", args=[item.pk])]
-
-
-def _opt_in(client, payload, humppila):
-    procurement = OpenProcurementFactory()
-    contact = user_with_role(Role.CONTACT, library=humppila)
-    client.force_login(contact)
-    url = reverse("procurement:opt_in", args=[procurement.pk, humppila.pk])
-    response = client.post(url, {"version": 0, "answer": "declined", "contact_name": payload, "contact_email": "",
-                                 "contact_phone": "", "decision_maker": payload, "decision_date": "",
-                                 "decision_number": "", "decline_reason": payload})
-    assert response.status_code == 302, response.content.decode()[:300]
-    assert OptIn.objects.get().decline_reason == payload
-    client.force_login(user_with_role(Role.STAFF))
-    return [url, reverse("procurement:detail", args=[procurement.pk]),
-            reverse("procurement:audit", args=[procurement.pk])]
-
-
-FORMS = {"profile": _profile, "library name": _library_name, "newsletter item": _newsletter_item,
-         "procurement opt-in": _opt_in}
+FORMS = {"profile": _profile, "library name": _library_name}
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("payload", PAYLOADS)
 @pytest.mark.parametrize("form", FORMS)
 def test_script_payloads_in_text_fields_come_back_as_text(client, humppila, form, payload):
-    pages = FORMS[form](client, payload, humppila)
-    for url in pages:
-        response = client.get(url)
-        if response.status_code == 404:  # the staff member reading it back has no such page
-            continue
-        assert response.status_code == 200, url
-        html = response.content.decode()
-        # The payload never appears as markup: no new element, no new attribute.
-        assert "<script>alert" not in html and "<img src=x" not in html and "<svg/onload" not in html, url
-        assert "onmouseover='alert" not in html and "onerror=alert(1)>" not in html, url
-        assert 'href="javascript:' not in html, url
+    assert_shown_as_text(client, FORMS[form](client, payload, humppila))

@@ -153,7 +153,7 @@ def item_approve(*, item: Item, by, now: datetime | None = None) -> Item:
     writer is told by mail (through the outbox, sent after commit)."""
     if not permissions.can_manage(by):
         raise PermissionDenied
-    locked = Item.objects.select_for_update().select_related("created_by").get(pk=item.pk)
+    locked = Item.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=item.pk)
     if locked.state == Item.State.PUBLISHED:
         return locked
     locked.state, locked.approved_by, locked.approved_at = Item.State.PUBLISHED, by, now or timezone.now()
