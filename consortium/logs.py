@@ -2,7 +2,7 @@
 
 import logging
 
-__all__ = ("CacheUnavailable",)
+__all__ = ("CacheUnavailable", "RefusalsWithoutTraceback")
 
 
 class CacheUnavailable(logging.Filter):
@@ -20,4 +20,16 @@ class CacheUnavailable(logging.Filter):
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+class RefusalsWithoutTraceback(logging.Filter):
+    """Django logs a 403 or 404 (`django.request`) with the exception that made it, so every
+    mistyped address or refused page writes a traceback that says nothing new. Keep such a
+    refusal to its one line ("Not Found: /libraries/99/"); a 500 keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
         return True

@@ -5,7 +5,8 @@ The core never imports another app. Each app registers, in its AppConfig.ready()
 - navigation entries (shown by role),
 - demo-data seeders (run by `manage.py seed_demo` after the core's own data),
 - newsletter sections (what an app has to tell the members this month),
-- figure sources (yearly figures an app produces for the OKM statistics).
+- figure sources (yearly figures an app produces for the OKM statistics),
+- personal data (what an app keeps about a person: exported and erased on request).
 """
 
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any
 __all__ = ("Card", "CardItem", "NavEntry", "register_card", "register_nav", "register_seeder",
            "cards_for", "nav_for", "seeders", "NewsletterSection", "NewsletterEntry",
            "register_newsletter_section", "newsletter_sections", "Figure", "register_figure_source",
-           "figure_sources")
+           "figure_sources", "PersonalData", "register_personal_data", "personal_data_sources")
 
 
 @dataclass
@@ -156,3 +157,29 @@ def register_figure_source(key: str, provider: FigureProvider) -> None:
 
 def figure_sources() -> dict[str, FigureProvider]:
     return dict(_figure_sources)
+
+
+# ---------------------------------------------------------------- personal data
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What an app keeps about one person, for a data-access or erasure request (GDPR
+    articles 15 and 17). export(user) returns JSON-ready data (or None when there is none);
+    erase(user) removes it, or pseudonymises what must be kept (an audit trail), inside the
+    caller's transaction, and raises ValidationError when it cannot be done now."""
+
+    key: str
+    export: Callable[[Any], Any]
+    erase: Callable[[Any], None]
+
+
+_personal_data: dict[str, PersonalData] = {}
+
+
+def register_personal_data(key: str, *, export: Callable[[Any], Any], erase: Callable[[Any], None]) -> None:
+    _personal_data[key] = PersonalData(key, export, erase)
+
+
+def personal_data_sources() -> list[PersonalData]:
+    return [_personal_data[key] for key in sorted(_personal_data)]

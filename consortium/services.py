@@ -10,6 +10,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, ServicePoint, ServicePointExternalId, User
@@ -27,6 +28,8 @@ __all__ = (
     "user_set_language",
     "organisation_data_check",
     "invitation_url",
+    "person_data_export",
+    "person_data_erase",
 )
 
 
@@ -196,3 +199,55 @@ def organisation_data_check(*, progress) -> dict:
            "directors": len(findings["no_director"]), "kirkanta": len(findings["no_kirkanta_id"])},
     )
     return findings
+
+
+# ---------------------------------------------------------------- personal data (GDPR)
+
+
+def person_data_export(*, person: User, by: User) -> dict:
+    """Everything the portal keeps about one person, for a data-access request: the account,
+    the roles, and what each app registered (consortium.registry.register_personal_data)."""
+    from .registry import personal_data_sources
+
+    stamp = lambda value: value.isoformat() if value else None  # noqa: E731
+    data = {
+        "exported_at": stamp(timezone.now()),
+        "exported_by": by.email,
+        "account": {"email": person.email, "name": person.full_name, "title": person.title, "phone": person.phone,
+                    "language": person.language, "active": person.is_active, "joined": stamp(person.date_joined),
+                    "last_login": stamp(person.last_login)},
+        "roles": [{"role": assignment.role, "library": assignment.library.name if assignment.library_id else None}
+                  for assignment in person.role_assignments.select_related("library").order_by("role", "library__name")],
+    }
+    for source in personal_data_sources():
+        exported = source.export(person)
+        if exported is not None:
+            data[source.key] = exported
+    return data
+
+
+@transaction.atomic
+def person_data_erase(*, person: User, by: User) -> User:
+    """Erase a person on request: each app's data (newsletter subscription and deliveries...),
+    the roles, and the account's personal details. The account row itself stays,
+    pseudonymised ("Erased person 12", an address that cannot receive mail, no password, not
+    active): audit trails (who opted a library in, who approved) must stay lawful and whole,
+    and point at it. All or nothing."""
+    from .registry import personal_data_sources
+
+    if person.pk == by.pk:
+        raise ValidationError(_("You cannot erase your own data here; ask another staff member."))
+    person = User.objects.select_for_update().get(pk=person.pk)
+    for source in personal_data_sources():
+        source.erase(person)
+    RoleAssignment.objects.filter(user=person).delete()
+    person.full_name = _("Erased person %(number)d") % {"number": person.pk}
+    person.email = f"erased-{person.pk}@erased.invalid"
+    person.title = person.phone = ""
+    person.is_active = False
+    person.is_staff = person.is_superuser = False
+    person.set_unusable_password()
+    person.full_clean()
+    person.save()
+    forget_roles(person)
+    return person

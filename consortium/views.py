@@ -280,6 +280,35 @@ def person_invite(request):
     return render(request, "consortium/person_invite.html", {"form": form})
 
 
+# ---------------------------------------------------------------- personal data
+
+
+@permission_required(can_manage_people)
+def person_data_export(request, pk):
+    """A data-access request: everything kept about the person, as a JSON download."""
+    person = get_or_404(selectors.person_get, user=request.user, pk=pk)
+    data = services.person_data_export(person=person, by=request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response
+
+
+@require_POST
+@permission_required(can_manage_people)
+def person_data_erase(request, pk):
+    person = get_or_404(selectors.person_get, user=request.user, pk=pk)
+    if request.POST.get("confirm") != "erase":
+        messages.error(request, _("Tick the box to confirm the erasure."))
+        return redirect("person_detail", pk=person.pk)
+    try:
+        services.person_data_erase(person=person, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("person_detail", pk=person.pk)
+    messages.success(request, _("The person's data was erased; the account remains, pseudonymised, in the audit trails."))
+    return redirect("people_list")
+
+
 # ---------------------------------------------------------------- health
 
 

@@ -1,10 +1,13 @@
 """What the newsletter plugs into the core: front-page cards, navigation, demo data."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consortium.registry import Card, CardItem, NavEntry, register_card, register_nav, register_seeder
+from consortium.registry import (
+    Card, CardItem, NavEntry, register_card, register_nav, register_personal_data, register_seeder,
+)
 
 from .models import Issue, Subscriber
 from .permissions import can_manage_newsletters, offered_own_subscription
@@ -50,3 +53,28 @@ def _seed(*, scale, stdout):
 
 
 register_seeder("newsletters", _seed, order=200)
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def _subscriptions_of(user):
+    # By the account or by the address: a subscription made on the public form before the
+    # person had an account is theirs too.
+    return Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email))
+
+
+def _export_subscriptions(user):
+    from .services import subscriber_export
+
+    return [subscriber_export(subscriber=subscriber) for subscriber in _subscriptions_of(user)] or None
+
+
+def _erase_subscriptions(user) -> None:
+    from .services import subscriber_erase
+
+    for subscriber in _subscriptions_of(user):
+        subscriber_erase(subscriber=subscriber)
+
+
+register_personal_data("newsletter", export=_export_subscriptions, erase=_erase_subscriptions)

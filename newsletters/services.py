@@ -536,7 +536,14 @@ def subscribers_import(*, content: bytes, basis: str, by: User, filename: str = 
         dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
         pass
-    rows = list(csv.reader(io.StringIO(text), dialect))
+    reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        # E.g. a cell longer than the csv module's field limit (131,072 characters), or a
+        # quote left open to the end of the file: nothing was saved, say where it broke.
+        raise ValidationError({"file": _("Line %(line)d cannot be read as CSV (%(reason)s); nothing was imported.")
+                                       % {"line": reader.line_num, "reason": exc}}) from exc
     report = ImportReport()
     start = 0
     if rows and rows[0] and _is_header(rows[0][0]):

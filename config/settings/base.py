@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "axes",
+    "csp",
     "consortium",
     "consortium.eservices",
     "consortium.trainings",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +62,31 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# ---------------------------------------------------------------- web security
+# Content Security Policy (django-csp): our own files only, no inline script or style
+# anywhere (sizes from data go through static/js/widths.js), no plugins, no framing, forms
+# post only to us. Pictures may be data: URLs (Bootstrap's icons in its CSS).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -316,7 +343,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "filters": {"cache_unavailable": {"()": "consortium.logs.CacheUnavailable"}},
+    "filters": {"cache_unavailable": {"()": "consortium.logs.CacheUnavailable"},
+                "refusals_without_traceback": {"()": "consortium.logs.RefusalsWithoutTraceback"}},
     "loggers": {"axes": {"level": "WARNING"},
-                "consortium.cache": {"filters": ["cache_unavailable"]}},
+                "consortium.cache": {"filters": ["cache_unavailable"]},
+                "django.request": {"filters": ["refusals_without_traceback"]}},
 }
