@@ -343,7 +343,7 @@ def feedback_give(*, registration: Registration, rating, text: str = "", now: da
     now = now or timezone.now()
     if not registration.attended:
         raise ValidationError(_("Feedback is asked from those who were present."))
-    if hasattr(registration, "feedback") and Feedback.objects.filter(registration=registration).exists():
+    if Feedback.objects.filter(registration=registration).exists():
         raise ValidationError(_("Thank you: your feedback was already received."))
     feedback = Feedback(registration=registration, rating=rating, text=(text or "").strip())
     feedback.full_clean()

@@ -169,7 +169,7 @@ def my_trainings(request):
         return redirect("trainings:mine")
     return render(request, "trainings/mine.html", {
         "registrations": selectors.my_registrations(request.user),
-        "feed_url": request.build_absolute_uri(f"/trainings/feed/{feed.token}.ics") if feed else ""})
+        "feed_url": request.build_absolute_uri(reverse("trainings:feed", args=[feed.token])) if feed else ""})
 
 
 # ---------------------------------------------------------------- staff
