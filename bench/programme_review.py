@@ -31,8 +31,8 @@ def main(directors: int = 50, items: int = 300, runs: int = 10) -> dict:
     try:
         from consortium.models import Role
         from consortium.tests.factories import user_with_role
-        from louna import programme_services as services
-        from louna.programme_pdf import programme_pdf
+        from louna.programme import services
+        from louna.programme.pdf import programme_pdf
         from louna.tests.test_programme_queries import build
 
         coordinator = user_with_role(Role.COORDINATOR, full_name="Koordinaattori")

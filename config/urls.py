@@ -14,6 +14,7 @@ urlpatterns = [
     path("louna/events/", include("louna.events.urls")),
     path("louna/", include("louna.urls")),
     path("stats/", include("stats.urls")),
+    path("trainings/", include("consortium.trainings.urls")),
     path("", include("consortium.urls")),
 ]
 

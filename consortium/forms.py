@@ -1,9 +1,9 @@
+import uuid
 from datetime import date
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import Library, Role, ServicePoint, ServicePointExternalId, User
@@ -38,10 +38,11 @@ class EmailLoginForm(AuthenticationForm):
 
 
 class PortalPasswordResetForm(PasswordResetForm):
-    """Django's reset form, except that the mail goes out in the recipient's own language
-    (not in the language of the page it was asked from), like the portal's other mail; and an
-    invited person who has not set a password yet (their invitation lost or expired) gets a
-    link too: Django skips accounts without a usable password, which here are only those."""
+    """Django's reset form, except that the mail is queued in the outbox (the page does not
+    wait on the mail server) and goes out in the recipient's own language (not in the
+    language of the page it was asked from), like the portal's other mail; and an invited
+    person who has not set a password yet (their invitation lost or expired) gets a link
+    too: Django skips accounts without a usable password, which here are only those."""
 
     def get_users(self, email):
         email = (email or "").strip()
@@ -50,11 +51,9 @@ class PortalPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None):
-        user = context.get("user")
-        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-        with translation.override(language):
-            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email,
-                              html_email_template_name=html_email_template_name)
+        from .services import password_reset_mail_queue
+
+        password_reset_mail_queue(user=context["user"], context=context)
 
 
 class LibraryForm(forms.ModelForm):
@@ -102,6 +101,9 @@ class ServicePointForm(forms.ModelForm):
 
 
 class InviteForm(forms.Form):
+    # A new id each time the page is shown: pressing the button twice sends one invitation,
+    # inviting the same person again later (a lost link) sends a fresh one.
+    submission_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
     email = forms.EmailField(label=_("E-mail address"))
     full_name = forms.CharField(label=_("Name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

@@ -1,8 +1,10 @@
 """Background job runs: queue one, then let the task report its progress as it goes."""
 
+import logging
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -13,16 +15,70 @@ from django.utils.translation import gettext as _
 from .frontpage import invalidate_front_pages
 from .models import JobRun
 
-__all__ = ("job_run_queue", "tracked_job", "JobProgress", "sweep_stalled_job_runs", "stall_limits")
+__all__ = ("job_run_queue", "job_run_hand_over", "job_runs_hand_over", "tracked_job", "JobProgress",
+           "sweep_stalled_job_runs", "stall_limits")
+
+log = logging.getLogger(__name__)
 
 
 def job_run_queue(*, task, label: str = "", created_by=None, args=(), kwargs=None) -> JobRun:
-    """Create a queued JobRun and send `task` after the transaction commits, with the run's
-    id as the keyword `job_run_id`. The task never sees a run that was rolled back."""
-    run = JobRun.objects.create(task_name=task.name, label=label, created_by=created_by)
-    task_kwargs = {**(kwargs or {}), "job_run_id": run.pk}
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=task_kwargs))
+    """Create a queued JobRun, with the task's name and arguments on the row, and hand it to
+    Celery after the transaction commits (the task gets the run's id as `job_run_id`). The
+    task never sees a run that was rolled back; a run whose hand-over fails (the broker is
+    down) stays queued and is sent by the hand-over sweep once the broker is back."""
+    run = JobRun.objects.create(task_name=task.name, label=label, created_by=created_by,
+                                task_args=list(args), task_kwargs=dict(kwargs or {}))
+    transaction.on_commit(lambda: job_run_hand_over(run_id=run.pk, task=task))
     return run
+
+
+def _task_named(name: str):
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()  # a process that has not loaded the apps' tasks yet
+    return current_app.tasks[name]
+
+
+def job_run_hand_over(*, run_id: int, task=None) -> bool:
+    """Send one queued run to Celery unless it has been sent already. The claim is a
+    conditional UPDATE (handed_over_at still empty), so of two callers at once (the commit
+    hook and a sweep, or two sweeps) exactly one sends it. If the broker refuses, the claim is
+    taken back and the run waits for the next sweep. Returns whether the run was sent."""
+    now = timezone.now()
+    claimed = JobRun.objects.filter(pk=run_id, state=JobRun.State.QUEUED, handed_over_at__isnull=True).update(
+        handed_over_at=now)
+    if not claimed:
+        return False
+    run = JobRun.objects.only("task_name", "task_args", "task_kwargs").get(pk=run_id)
+    try:
+        task = task or _task_named(run.task_name)
+        # Celery's own apply_async, not TransactionAwareTask's: the run is committed already
+        # (this runs on commit, or in the sweep), and a send deferred once more would fail
+        # outside this try. retry=False: with the broker down, fail at once rather than hold
+        # the request.
+        Task.apply_async(task, args=run.task_args, kwargs={**run.task_kwargs, "job_run_id": run.pk}, retry=False)
+    except Exception as exc:  # noqa: BLE001 - kombu and redis raise many kinds; the run waits either way
+        JobRun.objects.filter(pk=run_id, handed_over_at=now).update(handed_over_at=None)
+        log.warning("job run %s (%s) not handed to the queue, it waits for the sweep: %s: %s",
+                    run_id, run.task_name, type(exc).__name__, exc)
+        return False
+    return True
+
+
+def job_runs_hand_over(*, limit: int = 100) -> int:
+    """The sweep (beat, every minute): send queued runs that were never handed to Celery,
+    oldest first, e.g. those queued while the broker was down. Returns how many were sent.
+    Stops at the first refusal: the broker is still down, the rest can wait too."""
+    waiting = JobRun.objects.filter(state=JobRun.State.QUEUED, handed_over_at__isnull=True).order_by(
+        "created_at", "pk").values_list("pk", flat=True)[:limit]
+    sent = 0
+    for run_id in list(waiting):
+        if job_run_hand_over(run_id=run_id):
+            sent += 1
+        elif JobRun.objects.filter(pk=run_id, state=JobRun.State.QUEUED, handed_over_at__isnull=True).exists():
+            break
+    return sent
 
 
 class JobProgress:
@@ -123,8 +179,10 @@ def sweep_stalled_job_runs(now: datetime | None = None) -> dict:
             state=JobRun.State.FAILED, finished_at=now,
             message=_("Stopped without finishing: no progress for %(duration)s (the worker was probably stopped).")
             % {"duration": _duration(running_limit)})
+        # Only runs the broker took: one still waiting for the broker is not lost, the
+        # hand-over sweep sends it when the broker is back.
         never_started = JobRun.objects.filter(
-            state=JobRun.State.QUEUED, started_at__isnull=True, created_at__lt=queued_cutoff).update(
+            state=JobRun.State.QUEUED, started_at__isnull=True, handed_over_at__lt=queued_cutoff).update(
             state=JobRun.State.FAILED, finished_at=now,
             message=_("Never started: queued for %(duration)s without a worker taking it up.")
             % {"duration": _duration(queued_limit)})

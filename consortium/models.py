@@ -326,12 +326,23 @@ class JobRun(models.Model):
     progress_total = models.PositiveIntegerField(_("total"), default=0, validators=[MinValueValidator(0)])
     message = models.TextField(_("message"), blank=True)
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The run is its own outbox entry: what to send to Celery is written with the run, in the
+    # caller's transaction, and handed_over_at is set (by one conditional UPDATE) when the
+    # broker took it. A run queued while the broker was down waits here until the hand-over
+    # sweep (consortium.jobs.job_runs_hand_over) sends it, once.
+    task_args = models.JSONField(_("task arguments"), default=list, blank=True)
+    task_kwargs = models.JSONField(_("task keyword arguments"), default=dict, blank=True)
+    handed_over_at = models.DateTimeField(_("handed to the queue"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("job run")
         verbose_name_plural = _("job runs")
-        indexes = [models.Index(fields=["task_name", "-created_at"])]
+        indexes = [
+            models.Index(fields=["task_name", "-created_at"]),
+            models.Index(fields=["created_at"], condition=models.Q(state="queued", handed_over_at__isnull=True),
+                         name="jobrun_waiting_for_broker"),
+        ]
 
     def __str__(self):
         return f"{self.label or self.task_name} ({self.get_state_display()})"

@@ -42,7 +42,7 @@ from .models import OutboxMessage
 from .smtp import connection_lost, describe, from_domain, is_permanent, send_over
 
 __all__ = ("enqueue_mail", "enqueue_mail_to_user", "outbox_send_batch", "outbox_sweep", "message_resend",
-           "messages_about", "failed_messages", "outbox_counts", "OutboxConfig", "outbox_config")
+           "messages_about", "queued_keys", "failed_messages", "outbox_counts", "OutboxConfig", "outbox_config")
 
 log = logging.getLogger(__name__)
 
@@ -290,6 +290,12 @@ def messages_about(obj, *, kind: str | None = None):
     """The outbox rows about one object (e.g. who has been sent a meeting's agenda)."""
     rows = OutboxMessage.objects.filter(about_type=ContentType.objects.get_for_model(obj), about_id=obj.pk)
     return rows.filter(kind=kind) if kind else rows
+
+
+def queued_keys(keys) -> set[str]:
+    """Which of `keys` are already in the outbox (in any state): for a caller that reports
+    how many messages a run queued that were not queued before."""
+    return set(OutboxMessage.objects.filter(key__in=list(keys)).values_list("key", flat=True))
 
 
 def failed_messages():

@@ -103,9 +103,9 @@ def cooperation_areas_of(user: User) -> QuerySet[CooperationArea]:
     """The cooperation areas a person works in: those of the libraries where they hold a
     role, and for the coordinator the area they serve (their role has no library)."""
     roles = roles_of(user)
+    if not roles.library_ids and not roles.coordinator:
+        return CooperationArea.objects.none()
     in_area = Q(libraries__in=roles.library_ids)
     if roles.coordinator:
         in_area |= Q(slug=LOUNA_AREA)
-    if not roles.library_ids and not roles.coordinator:
-        return CooperationArea.objects.none()
     return CooperationArea.objects.filter(pk__in=CooperationArea.objects.filter(in_area).values("pk")).order_by("name")

@@ -1,6 +1,8 @@
 """Writes of the core. Each service validates, runs in one transaction, and is the only
 way the views, forms and tasks change these objects."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -10,14 +12,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .mail import send_mail_to_user
 from .models import LIBRARY_ROLES, Library, Role, RoleAssignment, ServicePoint, ServicePointExternalId, User
+from .outbox import enqueue_mail_to_user
 from .permissions import forget_roles
 
 __all__ = (
     "library_save",
     "service_point_save",
     "user_invite",
+    "password_reset_mail_queue",
     "user_update",
     "role_assign",
     "role_remove",
@@ -84,11 +87,14 @@ def _check_role(role: str, library: Library | None) -> None:
 
 @transaction.atomic
 def user_invite(*, email: str, full_name: str, role: str, library: Library | None = None,
-                language: str = "fi", invited_by: User | None = None) -> User:
+                language: str = "fi", invited_by: User | None = None, submission_id=None) -> User:
     """Create a person with the given role and e-mail them a link to set their password.
     Inviting an address that already has an account adds the role; the link goes again to
     a person who has never set a password (their first link may have expired, and password
-    reset ignores accounts without one)."""
+    reset ignores accounts without one).
+
+    `submission_id` names the invitation (the invite form's hidden id): the same submission
+    twice (a double click) queues one message; without it every call is a new invitation."""
     email = User.objects.normalize_email(email).strip().lower()
     _check_role(role, library)
     user = User.objects.filter(email__iexact=email).first()
@@ -100,13 +106,22 @@ def user_invite(*, email: str, full_name: str, role: str, library: Library | Non
         user.save()
     role_assign(user=user, role=role, library=library)
     if created or not user.has_usable_password():
-        # The mail goes after commit: no invitation for a person that was rolled back.
-        link = invitation_url(user)
-        transaction.on_commit(lambda: send_mail_to_user(
-            user=user, template="consortium/mail/invitation",
-            context={"link": link, "invited_by": invited_by, "role": Role(role).label, "library": library},
-        ))
+        # Queued with the person and the role: rolled back together, sent after the commit.
+        enqueue_mail_to_user(
+            user=user, key=f"consortium.invitation:{user.pk}:{submission_id or uuid.uuid4()}",
+            kind="consortium.invitation", template="consortium/mail/invitation", about=user,
+            context={"link": invitation_url(user), "invited_by": invited_by, "role": Role(role).label,
+                     "library": library})
     return user
+
+
+def password_reset_mail_queue(*, user: User, context: dict) -> None:
+    """Queue the password-reset link (Django's reset form builds `context`: uid, token,
+    protocol, domain). The key is the link's token: the same link is queued once, a later
+    request (a new token) is a new message."""
+    enqueue_mail_to_user(user=user, key=f"consortium.password_reset:{user.pk}:{context['token']}",
+                         kind="consortium.password_reset", template="registration/password_reset_mail",
+                         context=context, about=user)
 
 
 @transaction.atomic

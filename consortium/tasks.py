@@ -1,5 +1,6 @@
 """Core background jobs, and the task base the other apps build on."""
 
+import logging
 from datetime import timedelta
 
 from celery import Task, shared_task
@@ -9,7 +10,10 @@ from django.utils import timezone
 from . import jobs
 from .jobs import tracked_job
 
-__all__ = ("TransactionAwareTask", "prune_job_runs", "sweep_stalled_job_runs", "check_organisation_data",
+log = logging.getLogger(__name__)
+
+__all__ = ("TransactionAwareTask", "prune_job_runs", "sweep_stalled_job_runs", "hand_over_job_runs",
+           "check_organisation_data",
            "outbox_send", "outbox_sweep")
 
 
@@ -22,9 +26,19 @@ class TransactionAwareTask(Task):
     def apply_async(self, args=None, kwargs=None, **options):
         connection = transaction.get_connection()
         if connection.in_atomic_block:
-            transaction.on_commit(lambda: super(TransactionAwareTask, self).apply_async(args, kwargs, **options))
+            transaction.on_commit(lambda: self._send_after_commit(args, kwargs, options))
             return None
         return super().apply_async(args, kwargs, **options)
+
+    def _send_after_commit(self, args, kwargs, options):
+        # The change is committed: a broker that is down must not turn it into an error page.
+        # Work that must never be lost goes through a JobRun (consortium.jobs.job_run_queue)
+        # or the mail outbox, which wait in the database and are swept; this is for follow-ups.
+        try:
+            super().apply_async(args, kwargs, retry=False, **options)
+        except Exception:  # noqa: BLE001 - kombu and redis raise many kinds
+            log.error("task %s not queued (broker unavailable), args=%r kwargs=%r", self.name, args, kwargs,
+                      exc_info=True)
 
 
 @shared_task(name="consortium.tasks.prune_job_runs")
@@ -41,6 +55,12 @@ def sweep_stalled_job_runs() -> dict:
     """Beat, every 10 minutes: fail job runs whose worker stopped without finishing them.
     Not a tracked job itself: a run row every 10 minutes would bury the real ones."""
     return jobs.sweep_stalled_job_runs()
+
+
+@shared_task(name="consortium.tasks.hand_over_job_runs", acks_late=True)
+def hand_over_job_runs() -> int:
+    """Beat, every minute: send job runs queued while the broker was down (each once)."""
+    return jobs.job_runs_hand_over()
 
 
 @shared_task(name="consortium.tasks.check_organisation_data", base=TransactionAwareTask, acks_late=True)

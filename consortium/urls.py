@@ -6,10 +6,11 @@ from .forms import PortalPasswordResetForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password-reset/", auth_views.PasswordResetView.as_view(
-        form_class=PortalPasswordResetForm, html_email_template_name="registration/password_reset_email_html.html"), name="password_reset"),
+    path("password-reset/", auth_views.PasswordResetView.as_view(form_class=PortalPasswordResetForm),
+         name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(),
          name="password_reset_confirm"),

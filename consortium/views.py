@@ -28,6 +28,7 @@ from .forms import (
     add_service_errors,
 )
 from . import outbox
+from .health import health_report
 from .jobs import job_run_queue
 from .models import JobRun, Library, OutboxMessage, Role, RoleAssignment, ServicePoint
 from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, can_see_outbox, roles_of
@@ -273,9 +274,6 @@ def person_invite(request):
             person = services.user_invite(invited_by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
-        except OSError:  # the mail went after the commit: the person and the role are saved
-            form.add_error(None, _("The person and the role were saved, but the invitation e-mail could not be "
-                                   "sent just now. Invite the same address again in a few minutes to send it."))
         else:
             if person.has_usable_password():  # an account in use: no invitation, only the new role
                 messages.success(request, _("%(email)s already has an account; the role was added to it.")
@@ -284,6 +282,17 @@ def person_invite(request):
                 messages.success(request, _("An invitation was sent to %(email)s.") % {"email": person.email})
             return redirect("person_detail", pk=person.pk)
     return render(request, "consortium/person_invite.html", {"form": form})
+
+
+# ---------------------------------------------------------------- health
+
+
+def healthz(request):
+    """For load balancers and monitoring: JSON, 503 only when the database fails."""
+    healthy, report = health_report()
+    response = JsonResponse({"ok": healthy, **report}, status=200 if healthy else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------- background jobs
@@ -318,7 +327,7 @@ def job_start_organisation_check(request):
 
     run = job_run_queue(task=check_organisation_data, label=_("Check of the organisation data"),
                         created_by=request.user)
-    messages.info(request, _("The check was started."))
+    messages.info(request, _("The check was queued and will run shortly."))
     return redirect("job_detail", pk=run.pk)
 
 

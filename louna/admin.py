@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from . import models
+from .programme.admin import register as register_programme_admin
 
 
 class AreaInline(admin.TabularInline):
@@ -24,3 +25,5 @@ class TaskAdmin(admin.ModelAdmin):
 for model in (models.Meeting, models.AgendaItem, models.Feedback, models.WebService, models.AccessibilityCheck,
               models.Project):
     admin.site.register(model)
+
+register_programme_admin(admin.site)

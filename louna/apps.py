@@ -7,5 +7,9 @@ class LounaConfig(AppConfig):
     verbose_name = _("Louna")
 
     def ready(self):
-        from . import integration  # noqa: F401  registers cards, the nav entry and the seeder
-        from . import programme_integration  # noqa: F401  the action programme (issue 6)
+        # The seams into the core (nav entries, front-page cards, seeders, newsletter section).
+        from .integration import register as register_louna
+        from .programme.integration import register as register_programme
+
+        register_louna()
+        register_programme()

@@ -20,11 +20,6 @@ from consortium.registry import (
 from . import permissions, selectors
 from .models import AgendaItem, Feedback, Meeting
 
-register_nav(NavEntry("louna", gettext_lazy("Louna"), "louna:home",
-                      permissions.can_view, order=40))
-
-
-@register_card
 def coordinator_tasks_card(request, roles):
     """The coordinator's open tasks of this year: overdue first, then due this month."""
     if not roles.coordinator:
@@ -51,7 +46,6 @@ def coordinator_tasks_card(request, roles):
     return cards
 
 
-@register_card
 def director_card(request, roles):
     """A director's coming meeting, the agenda items they proposed, and open feedback
     about their own municipality."""
@@ -102,9 +96,6 @@ def _seed(*, scale: int = 0, stdout=None):
     seed_louna(scale=scale, stdout=stdout)
 
 
-register_seeder("louna", _seed, order=40)
-
-
 def newsletter_section(*, since, until, area=None):
     """For the Louna area's readers of the newsletter: tasks of the agreement done in the
     period and the directors' meetings coming in the next two months. Nothing for the whole
@@ -126,9 +117,15 @@ def newsletter_section(*, since, until, area=None):
     coming = Meeting.objects.filter(starts_at__gte=until, starts_at__lt=until + timedelta(days=62)).exclude(
         state=Meeting.State.CANCELLED).order_by("starts_at")
     entries += [NewsletterEntry(title=meeting.title, url=reverse("louna:meeting_detail", args=[meeting.pk]),
-                                note=timezone.localtime(meeting.starts_at).strftime("%d.%m.%Y %H:%M"))
+                                note=date_format(timezone.localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT"))
                 for meeting in coming]
     return NewsletterSection(key="louna", title=_("Louna service agreement"), entries=entries, order=40)
 
 
-register_newsletter_section("louna", newsletter_section)
+def register() -> None:
+    """Called once from LounaConfig.ready(), before the action programme's seams."""
+    register_nav(NavEntry("louna", gettext_lazy("Louna"), "louna:home", permissions.can_view, order=40))
+    register_card(coordinator_tasks_card)
+    register_card(director_card)
+    register_seeder("louna", _seed, order=40)
+    register_newsletter_section("louna", newsletter_section)

@@ -27,6 +27,21 @@ __all__ = (
     "Project",
     "Milestone",
     "ProjectNote",
+    # the action programme (louna/programme/models.py)
+    "Programme",
+    "ProgrammeItem",
+    "ProgrammeVersion",
+    "ItemVersion",
+    "ItemComment",
+    "ChangeProposal",
+    "LibraryPosition",
+    "VersionRead",
+    "ReviewReminder",
+    "ProgrammeDelivery",
+    "ItemProgress",
+    "ItemFollower",
+    "ImplementationReport",
+    "ITEM_TEXT_FIELDS",
 )
 
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -559,4 +574,21 @@ class ProjectNote(models.Model):
 
     def __str__(self):
         return f"{self.on}: {self.text[:60]}"
-from .programme_models import *  # noqa: E402,F401,F403
+# The action programme's models live in louna/programme/ but belong to this app (label
+# "louna", same tables and migrations); named here so Django registers them with the app.
+from .programme.models import (  # noqa: E402
+    ITEM_TEXT_FIELDS,
+    ChangeProposal,
+    ImplementationReport,
+    ItemComment,
+    ItemFollower,
+    ItemProgress,
+    ItemVersion,
+    LibraryPosition,
+    Programme,
+    ProgrammeDelivery,
+    ProgrammeItem,
+    ProgrammeVersion,
+    ReviewReminder,
+    VersionRead,
+)

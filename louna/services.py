@@ -69,6 +69,7 @@ __all__ = (
     "accessibility_reminder_mail",
     "project_save",
     "milestone_save",
+    "milestone_mark_reached",
     "project_note_add",
 )
 
@@ -307,6 +308,14 @@ def task_municipality_set(*, row: TaskMunicipality, state: str, note: str = "") 
 
 @transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
+    """Save a meeting; a new one belongs to the agreement of the year it is held in."""
+    if not meeting.agreement_id and meeting.starts_at:
+        year = timezone.localtime(meeting.starts_at).year
+        agreement = Agreement.objects.filter(year=year).first()
+        if agreement is None:
+            raise ValidationError({"starts_at": _("There is no agreement for %(year)d; meetings belong to an "
+                                                  "agreement year.") % {"year": year}})
+        meeting.agreement = agreement
     if meeting.starts_at:
         _in_year(meeting.agreement, timezone.localtime(meeting.starts_at).date(), "starts_at")
     if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
@@ -566,6 +575,12 @@ def milestone_save(*, milestone: Milestone) -> Milestone:
     milestone.full_clean()
     milestone.save()
     return milestone
+
+
+def milestone_mark_reached(*, milestone: Milestone, today: date | None = None) -> Milestone:
+    """Mark the milestone reached today (a milestone reached is dated the day it is marked)."""
+    milestone.done_on = today or timezone.localdate()
+    return milestone_save(milestone=milestone)
 
 
 @transaction.atomic

@@ -4,7 +4,11 @@ from celery import shared_task
 
 from consortium.tasks import TransactionAwareTask
 
-__all__ = ("send_meeting_agenda", "remind_missing_accessibility_checks")
+# Celery's autodiscovery imports louna.tasks only: the programme's tasks are named here.
+from .programme.tasks import draft_implementation_reports, make_programme_delivery, send_review_reminders
+
+__all__ = ("send_meeting_agenda", "remind_missing_accessibility_checks", "send_review_reminders",
+           "make_programme_delivery", "draft_implementation_reports")
 
 
 @shared_task(name="louna.tasks.send_meeting_agenda", base=TransactionAwareTask, acks_late=True,
@@ -22,4 +26,3 @@ def remind_missing_accessibility_checks() -> int:
     return accessibility_reminder_mail()
 
 
-from .programme_tasks import *  # noqa: E402,F401,F403  the action programme's tasks

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .programme_urls import urlpatterns as programme_urlpatterns
+from .programme.urls import urlpatterns as programme_urlpatterns
 
 from . import views
 
@@ -21,11 +21,21 @@ urlpatterns = [
     path("agreements/<int:year>/tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/state/", views.task_state, name="task_state"),
+    path("tasks/<int:pk>/notes/", views.task_note_add, name="task_note_add"),
+    path("tasks/<int:pk>/evidence/", views.task_evidence_add, name="task_evidence_add"),
+    path("tasks/<int:pk>/municipalities/<int:row>/", views.task_municipality_set, name="task_municipality_set"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/new/", views.meeting_edit, name="meeting_create"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:pk>/proposals/", views.meeting_propose, name="meeting_propose"),
+    path("meetings/<int:pk>/items/<int:item>/withdraw/", views.agenda_item_withdraw, name="agenda_item_withdraw"),
+    path("meetings/<int:pk>/items/<int:item>/arrange/", views.agenda_item_arrange, name="agenda_item_arrange"),
+    path("meetings/<int:pk>/send/", views.meeting_send_agenda, name="meeting_send_agenda"),
+    path("meetings/<int:pk>/minutes/", views.meeting_minutes, name="meeting_minutes"),
+    path("meetings/<int:pk>/decisions/", views.decision_add, name="decision_add"),
     path("meetings/<int:pk>/calendar.ics", views.meeting_ics, name="meeting_ics"),
     path("decisions/<int:pk>/task/", views.decision_task, name="decision_task"),
     path("feedback/", views.feedback_list, name="feedback_list"),
@@ -43,5 +53,8 @@ urlpatterns = [
     path("projects/new/", views.project_edit, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("projects/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
+    path("projects/<int:pk>/milestones/<int:milestone>/reached/", views.milestone_reached, name="milestone_reached"),
+    path("projects/<int:pk>/notes/", views.project_note_add, name="project_note_add"),
 ]
 urlpatterns += programme_urlpatterns  # the yearly action programme (issue 6)

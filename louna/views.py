@@ -2,7 +2,7 @@
 Objects come through the selectors, which are restricted to the person (404 otherwise)."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +12,7 @@ from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from consortium.forms import add_service_errors
+from consortium.actions import run_service
 from consortium.views import get_or_404, permission_required
 
 from . import forms, permissions, selectors, services
@@ -45,14 +45,9 @@ def _form_page(request, *, form, title, cancel_url, multipart=False, intro=""):
 
 
 def _save(request, form, call, success):
-    """Run a service with the form's data; on refusal show its message on the form."""
-    try:
-        result = call()
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return None
-    messages.success(request, success)
-    return result
+    """A form page's save: the service's result, or None when it refused (its errors are
+    then on the form)."""
+    return run_service(request, call, form=form, success_message=success).result
 
 
 def _errors_as_messages(request, form):
@@ -192,52 +187,71 @@ def board(request, year):
 # ---------------------------------------------------------------- tasks
 
 
+def _task_page(request, task, **forms_bound):
+    manage = permissions.can_manage(request.user)
+    page_forms = {
+        "state_form": forms.TaskStateForm(initial={"state": task.state}, prefix="state") if manage else None,
+        "note_form": forms.TaskNoteForm(prefix="note") if manage else None,
+        "evidence_form": forms.EvidenceForm(prefix="evidence") if manage else None,
+    }
+    page_forms.update(forms_bound)
+    return render(request, "louna/task_detail.html", {
+        "task": task, "can_manage": manage, "state_choices": Task.State.choices, **page_forms,
+    })
+
+
 @can_view
 def task_detail(request, pk):
+    return _task_page(request, get_or_404(selectors.task_get, user=request.user, pk=pk))
+
+
+@require_POST
+@can_manage
+def task_state(request, pk):
     task = get_or_404(selectors.task_get, user=request.user, pk=pk)
-    manage = permissions.can_manage(request.user)
-    state_form = forms.TaskStateForm(initial={"state": task.state}, prefix="state") if manage else None
-    note_form = forms.TaskNoteForm(prefix="note") if manage else None
-    evidence_form = forms.EvidenceForm(prefix="evidence") if manage else None
-    if request.method == "POST":
-        if not manage:
-            raise PermissionDenied
-        action = request.POST.get("action")
-        done = None
-        if action == "state":
-            state_form = forms.TaskStateForm(request.POST, prefix="state")
-            if state_form.is_valid():
-                done = _save(request, state_form, lambda: services.task_set_state(
-                    task=task, by=request.user, **state_form.cleaned_data), _("The task's state was changed."))
-        elif action == "note":
-            note_form = forms.TaskNoteForm(request.POST, prefix="note")
-            if note_form.is_valid():
-                done = _save(request, note_form, lambda: services.task_note_add(
-                    task=task, by=request.user, **note_form.cleaned_data), _("The note was added."))
-        elif action == "evidence":
-            evidence_form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
-            if evidence_form.is_valid():
-                data = evidence_form.cleaned_data
-                done = _save(request, evidence_form, lambda: services.task_evidence_add(
-                    task=task, title=data["title"], url=data["url"], upload=data["file"], by=request.user),
-                    _("The evidence was added."))
-        elif action == "municipal":
-            row = get_object_or_404(TaskMunicipality, pk=_int(request.POST.get("row")), task=task)
-            form = forms.MunicipalStateForm(request.POST)
-            if form.is_valid():
-                done = _save(request, form, lambda: services.task_municipality_set(row=row, **form.cleaned_data),
-                             _("The state in %(library)s was saved.") % {"library": row.library})
-            if not done:
-                _errors_as_messages(request, form)
-                return redirect("louna:task_detail", pk=task.pk)
-        else:
-            raise Http404
-        if done:
-            return redirect("louna:task_detail", pk=task.pk)
-    return render(request, "louna/task_detail.html", {
-        "task": task, "can_manage": manage, "state_form": state_form, "note_form": note_form,
-        "evidence_form": evidence_form, "state_choices": Task.State.choices,
-    })
+    form = forms.TaskStateForm(request.POST, prefix="state")
+    if form.is_valid() and run_service(request, lambda: services.task_set_state(
+            task=task, by=request.user, **form.cleaned_data), form=form,
+            success_message=_("The task's state was changed.")):
+        return redirect("louna:task_detail", pk=task.pk)
+    return _task_page(request, task, state_form=form)
+
+
+@require_POST
+@can_manage
+def task_note_add(request, pk):
+    task = get_or_404(selectors.task_get, user=request.user, pk=pk)
+    form = forms.TaskNoteForm(request.POST, prefix="note")
+    if form.is_valid() and run_service(request, lambda: services.task_note_add(
+            task=task, by=request.user, **form.cleaned_data), form=form, success_message=_("The note was added.")):
+        return redirect("louna:task_detail", pk=task.pk)
+    return _task_page(request, task, note_form=form)
+
+
+@require_POST
+@can_manage
+def task_evidence_add(request, pk):
+    task = get_or_404(selectors.task_get, user=request.user, pk=pk)
+    form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
+    if form.is_valid() and run_service(request, lambda: services.task_evidence_add(
+            task=task, title=form.cleaned_data["title"], url=form.cleaned_data["url"],
+            upload=form.cleaned_data["file"], by=request.user), form=form,
+            success_message=_("The evidence was added.")):
+        return redirect("louna:task_detail", pk=task.pk)
+    return _task_page(request, task, evidence_form=form)
+
+
+@require_POST
+@can_manage
+def task_municipality_set(request, pk, row):
+    task = get_or_404(selectors.task_get, user=request.user, pk=pk)
+    row = get_object_or_404(TaskMunicipality, pk=row, task=task)
+    form = forms.MunicipalStateForm(request.POST)
+    if not (form.is_valid() and run_service(
+            request, lambda: services.task_municipality_set(row=row, **form.cleaned_data), form=form,
+            success_message=_("The state in %(library)s was saved.") % {"library": row.library})):
+        _errors_as_messages(request, form)  # one small form per library in a table: errors go to the top
+    return redirect("louna:task_detail", pk=task.pk)
 
 
 @can_manage
@@ -283,96 +297,113 @@ def meeting_edit(request, pk=None):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk) if pk else Meeting()
     form = forms.MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
-        instance = form.save(commit=False)
-        if not instance.agreement_id:
-            year = timezone.localtime(instance.starts_at).year
-            agreement = Agreement.objects.filter(year=year).first()
-            if agreement is None:
-                form.add_error("starts_at", _("There is no agreement for %(year)d; meetings belong to an agreement "
-                                              "year.") % {"year": year})
-            else:
-                instance.agreement = agreement
-        if not form.errors:
-            saved = _save(request, form, lambda: services.meeting_save(meeting=instance), _("The meeting was saved."))
-            if saved:
-                return redirect("louna:meeting_detail", pk=saved.pk)
+        saved = run_service(request, lambda: services.meeting_save(meeting=form.save(commit=False)), form=form,
+                            success_message=_("The meeting was saved."))
+        if saved:
+            return redirect("louna:meeting_detail", pk=saved.result.pk)
     cancel = reverse("louna:meeting_detail", args=[pk]) if pk else reverse("louna:meeting_list")
     return _form_page(request, form=form, title=_("Edit the meeting") if pk else _("Plan a directors' meeting"),
                       cancel_url=cancel)
 
 
-@can_view
-def meeting_detail(request, pk):
-    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+def _meeting_page(request, meeting, **forms_bound):
     user = request.user
     manage = permissions.can_manage(user)
-    director_libraries = list(forms.louna_libraries().filter(pk__in=permissions.director_library_ids(user)))
-    proposal_form = forms.ProposalForm(libraries=director_libraries, prefix="proposal")
-    minutes_form = forms.MinutesForm(initial={"minutes": meeting.minutes}, prefix="minutes") if manage else None
-    decision_form = forms.DecisionForm(meeting=meeting, prefix="decision") if manage else None
-    if request.method == "POST":
-        action = request.POST.get("action")
-        done = None
-        if action == "propose":
-            proposal_form = forms.ProposalForm(request.POST, libraries=director_libraries, prefix="proposal")
-            if proposal_form.is_valid():
-                data = proposal_form.cleaned_data
-                library = data.get("library") or (director_libraries[0] if director_libraries else None)
-                done = _save(request, proposal_form, lambda: services.agenda_item_propose(
-                    meeting=meeting, title=data["title"], description=data["description"], by=user, library=library),
-                    _("Your proposal was sent to the coordinator."))
-        elif action == "withdraw":
-            item = get_object_or_404(permissions.restrict_agenda_items(meeting.agenda_items.all(), user),
-                                     pk=_int(request.POST.get("item")))
-            try:
-                services.agenda_item_withdraw(item=item, by=user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("The proposal was withdrawn."))
-            return redirect("louna:meeting_detail", pk=meeting.pk)
-        elif not manage:
-            raise PermissionDenied
-        elif action == "arrange":
-            item = get_object_or_404(AgendaItem, pk=_int(request.POST.get("item")), meeting=meeting)
-            form = forms.ArrangeForm(request.POST)
-            if form.is_valid():
-                _save(request, form, lambda: services.agenda_item_arrange(item=item, **form.cleaned_data),
-                      _("The agenda was updated."))
-            else:
-                messages.error(request, _("Give a state and a position between 0 and 999."))
-            return redirect("louna:meeting_detail", pk=meeting.pk)
-        elif action == "send":
-            try:
-                services.meeting_send_agenda(meeting=meeting, by=user)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("The agenda is being sent to the directors with a calendar invitation."))
-            return redirect("louna:meeting_detail", pk=meeting.pk)
-        elif action == "minutes":
-            minutes_form = forms.MinutesForm(request.POST, prefix="minutes")
-            if minutes_form.is_valid():
-                done = _save(request, minutes_form, lambda: services.meeting_record_minutes(
-                    meeting=meeting, **minutes_form.cleaned_data), _("The minutes were saved."))
-        elif action == "decision":
-            decision_form = forms.DecisionForm(request.POST, meeting=meeting, prefix="decision")
-            if decision_form.is_valid():
-                done = _save(request, decision_form, lambda: services.decision_add(
-                    meeting=meeting, **decision_form.cleaned_data), _("The decision was recorded."))
-        else:
-            raise Http404
-        if done:
-            return redirect("louna:meeting_detail", pk=meeting.pk)
+    director_libraries = _director_libraries(user)
+    page_forms = {
+        "proposal_form": forms.ProposalForm(libraries=director_libraries, prefix="proposal"),
+        "minutes_form": forms.MinutesForm(initial={"minutes": meeting.minutes}, prefix="minutes") if manage else None,
+        "decision_form": forms.DecisionForm(meeting=meeting, prefix="decision") if manage else None,
+    }
+    page_forms.update(forms_bound)
     return render(request, "louna/meeting_detail.html", {
-        "meeting": meeting, "can_manage": manage, "proposal_form": proposal_form,
-        "can_propose": bool(director_libraries) or manage, "minutes_form": minutes_form,
-        "decision_form": decision_form, "arrange_choices": AgendaItem.State.choices,
+        "meeting": meeting, "can_manage": manage, **page_forms,
+        "can_propose": bool(director_libraries) or manage, "arrange_choices": AgendaItem.State.choices,
         "agenda": [i for i in meeting.visible_items if i.state == AgendaItem.State.ON_AGENDA],
         "proposals": [i for i in meeting.visible_items if i.state != AgendaItem.State.ON_AGENDA],
         "is_past": meeting.starts_at <= timezone.now(),
         "proposals_closed": bool(meeting.proposals_close_on and timezone.localdate() > meeting.proposals_close_on),
     })
+
+
+def _director_libraries(user) -> list:
+    return list(forms.louna_libraries().filter(pk__in=permissions.director_library_ids(user)))
+
+
+@can_view
+def meeting_detail(request, pk):
+    return _meeting_page(request, get_or_404(selectors.meeting_get, user=request.user, pk=pk))
+
+
+@require_POST
+@can_view
+def meeting_propose(request, pk):
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+    libraries = _director_libraries(request.user)
+    form = forms.ProposalForm(request.POST, libraries=libraries, prefix="proposal")
+    if form.is_valid():
+        data = form.cleaned_data
+        library = data.get("library") or (libraries[0] if libraries else None)
+        if run_service(request, lambda: services.agenda_item_propose(
+                meeting=meeting, title=data["title"], description=data["description"], by=request.user,
+                library=library), form=form, success_message=_("Your proposal was sent to the coordinator.")):
+            return redirect("louna:meeting_detail", pk=meeting.pk)
+    return _meeting_page(request, meeting, proposal_form=form)
+
+
+@require_POST
+@can_view
+def agenda_item_withdraw(request, pk, item):
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+    item = get_object_or_404(permissions.restrict_agenda_items(meeting.agenda_items.all(), request.user), pk=item)
+    run_service(request, lambda: services.agenda_item_withdraw(item=item, by=request.user),
+                success_message=_("The proposal was withdrawn."))
+    return redirect("louna:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+@can_manage
+def agenda_item_arrange(request, pk, item):
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+    item = get_object_or_404(AgendaItem, pk=item, meeting=meeting)
+    form = forms.ArrangeForm(request.POST)
+    if form.is_valid():
+        run_service(request, lambda: services.agenda_item_arrange(item=item, **form.cleaned_data),
+                    success_message=_("The agenda was updated."))
+    else:
+        messages.error(request, _("Give a state and a position between 0 and 999."))
+    return redirect("louna:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+@can_manage
+def meeting_send_agenda(request, pk):
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+    run_service(request, lambda: services.meeting_send_agenda(meeting=meeting, by=request.user),
+                success_message=_("The agenda is being sent to the directors with a calendar invitation."))
+    return redirect("louna:meeting_detail", pk=meeting.pk)
+
+
+@require_POST
+@can_manage
+def meeting_minutes(request, pk):
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+    form = forms.MinutesForm(request.POST, prefix="minutes")
+    if form.is_valid() and run_service(request, lambda: services.meeting_record_minutes(
+            meeting=meeting, **form.cleaned_data), form=form, success_message=_("The minutes were saved.")):
+        return redirect("louna:meeting_detail", pk=meeting.pk)
+    return _meeting_page(request, meeting, minutes_form=form)
+
+
+@require_POST
+@can_manage
+def decision_add(request, pk):
+    meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk)
+    form = forms.DecisionForm(request.POST, meeting=meeting, prefix="decision")
+    if form.is_valid() and run_service(request, lambda: services.decision_add(
+            meeting=meeting, **form.cleaned_data), form=form, success_message=_("The decision was recorded.")):
+        return redirect("louna:meeting_detail", pk=meeting.pk)
+    return _meeting_page(request, meeting, decision_form=form)
 
 
 @can_manage
@@ -522,45 +553,54 @@ def project_list(request):
     })
 
 
+def _project_page(request, project, **forms_bound):
+    manage = permissions.can_manage(request.user)
+    page_forms = {
+        "milestone_form": forms.MilestoneForm(prefix="milestone") if manage else None,
+        "note_form": forms.ProjectNoteForm(prefix="note") if manage else None,
+    }
+    page_forms.update(forms_bound)
+    return render(request, "louna/project_detail.html", {
+        "project": project, "can_manage": manage, "today": timezone.localdate(), **page_forms,
+    })
+
+
 @can_view
 def project_detail(request, pk):
+    return _project_page(request, get_or_404(selectors.project_get, user=request.user, pk=pk))
+
+
+@require_POST
+@can_manage
+def milestone_add(request, pk):
     project = get_or_404(selectors.project_get, user=request.user, pk=pk)
-    manage = permissions.can_manage(request.user)
-    milestone_form = forms.MilestoneForm(prefix="milestone") if manage else None
-    note_form = forms.ProjectNoteForm(prefix="note") if manage else None
-    if request.method == "POST":
-        if not manage:
-            raise PermissionDenied
-        action = request.POST.get("action")
-        done = None
-        if action == "milestone":
-            milestone_form = forms.MilestoneForm(request.POST, prefix="milestone", instance=Milestone(project=project))
-            if milestone_form.is_valid():
-                done = _save(request, milestone_form, lambda: services.milestone_save(
-                    milestone=milestone_form.save(commit=False)), _("The milestone was saved."))
-        elif action == "reached":
-            milestone = get_object_or_404(Milestone, pk=_int(request.POST.get("milestone")), project=project)
-            milestone.done_on = timezone.localdate()
-            try:
-                services.milestone_save(milestone=milestone)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(request, _("The milestone was marked reached."))
-            return redirect("louna:project_detail", pk=project.pk)
-        elif action == "note":
-            note_form = forms.ProjectNoteForm(request.POST, prefix="note")
-            if note_form.is_valid():
-                done = _save(request, note_form, lambda: services.project_note_add(
-                    project=project, by=request.user, **note_form.cleaned_data), _("The note was added."))
-        else:
-            raise Http404
-        if done:
-            return redirect("louna:project_detail", pk=project.pk)
-    return render(request, "louna/project_detail.html", {
-        "project": project, "can_manage": manage, "milestone_form": milestone_form, "note_form": note_form,
-        "today": timezone.localdate(),
-    })
+    form = forms.MilestoneForm(request.POST, prefix="milestone", instance=Milestone(project=project))
+    if form.is_valid() and run_service(request, lambda: services.milestone_save(milestone=form.save(commit=False)),
+                                       form=form, success_message=_("The milestone was saved.")):
+        return redirect("louna:project_detail", pk=project.pk)
+    return _project_page(request, project, milestone_form=form)
+
+
+@require_POST
+@can_manage
+def milestone_reached(request, pk, milestone):
+    project = get_or_404(selectors.project_get, user=request.user, pk=pk)
+    milestone = get_object_or_404(Milestone, pk=milestone, project=project)
+    run_service(request, lambda: services.milestone_mark_reached(milestone=milestone),
+                success_message=_("The milestone was marked reached."))
+    return redirect("louna:project_detail", pk=project.pk)
+
+
+@require_POST
+@can_manage
+def project_note_add(request, pk):
+    project = get_or_404(selectors.project_get, user=request.user, pk=pk)
+    form = forms.ProjectNoteForm(request.POST, prefix="note")
+    if form.is_valid() and run_service(request, lambda: services.project_note_add(
+            project=project, by=request.user, **form.cleaned_data), form=form,
+            success_message=_("The note was added.")):
+        return redirect("louna:project_detail", pk=project.pk)
+    return _project_page(request, project, note_form=form)
 
 
 @can_manage

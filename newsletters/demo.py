@@ -91,7 +91,7 @@ def seed_newsletters(*, scale: int = 0, stdout=None) -> None:
             subject_sv = _("Newsletter – %(month)s") % {"month": dateformat.format(month, "F Y")}
         sent_at = timezone.make_aware(datetime.combine(month.replace(day=25), time(9, 0)))
         issue = Issue.objects.create(
-            month=month, subject=subject, subject_sv=subject_sv, intro=intro, status=Issue.Status.SENT,
+            month=month, subject_fi=subject, subject_sv=subject_sv, intro_fi=intro, status=Issue.Status.SENT,
             period_start=sent_at - timedelta(days=30), period_end=sent_at - timedelta(days=5),
             created_at=sent_at - timedelta(days=5), send_at=sent_at, approved_by=staff,
             approved_at=sent_at - timedelta(days=1), sending_started_at=sent_at, sent_at=sent_at)
@@ -108,7 +108,7 @@ def seed_newsletters(*, scale: int = 0, stdout=None) -> None:
     for title, body, for_area in ITEMS:
         if for_area and not area:
             continue
-        Item.objects.get_or_create(title=title, defaults={"body": body, "area": audience(for_area), "created_by": staff})
+        Item.objects.get_or_create(title_fi=title, defaults={"body_fi": body, "area": audience(for_area), "created_by": staff})
 
     if scale:
         wanted = scale * 1000

@@ -19,7 +19,7 @@ class AreaChoiceField(forms.ModelChoiceField):
                          empty_label=_("All members"), widget=forms.RadioSelect, label=_("Audience"), **kwargs)
 
     def label_from_instance(self, obj):
-        return _("Only the libraries of %(area)s") % {"area": area_label(obj)}
+        return _("%(area)s – only the libraries of this area") % {"area": area_label(obj)}
 
 
 class AreasChoiceField(forms.ModelMultipleChoiceField):
@@ -33,15 +33,20 @@ class ItemForm(forms.ModelForm):
 
     class Meta:
         model = Item
-        fields = ["title", "body", "title_sv", "body_sv", "link", "image", "image_alt", "area"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 8}), "body_sv": forms.Textarea(attrs={"rows": 5})}
+        fields = ["title_fi", "body_fi", "title_sv", "body_sv", "link", "image", "image_alt", "area"]
+        widgets = {"body_fi": forms.Textarea(attrs={"rows": 8}), "body_sv": forms.Textarea(attrs={"rows": 5})}
+        labels = {"title_fi": _("Title"), "body_fi": _("Text"), "title_sv": _("Title in Swedish (optional)"),
+                  "body_sv": _("Text in Swedish (optional)")}
+        help_texts = {"body_fi": _("Markdown: *italic*, **bold**, [link](https://…), lists.")}
 
 
 class IssueForm(forms.ModelForm):
     class Meta:
         model = Issue
-        fields = ["subject", "intro", "subject_sv", "intro_sv", "subject_en", "intro_en"]
-        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in ("intro", "intro_sv", "intro_en")}
+        fields = ["subject_fi", "intro_fi", "subject_sv", "intro_sv", "subject_en", "intro_en"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in ("intro_fi", "intro_sv", "intro_en")}
+        labels = {"subject_fi": _("Subject"), "intro_fi": _("Introduction"), "subject_sv": _("Subject in Swedish"),
+                  "intro_sv": _("Introduction in Swedish")}
         help_texts = {"subject_sv": _("Leave empty if the issue has no Swedish version: Swedish-speaking "
                                       "subscribers then get the Finnish one."),
                       "subject_en": _("Leave empty if the issue has no English version.")}

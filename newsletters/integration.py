@@ -4,21 +4,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consortium.permissions import roles_of
 from consortium.registry import Card, CardItem, NavEntry, register_card, register_nav, register_seeder
 
 from .models import Issue, Subscriber
+from .permissions import can_manage_newsletters, offered_own_subscription
 
-register_nav(NavEntry("newsletters", gettext_lazy("Newsletter"), "newsletters:index",
-                      lambda user: roles_of(user).staff, order=60))
+register_nav(NavEntry("newsletters", gettext_lazy("Newsletter"), "newsletters:index", can_manage_newsletters,
+                      order=60))
 register_nav(NavEntry("newsletter-subscription", gettext_lazy("Newsletter"), "newsletters:my_subscription",
-                      lambda user: roles_of(user).any and not roles_of(user).staff, order=60))
+                      offered_own_subscription, order=60))
 
 
 @register_card
 def newsletter_review_card(request, roles):
     """Staff: a draft waiting for review, or an issue being sent."""
-    if not roles.staff:
+    if not can_manage_newsletters(request.user):
         return None
     items = []
     for issue in Issue.objects.filter(status__in=[Issue.Status.DRAFT, Issue.Status.APPROVED,
@@ -35,7 +35,7 @@ def newsletter_review_card(request, roles):
 @register_card
 def newsletter_subscription_card(request, roles):
     """Everyone else with a role: whether they get the newsletter, and where to change it."""
-    if roles.staff or not roles.any:
+    if not offered_own_subscription(request.user):
         return None
     subscribed = Subscriber.objects.filter(user=request.user, status=Subscriber.Status.ACTIVE).exists()
     label = _("You receive the newsletter.") if subscribed else _("You do not receive the newsletter yet.")

@@ -46,8 +46,6 @@ class Item(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), help_text=_("Markdown: *italic*, **bold**, [link](https://…), lists."))
-    title_sv = models.CharField(_("title in Swedish"), max_length=200, blank=True)
-    body_sv = models.TextField(_("text in Swedish"), blank=True)
     link = models.URLField(_("link"), blank=True)
     image = models.ImageField(_("image"), upload_to=item_image_path, blank=True)
     image_alt = models.CharField(_("image description"), max_length=200, blank=True,
@@ -79,8 +77,6 @@ class Issue(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     subject = models.CharField(_("subject"), max_length=200)
     intro = models.TextField(_("introduction"), blank=True)
-    subject_sv = models.CharField(_("subject in Swedish"), max_length=200, blank=True)
-    intro_sv = models.TextField(_("introduction in Swedish"), blank=True)
     subject_en = models.CharField(_("subject in English"), max_length=200, blank=True)
     intro_en = models.TextField(_("introduction in English"), blank=True)
     period_start = models.DateTimeField(_("covers from"))
@@ -136,7 +132,7 @@ class Issue(models.Model):
             value = getattr(self, f"{field}_{language}")
             if value:
                 return value
-        return getattr(self, field)
+        return getattr(self, f"{field}_fi")
 
 
 class Block(models.Model):

@@ -10,9 +10,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -21,8 +19,8 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
 from consortium.calendar import next_working_day, previous_working_day
-from consortium.mail import send_mail_to_user
 from consortium.models import CooperationArea, Role, User
+from consortium.outbox import enqueue_mail, enqueue_mail_to_user, messages_about
 from consortium.selectors import cooperation_areas_of, role_holders
 from consortium.registry import newsletter_sections
 from consortium.uploads import decode_csv_text, detect_file_type
@@ -55,12 +53,21 @@ def normalise_email(value: str) -> str:
 # ---------------------------------------------------------------- items
 
 
+# The Finnish text by the name of the original field: set through modeltranslation's own
+# attribute it would land in the language of whoever happens to be writing.
+FINNISH_ALIASES = {"title": "title_fi", "body": "body_fi", "subject": "subject_fi", "intro": "intro_fi"}
+
+
+def _finnish_names(data: dict) -> dict:
+    return {FINNISH_ALIASES.get(key, key): value for key, value in data.items()}
+
+
 @transaction.atomic
 def item_save(*, item: Item | None = None, by: User, data: dict) -> Item:
     item = item or Item(created_by=by)
     if item.issue_id and not item.issue.is_editable:
         raise ValidationError(_("This item is in an issue that is already being sent; it can no longer be changed."))
-    for key, value in data.items():
+    for key, value in _finnish_names(data).items():
         setattr(item, key, value)
     if item.image and not item.image_alt:
         raise ValidationError({"image_alt": _("Describe the image for readers who cannot see it.")})
@@ -195,7 +202,7 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
     try:
         with transaction.atomic():
             issue = Issue.objects.create(
-                month=month, subject=_subject(month, "fi"), subject_sv=_subject(month, "sv"),
+                month=month, subject_fi=_subject(month, "fi"), subject_sv=_subject(month, "sv"),
                 period_start=since, period_end=now, created_at=now,
             )
             blocks = []
@@ -203,27 +210,28 @@ def issue_assemble(*, today: date | None = None, now: datetime | None = None) ->
                          .order_by("created_at", "pk"))
             for item in items:
                 blocks.append(Block(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}",
-                                    area_id=item.area_id, title=item.title, body=item.body,
-                                    title_sv=item.title_sv, body_sv=item.body_sv, link=item.link,
+                                    area_id=item.area_id, title=item.title_fi, body=item.body_fi,
+                                    title_sv=item.title_sv or "", body_sv=item.body_sv or "", link=item.link,
                                     image_url=item_image_url(item), image_alt=item.image_alt))
             blocks.extend(_section_blocks(issue, since=since, until=now))
             for position, block in enumerate(blocks, start=1):
                 block.position = position * 10
             Block.objects.bulk_create(blocks)
             Item.objects.filter(pk__in=[item.pk for item in items]).update(issue=issue)
-            transaction.on_commit(lambda: _tell_staff_draft_ready(issue.pk))
+            _tell_staff_draft_ready(issue, parts=len(blocks))
     except IntegrityError:
         # Another run created this month's issue between our check and our insert.
         return Issue.objects.get(month=month), False
     return issue, True
 
 
-def _tell_staff_draft_ready(issue_id: int) -> None:
-    issue = Issue.objects.get(pk=issue_id)
+def _tell_staff_draft_ready(issue: Issue, *, parts: int) -> None:
+    """Queued with the draft: one message per staff member and issue."""
     url = absolute_url(reverse("newsletters:issue_detail", args=[issue.pk]))
     for user in role_holders(roles=Role.STAFF):
-        send_mail_to_user(user=user, template="newsletters/mail/draft_ready",
-                          context={"issue": issue, "url": url, "count": issue.blocks.count()})
+        enqueue_mail_to_user(user=user, key=f"newsletters.draft_ready:{issue.pk}:{user.pk}",
+                             kind="newsletters.draft_ready", template="newsletters/mail/draft_ready",
+                             context={"issue": issue, "url": url, "count": parts}, about=issue)
 
 
 # ---------------------------------------------------------------- editing an issue
@@ -245,7 +253,7 @@ def _lock_editable(issue: Issue) -> Issue:
 @transaction.atomic
 def issue_update(*, issue: Issue, data: dict) -> Issue:
     locked = _lock_editable(issue)
-    for key, value in data.items():
+    for key, value in _finnish_names(data).items():
         setattr(locked, key, value)
     locked.full_clean()
     locked.save()
@@ -294,8 +302,8 @@ def item_add_to_issue(*, item: Item, issue: Issue) -> Block:
         raise ValidationError(_("This item is already in an issue."))
     last = issue.blocks.aggregate(last=Max("position"))["last"] or 0
     block = Block.objects.create(issue=issue, kind=Block.Kind.ITEM, source=f"item:{item.pk}", position=last + 10,
-                                 area_id=item.area_id, title=item.title, body=item.body, title_sv=item.title_sv,
-                                 body_sv=item.body_sv, link=item.link,
+                                 area_id=item.area_id, title=item.title_fi, body=item.body_fi, title_sv=item.title_sv or "",
+                                 body_sv=item.body_sv or "", link=item.link,
                                  image_url=item_image_url(item), image_alt=item.image_alt)
     item.issue = issue
     item.save(update_fields=["issue"])
@@ -336,17 +344,21 @@ def issue_unapprove(*, issue: Issue) -> Issue:
     return _lock_editable(locked)
 
 
-def issue_send_test(*, issue: Issue, to: User) -> None:
+def issue_send_test(*, issue: Issue, to: User, now: datetime | None = None) -> None:
     """A test message to the person themselves, in their language, marked [TEST], with
-    every part (each area's parts marked as such)."""
+    every part (each area's parts marked as such), queued in the outbox. The key is the
+    message's content and the minute: pressing the button twice sends one; after an edit,
+    or a minute later, another goes."""
+    now = now or timezone.now()
     # The links work if the person is a subscriber; otherwise they lead to "link not valid".
     subscriber = Subscriber.objects.filter(email__iexact=to.email).first() or Subscriber(pk=0, email=to.email)
     rendered = render_issue(issue, language=to.language, areas=None, test=True)
     url = absolute_url(reverse("newsletters:subscription", args=[subscription_token(subscriber)]))
     text, html = rendered.for_recipient(url)
-    message = EmailMultiAlternatives(rendered.subject, text, to=[to.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    digest = hashlib.sha256("\0".join((rendered.subject, text, html)).encode()).hexdigest()[:24]
+    enqueue_mail_to_user(user=to, key=f"newsletters.test:{issue.pk}:{to.pk}:{digest}:{now:%Y%m%d%H%M}",
+                         kind="newsletters.test", template="newsletters/mail/test_send", about=issue,
+                         context={"subject": rendered.subject, "text": text, "html": html})
 
 
 # ---------------------------------------------------------------- subscriptions
@@ -358,20 +370,38 @@ def _clean_language(language: str) -> str:
     return language
 
 
-def _send_confirmation(subscriber: Subscriber) -> None:
-    url = absolute_url(reverse("newsletters:confirm", args=[confirm_token(subscriber)]))
-    from .mailing import send_plain_mail
+SUBSCRIBE_MAIL_KINDS = ("newsletters.confirm", "newsletters.already")
 
-    send_plain_mail(to=subscriber.email, language=subscriber.language, template="newsletters/mail/confirm",
-                    context={"subscriber": subscriber, "url": url})
+
+def _mail_about_subscribing(subscriber: Subscriber, *, kind: str, template: str, context: dict, now: datetime) -> None:
+    """The public form mails whatever address is typed in; without a pause anyone could
+    flood a stranger's mailbox with confirmation requests. One such mail per address
+    (its subscriber row) per NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL: the link in the first one
+    still works, and the form answers the same either way, so it tells nobody whether a
+    mail went out. The outbox is the record of what was queued: a rolled-back request
+    leaves none, and the rule holds whichever process answers."""
+    interval = int(getattr(settings, "NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL", 900))
+    if interval > 0:
+        recent = messages_about(subscriber).filter(kind__in=SUBSCRIBE_MAIL_KINDS,
+                                                   created_at__gt=now - timedelta(seconds=interval))
+        if recent.exists():
+            return
+        # The key names the address's mail for this stretch of time (never two in one).
+        slot = int(now.timestamp()) // interval
+    else:
+        slot = now.strftime("%Y%m%d%H%M%S%f")
+    enqueue_mail(to=subscriber.email, language=subscriber.language or "fi", key=f"{kind}:{subscriber.pk}:{slot}",
+                 kind=kind, template=template, context={"subscriber": subscriber, **context}, about=subscriber)
 
 
 @transaction.atomic
 def subscriber_request(*, email: str, name: str = "", language: str = "fi", areas=(),
-                       detail: str = "") -> Subscriber:
+                       detail: str = "", now: datetime | None = None) -> Subscriber:
     """Someone asks to subscribe on the public form: a pending row and a confirmation mail.
     An address already subscribed gets a note instead, so the form never tells a stranger
-    whether an address is on the list."""
+    whether an address is on the list. Both mails are queued in the outbox, so the form
+    never waits on (or reports) the mail server."""
+    now = now or timezone.now()
     email = normalise_email(email)
     try:
         validate_email(email)
@@ -380,12 +410,9 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", area
     language = _clean_language(language)
     subscriber = Subscriber.objects.select_for_update().filter(email__iexact=email).first()
     if subscriber and subscriber.status == Subscriber.Status.ACTIVE:
-        from .mailing import send_plain_mail
-
         url = absolute_url(reverse("newsletters:subscription", args=[subscription_token(subscriber)]))
-        transaction.on_commit(lambda: _mail_about_subscribing(email, lambda: send_plain_mail(
-            to=subscriber.email, language=subscriber.language, template="newsletters/mail/already",
-            context={"subscriber": subscriber, "url": url})))
+        _mail_about_subscribing(subscriber, kind="newsletters.already", template="newsletters/mail/already",
+                                context={"url": url}, now=now)
         return subscriber
     if subscriber is None:
         subscriber = Subscriber(email=email)
@@ -396,28 +423,10 @@ def subscriber_request(*, email: str, name: str = "", language: str = "fi", area
     subscriber.full_clean()
     subscriber.save()
     subscriber.areas.set(areas)
-    transaction.on_commit(lambda: _mail_about_subscribing(email, lambda: _send_confirmation(subscriber)))
+    url = absolute_url(reverse("newsletters:confirm", args=[confirm_token(subscriber)]))
+    _mail_about_subscribing(subscriber, kind="newsletters.confirm", template="newsletters/mail/confirm",
+                            context={"url": url}, now=now)
     return subscriber
-
-
-def _mail_about_subscribing(email: str, send) -> None:
-    """The public form mails whatever address is typed in; without a pause anyone could
-    flood a stranger's mailbox with confirmation requests. One such mail per address per
-    NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL: the link in the first one still works, and the form
-    answers the same either way, so it tells nobody whether a mail went out. Runs after the
-    commit; a mail that fails does not count."""
-    interval = int(getattr(settings, "NEWSLETTER_SUBSCRIBE_MAIL_INTERVAL", 900))
-    if interval <= 0:
-        send()
-        return
-    key = "newsletters:subscribe-mail:" + hashlib.sha256(email.lower().encode()).hexdigest()
-    if not cache.add(key, True, timeout=interval):
-        return
-    try:
-        send()
-    except Exception:
-        cache.delete(key)
-        raise
 
 
 @transaction.atomic
@@ -619,12 +628,14 @@ def subscriber_export(*, subscriber: Subscriber) -> dict:
 
 @transaction.atomic
 def subscriber_erase(*, subscriber: Subscriber) -> None:
-    """Erase a person on request: the subscription and every delivery record that names
-    them. A delivery being sent at this very moment is not erased under the sender's feet."""
+    """Erase a person on request: the subscription, every delivery record that names them and
+    the subscription mail queued for them in the outbox. A delivery being sent at this very
+    moment is not erased under the sender's feet."""
     from .models import Delivery
 
     subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
     if Delivery.objects.filter(subscriber=subscriber, status=Delivery.Status.INFLIGHT).exists():
         raise ValidationError(_("A newsletter is being sent to this address right now; try again in a minute."))
     Delivery.objects.filter(email__iexact=subscriber.email).delete()
+    messages_about(subscriber).delete()
     subscriber.delete()

@@ -358,9 +358,6 @@ def subscribe(request):
                 detail=_("Subscription form on %(date)s") % {"date": timezone.localdate().isoformat()})
         except ValidationError as error:
             add_service_errors(form, error)
-        except OSError:  # the mail server is down or refused the message (smtplib's errors too)
-            form.add_error(None, _("The confirmation e-mail could not be sent just now. Please try again in a "
-                                   "few minutes."))
         else:
             return render(request, "newsletters/subscribe_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "newsletters/subscribe.html", {"form": form})

@@ -33,7 +33,6 @@ __all__ = (
     "FrameworkAgreement",
     "Appeal",
     "ContractNote",
-    "Notification",
     "ALLOWED_MOVES",
 )
 
@@ -539,38 +538,3 @@ class ContractNote(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("contract-management note")
         verbose_name_plural = _("contract-management notes")
-
-
-class Notification(models.Model):
-    """One message sent (or being sent) to one library: the key makes each kind of
-    message go once per library, however often the task runs."""
-
-    class Kind(models.TextChoices):
-        REMINDER_WEEK = "reminder_week", _("reminder a week before the deadline")
-        REMINDER_DAY = "reminder_day", _("reminder a day before the deadline")
-        AWARD = "award", _("award")
-        EXPIRY = "expiry", _("agreement ending")
-
-    key = models.CharField(max_length=120, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="notifications")
-    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="+")
-    agreement = models.ForeignKey(FrameworkAgreement, on_delete=models.CASCADE, null=True, blank=True,
-                                  related_name="+")
-    recipients = models.PositiveSmallIntegerField(default=0)
-    # Ids of the people this message has reached: a run that fails partway through a
-    # library's recipients leaves them here, and the next run skips them.
-    reached = models.JSONField(default=list, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-id"]
-
-    @staticmethod
-    def make_key(kind: str, procurement_id: int, library_id: int, agreement_id: int | None = None,
-                 about: date | None = None) -> str:
-        """`about` is the day the message is about (the deadline's day, the agreement's end):
-        when staff move the deadline or an option extends the agreement, the libraries are
-        told again about the new day, still once each."""
-        key = f"{kind}:{procurement_id}:{library_id}:{agreement_id or 0}"
-        return f"{key}:{about.isoformat()}" if about else key

@@ -2,7 +2,6 @@
 transaction and is the only way views, forms and tasks change these objects."""
 
 import hashlib
-import logging
 import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -16,8 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consortium.calendar import not_a_working_day_message, previous_working_day
-from consortium.mail import send_mail_to_user
 from consortium.models import LIBRARY_ROLES, Library, User
+from consortium.outbox import enqueue_mail_to_user, queued_keys
 from consortium.selectors import role_holders
 from consortium.uploads import DOCUMENTS, read_checked_upload
 
@@ -28,7 +27,6 @@ from .models import (
     Award,
     ContractNote,
     FrameworkAgreement,
-    Notification,
     OptIn,
     OptInEvent,
     Procurement,
@@ -39,8 +37,6 @@ from .models import (
     Supplier,
 )
 from .permissions import can_answer_for
-
-logger = logging.getLogger(__name__)
 
 __all__ = (
     "procurement_save",
@@ -482,66 +478,42 @@ def library_recipients(library_id: int) -> list[User]:
     return list(role_holders(roles=LIBRARY_ROLES, libraries=[library_id]))
 
 
-def _notify_once(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,
-                 agreement: FrameworkAgreement | None = None, about: date | None = None) -> bool:
-    """Send one kind of message to one library once. The row is claimed with a lock, so two
-    runs at the same time (or a re-delivered task) do not send it twice. If the mail fails
-    for a recipient, the others are still tried, those reached are recorded, and the first
-    error is raised after the commit: the next run tries only the ones not reached."""
-    key = Notification.make_key(kind, procurement.pk, library.pk, agreement.pk if agreement else None, about)
-    failure = None
-    with transaction.atomic():
-        notification, _created = Notification.objects.get_or_create(
-            key=key, defaults={"kind": kind, "procurement": procurement, "library": library, "agreement": agreement})
-        notification = Notification.objects.select_for_update().get(pk=notification.pk)
-        if notification.sent_at is not None:
-            return False
-        recipients = library_recipients(library.pk)
-        reached = list(notification.reached)
-        for user in recipients:
-            if user.pk in reached:
-                continue
-            try:
-                send_mail_to_user(user=user, template=template,
-                                  context={**context, "procurement": procurement, "library": library,
-                                           "agreement": agreement, "site_url": settings.SITE_URL.rstrip("/")})
-            except OSError as error:  # smtplib's errors too; raised below, once the progress is kept
-                failure = failure or error
-                continue
-            reached.append(user.pk)
-        notification.reached = reached
-        notification.recipients = len(reached)
-        if failure is None:
-            notification.sent_at = timezone.now()
-        notification.save(update_fields=["reached", "recipients", "sent_at"])
-    if failure is not None:
-        raise failure
-    return True
+MAIL_KINDS = {
+    "reminder_week": "procurement.reminder_week",  # a week before the opt-in deadline
+    "reminder_day": "procurement.reminder_day",  # a day before it
+    "award": "procurement.award",
+    "expiry": "procurement.expiry",  # the framework agreement ends within six months
+}
 
 
-class _EachLibrary:
-    """Sends one message per library. One library's failure (an address the mail server
-    refuses, a hiccup) must not keep the libraries after it from theirs, run after run: each
-    is tried, and the first error is raised at the end, so the job shows as failed and a
-    retrying task retries (the libraries already told are not told again)."""
+def mail_key(kind: str, *, procurement_id: int, library_id: int, user_id: int, agreement_id: int | None = None,
+             about: date | None = None) -> str:
+    """The outbox key of one library's message to one of its people: each kind goes once per
+    person and library, however often the task runs. `about` is the day the message is
+    about (the deadline's day, the agreement's end): when staff move the deadline or an
+    option extends the agreement, the libraries are told again about the new day, still once."""
+    day = f":{about.isoformat()}" if about else ""
+    return f"{MAIL_KINDS[kind]}:{procurement_id}:{library_id}:{agreement_id or 0}{day}:{user_id}"
 
-    def __init__(self):
-        self.sent = 0
-        self.error = None
 
-    def notify(self, **kwargs) -> None:
-        try:
-            if _notify_once(**kwargs):
-                self.sent += 1
-        except Exception as error:  # noqa: BLE001 - raised again in result()
-            logger.exception("Sending %s to library %s failed", kwargs["kind"], kwargs["library"].pk)
-            if self.error is None:
-                self.error = error
-
-    def result(self) -> int:
-        if self.error is not None:
-            raise self.error
-        return self.sent
+@transaction.atomic
+def _notify_library(*, kind: str, procurement: Procurement, library: Library, template: str, context: dict,
+                    agreement: FrameworkAgreement | None = None, about: date | None = None) -> bool:
+    """Queue one kind of message to the people of one library (those not yet sent it).
+    Returns whether anyone was new to it. Sending, retrying a busy server and failing a
+    refused address alone is the outbox's work: a refusal stops nobody else."""
+    recipients = library_recipients(library.pk)
+    keys = {user.pk: mail_key(kind, procurement_id=procurement.pk, library_id=library.pk, user_id=user.pk,
+                              agreement_id=agreement.pk if agreement else None, about=about)
+            for user in recipients}
+    already = queued_keys(keys.values())
+    context = {**context, "procurement": procurement, "library": library, "agreement": agreement,
+               "site_url": settings.SITE_URL.rstrip("/")}
+    new = [user for user in recipients if keys[user.pk] not in already]
+    for user in new:
+        enqueue_mail_to_user(user=user, key=keys[user.pk], kind=MAIL_KINDS[kind], template=template,
+                             context=context, about=agreement or procurement)
+    return bool(new)
 
 
 def reminder_days(deadline_day: date) -> tuple[date, date]:
@@ -565,35 +537,35 @@ def opt_in_reminders_send(*, now=None) -> int:
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    batch = _EachLibrary()
+    told = 0
     open_procurements = Procurement.objects.filter(state=State.OPEN, opt_in_deadline__gt=now,
                                                    opt_in_deadline__lte=now + REMINDER_LOOKAHEAD)
     for procurement in open_procurements.select_related("purchasing_body"):
         deadline_day = timezone.localtime(procurement.opt_in_deadline).date()
         week_day, day_day = reminder_days(deadline_day)
         if today >= day_day:
-            kind = Notification.Kind.REMINDER_DAY
+            kind = "reminder_day"
         elif today >= week_day:
-            kind = Notification.Kind.REMINDER_WEEK
+            kind = "reminder_week"
         else:
             continue
         for library in libraries_without_answer(procurement):
-            batch.notify(kind=kind, procurement=procurement, library=library, template="procurement/mail/reminder",
-                         about=deadline_day,
-                         context={"days_left": procurement.days_left(today),
-                                  "deadline": timezone.localtime(procurement.opt_in_deadline)})
-    return batch.result()
+            told += _notify_library(kind=kind, procurement=procurement, library=library,
+                                    template="procurement/mail/reminder", about=deadline_day,
+                                    context={"days_left": procurement.days_left(today),
+                                             "deadline": timezone.localtime(procurement.opt_in_deadline)})
+    return told
 
 
 def award_notify(*, procurement_id: int) -> int:
     """Tell the participating libraries (committed or interested) of the award."""
     procurement = Procurement.objects.select_related("purchasing_body").get(pk=procurement_id)
     awards = list(procurement.awards.select_related("supplier"))
-    batch = _EachLibrary()
+    told = 0
     for library in Library.objects.filter(pk__in=participating_library_ids(procurement)).order_by("pk"):
-        batch.notify(kind=Notification.Kind.AWARD, procurement=procurement, library=library,
-                     template="procurement/mail/award", context={"awards": awards})
-    return batch.result()
+        told += _notify_library(kind="award", procurement=procurement, library=library,
+                                template="procurement/mail/award", context={"awards": awards})
+    return told
 
 
 EXPIRY_NOTICE_MONTHS = 6
@@ -605,15 +577,15 @@ def agreement_expiry_notices_send(*, today: date | None = None) -> int:
 
     today = today or timezone.localdate()
     horizon = add_months(today, EXPIRY_NOTICE_MONTHS)
-    batch = _EachLibrary()
+    told = 0
     agreements = (FrameworkAgreement.objects.filter(ends_on__gte=today, ends_on__lte=horizon)
                   .select_related("procurement", "supplier").prefetch_related("libraries"))
     for agreement in agreements:
         for library in agreement.libraries.all():
-            batch.notify(kind=Notification.Kind.EXPIRY, procurement=agreement.procurement, library=library,
-                         agreement=agreement, about=agreement.ends_on, template="procurement/mail/expiry",
-                         context={"days_left": (agreement.ends_on - today).days})
-    return batch.result()
+            told += _notify_library(kind="expiry", procurement=agreement.procurement, library=library,
+                                    agreement=agreement, about=agreement.ends_on, template="procurement/mail/expiry",
+                                    context={"days_left": (agreement.ends_on - today).days})
+    return told
 
 
 def purchasing_body_for(day: date) -> PurchasingBody | None:

@@ -8,7 +8,8 @@ from consortium.tasks import TransactionAwareTask
 
 @shared_task(name="procurement.tasks.send_opt_in_reminders", base=TransactionAwareTask, acks_late=True)
 def send_opt_in_reminders(job_run_id: int | None = None) -> int:
-    """Remind libraries that have not answered (a week and a day before the deadline)."""
+    """Queue reminders to libraries that have not answered (a week and a day before the
+    deadline); the outbox sends them."""
     from .services import opt_in_reminders_send
 
     with tracked_job(job_run_id=job_run_id, task_name="procurement.tasks.send_opt_in_reminders",
@@ -18,9 +19,9 @@ def send_opt_in_reminders(job_run_id: int | None = None) -> int:
         return sent
 
 
-@shared_task(name="procurement.tasks.notify_award", base=TransactionAwareTask, acks_late=True,
-             autoretry_for=(OSError,), retry_backoff=60, max_retries=5)
+@shared_task(name="procurement.tasks.notify_award", base=TransactionAwareTask, acks_late=True)
 def notify_award(procurement_id: int) -> int:
+    """Queue the award mail to the participating libraries (sent by the outbox)."""
     from .services import award_notify
 
     return award_notify(procurement_id=procurement_id)

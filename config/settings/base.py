@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "axes",
     "consortium",
     "consortium.eservices",
+    "consortium.trainings",
     "procurement",
     "newsletters",
     "louna",
@@ -151,13 +152,24 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # ---------------------------------------------------------------- cache
 REDIS_URL = env("REDIS_URL", default="")
+def redis_cache(url: str) -> dict:
+    """The cache on Redis (also used by tests that start their own Redis)."""
+    return {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url,
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 1}}
+
+
+# Redis is a helper, never a single point of failure: with Redis down every cache call is a
+# miss (django-redis's IGNORE_EXCEPTIONS), logged as one warning line (consortium.logs), and
+# short timeouts keep a Redis that hangs from holding the page.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "consortium.cache"
 
 # Sessions are read on every page: from the cache first (Redis when REDIS_URL is set), the
-# database behind it so a cache restart logs nobody out.
+# database behind it, so a cache restart logs nobody out and a cache that is down is a miss.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # ---------------------------------------------------------------- Celery
@@ -171,7 +183,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# max_retries/interval_*: how long sending a task waits for a broker that is down before
+# giving up (kombu's default retries for seconds): the web request must not hang on it, the
+# work waits in the database instead (consortium.jobs). Workers reconnect by their own rules.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "max_retries": 1, "interval_start": 0,
+                                   "interval_step": 0.2, "interval_max": 0.2}
 # Every periodic task in one place; apps add their entries here, each with its cron in words.
 CELERY_BEAT_SCHEDULE = {
     # Every night at 03:15: forget finished job runs older than 90 days.
@@ -187,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Every minute: send what waits in the mail outbox (rows queued while the broker was
     # down, retries whose time has come) and take back rows a dead worker left claimed.
+    # Every minute: hand to Celery the job runs queued while the broker was down.
+    "consortium-hand-over-job-runs": {
+        "task": "consortium.tasks.hand_over_job_runs",
+        "schedule": crontab(),
+    },
     "consortium-outbox-sweep": {
         "task": "consortium.tasks.outbox_sweep",
         "schedule": crontab(),
@@ -212,6 +233,13 @@ CELERY_BEAT_SCHEDULE = {
     # Every day at 07:00: from NEWSLETTER_ASSEMBLY_DAY on (or the working day before it when
     # that is a weekend or a public holiday), build this month's newsletter draft
     # (once a month: a second run finds the draft already there).
+    # Every 10 minutes: a waiting-list offer whose time ran out lapses and the place is
+    # offered to the next person waiting; reminders (the day before, and the webinar link
+    # an hour before) and feedback requests (the day after) go out when their time comes.
+    "trainings-offers-and-reminders": {
+        "task": "consortium.trainings.tasks.trainings_tick",
+        "schedule": crontab(minute="*/10"),
+    },
     "newsletters-assemble-monthly": {
         "task": "newsletters.tasks.newsletters_assemble_monthly",
         "schedule": crontab(hour=7, minute=0),
@@ -288,5 +316,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "filters": {"cache_unavailable": {"()": "consortium.logs.CacheUnavailable"}},
+    "loggers": {"axes": {"level": "WARNING"},
+                "consortium.cache": {"filters": ["cache_unavailable"]}},
 }

@@ -21,6 +21,24 @@ def test_there_are_finnish_catalogues():
     assert any(path.is_relative_to(Path(settings.BASE_DIR) / "consortium") for path in FINNISH_CATALOGUES)
 
 
+def test_every_catalogue_in_the_project_is_checked_and_compiled():
+    """Found through the installed apps, so a new app's (or a nested app's) catalogue is
+    compiled and checked without anyone listing it."""
+    base = Path(settings.BASE_DIR)
+    on_disk = {path.resolve() for pattern in ("locale/*/LC_MESSAGES/*.po", "*/locale/*/LC_MESSAGES/*.po",
+                                              "*/*/locale/*/LC_MESSAGES/*.po") for path in base.glob(pattern)
+               if ".venv" not in path.parts}
+    assert on_disk and {path.resolve() for path in catalogue_paths()} == on_disk
+
+
+def test_translations_live_in_the_catalogues_only():
+    """No second copy of the strings in Python beside a catalogue (the .po files are the
+    one source; edit them, then `manage.py compile_catalogues`)."""
+    base = Path(settings.BASE_DIR)
+    scripts = [path for path in base.glob("**/locale/**/*.py") if ".venv" not in path.parts]
+    assert not scripts
+
+
 @pytest.mark.parametrize("po_path", FINNISH_CATALOGUES, ids=lambda p: str(p.relative_to(settings.BASE_DIR)))
 def test_finnish_catalogue_has_no_empty_or_fuzzy_entry(po_path):
     catalogue = polib.pofile(str(po_path))

@@ -27,8 +27,10 @@ def limits(settings):
     return settings
 
 
-def run_of(state, *, ago_created, ago_started=None, ago_progress=None, ago_finished=None, **fields):
-    """A run with timestamps in the past (created_at is auto_now_add: set it afterwards)."""
+def run_of(state, *, ago_created, ago_started=None, ago_progress=None, ago_finished=None, handed_over=True,
+           **fields):
+    """A run with timestamps in the past (created_at is auto_now_add: set it afterwards),
+    handed to the broker when it was queued unless handed_over=False."""
     now = timezone.now()
     run = JobRun.objects.create(task_name=fields.pop("task_name", "consortium.tasks.check_organisation_data"),
                                 state=state, **fields)
@@ -37,6 +39,7 @@ def run_of(state, *, ago_created, ago_started=None, ago_progress=None, ago_finis
         started_at=ago_started and now - ago_started,
         progress_at=ago_progress and now - ago_progress,
         finished_at=ago_finished and now - ago_finished,
+        handed_over_at=(now - ago_created) if handed_over else None,
     )
     run.refresh_from_db()
     return run
@@ -128,6 +131,13 @@ def test_a_queued_run_never_started_fails_and_a_recent_one_waits():
     assert lost.state == "failed" and lost.finished_at
     assert lost.message == ("Ei käynnistynyt: työ odotti jonossa yli 6\xa0tuntia, "
                             "eikä mikään taustaprosessi ottanut sitä ajoon.")
+    assert JobRun.objects.get(pk=waiting.pk).state == "queued"
+
+
+def test_a_run_still_waiting_for_the_broker_is_not_failed_however_old():
+    """Queued while the broker was down: not lost, the hand-over sweep sends it later."""
+    waiting = run_of(JobRun.State.QUEUED, ago_created=7 * HOUR, handed_over=False)
+    assert sweep_stalled_job_runs() == {"stalled": 0, "never_started": 0}
     assert JobRun.objects.get(pk=waiting.pk).state == "queued"
 
 

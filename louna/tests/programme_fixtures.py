@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone, translation
 
 from consortium.calendar import next_working_day
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import LibraryPosition, Programme, ProgrammeItem
 from louna.tests.factories import ServiceAreaFactory, TaskFactory
 
@@ -73,7 +73,7 @@ def forssa(agreement):
 
 def answer_all(programme, coordinator, directors):
     """Every Louna library answers: each director approves, the rest get a recorded reason."""
-    from louna import programme_permissions as perms
+    from louna.programme import permissions as perms
 
     done = set(programme.positions.values_list("library_id", flat=True))
     for director in directors:

@@ -54,14 +54,14 @@ def test_coordinator_walks_every_form(client, coordinator, agreement, area, task
 
     # municipal follow-up, notes, evidence link
     row = new_task.municipal_states.get(library=humppila)
-    post(client, reverse("louna:task_detail", args=[new_task.pk]),
-         {"action": "municipal", "row": row.pk, "state": "done", "note": "Toimitettu"})
+    post(client, reverse("louna:task_municipality_set", args=[new_task.pk, row.pk]),
+         {"state": "done", "note": "Toimitettu"})
     row.refresh_from_db()
     assert row.state == "done"
-    post(client, reverse("louna:task_detail", args=[new_task.pk]),
-         {"action": "note", "note-on": "2024-03-01", "note-text": "Edistyy", "note-for_directors": "on"})
-    post(client, reverse("louna:task_detail", args=[new_task.pk]),
-         {"action": "evidence", "evidence-title": "Tilastosivu", "evidence-url": "tilastot.kirjastot.fi"})
+    post(client, reverse("louna:task_note_add", args=[new_task.pk]),
+         {"note-on": "2024-03-01", "note-text": "Edistyy", "note-for_directors": "on"})
+    post(client, reverse("louna:task_evidence_add", args=[new_task.pk]),
+         {"evidence-title": "Tilastosivu", "evidence-url": "tilastot.kirjastot.fi"})
     assert new_task.evidence.get().url == "https://tilastot.kirjastot.fi"
 
     # agreement document
@@ -80,8 +80,8 @@ def test_coordinator_walks_every_form(client, coordinator, agreement, area, task
     post(client, reverse("louna:meeting_edit", args=[meeting.pk]),
          {"title": "Kevätkokous", "starts_at": "2024-03-05T13:00", "ends_at": "2024-03-05T15:00", "place": "",
           "online_url": "teams.example/louna"})
-    post(client, url, {"action": "minutes", "minutes-minutes": "Pöytäkirja"})
-    post(client, url, {"action": "decision", "decision-text": "Tehdään kysely"})
+    post(client, reverse("louna:meeting_minutes", args=[meeting.pk]), {"minutes-minutes": "Pöytäkirja"})
+    post(client, reverse("louna:decision_add", args=[meeting.pk]), {"decision-text": "Tehdään kysely"})
     decision = Decision.objects.get()
     post(client, reverse("louna:decision_task", args=[decision.pk]),
          {"area": area.pk, "text": "Asukaskysely", "schedule": "yearly"})
@@ -122,11 +122,11 @@ def test_coordinator_walks_every_form(client, coordinator, agreement, area, task
     post(client, reverse("louna:project_edit", args=[project.pk]),
          {"name": "Taukotila", "state": "finished", "starts_on": "2023-01-01", "ends_on": "2024-12-31"})
     purl = reverse("louna:project_detail", args=[project.pk])
-    post(client, purl, {"action": "milestone", "milestone-title": "Kysely", "milestone-due_on": "2025-05-01"},
-         expect=200)
-    post(client, purl, {"action": "milestone", "milestone-title": "Kysely", "milestone-due_on": "2024-05-01"})
+    murl = reverse("louna:milestone_add", args=[project.pk])
+    post(client, murl, {"milestone-title": "Kysely", "milestone-due_on": "2025-05-01"}, expect=200)
+    post(client, murl, {"milestone-title": "Kysely", "milestone-due_on": "2024-05-01"})
     milestone = Milestone.objects.get()
-    post(client, purl, {"action": "note", "note-on": "2024-06-01", "note-text": "Hyvin menee"})
+    post(client, reverse("louna:project_note_add", args=[project.pk]), {"note-on": "2024-06-01", "note-text": "Hyvin menee"})
     assert ProjectNote.objects.get().text == "Hyvin menee"
     page = client.get(purl).content.decode()
     assert "Kysely" in page

@@ -6,7 +6,7 @@ import pytest
 
 from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import ChangeProposal, ItemComment, LibraryPosition
 from louna.tests.programme_fixtures import answer_all, in_review, programme  # noqa: F401
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from consortium.calendar import next_working_day
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import ImplementationReport
-from louna.programme_pdf import programme_pdf, report_pdf
+from louna.programme.pdf import programme_pdf, report_pdf
 from louna.tests.programme_fixtures import answer_all, final, forssa, in_review, make_items, programme  # noqa: F401
 
 pytestmark = pytest.mark.django_db

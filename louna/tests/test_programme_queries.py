@@ -11,7 +11,7 @@ from django.utils import timezone
 from consortium.calendar import next_working_day
 from consortium.models import Role
 from consortium.tests.factories import LounaLibraryFactory, user_with_role
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import ChangeProposal, ItemComment, LibraryPosition, ProgrammeItem
 from louna.tests.factories import AgreementFactory, ServiceAreaFactory
 

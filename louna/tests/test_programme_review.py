@@ -57,8 +57,8 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     deadline = next_working_day(timezone.localdate() + timedelta(days=5))
-    response = client.post(reverse("louna:programme_action", args=[2024]),
-                           {"action": "open", "open-deadline": deadline.isoformat(), "open-note": "Kommentoikaa!"})
+    response = client.post(reverse("louna:programme_review_open", args=[2024]),
+                           {"open-deadline": deadline.isoformat(), "open-note": "Kommentoikaa!"})
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.state == Programme.State.REVIEW and programme.versions.count() == 1
@@ -68,8 +68,9 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     page = client.get(reverse("louna:programme_detail", args=[2024])).content.decode()
     assert "Ohjelman työstö" in page and "version 1" in page and "Changes since" not in page
     item_url = reverse("louna:programme_item", args=[2024, first.pk])
-    assert client.post(item_url, {"action": "comment", "c-text": "Lisätään aikataulu?"}).status_code == 302
-    assert client.post(item_url, {"action": "propose", "p-field": "schedule", "p-proposed_text": "tammi–maaliskuu",
+    comment_url = reverse("louna:programme_comment_add", args=[2024, first.pk])
+    assert client.post(comment_url, {"c-text": "Lisätään aikataulu?"}).status_code == 302
+    assert client.post(reverse("louna:programme_proposal_add", args=[2024, first.pk]), {"p-field": "schedule", "p-proposed_text": "tammi–maaliskuu",
                                   "p-reason": "Helmikuu on kiireinen."}).status_code == 302
     comment = ItemComment.objects.get()
     assert (comment.library, comment.item_version.version.number) == (humppila, 1)
@@ -82,17 +83,18 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
 
     # the coordinator answers, accepts the proposal and publishes version 2
     client.force_login(coordinator)
-    assert client.post(item_url, {"action": "comment", "c-text": "Kyllä, lisätään.",
+    assert client.post(comment_url, {"c-text": "Kyllä, lisätään.",
                                   "c-parent": comment.pk}).status_code == 302
     proposal = ChangeProposal.objects.get()
-    assert client.post(item_url, {"action": "decide", "proposal": proposal.pk, "decision": "accept",
+    assert client.post(reverse("louna:programme_proposal_decide", args=[2024, first.pk, proposal.pk]),
+                       {"decision": "accept",
                                   "note": "Hyvä ehdotus."}).status_code == 302
     proposal.refresh_from_db()
     assert proposal.state == ChangeProposal.State.ACCEPTED
     manage = client.get(reverse("louna:programme_manage", args=[2024])).content.decode()
     assert "not yet published" in manage
-    assert client.post(reverse("louna:programme_action", args=[2024]),
-                       {"action": "publish", "publish-note": "Aikataulu pidennetty."}).status_code == 302
+    assert client.post(reverse("louna:programme_version_publish", args=[2024]),
+                       {"publish-note": "Aikataulu pidennetty."}).status_code == 302
     assert programme.versions.count() == 2
 
     # the director sees what changed since version 1, the one they read
@@ -122,16 +124,16 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
         "library": tammela.pk, f"lib{tammela.pk}-library": tammela.pk, f"lib{tammela.pk}-position": "approve"})
     client.force_login(coordinator)
     # the coordinator cannot finalise yet: Forssa has not answered
-    client.post(reverse("louna:programme_action", args=[2024]), {"action": "finalise"})
+    client.post(reverse("louna:programme_finalise", args=[2024]), {})
     programme.refresh_from_db()
     assert programme.state == Programme.State.REVIEW
     desk = client.get(reverse("louna:programme_manage", args=[2024])).content.decode()
     assert "Resurssit tarkistettava." in desk and "not answered" in desk
-    client.post(reverse("louna:programme_action", args=[2024]),
-                {"action": "no_answer", "library": forssa.pk, f"na{forssa.pk}-reason": "Palveluntuottaja."})
+    client.post(reverse("louna:programme_no_answer", args=[2024, forssa.pk]),
+                {f"na{forssa.pk}-reason": "Palveluntuottaja."})
     assert set(LibraryPosition.objects.values_list("position", flat=True)) == {"approve", "reservations",
                                                                                "no_answer"}
-    client.post(reverse("louna:programme_action", args=[2024]), {"action": "finalise", "final-note": "Valmis."})
+    client.post(reverse("louna:programme_finalise", args=[2024]), {"final-note": "Valmis."})
     programme.refresh_from_db()
     assert programme.state == Programme.State.FINAL
     assert list(programme.versions.values_list("number", "kind")) == [(1, "draft"), (2, "draft"), (3, "final")]
@@ -144,7 +146,7 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     # delivery: every library's PDF, e-mailed to its director and kept on the portal
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("louna:programme_action", args=[2024]), {"action": "deliver"}).status_code == 302
+        assert client.post(reverse("louna:programme_deliver", args=[2024]), {}).status_code == 302
     deliveries = {d.library_id: d for d in ProgrammeDelivery.objects.all()}
     assert set(deliveries) == {forssa.pk, humppila.pk, tammela.pk}
     assert all(d.version.number == 3 for d in deliveries.values())
@@ -159,7 +161,7 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     # delivering again sends nothing new
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("louna:programme_action", args=[2024]), {"action": "deliver"})
+        client.post(reverse("louna:programme_deliver", args=[2024]), {})
     assert mail.outbox == [] and ProgrammeDelivery.objects.count() == 3
 
     # each director reaches their own copy, never another library's

@@ -4,7 +4,7 @@ yet published, edits not yet in a version) stays with the coordinator."""
 import pytest
 from django.urls import reverse
 
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import ProgrammeItem
 from louna.tests.programme_fixtures import (  # noqa: F401
     answer_all, english, final, forssa, in_review, programme, speak_english)
@@ -61,14 +61,14 @@ def test_an_empty_reason_for_no_answer_names_the_library(client, in_review, coor
 
     speak_english()
     client.force_login(coordinator)
-    response = client.post(reverse("louna:programme_action", args=[2024]),
-                           {"action": "no_answer", "library": tammela.pk, f"na{tammela.pk}-reason": ""}, follow=True)
+    response = client.post(reverse("louna:programme_no_answer", args=[2024, tammela.pk]),
+                           {f"na{tammela.pk}-reason": ""}, follow=True)
     assert f"{tammela.name} – Why the library did not answer: This field is required." in response.content.decode()
     assert not LibraryPosition.objects.exists()
 
 
 def test_a_version_notice_goes_once_to_each_director_however_often_it_runs(in_review, director, other_director,
-                                                                           tammela):
+                                                                           tammela, django_capture_on_commit_callbacks):
     from django.core import mail
 
     from consortium.models import Role, RoleAssignment
@@ -77,7 +77,9 @@ def test_a_version_notice_goes_once_to_each_director_however_often_it_runs(in_re
     RoleAssignment.objects.create(user=director, role=Role.DIRECTOR, library=tammela)
     version = services.latest_version(in_review)
     mail.outbox.clear()
-    assert services.version_notify(version_id=version.pk) == 2
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        assert services.version_notify(version_id=version.pk) == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted([director.email, other_director.email])
-    assert services.version_notify(version_id=version.pk) == 0  # a retried task sends nothing again
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.version_notify(version_id=version.pk) == 0  # running it again queues nothing new
     assert len(mail.outbox) == 2

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from consortium.calendar import next_working_day
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import (
     ImplementationReport,
     ItemComment,
@@ -22,7 +22,7 @@ from louna.models import (
     ProgrammeVersion,
     ReviewReminder,
 )
-from louna.programme_diff import diff_html
+from louna.programme.diff import diff_html
 from louna.tests.programme_fixtures import (  # noqa: F401
     answer_all, english, final, forssa, in_review, programme, speak_english)
 
@@ -63,7 +63,7 @@ def test_only_the_coordinator_reaches_the_desk(client, request, in_review, who):
                 reverse("louna:programme_item_edit", args=[2024, item.pk]),
                 reverse("louna:programme_from_tasks", args=[2024])):
         assert client.get(url).status_code == 403, url
-    assert client.post(reverse("louna:programme_action", args=[2024]), {"action": "finalise"}).status_code == 403
+    assert client.post(reverse("louna:programme_finalise", args=[2024]), {}).status_code == 403
 
 
 def test_staff_and_contacts_cannot_comment(in_review, staff_user, contact):
@@ -75,8 +75,8 @@ def test_staff_and_contacts_cannot_comment(in_review, staff_user, contact):
 
 def test_staff_post_to_an_item_is_refused(client, in_review, staff_user):
     client.force_login(staff_user)
-    response = client.post(reverse("louna:programme_item", args=[2024, _item(in_review).pk]),
-                           {"action": "comment", "c-text": "Kommentti"})
+    response = client.post(reverse("louna:programme_comment_add", args=[2024, _item(in_review).pk]),
+                           {"c-text": "Kommentti"})
     assert response.status_code == 403
     assert not ItemComment.objects.exists()
 
@@ -143,7 +143,8 @@ def test_comment_form_after_the_deadline_is_refused_in_the_page(client, in_revie
     url = reverse("louna:programme_item", args=[2024, _item(in_review).pk])
     page = client.get(url).content.decode()
     assert "comments are no longer taken" in page and 'name="c-text"' not in page
-    response = client.post(url, {"action": "comment", "c-text": "Myöhässä"})
+    response = client.post(reverse("louna:programme_comment_add", args=[2024, _item(in_review).pk]),
+                           {"c-text": "Myöhässä"})
     assert response.status_code == 200
     assert "comments are no longer taken" in response.content.decode()
     assert not ItemComment.objects.exists()
@@ -184,8 +185,8 @@ def test_the_coordinator_sees_why_a_sunday_deadline_is_refused(client, in_review
     speak_english()
     sunday = date(2026, 11, 8)
     client.force_login(coordinator)
-    response = client.post(reverse("louna:programme_action", args=[in_review.year]),
-                           {"action": "deadline", "deadline-deadline": sunday.isoformat()}, follow=True)
+    response = client.post(reverse("louna:programme_review_deadline", args=[in_review.year]),
+                           {"deadline-deadline": sunday.isoformat()}, follow=True)
     shown = [str(message) for message in response.context["messages"]]
     assert any(text.startswith(f"{sunday.day}.{sunday.month}.{sunday.year} is a Sunday: choose a working day")
                for text in shown), shown
@@ -353,7 +354,7 @@ def test_reports_run_twice_make_one_draft_per_library(final, coordinator, humppi
     assert groups["dropped"][0]["note"] == "Ei tarvetta."
 
 
-def test_a_sent_report_is_not_redrafted(final, coordinator, director, humppila):
+def test_a_sent_report_is_not_redrafted(final, coordinator, director, humppila, django_capture_on_commit_callbacks):
     services.reports_draft(programme=final, by=coordinator)
     report = ImplementationReport.objects.get(library=humppila)
     assert "3" in report.summary and "2024" in report.summary  # a first sentence for the coordinator to edit
@@ -361,7 +362,8 @@ def test_a_sent_report_is_not_redrafted(final, coordinator, director, humppila):
     with pytest.raises(ValidationError):
         services.report_send(report=report, by=coordinator)  # no summary
     services.report_update(report=report, summary="Vuosi sujui hyvin.", by=coordinator)
-    services.report_send(report=report, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        services.report_send(report=report, by=coordinator)
     report.refresh_from_db()
     assert report.state == "sent" and report.pdf and director.email in report.emailed_to
     assert mail.outbox[-1].attachments[0][2] == "application/pdf"

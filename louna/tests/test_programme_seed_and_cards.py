@@ -11,7 +11,7 @@ from consortium.demo_data import demo_email, seed_core
 from consortium.models import User
 from louna.demo_data import seed_louna
 from louna.models import ImplementationReport, ItemComment, Programme, Task
-from louna.programme_demo import seed_programmes
+from louna.programme.demo import seed_programmes
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 21)

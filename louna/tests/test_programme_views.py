@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import ImplementationReport, ItemProgress, ProgrammeVersion
 from louna.tests.programme_fixtures import (  # noqa: F401
     answer_all, english, final, forssa, in_review, programme, speak_english)
@@ -20,17 +20,18 @@ def test_the_coordinator_records_progress_and_the_follower_is_told(client, final
     item = final.items.order_by("position").first()
     url = reverse("louna:programme_item", args=[2024, item.pk])
     client.force_login(director)
-    assert client.post(url, {"action": "follow"}).status_code == 302
+    assert client.post(reverse("louna:programme_item_follow", args=[2024, item.pk])).status_code == 302
     # a director cannot record progress
-    assert client.post(url, {"action": "progress", "g-state": "done", "g-percent": 100,
+    progress_url = reverse("louna:programme_progress", args=[2024, item.pk])
+    assert client.post(progress_url, {"g-state": "done", "g-percent": 100,
                              "g-on": timezone.localdate().isoformat()}).status_code == 403
     client.force_login(coordinator)
-    response = client.post(url, {"action": "progress", "g-state": "moved", "g-percent": 20,
+    response = client.post(progress_url, {"g-state": "moved", "g-percent": 20,
                                  "g-on": timezone.localdate().isoformat(), "g-note": ""})
     assert response.status_code == 200 and "Say why the item was moved or dropped." in response.content.decode()
     assert not ItemProgress.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"action": "progress", "g-state": "moved", "g-percent": 20,
+        response = client.post(progress_url, {"g-state": "moved", "g-percent": 20,
                                      "g-on": timezone.localdate().isoformat(), "g-note": "Kunnan aikataulu."})
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [[director.email]]
@@ -75,17 +76,19 @@ def test_the_overview_counts_by_area_and_municipality(client, final, coordinator
     assert 'role="img"' in response.content.decode()  # the bars carry their counts as text
 
 
-def test_the_coordinator_reviews_and_sends_a_report(client, final, coordinator, director, humppila):
+def test_the_coordinator_reviews_and_sends_a_report(client, final, coordinator, director, humppila,
+                                                    django_capture_on_commit_callbacks):
     speak_english()
     client.force_login(coordinator)
-    response = client.post(reverse("louna:programme_action", args=[2024]), {"action": "reports"})
+    response = client.post(reverse("louna:programme_reports_draft", args=[2024]), {})
     assert response.status_code == 302 and ImplementationReport.objects.count() == 3
     report = ImplementationReport.objects.get(library=humppila)
     client.force_login(director)
     assert client.get(reverse("louna:programme_report", args=[report.pk])).status_code == 404  # a draft
     client.force_login(coordinator)
     url = reverse("louna:programme_report", args=[report.pk])
-    response = client.post(url, {"summary": "Hyvä vuosi.", "action": "send"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(reverse("louna:programme_report_send", args=[report.pk]), {"summary": "Hyvä vuosi."})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.state == "sent" and report.summary == "Hyvä vuosi."
@@ -103,7 +106,7 @@ def test_items_moved_to_next_year_are_brought_into_next_years_draft(client, fina
     client.force_login(coordinator)
     desk = client.get(reverse("louna:programme_manage", args=[2025])).content.decode()
     assert "Bring the 1 item moved from last year" in desk
-    assert client.post(reverse("louna:programme_action", args=[2025]), {"action": "carry_over"}).status_code == 302
+    assert client.post(reverse("louna:programme_carry_over", args=[2025]), {}).status_code == 302
     assert list(following.items.values_list("title", "aim")) == [(moved.title, moved.aim)]
-    client.post(reverse("louna:programme_action", args=[2025]), {"action": "carry_over"})
+    client.post(reverse("louna:programme_carry_over", args=[2025]), {})
     assert following.items.count() == 1  # brought once

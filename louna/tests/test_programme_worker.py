@@ -12,9 +12,9 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from testsupport import wait_until
-from louna import programme_services as services
+from louna.programme import services
 from louna.models import Programme, ProgrammeDelivery, ReviewReminder
-from louna.programme_tasks import send_review_reminders
+from louna.programme.tasks import make_programme_delivery, send_review_reminders
 from louna.tests.programme_fixtures import answer_all, forssa, in_review, programme  # noqa: F401
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -56,7 +56,8 @@ def test_the_worker_delivers_each_librarys_pdf_by_email(celery_worker, smtp, in_
     celery_worker.start()
     answer_all(in_review, coordinator, [director, other_director])
     services.programme_finalise(programme=in_review, by=coordinator)
-    services.programme_deliver(programme=Programme.objects.get(pk=in_review.pk), by=coordinator)
+    for library_id in services.programme_deliver(programme=Programme.objects.get(pk=in_review.pk), by=coordinator):
+        make_programme_delivery.delay(in_review.pk, library_id)  # as the deliver view queues them
     # three copies (Forssa, Humppila, Tammela); the two libraries with a director get theirs by e-mail
     wait_until(lambda: ProgrammeDelivery.objects.filter(emailed_at__isnull=False).count() == 2
                and ProgrammeDelivery.objects.count() == 3, timeout=90,

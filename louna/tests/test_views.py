@@ -78,8 +78,8 @@ def test_director_reads_but_does_not_change(client, world, director):
         assert client.get(url, follow=True).status_code == 200, url
     for url in manage_urls(world):
         assert client.get(url).status_code == 403, url
-    task_url = reverse("louna:task_detail", args=[world["task"].pk])
-    response = client.post(task_url, {"action": "state", "state-state": "done", "state-on": "2024-05-01"})
+    task_url = reverse("louna:task_state", args=[world["task"].pk])
+    response = client.post(task_url, {"state-state": "done", "state-on": "2024-05-01"})
     assert response.status_code == 403
     world["task"].refresh_from_db()
     assert world["task"].state == Task.State.PLANNED
@@ -127,8 +127,8 @@ def test_board_shows_areas_and_filters_by_person_state_and_month(client, coordin
 
 def test_coordinator_moves_a_task_to_done_with_a_note(client, coordinator, task):
     client.force_login(coordinator)
-    url = reverse("louna:task_detail", args=[task.pk])
-    response = client.post(url, {"action": "state", "state-state": "done", "state-on": "2024-06-03",
+    url = reverse("louna:task_state", args=[task.pk])
+    response = client.post(url, {"state-state": "done", "state-on": "2024-06-03",
                                  "state-text": "Tehty yhdessä kirjastojen kanssa", "state-for_directors": "on"})
     assert response.status_code == 302
     task.refresh_from_db()
@@ -138,8 +138,8 @@ def test_coordinator_moves_a_task_to_done_with_a_note(client, coordinator, task)
 
 def test_refused_state_change_names_the_field(client, coordinator, task):
     client.force_login(coordinator)
-    url = reverse("louna:task_detail", args=[task.pk])
-    response = client.post(url, {"action": "state", "state-state": "not_needed", "state-on": "2024-06-03"})
+    url = reverse("louna:task_state", args=[task.pk])
+    response = client.post(url, {"state-state": "not_needed", "state-on": "2024-06-03"})
     assert response.status_code == 200
     assert "Say why the task is not needed" in response.content.decode() or \
         "ei tarvita" in response.content.decode()
@@ -149,12 +149,12 @@ def test_refused_state_change_names_the_field(client, coordinator, task):
 
 def test_evidence_upload_through_the_page(client, coordinator, task):
     client.force_login(coordinator)
-    url = reverse("louna:task_detail", args=[task.pk])
+    url = reverse("louna:task_evidence_add", args=[task.pk])
     bad = SimpleUploadedFile("tiedosto.pdf", b"MZ\x90\x00program", content_type="application/pdf")
-    response = client.post(url, {"action": "evidence", "evidence-title": "Huono", "evidence-file": bad})
+    response = client.post(url, {"evidence-title": "Huono", "evidence-file": bad})
     assert response.status_code == 200 and not task.evidence.exists()
     good = SimpleUploadedFile("raportti.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
-    response = client.post(url, {"action": "evidence", "evidence-title": "Raportti", "evidence-file": good})
+    response = client.post(url, {"evidence-title": "Raportti", "evidence-file": good})
     assert response.status_code == 302
     evidence = task.evidence.get()
     download = client.get(reverse("louna:evidence_download", args=[evidence.pk]))
@@ -265,18 +265,20 @@ def test_director_proposes_an_item_that_other_directors_do_not_see(client, direc
     meeting = _coming_meeting()
     url = reverse("louna:meeting_detail", args=[meeting.pk])
     client.force_login(director)
-    response = client.post(url, {"action": "propose", "proposal-title": "Yhteinen lukukampanja"})
+    response = client.post(reverse("louna:meeting_propose", args=[meeting.pk]),
+                           {"proposal-title": "Yhteinen lukukampanja"})
     assert response.status_code == 302
     item = AgendaItem.objects.get()
     assert item.proposed_by == director and item.library.name == "Humppilan kunnankirjasto"
     client.force_login(other_director)
     assert "Yhteinen lukukampanja" not in client.get(url).content.decode()
-    response = client.post(url, {"action": "withdraw", "item": item.pk})
+    response = client.post(reverse("louna:agenda_item_withdraw", args=[meeting.pk, item.pk]))
     assert response.status_code == 404 and AgendaItem.objects.exists()
-    response = client.post(url, {"action": "arrange", "item": item.pk, "state": "on_agenda", "position": 1})
+    arrange = reverse("louna:agenda_item_arrange", args=[meeting.pk, item.pk])
+    response = client.post(arrange, {"state": "on_agenda", "position": 1})
     assert response.status_code == 403
     client.force_login(coordinator)
-    client.post(url, {"action": "arrange", "item": item.pk, "state": "on_agenda", "position": 1})
+    client.post(arrange, {"state": "on_agenda", "position": 1})
     client.force_login(other_director)
     assert "Yhteinen lukukampanja" in client.get(url).content.decode()
 
@@ -285,7 +287,7 @@ def test_past_meeting_shows_minutes_and_decisions(client, director, coordinator,
     meeting = MeetingFactory(agreement=agreement, minutes="Keskusteltiin hankkeista.", state="held")
     client.force_login(coordinator)
     url = reverse("louna:meeting_detail", args=[meeting.pk])
-    client.post(url, {"action": "decision", "decision-text": "Haetaan uutta hanketta"})
+    client.post(reverse("louna:decision_add", args=[meeting.pk]), {"decision-text": "Haetaan uutta hanketta"})
     client.force_login(director)
     page = client.get(url).content.decode()
     assert "Keskusteltiin hankkeista." in page and "Haetaan uutta hanketta" in page
@@ -307,8 +309,8 @@ def test_web_services_warn_about_a_missing_check_this_year(client, coordinator):
 
 def test_note_form_refuses_a_date_outside_the_year(client, coordinator, task):
     client.force_login(coordinator)
-    response = client.post(reverse("louna:task_detail", args=[task.pk]),
-                           {"action": "note", "note-on": "2025-01-03", "note-text": "Myöhässä"})
+    response = client.post(reverse("louna:task_note_add", args=[task.pk]),
+                           {"note-on": "2025-01-03", "note-text": "Myöhässä"})
     assert response.status_code == 200
     assert not TaskNote.objects.exists()
 
@@ -350,11 +352,11 @@ def test_coordinator_sends_the_agenda_from_the_meeting_page(client, coordinator,
     AgendaItem.objects.create(meeting=meeting, title="Quria", state=AgendaItem.State.ON_AGENDA)
     client.force_login(coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("louna:meeting_detail", args=[meeting.pk]), {"action": "send"})
+        response = client.post(reverse("louna:meeting_send_agenda", args=[meeting.pk]))
     assert response.status_code == 302
     assert director.email in [m.to[0] for m in mail.outbox]
     client.force_login(director)
-    assert client.post(reverse("louna:meeting_detail", args=[meeting.pk]), {"action": "send"}).status_code == 403
+    assert client.post(reverse("louna:meeting_send_agenda", args=[meeting.pk])).status_code == 403
 
 
 def test_board_shows_the_latest_note_each_reader_may_see(client, coordinator, director, task):

@@ -5,12 +5,23 @@ from factory.django import DjangoModelFactory
 from newsletters.models import Block, Issue, Item, Subscriber
 
 
+def finnish_names(kwargs: dict) -> dict:
+    """A test's title=/subject= is the Finnish text, whatever language a request left active."""
+    from newsletters.services import FINNISH_ALIASES
+
+    return {FINNISH_ALIASES.get(key, key): value for key, value in kwargs.items()}
+
+
 class ItemFactory(DjangoModelFactory):
     class Meta:
         model = Item
 
-    title = factory.Sequence(lambda n: f"Ajankohtaista {n}")
-    body = "Tärkeä **asia** jäsenkirjastoille."
+    title_fi = factory.Sequence(lambda n: f"Ajankohtaista {n}")
+    body_fi = "Tärkeä **asia** jäsenkirjastoille."
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        return finnish_names(kwargs)
 
 
 class IssueFactory(DjangoModelFactory):
@@ -18,9 +29,13 @@ class IssueFactory(DjangoModelFactory):
         model = Issue
 
     month = factory.Sequence(lambda n: timezone.localdate().replace(day=1, year=2000 + n % 50, month=1 + n % 12))
-    subject = factory.Sequence(lambda n: f"Uutiskirje {n}")
+    subject_fi = factory.Sequence(lambda n: f"Uutiskirje {n}")
     period_start = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(days=30))
     period_end = factory.LazyFunction(timezone.now)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        return finnish_names(kwargs)
 
 
 class BlockFactory(DjangoModelFactory):

@@ -79,8 +79,9 @@ def test_language_and_audience_follow_the_recipient(issue, area, staff_user, smt
     assert "Vain Lounalle" not in got["svensk@kirjasto.example"].get_body(("plain",)).get_content()
     assert "Vain Lounalle" not in got["toinen@kirjasto.example"].get_body(("plain",)).get_content()
     assert "Kaikille" in got["toinen@kirjasto.example"].get_body(("plain",)).get_content()
-    # The area's part says whom it is for.
-    assert "Louna" in got["louna@kirjasto.example"].get_body(("html",)).get_content()
+    # The area's part says whom it is for, in the reader's language.
+    assert "Alueen kirjastoille: Louna" in got["louna@kirjasto.example"].get_body(("html",)).get_content()
+    assert "[Alueen kirjastoille: Louna]" in got["louna@kirjasto.example"].get_body(("plain",)).get_content()
 
 
 def test_sending_again_or_twice_at_once_sends_nobody_a_second_message(issue, staff_user, smtp_settings, settings,

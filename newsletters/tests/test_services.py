@@ -9,6 +9,7 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from consortium import registry
+from consortium.outbox import messages_about
 from consortium.registry import NewsletterEntry, NewsletterSection
 from consortium.tests.factories import CooperationAreaFactory
 from newsletters import services
@@ -23,6 +24,7 @@ from newsletters.tokens import (
     subscriber_from_subscription_token,
     subscription_token,
 )
+from testsupport import deliver_outbox
 
 from .factories import BlockFactory, IssueFactory, ItemFactory, SubscriberFactory
 
@@ -247,10 +249,25 @@ def test_an_issue_being_sent_cannot_be_edited(status, staff_user):
 def test_test_send_goes_to_the_person_marked_as_test(staff_user):
     block = BlockFactory(title="Testattava osa")
     services.issue_send_test(issue=block.issue, to=staff_user)
+    deliver_outbox()  # what the worker does after the commit
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [staff_user.email] and message.subject.startswith("[")
     assert "Testattava osa" in message.body and "Testattava osa" in message.alternatives[0][0]
+
+
+def test_test_send_pressed_twice_sends_one_and_again_after_an_edit_or_a_minute(staff_user):
+    block = BlockFactory(title="Testattava osa")
+    now = timezone.now()
+    services.issue_send_test(issue=block.issue, to=staff_user, now=now)
+    services.issue_send_test(issue=block.issue, to=staff_user, now=now)  # a double click
+    assert messages_about(block.issue, kind="newsletters.test").count() == 1
+    services.block_update(block=block, data={"title": "Korjattu osa", "body": block.body})
+    services.issue_send_test(issue=block.issue, to=staff_user, now=now)
+    services.issue_send_test(issue=block.issue, to=staff_user, now=now + timedelta(minutes=1))
+    deliver_outbox()
+    assert [message.subject.startswith("[") for message in mail.outbox] == [True] * 3
+    assert "Korjattu osa" in mail.outbox[-1].body
 
 
 # ---------------------------------------------------------------- subscriptions
@@ -411,6 +428,15 @@ def test_export_and_erase_a_person():
     assert data["deliveries"][0]["message_id"] == "<x@y>"
     services.subscriber_erase(subscriber=subscriber)
     assert not Subscriber.objects.exists() and not Delivery.objects.exists()
+
+
+def test_erasing_a_person_erases_their_subscription_mail_in_the_outbox():
+    from consortium.models import OutboxMessage
+
+    services.subscriber_request(email="poistettava@kirjasto.example", language="fi")
+    assert OutboxMessage.objects.filter(to="poistettava@kirjasto.example").count() == 1
+    services.subscriber_erase(subscriber=Subscriber.objects.get())
+    assert not OutboxMessage.objects.filter(to="poistettava@kirjasto.example").exists()
 
 
 @pytest.mark.django_db(transaction=True)

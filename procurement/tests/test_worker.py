@@ -1,5 +1,6 @@
-"""The reminder task on a real Celery worker (Redis) sending through real SMTP (aiosmtpd):
-run twice, each library is still reminded once."""
+"""The reminder task on a real Celery worker (Redis): it queues the reminders in the outbox,
+the worker sends them through real SMTP (aiosmtpd); run twice, each person is still
+reminded once."""
 
 import socket
 from datetime import timedelta
@@ -7,10 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from testsupport import wait_until
-from procurement.models import Notification
+from consortium.models import OutboxMessage
 from procurement.tasks import send_opt_in_reminders
 from procurement.tests.factories import OpenProcurementFactory
+from testsupport import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,7 @@ def test_real_worker_sends_each_reminder_once(celery_worker, smtp_inbox, humppil
     celery_worker.env["EMAIL_URL"] = f"smtp://127.0.0.1:{smtp_inbox.port}"
     celery_worker.start()
     send_opt_in_reminders.delay()
-    wait_until(lambda: Notification.objects.filter(sent_at__isnull=False).count() == 2, timeout=60,
+    wait_until(lambda: OutboxMessage.objects.filter(state=OutboxMessage.State.SENT).count() == 2, timeout=60,
                message=f"the worker to send the reminders\n{celery_worker.output()}")
     send_opt_in_reminders.delay()  # the beat fires again (or the message is re-delivered)
     wait_until(lambda: len(smtp_inbox.messages) >= 2, timeout=30, message="the mails to arrive")

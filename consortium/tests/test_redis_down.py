@@ -1,0 +1,218 @@
+"""Redis is a helper, never a single point of failure (issue 11).
+
+Each test starts its own redis-server on a free port and stops and starts it again; the
+shared Redis is never touched. With it down people log in, pages render, work that is queued
+waits in the database and is handed to Celery once, when Redis is back."""
+
+import json
+import shutil
+import subprocess
+import time
+
+import pytest
+import redis
+from django.urls import reverse
+
+from config.settings.base import redis_cache
+from consortium.jobs import job_runs_hand_over
+from consortium.models import JobRun, Role
+from consortium.tests.factories import PASSWORD, user_with_role
+from testsupport import free_port, wait_until
+
+pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server installed")
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a port of its own; stop() and start() keep the port."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.dir = tmp_path
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        wait_until(lambda: self._answers(client), timeout=10, message="the private redis-server")
+        return self
+
+    @staticmethod
+    def _answers(client) -> bool:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def queue_length(self, queue: str) -> int:
+        return redis.Redis.from_url(self.url).llen(queue)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    server = PrivateRedis(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cache_on_private_redis(settings, private_redis):
+    settings.CACHES = {"default": redis_cache(private_redis.url)}
+    return private_redis
+
+
+def _use_broker(app, url: str) -> None:
+    app.conf.broker_url = url
+    # The connection pools were built for the previous URL.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_on_private_redis(settings, private_redis):
+    from config.celery import app
+
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    _use_broker(app, private_redis.url)
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield private_redis
+    _use_broker(app, previous[0])
+    app.conf.task_always_eager = previous[1]
+
+
+def _login(client, user):
+    response = client.post(reverse("login"), {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+
+
+# ---------------------------------------------------------------- sessions and pages
+
+
+@pytest.mark.django_db
+def test_with_redis_down_people_log_in_and_pages_render(client, cache_on_private_redis, director, caplog):
+    staff = user_with_role(Role.STAFF)
+    cache_on_private_redis.stop()
+
+    _login(client, director)
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("profile")).status_code == 200
+    client.logout()
+    _login(client, staff)
+    for name in ("home", "library_list", "people_list", "job_list"):
+        assert client.get(reverse(name)).status_code == 200, name
+    # Each cache call that failed is one warning line, no traceback.
+    warnings = [r for r in caplog.records if r.name == "consortium.cache"]
+    assert warnings and all(r.levelname == "WARNING" and r.exc_info is None for r in warnings)
+    assert "cache unavailable" in warnings[0].getMessage()
+
+    cache_on_private_redis.start()
+    assert client.get(reverse("home")).status_code == 200  # the same session, now kept in Redis again
+    assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_front_page_is_kept_again_once_redis_is_back(client, cache_on_private_redis, director):
+    _login(client, director)
+    cache_on_private_redis.stop()
+    assert client.get(reverse("home")).status_code == 200
+    cache_on_private_redis.start()
+    client.get(reverse("home"))
+    kept = redis.Redis.from_url(cache_on_private_redis.url).keys("*frontpage:page:*")
+    assert kept, "the front page is kept in Redis again"
+
+
+# ---------------------------------------------------------------- health
+
+
+@pytest.mark.django_db
+def test_healthz_reports_each_part_and_stays_up_without_redis(client, cache_on_private_redis, broker_on_private_redis):
+    body = client.get("/healthz").json()
+    assert body["ok"] and body["database"]["ok"] and body["cache"]["ok"] and body["broker"]["ok"]
+
+    cache_on_private_redis.stop()
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = json.loads(response.content)
+    assert body["database"]["ok"]
+    assert not body["cache"]["ok"] and "Connection" in body["cache"]["error"]
+    assert not body["broker"]["ok"]
+
+
+@pytest.mark.django_db
+def test_healthz_fails_when_the_database_does(client, monkeypatch):
+    from consortium import health
+
+    def broken():
+        raise RuntimeError("database unreachable")
+
+    monkeypatch.setattr(health, "_database", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == {"ok": False, "error": "RuntimeError: database unreachable",
+                                           "ms": response.json()["database"]["ms"]}
+
+
+# ---------------------------------------------------------------- work queued while the broker is down
+
+
+@pytest.mark.django_db
+def test_a_job_queued_with_the_broker_down_waits_and_is_handed_over_once(
+        client, broker_on_private_redis, django_capture_on_commit_callbacks):
+    staff = user_with_role(Role.STAFF)
+    _login(client, staff)
+    broker_on_private_redis.stop()
+
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("job_start_organisation_check"), follow=True)
+    assert time.monotonic() - started < 5, "a broker that is down does not hold the request"
+    assert response.status_code == 200
+    assert "will run shortly" in response.content.decode() or "ajetaan pian" in response.content.decode()
+    run = JobRun.objects.get()
+    assert run.state == JobRun.State.QUEUED and run.handed_over_at is None
+    assert job_runs_hand_over() == 0  # still down: nothing sent, nothing lost
+    run.refresh_from_db()
+    assert run.handed_over_at is None
+
+    broker_on_private_redis.start()
+    assert job_runs_hand_over() == 1
+    assert job_runs_hand_over() == 0
+    run.refresh_from_db()
+    assert run.handed_over_at is not None
+    assert broker_on_private_redis.queue_length("celery") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_queued_with_the_broker_down_runs_once_after_it_returns(
+        client, broker_on_private_redis, monkeypatch, request):
+    """The whole way, on PostgreSQL with a real worker: queued while Redis is down, run once after."""
+    monkeypatch.setenv("REDIS_URL", broker_on_private_redis.url)
+    worker = request.getfixturevalue("celery_worker")  # skips on SQLite
+    staff = user_with_role(Role.STAFF)
+    _login(client, staff)
+    broker_on_private_redis.stop()
+
+    response = client.post(reverse("job_start_organisation_check"))
+    assert response.status_code == 302
+    run = JobRun.objects.get()
+    assert run.state == JobRun.State.QUEUED and run.handed_over_at is None
+
+    broker_on_private_redis.start()
+    worker.start()
+    assert job_runs_hand_over() == 1
+    assert job_runs_hand_over() == 0
+    wait_until(lambda: JobRun.objects.get(pk=run.pk).state == JobRun.State.DONE, timeout=60,
+               message=f"the job to run; worker said: {worker.output()}")
+    assert JobRun.objects.count() == 1
+    assert broker_on_private_redis.queue_length(worker.queue) == 0
