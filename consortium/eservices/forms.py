@@ -54,14 +54,16 @@ class TakeUpForm(forms.Form):
 
 
 class GroupForm(forms.Form):
+    offering = forms.ModelChoiceField(label=_("Offering"), queryset=Offering.objects.none())
     name = forms.CharField(label=_("Name"), max_length=200)
     starts_on = forms.DateField(label=_("Trial starts"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=_("Trial ends"), widget=DATE_INPUT)
     libraries = forms.ModelMultipleChoiceField(label=_("Invite libraries"), queryset=Library.objects.none(),
                                                required=False, widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, libraries, **kwargs):
+    def __init__(self, *args, offerings, libraries, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["offering"].queryset = offerings
         self.fields["libraries"].queryset = libraries
 
 

@@ -19,7 +19,7 @@ from consortium.registry import (
     register_seeder,
 )
 
-from .permissions import can_manage, is_member
+from .permissions import is_member
 
 register_nav(NavEntry("eservices", gettext_lazy("E-services"), "eservices:catalogue", is_member, order=20))
 register_nav(NavEntry("eservices-proposals", gettext_lazy("Proposals and annual plan"), "eservices:proposals",

@@ -34,7 +34,7 @@ from .models import (
 )
 
 __all__ = (
-    "offering_save", "offering_move", "take_up_record", "take_up_remove",
+    "offering_save", "offering_move", "take_up_record",
     "group_create", "group_invite", "participation_answer", "evaluator_name", "report_save",
     "group_summarise", "report_reminders_send", "REMINDER_DAYS_BEFORE",
     "proposal_submit", "proposal_support", "proposal_triage",
@@ -137,12 +137,6 @@ def take_up_record(*, offering: Offering, library: Library, since: date, referen
     _clean(take_up, exclude=["offering", "library"])
     take_up.save()
     return take_up
-
-
-@transaction.atomic
-def take_up_remove(*, take_up: TakeUp, by: User) -> None:
-    """The library no longer uses the offering."""
-    TakeUp.objects.filter(pk=take_up.pk).delete()
 
 
 # ---------------------------------------------------------------- evaluation groups

@@ -4,10 +4,10 @@ selector or a service, render. Objects outside a person's scope answer 404."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,7 +31,7 @@ from .forms import (
     TakeUpForm,
     TriageForm,
 )
-from .models import ALLOWED_MOVES, CRITERIA, AnnualPlan, Evaluator, Offering, Participation, Proposal, Stage
+from .models import ALLOWED_MOVES, CRITERIA, AnnualPlan, Evaluator, Offering, Proposal, Stage
 
 staff_only = permission_required(permissions.can_manage)
 members_only = permission_required(permissions.is_member)
@@ -155,9 +155,7 @@ def group_list(request):
 @staff_only
 def group_create(request):
     offerings = Offering.objects.exclude(stage=Stage.DISCONTINUED)
-    form = GroupForm(request.POST or None, libraries=Library.objects.active())
-    form.fields["offering"] = _offering_field(offerings)
-    form.order_fields(["offering"])
+    form = GroupForm(request.POST or None, offerings=offerings, libraries=Library.objects.active())
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_create(by=request.user, **form.cleaned_data)
@@ -167,12 +165,6 @@ def group_create(request):
             messages.success(request, _("The evaluation group was created and the libraries invited."))
             return redirect("eservices:group_detail", pk=group.pk)
     return _form_page(request, form, _("New evaluation group"), "eservices:groups")
-
-
-def _offering_field(offerings):
-    from django import forms
-
-    return forms.ModelChoiceField(label=_("Offering"), queryset=offerings)
 
 
 @members_only
@@ -263,7 +255,7 @@ def report_write(request, evaluator_pk):
             return redirect("eservices:report_detail", pk=report.pk)
     return _form_page(request, form, _("Experience report: %(group)s") % {"group": evaluator.group},
                       "eservices:groups", intro=_("The trial ends on %(date)s; until then you can change your report.")
-                      % {"date": evaluator.group.ends_on.strftime("%-d.%-m.%Y")})
+                      % {"date": date_format(evaluator.group.ends_on, "SHORT_DATE_FORMAT")})
 
 
 @members_only

@@ -108,4 +108,5 @@ def test_only_library_people_can_be_evaluators(group, humppila, contact, nobody)
     participation = ParticipationFactory(group=group, library=humppila)
     with pytest.raises(ValidationError, match="does not work for"):
         evaluator_name(participation=participation, user=nobody, by=contact, today=DURING)
-    user_with_role(Role.DIRECTOR, library=humppila, email="johtaja@humppila.example")
+    director = user_with_role(Role.DIRECTOR, library=humppila, email="johtaja@humppila.example")
+    assert evaluator_name(participation=participation, user=director, by=contact, today=DURING).user == director

@@ -1,6 +1,6 @@
 """The seams: the beat schedule, the newsletter section, the front-page cards, the seeder."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -10,7 +10,7 @@ from django.utils import timezone
 from consortium.models import OutboxMessage
 from consortium.registry import newsletter_sections
 
-from ..models import Offering, Proposal
+from ..models import Proposal
 from ..services import offering_move
 from ..tasks import send_report_reminders
 from .factories import EvaluatorFactory, OfferingFactory, ProposalFactory
@@ -33,9 +33,7 @@ def test_the_task_queues_one_reminder_per_evaluator(humppila_in_group, humppila_
 
 
 def test_newly_offered_services_are_a_newsletter_section_for_every_member(staff_user):
-    offering = OfferingFactory(stage=Offering._meta.get_field("stage").default, name_fi="Viddla")
-    offering.stage = "negotiating"
-    offering.save()
+    offering = OfferingFactory(stage="negotiating", name_fi="Viddla")
     offering_move(offering=offering, to_stage="offered", by=staff_user)
     now = timezone.now()
     sections = [s for s in newsletter_sections(since=now - timedelta(days=30), until=now + timedelta(minutes=1))

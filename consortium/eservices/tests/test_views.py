@@ -1,12 +1,11 @@
 """Each page for each role: who sees, who changes, and another library's objects are 404."""
 
-from datetime import date
+from io import BytesIO
 
 import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
-from io import BytesIO
 
 from ..models import Offering, Participation, Proposal, Stage, TakeUp
 from .factories import (
@@ -236,3 +235,11 @@ def test_members_see_only_the_published_plan_and_staff_see_proposal_counts(clien
 def test_member_pages_need_a_role(client, nobody, url_name):
     client.force_login(nobody)
     assert client.get(reverse(url_name)).status_code == 403
+
+
+def test_a_swedish_reader_sees_the_swedish_name_when_written(client):
+    OfferingFactory(name_fi="Elokuvapalvelu", name_sv="Filmtjänst")
+    OfferingFactory(name_fi="Lehtipalvelu")
+    page = client.get(reverse("eservices:catalogue"), headers={"accept-language": "sv"}).content.decode()
+    assert "Filmtjänst" in page and "Elokuvapalvelu" not in page
+    assert '<span lang="fi">Lehtipalvelu</span>' in page
