@@ -9,7 +9,7 @@ the person sees.
 
 A service refuses with a ValidationError. With a form, its field errors go to the fields
 the form has and the rest to the top of the form, so no message is lost; without one (a
-button with no fields) each message becomes a `messages.error`. On success the success
+button with no fields) its messages become one `messages.error`. On success the success
 message is shown and the outcome holds the service's result.
 """
 
@@ -43,8 +43,7 @@ def run_service(request, call: Callable[[], Any], *, form=None, success_message:
         if form is not None:
             add_service_errors(form, error)
         else:
-            for text in error.messages:
-                messages.error(request, f"{error_prefix}{text}")
+            messages.error(request, f"{error_prefix}{' '.join(error.messages)}")
         return Outcome(ok=False)
     if success_message:
         messages.success(request, success_message)

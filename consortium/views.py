@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from .actions import run_service
 from . import selectors, services
 from .forms import (
     EmailLoginForm,
@@ -370,10 +371,6 @@ def outbox_failed(request):
 @permission_required(can_see_outbox)
 def outbox_resend(request, pk):
     message = get_object_or_404(OutboxMessage, pk=pk)
-    try:
-        outbox.message_resend(message=message, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The message to %(to)s will be sent again shortly.") % {"to": message.to})
+    run_service(request, lambda: outbox.message_resend(message=message, by=request.user),
+                success_message=_("The message to %(to)s will be sent again shortly.") % {"to": message.to})
     return redirect("outbox_failed")

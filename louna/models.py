@@ -17,7 +17,6 @@ __all__ = (
     "TaskEvidence",
     "TaskMunicipality",
     "Meeting",
-    "AgendaDelivery",
     "AgendaItem",
     "Decision",
     "WebService",
@@ -36,7 +35,6 @@ __all__ = (
     "ChangeProposal",
     "LibraryPosition",
     "VersionRead",
-    "ReviewReminder",
     "ProgrammeDelivery",
     "ItemProgress",
     "ItemFollower",
@@ -297,22 +295,6 @@ class Meeting(models.Model):
         return self.title
 
 
-class AgendaDelivery(models.Model):
-    """The agenda (at one ics_sequence) mailed to one person. Written after each accepted
-    message, so a retry after a failure partway through the list mails only those not yet
-    reached; a re-sent agenda (the next sequence) goes to everyone again."""
-
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sequence = models.PositiveIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["meeting", "user", "sequence"], name="louna_agenda_delivered_once"),
-        ]
-
-
 class AgendaItem(models.Model):
     class State(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
@@ -408,21 +390,6 @@ class AccessibilityCheck(models.Model):
 
     def __str__(self):
         return f"{self.service} {self.year}"
-
-
-class AccessibilityReminder(models.Model):
-    """One monthly reminder of missing accessibility checks sent to one person: the unique
-    row makes a second run of the job in the same month send nothing."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    month = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "year", "month"], name="louna_accessibility_reminder_once"),
-        ]
 
 
 class AccessibilityFinding(models.Model):
@@ -589,6 +556,5 @@ from .programme.models import (  # noqa: E402
     ProgrammeDelivery,
     ProgrammeItem,
     ProgrammeVersion,
-    ReviewReminder,
     VersionRead,
 )

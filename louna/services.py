@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.calendar import next_working_day, previous_working_day
-from consortium.mail import send_mail_to_user
-from consortium.models import Library, Role, User
+from consortium.models import Library, OutboxMessage, Role, User
+from consortium.outbox import enqueue_mail_to_user
 from consortium.permissions import LOUNA_AREA
 from consortium.selectors import role_holders
 
@@ -24,8 +24,6 @@ from .files import checked_upload
 from .models import (
     AccessibilityCheck,
     AccessibilityFinding,
-    AccessibilityReminder,
-    AgendaDelivery,
     AgendaItem,
     Agreement,
     AgreementDocument,
@@ -381,9 +379,8 @@ def agenda_recipients(meeting: Meeting) -> list[User]:
 
 @transaction.atomic
 def meeting_send_agenda(*, meeting: Meeting, by=None) -> Meeting:
-    """Mark the agenda sent and queue the mail (with an .ics) after commit."""
-    from .tasks import send_meeting_agenda
-
+    """Mark the agenda sent and queue its mail (with an .ics) in the outbox, sent after
+    commit: no SMTP while the meeting is locked."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if meeting.state in (Meeting.State.HELD, Meeting.State.CANCELLED):
         raise ValidationError(_("The agenda of a held or cancelled meeting is not sent."))
@@ -394,39 +391,30 @@ def meeting_send_agenda(*, meeting: Meeting, by=None) -> Meeting:
     meeting.state = Meeting.State.AGENDA_SENT
     meeting.agenda_sent_at = timezone.now()
     meeting.save(update_fields=["state", "agenda_sent_at", "ics_sequence"])
-    send_meeting_agenda.delay(meeting.pk)
+    meeting_agenda_mail(meeting_id=meeting.pk)
     return meeting
 
 
 def meeting_agenda_mail(*, meeting_id: int) -> int:
-    """Send the agenda with the .ics to every recipient; returns how many were sent."""
+    """Queue the agenda with the .ics for every recipient; returns how many were newly
+    queued. The key carries the agenda's version (ics_sequence): a re-sent agenda goes to
+    everyone again, a second run of the same version to nobody."""
     from .ics import meeting_ics
 
     meeting = Meeting.objects.select_related("agreement", "chair").get(pk=meeting_id)
     items = list(meeting.agenda_items.filter(state=AgendaItem.State.ON_AGENDA).select_related("proposed_by"))
     ics = meeting_ics(meeting, items)
     url = settings.SITE_URL.rstrip("/") + reverse("louna:meeting_detail", args=[meeting.pk])
-    reached = set(AgendaDelivery.objects.filter(meeting=meeting, sequence=meeting.ics_sequence)
-                  .values_list("user_id", flat=True))
-    sent, failure = 0, None
-    for person in agenda_recipients(meeting):
-        if person.pk in reached:
-            continue  # reached by an earlier try of this task
-        try:
-            accepted = send_mail_to_user(
-                user=person, template="louna/mail/agenda",
-                context={"meeting": meeting, "items": items, "meeting_url": url},
-                attachments=[(f"kokous-{meeting.pk}.ics", ics, "text/calendar")],
-            )
-        except OSError as error:  # smtplib's errors too: one refused address must not stop the rest
-            failure = failure or error
+    people = {person.pk: person for person in agenda_recipients(meeting)}
+    keys = {pk: f"louna.agenda:{meeting.pk}:{meeting.ics_sequence}:{pk}" for pk in people}
+    queued = set(OutboxMessage.objects.filter(key__in=keys.values()).values_list("key", flat=True))
+    for pk, person in people.items():
+        if keys[pk] in queued:
             continue
-        if accepted:
-            AgendaDelivery.objects.get_or_create(meeting=meeting, user=person, sequence=meeting.ics_sequence)
-            sent += 1
-    if failure is not None:
-        raise failure  # the task retries; those reached are skipped then
-    return sent
+        enqueue_mail_to_user(user=person, key=keys[pk], kind="louna.agenda", template="louna/mail/agenda",
+                             about=meeting, context={"meeting": meeting, "items": items, "meeting_url": url},
+                             attachments=[(f"kokous-{meeting.pk}.ics", ics, "text/calendar")])
+    return len(set(keys.values()) - queued)
 
 
 @transaction.atomic
@@ -517,8 +505,8 @@ WCAG_CRITERION = re.compile(r"^[1-4]\.\d{1,2}\.\d{1,2}$")
 
 def accessibility_reminder_mail(*, year: int | None = None, today: date | None = None) -> int:
     """Remind the coordinators of the shared web services still lacking this year's
-    accessibility check. Returns the number of messages sent (none when all are checked).
-    Each person gets one reminder a month however often this runs."""
+    accessibility check. Returns the number of messages queued (none when all are checked).
+    Each person gets one reminder a month however often this runs (the outbox key)."""
     from .selectors import services_missing_check
 
     today = today or timezone.localdate()
@@ -529,13 +517,13 @@ def accessibility_reminder_mail(*, year: int | None = None, today: date | None =
     url = settings.SITE_URL.rstrip("/") + reverse("louna:service_list")
     sent = 0
     for person in role_holders(roles=Role.COORDINATOR):
-        with transaction.atomic():
-            _row, created = AccessibilityReminder.objects.get_or_create(user=person, year=today.year,
-                                                                        month=today.month)
-            if not created:
-                continue
-            sent += send_mail_to_user(user=person, template="louna/mail/accessibility_reminder",
-                                      context={"year": year, "services": missing, "url": url})
+        key = f"louna.accessibility:{today.year}-{today.month:02d}:{person.pk}"  # once a month per person
+        if OutboxMessage.objects.filter(key=key).exists():
+            continue
+        enqueue_mail_to_user(user=person, key=key, kind="louna.accessibility_reminder",
+                             template="louna/mail/accessibility_reminder",
+                             context={"year": year, "services": missing, "url": url})
+        sent += 1
     return sent
 
 

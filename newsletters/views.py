@@ -17,6 +17,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from consortium.actions import run_service
 from consortium.forms import add_service_errors
 from consortium.uploads import detect_file_type
 from consortium.views import permission_required
@@ -70,12 +71,7 @@ def item_edit(request, pk=None):
 @require_POST
 def item_delete(request, pk):
     item = get_object_or_404(Item, pk=pk)
-    try:
-        services.item_delete(item=item)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("The item was deleted."))
+    run_service(request, lambda: services.item_delete(item=item), success_message=_("The item was deleted."))
     return redirect("newsletters:index")
 
 
@@ -142,13 +138,7 @@ def block_edit(request, pk):
 
 
 def _post_action(request, issue_id, action, success):
-    try:
-        action()
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-    else:
-        if success:
-            messages.success(request, success)
+    run_service(request, action, success_message=success)
     return redirect("newsletters:issue_detail", pk=issue_id)
 
 
@@ -322,12 +312,9 @@ def subscriber_export(request, pk):
 def subscriber_erase(request, pk):
     subscriber = get_object_or_404(Subscriber, pk=pk)
     email = subscriber.email
-    try:
-        services.subscriber_erase(subscriber=subscriber)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
+    if not run_service(request, lambda: services.subscriber_erase(subscriber=subscriber),
+                       success_message=_("Everything about %(email)s was erased.") % {"email": email}):
         return redirect("newsletters:subscriber_detail", pk=pk)
-    messages.success(request, _("Everything about %(email)s was erased.") % {"email": email})
     return redirect("newsletters:subscriber_list")
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from consortium.actions import run_service
 from consortium.forms import add_service_errors
 from consortium.views import get_or_404, permission_required
 
@@ -173,12 +174,8 @@ def our_agreements(request):
 def agreement_join(request, pk, library_pk):
     agreement = get_object_or_404(FrameworkAgreement.objects.select_related("procurement"), pk=pk)
     library = get_object_or_404(answering_libraries(request.user), pk=library_pk)
-    try:
-        services.agreement_join(agreement=agreement, library=library, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(library)s joined the agreement.") % {"library": library})
+    run_service(request, lambda: services.agreement_join(agreement=agreement, library=library, by=request.user),
+                success_message=_("%(library)s joined the agreement.") % {"library": library})
     return redirect(f"{reverse('procurement:our_agreements')}?library={library.pk}")
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from consortium.actions import run_service
 from consortium.forms import add_service_errors
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
@@ -167,12 +168,8 @@ def compute(request, year):
 @can_manage
 def mark_reported(request, year):
     _year_or_404(year)
-    try:
-        services.year_mark_reported(year=year, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The statistics of %(year)d are marked reported and locked.") % {"year": year})
+    run_service(request, lambda: services.year_mark_reported(year=year, by=request.user),
+                success_message=_("The statistics of %(year)d are marked reported and locked.") % {"year": year})
     return redirect("stats:year_detail", year=year)
 
 

@@ -24,7 +24,6 @@ __all__ = (
     "ChangeProposal",
     "LibraryPosition",
     "VersionRead",
-    "ReviewReminder",
     "ProgrammeDelivery",
     "ItemProgress",
     "ItemFollower",
@@ -268,25 +267,6 @@ class VersionRead(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["programme", "user"], name="louna_programme_read_once")]
-
-
-class ReviewReminder(models.Model):
-    """One reminder sent: the unique row makes a second run of the job send nothing."""
-
-    class Kind(models.TextChoices):
-        THREE_DAYS = "3d", _("three days before the deadline")
-        ONE_DAY = "1d", _("one day before the deadline")
-
-    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reminders")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=2, choices=Kind.choices)
-    deadline = models.DateField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["programme", "user", "kind", "deadline"], name="louna_reminder_once"),
-        ]
 
 
 class ProgrammeDelivery(models.Model):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from consortium.calendar import next_working_day
+from consortium.models import OutboxMessage
 from louna.programme import services
 from louna.models import (
     ImplementationReport,
@@ -20,7 +21,6 @@ from louna.models import (
     LibraryPosition,
     Programme,
     ProgrammeVersion,
-    ReviewReminder,
 )
 from louna.programme.diff import diff_html
 from louna.tests.programme_fixtures import (  # noqa: F401
@@ -271,26 +271,34 @@ def test_finalising_waits_for_every_library(in_review, coordinator, director, hu
 # ---------------------------------------------------------------- reminders
 
 
-def test_reminders_three_days_and_one_day_before_once_each(in_review, director, other_director, humppila):
+def test_reminders_three_days_and_one_day_before_once_each(in_review, director, other_director, humppila,
+                                                           django_capture_on_commit_callbacks):
     deadline = in_review.review_deadline
-    assert services.reminders_send(today=deadline - timedelta(days=5)) == 0
+
+    def remind(days_before: int) -> int:
+        with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+            return services.reminders_send(today=deadline - timedelta(days=days_before))
+
+    assert remind(5) == 0
     services.position_state(programme=in_review, library=humppila, position="approve", by=director)
-    assert services.reminders_send(today=deadline - timedelta(days=3)) == 1
+    assert remind(3) == 1
     assert [m.to for m in mail.outbox] == [[other_director.email]]
     assert "Tammela" in mail.outbox[0].body
-    assert services.reminders_send(today=deadline - timedelta(days=3)) == 0  # the job ran twice
-    assert services.reminders_send(today=deadline - timedelta(days=2)) == 0
-    assert services.reminders_send(today=deadline - timedelta(days=1)) == 1
-    assert services.reminders_send(today=deadline - timedelta(days=1)) == 0
-    assert services.reminders_send(today=deadline + timedelta(days=1)) == 0
-    assert list(ReviewReminder.objects.order_by("kind").values_list("kind", flat=True)) == ["1d", "3d"]
+    assert remind(3) == 0  # the job ran twice
+    assert remind(2) == 0
+    assert remind(1) == 1
+    assert remind(1) == 0
+    assert remind(-1) == 0
+    keys = sorted(OutboxMessage.objects.filter(kind="louna.programme.reminder").values_list("key", flat=True))
+    assert [key.split(":")[3] for key in keys] == ["1d", "3d"]
     assert len(mail.outbox) == 2
 
 
-def test_a_reminder_speaks_the_directors_language(in_review, other_director):
+def test_a_reminder_speaks_the_directors_language(in_review, other_director, django_capture_on_commit_callbacks):
     other_director.language = "sv"
     other_director.save(update_fields=["language"])
-    services.reminders_send(today=in_review.review_deadline - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reminders_send(today=in_review.review_deadline - timedelta(days=1))
     assert mail.outbox[0].subject == "Påminnelse: Lounas åtgärdsprogram 2024 väntar på ditt svar"
 
 

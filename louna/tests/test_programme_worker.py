@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from testsupport import wait_until
 from louna.programme import services
-from louna.models import Programme, ProgrammeDelivery, ReviewReminder
+from consortium.models import OutboxMessage
+from louna.models import Programme, ProgrammeDelivery
 from louna.programme.tasks import make_programme_delivery, send_review_reminders
 from louna.tests.programme_fixtures import answer_all, forssa, in_review, programme  # noqa: F401
 
@@ -77,7 +78,7 @@ def test_reminders_through_the_worker_are_sent_once(celery_worker, smtp, in_revi
     celery_worker.start()
     send_review_reminders.delay()
     send_review_reminders.delay()
-    wait_until(lambda: ReviewReminder.objects.count() == 2, timeout=60,
+    wait_until(lambda: OutboxMessage.objects.filter(kind="louna.programme.reminder").count() == 2, timeout=60,
                message=f"the worker to send the reminders\n{celery_worker.output()}")
     def reminders():
         return [m for m in smtp.messages if _subject(m).startswith("Muistutus")]

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.calendar import not_a_working_day_message
-from consortium.mail import send_mail_to_user
 from consortium.models import OutboxMessage
 from consortium.outbox import enqueue_mail_to_user
 from consortium.models import Library, User
@@ -27,7 +26,6 @@ from ..models import (
     Programme,
     ProgrammeItem,
     ProgrammeVersion,
-    ReviewReminder,
     VersionRead,
 )
 
@@ -361,26 +359,26 @@ def version_mark_read(*, programme: Programme, user: User, number: int) -> None:
 
 def reminders_send(*, today: date | None = None) -> int:
     """Remind the directors of libraries that have not answered, three days and one day
-    before the deadline. Each (person, kind, deadline) is sent once however often this runs."""
+    before the deadline. Each (person, kind, deadline) is queued once however often this
+    runs: the outbox key carries them. Returns how many were newly queued."""
     today = today or timezone.localdate()
     sent = 0
     for programme in Programme.objects.filter(state=Programme.State.REVIEW, review_deadline__gte=today):
         days_left = (programme.review_deadline - today).days
         if days_left > 3:
             continue
-        kind = ReviewReminder.Kind.ONE_DAY if days_left <= 1 else ReviewReminder.Kind.THREE_DAYS
+        kind = "1d" if days_left <= 1 else "3d"
         answered = set(programme.positions.values_list("library_id", flat=True))
         waiting = [lib.pk for lib in perms.louna_libraries() if lib.pk not in answered]
         for assignment in _directors_of(waiting):
-            with transaction.atomic():
-                _row, created = ReviewReminder.objects.get_or_create(
-                    programme=programme, user=assignment.user, kind=kind, deadline=programme.review_deadline)
-                if not created:
-                    continue
-                send_mail_to_user(user=assignment.user, template="louna/programme/mail/reminder", context={
-                    "programme": programme, "library": assignment.library, "days_left": days_left,
-                    "url": settings.SITE_URL + reverse("louna:programme_detail", args=[programme.year]),
-                })
-                sent += 1
+            key = f"louna.programme.reminder:{programme.pk}:{programme.review_deadline}:{kind}:{assignment.user_id}"
+            if OutboxMessage.objects.filter(key=key).exists():
+                continue  # the job ran twice, or the director answers for two libraries
+            enqueue_mail_to_user(user=assignment.user, key=key, kind="louna.programme.reminder",
+                                 template="louna/programme/mail/reminder", about=programme, context={
+                                     "programme": programme, "library": assignment.library, "days_left": days_left,
+                                     "url": settings.SITE_URL + reverse("louna:programme_detail",
+                                                                        args=[programme.year])})
+            sent += 1
     return sent
 
