@@ -60,6 +60,7 @@ class SharedRow:
     method: str = ""
     population_year: int | None = None
     part_list: list = field(default_factory=list)  # (municipality name, value) for the preview
+    key_inputs: dict = field(default_factory=dict)  # the allocation key's inputs, shown beside the split
 
     @property
     def metric_label(self):
@@ -79,6 +80,8 @@ class ParsedFile:
     rows: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     municipalities: list = field(default_factory=list)  # shared files: the columns, in order
+    sha256: str = ""
+    changes: list = field(default_factory=list)  # figures in force the file would replace
 
     @property
     def is_valid(self) -> bool:
@@ -157,7 +160,15 @@ def _read_rows(data: bytes, parsed: ParsedFile):
     if "\x00" in text:
         parsed.errors.append(RowError(0, "", _("The file is not a text file. Save it from Excel as CSV.")))
         return None
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        lines = list(reader)
+    except csv.Error:
+        # The csv module's field limit (131 072 characters) or an unclosed quote.
+        parsed.errors.append(RowError(reader.line_num, "", _(
+            "A cell is longer than %(max)s characters, or a quotation mark is left open; check the row in Excel.")
+            % {"max": "131 072"}))
+        return None
     if not lines:
         parsed.errors.append(RowError(0, "", _("The file is empty.")))
         return None
