@@ -151,7 +151,44 @@ def parse_count(text: str, *, required: bool = True) -> int | None:
     return number
 
 
+def _xlsx_cell(value) -> str:
+    """A spreadsheet value as the CSV of Finnish Excel would have written it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    return str(value)
+
+
+def _read_xlsx(data: bytes, parsed: ParsedFile):
+    """The first sheet of an .xlsx as rows of text, so both forms go through the same checks."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged or disguised archive: openpyxl raises many kinds
+        parsed.errors.append(RowError(0, "", _("The file is not a readable Excel workbook (.xlsx).")))
+        return None
+    parsed.encoding = "xlsx"
+    lines = []
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        lines.append([_xlsx_cell(value) for value in values])
+        if len(lines) - 1 > MAX_ROWS:
+            break
+    workbook.close()
+    return lines
+
+
 def _read_rows(data: bytes, parsed: ParsedFile):
+    if data[:4] == b"PK\x03\x04":
+        lines = _read_xlsx(data, parsed)
+        if lines is None:
+            return None
+        return _check_lines(lines, parsed)
     try:
         text, parsed.encoding = decode_csv_text(data)
     except UnicodeDecodeError:
@@ -169,6 +206,10 @@ def _read_rows(data: bytes, parsed: ParsedFile):
             "A cell is longer than %(max)s characters, or a quotation mark is left open; check the row in Excel.")
             % {"max": "131 072"}))
         return None
+    return _check_lines(lines, parsed)
+
+
+def _check_lines(lines, parsed: ParsedFile):
     if not lines:
         parsed.errors.append(RowError(0, "", _("The file is empty.")))
         return None

@@ -143,8 +143,8 @@ def import_file(request, year):
             file_name = upload.name[:255]
             try:
                 # The portal's one upload check: the type comes from the content, not the name.
-                checked = read_checked_upload(upload, accept=PLAIN_TEXT, max_bytes=MAX_BYTES,
-                                              accepted_text=_("CSV saved from Excel"))
+                checked = read_checked_upload(upload, accept=PLAIN_TEXT | {"xlsx"}, max_bytes=MAX_BYTES,
+                                              accepted_text=_("CSV saved from Excel, or an Excel workbook (.xlsx)"))
             except ValidationError as error:
                 add_service_errors(form, error)
         if checked is None:

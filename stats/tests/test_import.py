@@ -2,6 +2,7 @@
 unless the whole file is good."""
 
 import codecs
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -244,3 +245,27 @@ def test_a_cell_over_the_csv_field_limit_is_a_clear_error(points, coordinator):
             "LOUNA-103-1;1;2;3;4;5\n" + '"' + "x" * 140_000 + '";1;2;3;4;5\n').encode()
     parsed = services.import_prepare(year=2024, kind="service_points", data=data)
     assert not parsed.is_valid and "131 072" in parsed.errors[0].message
+
+
+def test_import_figures_command_dry_run_saves_nothing_then_imports(points, coordinator, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    good = tmp_path / "pisteet.csv"
+    good.write_bytes(POINTS_CSV.encode("cp1252"))
+    bad = tmp_path / "huono.csv"
+    bad.write_bytes(b"Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\nEI-OLE;1;-2;3;4;5\n")
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_figures", str(good), str(bad), year=2024, dry_run=True, stdout=out)
+    result = json.loads(out.getvalue().splitlines()[-1])
+    assert result["files"][0] == {"file": str(good), "rows": 3, "changes": 0}
+    assert {row for row, _column, _message in result["files"][1]["errors"]} == {2}
+    assert len(result["files"][1]["errors"]) == 2  # the unknown id and the negative count
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
+
+    out = io.StringIO()
+    call_command("import_figures", str(good), year=2024, by=coordinator.email, stdout=out)
+    assert json.loads(out.getvalue().splitlines()[-1])["files"][0]["rows"] == 3
+    assert StatsImport.objects.get().imported_by == coordinator and points_with_figures() == 3

@@ -254,19 +254,29 @@ def test_templates_fill_in_and_import_back(client, coordinator, director, points
     assert client.get(reverse("stats:import_template", args=[2024, "shared"])).status_code == 403
 
 
-def test_an_excel_workbook_instead_of_csv_is_refused_clearly(client, coordinator, points):
+def test_an_excel_workbook_is_read_like_the_csv_and_other_files_are_refused(client, coordinator, points):
     from openpyxl import Workbook
 
     client.force_login(coordinator)
     StatisticsYear.objects.create(year=2024)
+    workbook = Workbook()
+    for line in POINTS_CSV.splitlines()[:4]:
+        cells = [cell.replace(" ", "") if cell.replace(" ", "").replace(",", "").isdigit() else cell
+                 for cell in line.split(";")]
+        workbook.active.append([int(c) if c.isdigit() else (2010.0 if c == "2010,00" else c or None) for c in cells])
     buffer = io.BytesIO()
-    Workbook().save(buffer)
-    response = client.post(reverse("stats:import", args=[2024]), {
-        "kind": "service_points", "file": SimpleUploadedFile("tilastot.csv", buffer.getvalue())})
-    assert response.status_code == 200
-    assert "CSV" in " ".join(response.context["form"].errors["file"])
-    assert response.context["parsed"] is None
-    assert not Figure.objects.exists()
+    workbook.save(buffer)
+    url = reverse("stats:import", args=[2024])
+    response = client.post(url, {"kind": "service_points",
+                                 "file": SimpleUploadedFile("tilastot.xlsx", buffer.getvalue())})
+    parsed = response.context["parsed"]
+    assert parsed.is_valid and len(parsed.rows) == 3 and parsed.encoding == "xlsx"
+    assert parsed.rows[1].values["removals"] == 2010 and parsed.rows[1].values["active_customers"] is None
+
+    response = client.post(url, {"kind": "service_points",
+                                 "file": SimpleUploadedFile("tilastot.csv", b"%PDF-1.4 not a table")})
+    assert "xlsx" in " ".join(response.context["form"].errors["file"])
+    assert response.context["parsed"] is None and not Figure.objects.exists()
 
 
 def test_key_figures_per_resident_and_change_from_the_year_before(client, coordinator, year_2024, points):
