@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Figure, Metric, MetricVersion, MunicipalityYearTotal, SharedServiceTotal, StatisticsYear, StatsImport
+from .models import ColumnMapping, Figure, Metric, MetricVersion, MunicipalityYearTotal, SharedServiceTotal, StatisticsYear, StatsImport
 
 
 @admin.register(StatisticsYear)
@@ -42,3 +42,9 @@ class SharedServiceTotalAdmin(admin.ModelAdmin):
 class MunicipalityYearTotalAdmin(admin.ModelAdmin):
     list_display = ("statistics_year", "municipality", "loans", "service_points_missing", "computed_at")
     list_select_related = ("statistics_year", "municipality")
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ("source", "column", "metric")
+    list_filter = ("source",)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from consortium.models import Municipality, ServicePoint, ServicePointExternalId
@@ -28,7 +29,7 @@ from consortium.uploads import decode_csv_text
 
 from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
 
-__all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "decode", "parse_count", "parse_file",
+__all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "parse_count", "parse_file",
            "MAX_BYTES", "MAX_ROWS")
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -297,9 +298,28 @@ class _PointFinder:
         return None, (labels["id"], _("Give the service point's id or name."))
 
 
+def _point_headers() -> tuple[dict, dict]:
+    """The accepted column names by field: the built-in ones, plus every ColumnMapping row
+    (any service-point metric, with the metric's own names too); and the metric names."""
+    from .models import ColumnMapping, Metric
+
+    headers = {name: set(names) for name, names in POINT_HEADERS.items()}
+    names = {}
+    for metric in Metric.objects.filter(level=Metric.Level.SERVICE_POINT):
+        names[metric.code] = capfirst(metric.name)
+        headers.setdefault(metric.code, set()).update(
+            {_norm(metric.code), *(_norm(name) for name in (metric.name_fi, metric.name_sv, metric.name_en) if name)})
+    for column, code in ColumnMapping.objects.filter(metric__level=Metric.Level.SERVICE_POINT).values_list(
+            "column", "metric__code"):
+        headers.setdefault(code, set()).add(_norm(column))
+    return headers, names
+
+
 def _parse_points(lines, parsed: ParsedFile):
     labels = _labels()
-    columns, _unknown = _map_header(lines[0], POINT_HEADERS)
+    headers, metric_names = _point_headers()
+    labels.update({code: name for code, name in metric_names.items() if code not in labels})
+    columns, _unknown = _map_header(lines[0], headers)
     if "id" not in columns and "name" not in columns:
         parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
                                                          "“Palvelupiste” (service point).")))
@@ -308,6 +328,8 @@ def _parse_points(lines, parsed: ParsedFile):
             parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
     if parsed.errors:
         return
+    # Further metrics mapped as data are optional columns: an empty cell is no figure.
+    extra = [code for code in columns if code not in SERVICE_POINT_FIELDS and code not in ("id", "name")]
     finder = _PointFinder()
     seen = {}
     for number, line in _data_lines(lines):
@@ -320,13 +342,14 @@ def _parse_points(lines, parsed: ParsedFile):
         else:
             seen[point.pk] = number
         values = {}
-        for field_name in SERVICE_POINT_FIELDS:
+        for field_name in (*SERVICE_POINT_FIELDS, *extra):
             try:
                 values[field_name] = parse_count(_cell(line, columns[field_name]),
-                                                 required=field_name != "active_customers")
+                                                 required=field_name in SERVICE_POINT_FIELDS
+                                                 and field_name != "active_customers")
             except ValueError as error:
                 parsed.errors.append(RowError(number, labels[field_name], str(error)))
-        if point is not None and len(values) == len(SERVICE_POINT_FIELDS):
+        if point is not None and len(values) == len(SERVICE_POINT_FIELDS) + len(extra):
             parsed.rows.append(PointRow(row=number, service_point=point, values=values))
 
 

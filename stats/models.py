@@ -17,6 +17,7 @@ __all__ = (
     "MetricVersion",
     "Figure",
     "PendingImport",
+    "ColumnMapping",
     "SharedMetric",
     "SplitMethod",
     "SharedServiceTotal",
@@ -304,3 +305,24 @@ class MunicipalityYearTotal(models.Model):
 
     def __str__(self):
         return f"{self.statistics_year}: {self.municipality_id}"
+
+
+class ColumnMapping(models.Model):
+    """Which column of a source's export is which metric, kept as data: a new export format
+    (Quria after Mikromarc, a vendor's own column names) is a few rows here, not code. The
+    column name is compared lower-cased without punctuation. The built-in Finnish names
+    of the base metrics (csvimport.POINT_HEADERS) always apply as well."""
+
+    source = models.CharField(_("source"), max_length=40, help_text=_("e.g. mikromarc, quria, activecustomers"))
+    column = models.CharField(_("column name"), max_length=120)
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="column_mappings",
+                               verbose_name=_("metric"))
+
+    class Meta:
+        ordering = ["source", "column"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [models.UniqueConstraint(fields=["source", "column"], name="stats_column_mapped_once")]
+
+    def __str__(self):
+        return f"{self.source}: {self.column} → {self.metric_id}"

@@ -269,3 +269,20 @@ def test_import_figures_command_dry_run_saves_nothing_then_imports(points, coord
     call_command("import_figures", str(good), year=2024, by=coordinator.email, stdout=out)
     assert json.loads(out.getvalue().splitlines()[-1])["files"][0]["rows"] == 3
     assert StatsImport.objects.get().imported_by == coordinator and points_with_figures() == 3
+
+
+def test_a_new_column_is_a_mapping_row_not_code(points, coordinator):
+    from stats.models import ColumnMapping, Metric
+
+    events = Metric.objects.create(code="events", name_fi="Tapahtumat", name_sv="Evenemang", name_en="Events",
+                                   unit=Metric.Unit.ITEMS, level=Metric.Level.SERVICE_POINT)
+    ColumnMapping.objects.create(source="quria", column="Tapahtumia yhteensä", metric=events)
+    text = ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat;Tapahtumia yhteensä\n"
+            "LOUNA-103-1;1;2;3;4;5;17\n"
+            "quria:Q-834;1;2;3;4;5;x\n")
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode())
+    assert [(e.row, e.column) for e in refused.value.parsed.errors] == [(3, "Events")]  # named in the reader's language
+    _save(coordinator, text.replace(";x\n", ";\n").encode())
+    assert Figure.objects.get(metric=events, service_point=points["humppila"]).value == 17
+    assert not Figure.objects.filter(metric=events, service_point=points["tammela"]).exists()  # empty: no figure
