@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import MunicipalityYearTotal, ServicePointFigures, SharedServiceTotal, StatisticsYear, StatsImport
+from .models import ColumnMapping, Figure, Metric, MetricVersion, MunicipalityYearTotal, SharedServiceTotal, StatisticsYear, StatsImport
 
 
 @admin.register(StatisticsYear)
@@ -14,11 +14,23 @@ class StatsImportAdmin(admin.ModelAdmin):
     readonly_fields = ("imported_at",)
 
 
-@admin.register(ServicePointFigures)
-class ServicePointFiguresAdmin(admin.ModelAdmin):
-    list_display = ("statistics_year", "service_point", "loans", "collection", "is_demo")
-    list_filter = ("statistics_year",)
-    list_select_related = ("statistics_year", "service_point")
+@admin.register(Metric)
+class MetricAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_fi", "unit", "level", "is_shared")
+
+
+@admin.register(MetricVersion)
+class MetricVersionAdmin(admin.ModelAdmin):
+    list_display = ("year", "metric", "okm_variable", "position")
+    list_filter = ("year",)
+
+
+@admin.register(Figure)
+class FigureAdmin(admin.ModelAdmin):
+    list_display = ("statistics_year", "metric", "month", "municipality", "service_point", "value", "is_demo")
+    list_filter = ("statistics_year", "metric")
+    list_select_related = ("statistics_year", "metric", "municipality", "service_point")
+    raw_id_fields = ("source_import", "replaced_by", "service_point")
 
 
 @admin.register(SharedServiceTotal)
@@ -30,3 +42,9 @@ class SharedServiceTotalAdmin(admin.ModelAdmin):
 class MunicipalityYearTotalAdmin(admin.ModelAdmin):
     list_display = ("statistics_year", "municipality", "loans", "service_points_missing", "computed_at")
     list_select_related = ("statistics_year", "municipality")
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    list_display = ("source", "column", "metric")
+    list_filter = ("source",)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from consortium.models import Municipality, ServicePoint, ServicePointExternalId
@@ -28,7 +29,7 @@ from consortium.uploads import decode_csv_text
 
 from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
 
-__all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "decode", "parse_count", "parse_file",
+__all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "parse_count", "parse_file",
            "MAX_BYTES", "MAX_ROWS")
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -60,6 +61,7 @@ class SharedRow:
     method: str = ""
     population_year: int | None = None
     part_list: list = field(default_factory=list)  # (municipality name, value) for the preview
+    key_inputs: dict = field(default_factory=dict)  # the allocation key's inputs, shown beside the split
 
     @property
     def metric_label(self):
@@ -79,6 +81,8 @@ class ParsedFile:
     rows: list = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     municipalities: list = field(default_factory=list)  # shared files: the columns, in order
+    sha256: str = ""
+    changes: list = field(default_factory=list)  # figures in force the file would replace
 
     @property
     def is_valid(self) -> bool:
@@ -148,7 +152,44 @@ def parse_count(text: str, *, required: bool = True) -> int | None:
     return number
 
 
+def _xlsx_cell(value) -> str:
+    """A spreadsheet value as the CSV of Finnish Excel would have written it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
+    return str(value)
+
+
+def _read_xlsx(data: bytes, parsed: ParsedFile):
+    """The first sheet of an .xlsx as rows of text, so both forms go through the same checks."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # a damaged or disguised archive: openpyxl raises many kinds
+        parsed.errors.append(RowError(0, "", _("The file is not a readable Excel workbook (.xlsx).")))
+        return None
+    parsed.encoding = "xlsx"
+    lines = []
+    for values in workbook.worksheets[0].iter_rows(values_only=True):
+        lines.append([_xlsx_cell(value) for value in values])
+        if len(lines) - 1 > MAX_ROWS:
+            break
+    workbook.close()
+    return lines
+
+
 def _read_rows(data: bytes, parsed: ParsedFile):
+    if data[:4] == b"PK\x03\x04":
+        lines = _read_xlsx(data, parsed)
+        if lines is None:
+            return None
+        return _check_lines(lines, parsed)
     try:
         text, parsed.encoding = decode_csv_text(data)
     except UnicodeDecodeError:
@@ -157,7 +198,19 @@ def _read_rows(data: bytes, parsed: ParsedFile):
     if "\x00" in text:
         parsed.errors.append(RowError(0, "", _("The file is not a text file. Save it from Excel as CSV.")))
         return None
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        lines = list(reader)
+    except csv.Error:
+        # The csv module's field limit (131 072 characters) or an unclosed quote.
+        parsed.errors.append(RowError(reader.line_num, "", _(
+            "A cell is longer than %(max)s characters, or a quotation mark is left open; check the row in Excel.")
+            % {"max": "131 072"}))
+        return None
+    return _check_lines(lines, parsed)
+
+
+def _check_lines(lines, parsed: ParsedFile):
     if not lines:
         parsed.errors.append(RowError(0, "", _("The file is empty.")))
         return None
@@ -245,9 +298,28 @@ class _PointFinder:
         return None, (labels["id"], _("Give the service point's id or name."))
 
 
+def _point_headers() -> tuple[dict, dict]:
+    """The accepted column names by field: the built-in ones, plus every ColumnMapping row
+    (any service-point metric, with the metric's own names too); and the metric names."""
+    from .models import ColumnMapping, Metric
+
+    headers = {name: set(names) for name, names in POINT_HEADERS.items()}
+    names = {}
+    for metric in Metric.objects.filter(level=Metric.Level.SERVICE_POINT):
+        names[metric.code] = capfirst(metric.name)
+        headers.setdefault(metric.code, set()).update(
+            {_norm(metric.code), *(_norm(name) for name in (metric.name_fi, metric.name_sv, metric.name_en) if name)})
+    for column, code in ColumnMapping.objects.filter(metric__level=Metric.Level.SERVICE_POINT).values_list(
+            "column", "metric__code"):
+        headers.setdefault(code, set()).add(_norm(column))
+    return headers, names
+
+
 def _parse_points(lines, parsed: ParsedFile):
     labels = _labels()
-    columns, _unknown = _map_header(lines[0], POINT_HEADERS)
+    headers, metric_names = _point_headers()
+    labels.update({code: name for code, name in metric_names.items() if code not in labels})
+    columns, _unknown = _map_header(lines[0], headers)
     if "id" not in columns and "name" not in columns:
         parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
                                                          "“Palvelupiste” (service point).")))
@@ -256,6 +328,8 @@ def _parse_points(lines, parsed: ParsedFile):
             parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
     if parsed.errors:
         return
+    # Further metrics mapped as data are optional columns: an empty cell is no figure.
+    extra = [code for code in columns if code not in SERVICE_POINT_FIELDS and code not in ("id", "name")]
     finder = _PointFinder()
     seen = {}
     for number, line in _data_lines(lines):
@@ -268,13 +342,14 @@ def _parse_points(lines, parsed: ParsedFile):
         else:
             seen[point.pk] = number
         values = {}
-        for field_name in SERVICE_POINT_FIELDS:
+        for field_name in (*SERVICE_POINT_FIELDS, *extra):
             try:
                 values[field_name] = parse_count(_cell(line, columns[field_name]),
-                                                 required=field_name != "active_customers")
+                                                 required=field_name in SERVICE_POINT_FIELDS
+                                                 and field_name != "active_customers")
             except ValueError as error:
                 parsed.errors.append(RowError(number, labels[field_name], str(error)))
-        if point is not None and len(values) == len(SERVICE_POINT_FIELDS):
+        if point is not None and len(values) == len(SERVICE_POINT_FIELDS) + len(extra):
             parsed.rows.append(PointRow(row=number, service_point=point, values=values))
 
 

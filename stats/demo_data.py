@@ -12,9 +12,9 @@ from consortium.models import Library, ServicePoint
 from consortium.permissions import LOUNA_AREA
 
 from . import services
-from .models import ServicePointFigures, SharedMetric, SharedServiceTotal, SplitMethod
+from .allocation import Key, allocate
+from .models import Figure, SharedMetric, SharedServiceTotal, SplitMethod
 from .permissions import louna_municipality_ids
-from .split import split_largest_remainder
 
 DEMO_YEARS = (2023, 2024)
 # Invented totals of the shared services (demo), per year.
@@ -77,22 +77,22 @@ def seed_stats(*, scale: int = 0, stdout=None) -> None:
         statistics_year = services.statistics_year_open(year=year, is_demo=True)
         if statistics_year.is_locked:
             continue
-        have = set(statistics_year.point_figures.values_list("service_point_id", flat=True))
-        ServicePointFigures.objects.bulk_create([
-            ServicePointFigures(statistics_year=statistics_year, service_point=point, is_demo=True,
-                                **_figures_for(point, year))
-            for point in points if point.pk not in have])
+        have = set(Figure.objects.filter(statistics_year=statistics_year, service_point__isnull=False)
+                   .values_list("service_point_id", flat=True))
+        figures = {(point.pk, point.library.municipality_id, code): value
+                   for point in points if point.pk not in have for code, value in _figures_for(point, year).items()}
         population_year, weights = services.population_shares(year=year, municipality_ids=municipality_ids)
         for metric, total in DEMO_SHARED.items():
             total = int(total * (1.04 if year == 2024 else 1.0))
-            shared, created = SharedServiceTotal.objects.get_or_create(
-                statistics_year=statistics_year, metric=metric,
-                defaults={"total": total, "split_method": SplitMethod.POPULATION, "population_year": population_year,
-                          "is_demo": True})
-            if created:
-                shared.parts.bulk_create([
-                    shared.parts.model(shared_total=shared, municipality_id=pk, value=value)
-                    for pk, value in split_largest_remainder(total, weights).items()])
+            if SharedServiceTotal.objects.filter(statistics_year=statistics_year, metric=metric).exists():
+                continue
+            allocation = allocate(total=total, key=Key.POPULATION, members=municipality_ids, weights=weights)
+            SharedServiceTotal.objects.create(
+                statistics_year=statistics_year, metric=metric, total=total, split_method=SplitMethod.POPULATION,
+                population_year=population_year, key_inputs={str(k): v for k, v in allocation.inputs.items()},
+                is_demo=True)
+            figures.update({(None, pk, str(metric)): value for pk, value in allocation.parts.items()})
+        services.figures_save(statistics_year=statistics_year, figures=figures, is_demo=True)
         services.year_compute(year=year)
     if stdout:
         stdout.write(f"  statistics: {len(points)} service points × {len(DEMO_YEARS)} years (demo figures)")

@@ -13,16 +13,14 @@ from openpyxl.styles import Font
 from consortium.spreadsheets import safe_cell
 
 from . import selectors
-from .models import SERVICE_POINT_FIELDS, TOTAL_FIELDS, ServicePointFigures, SharedMetric
+from .models import Metric, SharedMetric
 
 __all__ = ("year_workbook", "column_labels", "import_template")
 
 
-def column_labels() -> dict:
-    labels = {name: capfirst(str(ServicePointFigures._meta.get_field(name).verbose_name))
-              for name in SERVICE_POINT_FIELDS}
-    labels.update({metric.value: capfirst(str(metric.label)) for metric in SharedMetric})
-    return labels
+def column_labels(metrics=None) -> dict:
+    """{metric code: its name in the active language}; one query unless the metrics are given."""
+    return {metric.code: capfirst(metric.name) for metric in (Metric.objects.all() if metrics is None else metrics)}
 
 
 def _header(sheet, values):
@@ -41,22 +39,27 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
     sheet.append([_("State"), str(statistics_year.get_state_display()),
                   _("Exported"), timezone.localtime().strftime("%d.%m.%Y %H:%M")])
     sheet.append([])
-    _header(sheet, [_("Municipality code"), _("Municipality"), *[labels[n] for n in TOTAL_FIELDS],
+    metrics = selectors.year_metrics(year=statistics_year.year)
+    codes = [metric.code for metric in metrics]
+    _header(sheet, [_("Municipality code"), _("Municipality"), *[labels[n] for n in codes],
                     _("Service points"), _("Service points without figures")])
-    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids)
+    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids,
+                                         metrics=metrics)
     for row in rows:
         sheet.append([safe_cell(row["municipality"].code), safe_cell(row["municipality"].name_fi),
-                      *[row[n] for n in TOTAL_FIELDS], row["service_points"], row["service_points_missing"]])
+                      *[row[n] for n in codes], row["service_points"], row["service_points_missing"]])
     totals = selectors.sum_rows(rows)
-    sheet.append(["", _("Total"), *[totals[n] for n in TOTAL_FIELDS], totals["service_points"],
+    sheet.append(["", _("Total"), *[totals[n] for n in codes], totals["service_points"],
                   totals["service_points_missing"]])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
 
     points = workbook.create_sheet(_("Service points")[:31])
+    point_metrics = [metric for metric in metrics if metric.level == Metric.Level.SERVICE_POINT]
     _header(points, [_("Municipality"), _("Library"), _("Service point"), _("Ids"),
-                     *[labels[n] for n in SERVICE_POINT_FIELDS]])
-    point_rows = selectors.point_rows(statistics_year=statistics_year, municipality_ids=municipality_ids)
+                     *[labels[metric.code] for metric in point_metrics]])
+    point_rows = selectors.point_rows(statistics_year=statistics_year, municipality_ids=municipality_ids,
+                                      metrics=point_metrics)
     from consortium.models import ServicePointExternalId
 
     ids = {}
@@ -65,15 +68,15 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
                                                                                          "value"):
         ids.setdefault(point_id, []).append(f"{source}:{value}")
     for row in point_rows:
-        point, figures = row["service_point"], row["figures"]
+        point = row["service_point"]
         points.append([safe_cell(row["municipality"].name_fi), safe_cell(point.library.name), safe_cell(point.name),
                        safe_cell(", ".join(ids.get(point.pk, []))),
-                       *[getattr(figures, n) if figures else None for n in SERVICE_POINT_FIELDS]])
+                       *(row["values"] or [None] * len(point_metrics))])
 
     shared = workbook.create_sheet(_("Shared services")[:31])
     _header(shared, [_("Figure"), _("Total"), _("Split method"), _("Population year")])
     for total in selectors.shared_totals(statistics_year=statistics_year):
-        shared.append([labels[total.metric], total.total, str(total.get_split_method_display()),
+        shared.append([labels.get(total.metric, total.metric), total.total, str(total.get_split_method_display()),
                        total.population_year])
     for worksheet in workbook.worksheets:
         worksheet.column_dimensions["A"].width = 28

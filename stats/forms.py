@@ -23,7 +23,7 @@ class ImportForm(forms.Form):
         label=_("CSV file"),
         help_text=_("Save the sheet from Excel as “CSV (semicolon separated)”. UTF-8 or Windows-1252; "
                     "at most 2 MB. The first row names the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,text/plain"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,text/plain"}),
     )
 
     def clean_file(self):

@@ -5,6 +5,7 @@ municipality totals the annual job computes from them."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Municipality, ServicePoint
@@ -12,11 +13,14 @@ from consortium.models import Municipality, ServicePoint
 __all__ = (
     "StatisticsYear",
     "StatsImport",
-    "ServicePointFigures",
+    "Metric",
+    "MetricVersion",
+    "Figure",
+    "PendingImport",
+    "ColumnMapping",
     "SharedMetric",
     "SplitMethod",
     "SharedServiceTotal",
-    "MunicipalitySharedFigure",
     "MunicipalityYearTotal",
     "SERVICE_POINT_FIELDS",
     "TOTAL_FIELDS",
@@ -77,6 +81,12 @@ class StatsImport(models.Model):
     imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+", verbose_name=_("imported by"))
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    # The same file twice is recognised by its SHA-256 (of the bytes as uploaded).
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
+    replaced = models.PositiveIntegerField(_("figures replaced"), default=0)
+    reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
+    reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reverted by"))
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -87,33 +97,132 @@ class StatsImport(models.Model):
         return f"{self.statistics_year}: {self.file_name}"
 
 
-class ServicePointFigures(models.Model):
-    """The year's figures of one service point. Loans include renewals; the collection is
-    counted at 31.12.; active customers come from the library-system vendor's support and
-    may arrive later (empty until then)."""
+class PendingImport(models.Model):
+    """A previewed file waiting for its confirmation: the bytes and their hash are kept here
+    (not in the session), so a confirm saves exactly what was previewed. Uploading another
+    file for the same year drops the person's earlier drafts, so a stale confirm from a
+    second tab finds nothing rather than importing the other file."""
 
-    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="point_figures",
+    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="+",
                                         verbose_name=_("statistics year"))
-    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, related_name="statistics",
-                                      verbose_name=_("service point"))
-    removals = models.PositiveIntegerField(_("removals"))
-    acquisitions = models.PositiveIntegerField(_("acquisitions"))
-    collection = models.PositiveIntegerField(_("collection at 31.12."))
-    loans = models.PositiveIntegerField(_("loans (incl. renewals)"))
-    active_customers = models.PositiveIntegerField(_("active customers"), null=True, blank=True)
-    source_import = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("import"))
+    kind = models.CharField(_("content"), max_length=20, choices=StatsImport.Kind.choices)
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    data = models.BinaryField(_("file"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("uploaded by"))
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pending import")
+        verbose_name_plural = _("pending imports")
+
+    def __str__(self):
+        return f"{self.statistics_year}: {self.file_name} ({self.sha256[:12]})"
+
+
+# ---------------------------------------------------------------- metrics as data
+
+
+class Metric(models.Model):
+    """A figure the statistics know: a code the files and other apps use, its names, its
+    unit and the level it is reported at. Which OKM variable it feeds is per year
+    (MetricVersion), because OKM's variable set changes from year to year."""
+
+    class Level(models.TextChoices):
+        SERVICE_POINT = "service_point", _("service point")
+        MUNICIPALITY = "municipality", _("municipality")
+
+    class Unit(models.TextChoices):
+        ITEMS = "items", pgettext_lazy("unit", "items")
+        LOANS = "loans", pgettext_lazy("unit", "loans")
+        CUSTOMERS = "customers", pgettext_lazy("unit", "customers")
+        VISITS = "visits", pgettext_lazy("unit", "visits")
+        USES = "uses", pgettext_lazy("unit", "uses")
+        TITLES = "titles", pgettext_lazy("unit", "titles")
+        EUROS = "euros", pgettext_lazy("unit", "euros")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_fi = models.CharField(_("name in Finnish"), max_length=120)
+    name_sv = models.CharField(_("name in Swedish"), max_length=120, blank=True)
+    name_en = models.CharField(_("name in English"), max_length=120, blank=True)
+    unit = models.CharField(_("unit"), max_length=12, choices=Unit.choices)
+    level = models.CharField(_("reported per"), max_length=15, choices=Level.choices)
+    # Shared services' figures arrive as one total and are split among municipalities.
+    is_shared = models.BooleanField(_("split among municipalities"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("metric")
+        verbose_name_plural = _("metrics")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        language = (get_language() or "fi")[:2]
+        return {"sv": self.name_sv, "en": self.name_en}.get(language) or self.name_fi
+
+
+class MetricVersion(models.Model):
+    """A metric in one year's set, with the OKM variable it fed that year. A year's figures
+    keep the set they were reported under: a new year gets a copy of the previous set,
+    which can then change without touching earlier years."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="versions", verbose_name=_("metric"))
+    okm_variable = models.CharField(_("OKM variable"), max_length=120, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["year", "position", "metric__code"]
+        verbose_name = _("metric of a year")
+        verbose_name_plural = _("metrics of a year")
+        constraints = [models.UniqueConstraint(fields=["year", "metric"], name="stats_metric_once_per_year")]
+
+    def __str__(self):
+        return f"{self.year}: {self.metric_id}"
+
+
+class Figure(models.Model):
+    """One value: a metric for a year (month 0) or a month, of a service point (its
+    municipality kept beside it) or of a municipality, with the import it came from. An
+    import that replaces figures keeps the old rows, marked `replaced_by`, so reverting it
+    brings them back. A zero is a figure; a missing row is no figure."""
+
+    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="figures",
+                                        verbose_name=_("statistics year"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="figures", verbose_name=_("metric"))
+    month = models.PositiveSmallIntegerField(_("month"), default=0, help_text=_("0: the whole year"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("municipality"))
+    service_point = models.ForeignKey(ServicePoint, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="statistics", verbose_name=_("service point"))
+    value = models.PositiveBigIntegerField(_("value"))
+    source_import = models.ForeignKey(StatsImport, on_delete=models.CASCADE, null=True, blank=True,
+                                      related_name="figures", verbose_name=_("import"))
+    replaced_by = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="replaced_figures", verbose_name=_("replaced by"))
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
-        ordering = ["statistics_year", "service_point"]
-        verbose_name = _("service point figures")
-        verbose_name_plural = _("service point figures")
-        constraints = [models.UniqueConstraint(fields=["statistics_year", "service_point"],
-                                               name="stats_point_figures_once_per_year")]
+        ordering = ["statistics_year", "metric", "month"]
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        indexes = [models.Index(fields=["statistics_year", "municipality", "metric"], name="stats_figure_lookup")]
+        constraints = [
+            models.CheckConstraint(condition=Q(month__lte=12), name="stats_figure_month_0_to_12"),
+            models.UniqueConstraint(fields=["statistics_year", "metric", "month", "service_point"],
+                                    condition=Q(replaced_by__isnull=True, service_point__isnull=False),
+                                    name="stats_point_figure_current_once"),
+            models.UniqueConstraint(fields=["statistics_year", "metric", "month", "municipality"],
+                                    condition=Q(replaced_by__isnull=True, service_point__isnull=True),
+                                    name="stats_municipality_figure_current_once"),
+        ]
 
     def __str__(self):
-        return f"{self.statistics_year}: {self.service_point_id}"
+        return f"{self.statistics_year}/{self.month}: {self.metric_id} {self.value}"
 
 
 class SharedMetric(models.TextChoices):
@@ -128,6 +237,9 @@ class SharedMetric(models.TextChoices):
 
 class SplitMethod(models.TextChoices):
     POPULATION = "population", _("by population share")
+    LOANS = "loans", _("by loans")
+    AGREED = "agreed", _("by agreed shares")
+    EQUAL = "equal", _("equally")
     GIVEN = "given", _("as given in the file")
 
 
@@ -136,9 +248,11 @@ class SharedServiceTotal(models.Model):
 
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="shared_totals",
                                         verbose_name=_("statistics year"))
-    metric = models.CharField(_("figure"), max_length=30, choices=SharedMetric.choices)
-    total = models.PositiveIntegerField(_("total"))
+    metric = models.CharField(_("figure"), max_length=40)
+    total = models.PositiveBigIntegerField(_("total"))
     split_method = models.CharField(_("split method"), max_length=20, choices=SplitMethod.choices)
+    # The allocation key's inputs as used ({municipality id: weight}), shown beside the split.
+    key_inputs = models.JSONField(_("key inputs"), default=dict, blank=True)
     # For a population split: the population year used (the latest at or before the statistics year).
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
     source_import = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
@@ -153,26 +267,7 @@ class SharedServiceTotal(models.Model):
                                                name="stats_shared_total_once_per_year")]
 
     def __str__(self):
-        return f"{self.statistics_year}: {self.get_metric_display()}"
-
-
-class MunicipalitySharedFigure(models.Model):
-    """One municipality's part of a shared service's total."""
-
-    shared_total = models.ForeignKey(SharedServiceTotal, on_delete=models.CASCADE, related_name="parts")
-    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("municipality"))
-    value = models.PositiveIntegerField(_("value"))
-
-    class Meta:
-        ordering = ["shared_total", "municipality"]
-        verbose_name = _("municipality's part")
-        verbose_name_plural = _("municipalities' parts")
-        constraints = [models.UniqueConstraint(fields=["shared_total", "municipality"],
-                                               name="stats_shared_part_once")]
-
-    def __str__(self):
-        return f"{self.shared_total}: {self.municipality_id} {self.value}"
+        return f"{self.statistics_year}: {self.metric}"
 
 
 # The municipality totals: the service-point sums, then the shared services' parts.
@@ -210,3 +305,24 @@ class MunicipalityYearTotal(models.Model):
 
     def __str__(self):
         return f"{self.statistics_year}: {self.municipality_id}"
+
+
+class ColumnMapping(models.Model):
+    """Which column of a source's export is which metric, kept as data: a new export format
+    (Quria after Mikromarc, a vendor's own column names) is a few rows here, not code. The
+    column name is compared lower-cased without punctuation. The built-in Finnish names
+    of the base metrics (csvimport.POINT_HEADERS) always apply as well."""
+
+    source = models.CharField(_("source"), max_length=40, help_text=_("e.g. mikromarc, quria, activecustomers"))
+    column = models.CharField(_("column name"), max_length=120)
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="column_mappings",
+                               verbose_name=_("metric"))
+
+    class Meta:
+        ordering = ["source", "column"]
+        verbose_name = _("column mapping")
+        verbose_name_plural = _("column mappings")
+        constraints = [models.UniqueConstraint(fields=["source", "column"], name="stats_column_mapped_once")]
+
+    def __str__(self):
+        return f"{self.source}: {self.column} → {self.metric_id}"

@@ -10,20 +10,20 @@ from consortium.models import Municipality, ServicePoint
 from consortium.permissions import LOUNA_AREA
 
 from .models import (
-    SERVICE_POINT_FIELDS,
     TOTAL_FIELDS,
-    MunicipalitySharedFigure,
+    Figure,
+    Metric,
+    MetricVersion,
     MunicipalityYearTotal,
-    ServicePointFigures,
-    SharedMetric,
     SharedServiceTotal,
     StatisticsYear,
     StatsImport,
 )
 from .permissions import louna_municipality_ids, visible_municipality_ids
 
-__all__ = ("year_list", "year_get", "expected_service_points", "point_rows", "municipality_totals",
-           "shared_totals", "sum_rows", "add_key_figures", "import_list", "municipality_get", "municipality_year_figures", "year_attention")
+__all__ = ("year_list", "year_get", "year_metrics", "current_figures", "expected_service_points", "point_rows",
+           "municipality_totals",
+           "shared_totals", "sum_rows", "add_key_figures", "import_list", "import_get", "municipality_get", "municipality_year_figures", "year_attention")
 
 CENT, TENTH = Decimal("0.01"), Decimal("0.1")
 
@@ -34,6 +34,26 @@ def year_list():
 
 def year_get(*, year: int) -> StatisticsYear:
     return StatisticsYear.objects.get(year=year)
+
+
+def year_metrics(*, year: int, level: str | None = None) -> list[Metric]:
+    """The year's metric set in its order (the set it was reported under); one query."""
+    versions = MetricVersion.objects.filter(year=year).select_related("metric").order_by("position", "metric__code")
+    if level:
+        versions = versions.filter(metric__level=level)
+    metrics = []
+    for version in versions:
+        version.metric.okm_variable = version.okm_variable
+        metrics.append(version.metric)
+    if not metrics:  # a year opened before it had a set: every metric, as the first set would be
+        everything = Metric.objects.order_by("pk")
+        metrics = list(everything.filter(level=level) if level else everything)
+    return metrics
+
+
+def current_figures(*, statistics_year):
+    """The figures in force: those no later import has replaced."""
+    return Figure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True)
 
 
 def municipality_get(*, user, pk: int) -> Municipality:
@@ -53,52 +73,57 @@ def expected_service_points(*, year: int, municipality_ids):
             .distinct())
 
 
-def point_rows(*, statistics_year: StatisticsYear, municipality_ids) -> list[dict]:
+def point_rows(*, statistics_year: StatisticsYear, municipality_ids, metrics=None) -> list[dict]:
     """Every service point of the municipalities that owes figures or has them, with its
-    figures (None where missing); in two queries."""
-    figures = {f.service_point_id: f for f in ServicePointFigures.objects.filter(
-        statistics_year=statistics_year, service_point__library__municipality_id__in=municipality_ids)}
+    year's figures by metric code (a missing code: no figure) and `values` in the order of
+    the year's service-point metrics (None where missing); three queries."""
+    if metrics is None:
+        metrics = year_metrics(year=statistics_year.year, level=Metric.Level.SERVICE_POINT)
+    figures, demo = {}, set()
+    for point_id, code, value, is_demo in (current_figures(statistics_year=statistics_year).filter(
+            service_point__isnull=False, municipality_id__in=municipality_ids)
+            .values_list("service_point_id", "metric__code", "value", "is_demo")):
+        values = figures.setdefault(point_id, {})
+        values[code] = values.get(code, 0) + value  # months add up to the year
+        if is_demo:
+            demo.add(point_id)
     points = (ServicePoint.objects.filter(Q(pk__in=expected_service_points(
         year=statistics_year.year, municipality_ids=municipality_ids).values("pk")) | Q(pk__in=list(figures)))
         .select_related("library__municipality").order_by("library__municipality__name_fi", "name"))
     rows = []
     for point in points:
-        row = {"service_point": point, "municipality": point.library.municipality, "figures": figures.get(point.pk)}
-        rows.append(row)
+        values = figures.get(point.pk)
+        rows.append({"service_point": point, "municipality": point.library.municipality, "figures": values,
+                     "is_demo": point.pk in demo,
+                     "values": [values.get(metric.code) for metric in metrics] if values else None})
     return rows
 
 
-def municipality_totals(*, statistics_year: StatisticsYear, municipality_ids) -> list[dict]:
-    """Each municipality's totals, computed from the figures as they are now: the service
-    points' sums and the shared services' parts, and how many service points lack figures.
-    Four queries for any number of municipalities and points."""
+def municipality_totals(*, statistics_year: StatisticsYear, municipality_ids, metrics=None) -> list[dict]:
+    """Each municipality's totals, computed from the figures in force: for every metric of
+    the year the sum of its service points' figures (or the municipality's own figure),
+    and how many service points lack figures. Four queries for any number of
+    municipalities and points."""
+    if metrics is None:
+        metrics = year_metrics(year=statistics_year.year)
+    codes = [metric.code for metric in metrics] or list(TOTAL_FIELDS)
     municipalities = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("name_fi"))
-    sums = {row["service_point__library__municipality_id"]: row for row in (
-        ServicePointFigures.objects.filter(statistics_year=statistics_year,
-                                           service_point__library__municipality_id__in=municipality_ids)
-        .values("service_point__library__municipality_id")
-        .annotate(reported=Count("pk"), **{name: Sum(name) for name in SERVICE_POINT_FIELDS}).order_by())}
-    shared = {}
-    for municipality_id, metric, value in (MunicipalitySharedFigure.objects.filter(
-            shared_total__statistics_year=statistics_year, municipality_id__in=municipality_ids)
-            .values_list("municipality_id", "shared_total__metric", "value")):
-        shared[(municipality_id, metric)] = value
+    sums = {(row["municipality_id"], row["metric__code"]): row["value"] for row in (
+        current_figures(statistics_year=statistics_year).filter(municipality_id__in=municipality_ids)
+        .values("municipality_id", "metric__code").annotate(value=Sum("value")).order_by())}
+    expected_points = expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids)
     expected = {row["library__municipality_id"]: row["owed"] for row in (
-        expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids)
-        .values("library__municipality_id").annotate(owed=Count("pk", distinct=True)).order_by())}
-    with_figures = {row["service_point__library__municipality_id"]: row["n"] for row in (
-        ServicePointFigures.objects.filter(
-            statistics_year=statistics_year,
-            service_point__in=expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids))
-        .values("service_point__library__municipality_id").annotate(n=Count("pk")).order_by())}
+        expected_points.values("library__municipality_id").annotate(owed=Count("pk", distinct=True)).order_by())}
+    with_figures = {row["municipality_id"]: row["n"] for row in (
+        current_figures(statistics_year=statistics_year).filter(service_point__in=expected_points)
+        .values("municipality_id").annotate(n=Count("service_point", distinct=True)).order_by())}
     result = []
     for municipality in municipalities:
-        row = {"municipality": municipality}
-        point_sums = sums.get(municipality.pk, {})
-        for name in SERVICE_POINT_FIELDS:
-            row[name] = point_sums.get(name) or 0
-        for metric in SharedMetric.values:
-            row[metric] = shared.get((municipality.pk, metric), 0)
+        row = {"municipality": municipality, "has_figures": False}
+        for code in codes:
+            value = sums.get((municipality.pk, code))
+            row["has_figures"] |= value is not None
+            row[code] = value or 0
         row["service_points"] = expected.get(municipality.pk, 0)
         row["service_points_missing"] = max(0, row["service_points"] - with_figures.get(municipality.pk, 0))
         result.append(row)
@@ -117,10 +142,10 @@ def add_key_figures(rows: list[dict], *, statistics_year: StatisticsYear) -> Non
             municipality_id__in=ids, year__lte=statistics_year.year).order_by("year")
             .values_list("municipality_id", "year", "population")):
         populations[municipality_id] = population  # the latest year wins
-    previous = dict(ServicePointFigures.objects.filter(
-        statistics_year__year=statistics_year.year - 1, service_point__library__municipality_id__in=ids)
-        .values("service_point__library__municipality_id").annotate(loans=Sum("loans")).order_by()
-        .values_list("service_point__library__municipality_id", "loans"))
+    previous = dict(Figure.objects.filter(
+        statistics_year__year=statistics_year.year - 1, replaced_by__isnull=True, metric__code="loans",
+        municipality_id__in=ids).values("municipality_id").annotate(loans=Sum("value")).order_by()
+        .values_list("municipality_id", "loans"))
     for row in rows:
         pk = row["municipality"].pk
         population = populations.get(pk)
@@ -130,12 +155,18 @@ def add_key_figures(rows: list[dict], *, statistics_year: StatisticsYear) -> Non
             if population else None
         before = previous.get(pk)
         row["previous_loans"] = before
+        # No change until both years have figures: an empty year is not a fall of 100 %.
         row["loans_change"] = (Decimal(100 * (row["loans"] - before)) / before).quantize(TENTH, ROUND_HALF_UP) \
-            if before else None
+            if before and row.get("has_figures", True) else None
+
+
+_NOT_SUMMED = {"municipality", "has_figures", "population", "loans_per_resident", "previous_loans", "loans_change"}
 
 
 def sum_rows(rows: list[dict]) -> dict:
-    return {name: sum(row[name] for row in rows) for name in TOTAL_FIELDS + ("service_points", "service_points_missing")}
+    names = [key for key in (rows[0] if rows else ()) if key not in _NOT_SUMMED]
+    return {name: sum(row[name] for row in rows) for name in names or
+            TOTAL_FIELDS + ("service_points", "service_points_missing")}
 
 
 def shared_totals(*, statistics_year: StatisticsYear) -> list[SharedServiceTotal]:
@@ -143,7 +174,11 @@ def shared_totals(*, statistics_year: StatisticsYear) -> list[SharedServiceTotal
 
 
 def import_list(*, statistics_year: StatisticsYear, limit: int = 20) -> list[StatsImport]:
-    return list(statistics_year.imports.select_related("imported_by")[:limit])
+    return list(statistics_year.imports.select_related("imported_by", "reverted_by")[:limit])
+
+
+def import_get(*, year: int, pk: int) -> StatsImport:
+    return StatsImport.objects.select_related("statistics_year").get(pk=pk, statistics_year__year=year)
 
 
 def year_attention(*, year: int) -> tuple[StatisticsYear | None, int]:
@@ -153,7 +188,8 @@ def year_attention(*, year: int) -> tuple[StatisticsYear | None, int]:
     owed = expected_service_points(year=year, municipality_ids=louna_municipality_ids())
     if statistics_year is None:
         return None, owed.count()
-    missing = owed.exclude(statistics__statistics_year=statistics_year).count()
+    missing = owed.exclude(pk__in=current_figures(statistics_year=statistics_year).filter(
+        service_point__isnull=False).values("service_point_id")).count()
     return statistics_year, missing
 
 

@@ -2,7 +2,10 @@
 services, computing the municipality totals, marking a year reported. Each runs in one
 transaction and refuses, with a ValidationError naming the problem, what it cannot do."""
 
+import hashlib
+
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,21 +13,24 @@ from django.utils.translation import gettext as _
 from consortium.models import Municipality, MunicipalityPopulation
 
 from . import csvimport, selectors
+from .allocation import Key, allocate
+from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
-    SERVICE_POINT_FIELDS,
     TOTAL_FIELDS,
-    MunicipalitySharedFigure,
+    Figure,
+    Metric,
+    MetricVersion,
     MunicipalityYearTotal,
-    ServicePointFigures,
+    PendingImport,
     SharedServiceTotal,
     SplitMethod,
     StatisticsYear,
     StatsImport,
 )
 from .permissions import louna_municipality_ids
-from .split import split_largest_remainder
 
-__all__ = ("ImportRefused", "statistics_year_open", "population_shares", "import_prepare", "import_save",
+__all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
+           "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
            "year_compute", "year_mark_reported")
 
 
@@ -48,11 +54,31 @@ def _check_unlocked(statistics_year: StatisticsYear) -> None:
                               % {"year": statistics_year.year})
 
 
+@transaction.atomic
 def statistics_year_open(*, year: int, is_demo: bool = False) -> StatisticsYear:
-    """The year's record, opened if it is not there yet."""
+    """The year's record, opened if it is not there yet, with its metric set."""
     _check_year(year)
     statistics_year, _created = StatisticsYear.objects.get_or_create(year=year, defaults={"is_demo": is_demo})
+    metric_set_ensure(year=year)
     return statistics_year
+
+
+def metric_set_ensure(*, year: int) -> None:
+    """Give a year without a metric set a copy of the latest earlier year's (or of every
+    metric when there is none). Changing a year's set later never touches another year."""
+    if MetricVersion.objects.filter(year=year).exists():
+        return
+    base_metrics_ensure()
+    earlier = MetricVersion.objects.filter(year__lt=year).order_by("-year").values_list("year", flat=True).first()
+    if earlier is not None:
+        source = [(v.metric_id, v.okm_variable, v.position) for v in MetricVersion.objects.filter(year=earlier)]
+    else:
+        okm = {code: variable for code, *_rest, variable in BASE_METRICS}
+        source = [(pk, okm.get(code, ""), position) for position, (pk, code) in enumerate(
+            Metric.objects.order_by("pk").values_list("pk", "code"))]
+    MetricVersion.objects.bulk_create([MetricVersion(year=year, metric_id=metric_id, okm_variable=okm,
+                                                     position=position) for metric_id, okm, position in source],
+                                      ignore_conflicts=True)
 
 
 # ---------------------------------------------------------------- splitting
@@ -81,36 +107,90 @@ def population_shares(*, year: int, municipality_ids) -> tuple[int, dict[int, in
     return population_year, by_year[population_year]
 
 
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def import_prepare(*, year: int, kind: str, data: bytes) -> csvimport.ParsedFile:
     """Read and check a file; for the shared services also work out each municipality's
-    part. Nothing is saved: the result is what the preview shows."""
+    part; list what the import would change. Nothing is saved: this is the preview."""
     parsed = csvimport.parse_file(data, kind=kind)
+    parsed.sha256 = file_hash(data)
+    earlier = (StatsImport.objects.filter(statistics_year__year=year, sha256=parsed.sha256, reverted_at__isnull=True)
+               .order_by("-imported_at").first())
+    if earlier is not None:
+        parsed.errors.append(csvimport.RowError(0, "", _(
+            "This file was already imported on %(date)s (%(name)s); revert that import first to import it again.")
+            % {"date": timezone.localtime(earlier.imported_at).strftime("%d.%m.%Y"), "name": earlier.file_name}))
     if kind == StatsImport.Kind.SHARED and parsed.rows and not parsed.errors:
-        municipality_ids = sorted(louna_municipality_ids())
-        needs_population = any(row.given is None for row in parsed.rows)
-        population_year, weights = None, None
-        if needs_population:
-            try:
-                population_year, weights = population_shares(year=year, municipality_ids=municipality_ids)
-            except ValidationError as error:
-                parsed.errors.append(csvimport.RowError(0, "", error.messages[0]))
-                return parsed
-        for row in parsed.rows:
-            if row.given is None:
-                row.parts = split_largest_remainder(row.total, weights)
-                row.method, row.population_year = SplitMethod.POPULATION, population_year
-            else:
-                row.parts = row.given
-                row.method, row.population_year = SplitMethod.GIVEN, None
-        names = dict(Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "name_fi"))
-        for row in parsed.rows:
-            row.part_list = sorted((names.get(pk, pk), value) for pk, value in row.parts.items())
+        _allocate_shared(parsed, year=year)
+    if parsed.rows and not parsed.errors:
+        parsed.changes = _changes(parsed, year=year)
     return parsed
 
 
+def _allocate_shared(parsed, *, year: int) -> None:
+    municipality_ids = sorted(louna_municipality_ids())
+    population_year, weights = None, None
+    if any(row.given is None for row in parsed.rows):
+        try:
+            population_year, weights = population_shares(year=year, municipality_ids=municipality_ids)
+        except ValidationError as error:
+            parsed.errors.append(csvimport.RowError(0, "", error.messages[0]))
+            return
+    for row in parsed.rows:
+        if row.given is None:
+            allocation = allocate(total=row.total, key=Key.POPULATION, members=municipality_ids, weights=weights)
+            row.method, row.population_year = SplitMethod.POPULATION, population_year
+        else:
+            allocation = allocate(total=row.total, key=Key.AS_IS, members=row.given, given=row.given)
+            row.method, row.population_year = SplitMethod.GIVEN, None
+        row.parts, row.key_inputs = allocation.parts, allocation.inputs
+    names = dict(Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "name_fi"))
+    for row in parsed.rows:
+        row.part_list = sorted((names.get(pk, pk), value) for pk, value in row.parts.items())
+
+
+def _new_figures(parsed) -> dict:
+    """{(service point id or None, municipality id, metric code): value} the file brings."""
+    figures = {}
+    if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
+        for row in parsed.rows:
+            point = row.service_point
+            for code, value in row.values.items():
+                if value is not None:
+                    figures[(point.pk, point.library.municipality_id, code)] = value
+    else:
+        for row in parsed.rows:
+            for municipality_id, value in row.parts.items():
+                figures[(None, municipality_id, row.metric)] = value
+    return figures
+
+
+def _changes(parsed, *, year: int) -> list[dict]:
+    """What confirming would change: every figure in force that the file gives another value."""
+    new = _new_figures(parsed)
+    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True, month=0,
+                                    metric__code__in={code for _p, _m, code in new})
+    if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
+        current = current.filter(service_point_id__in={point for point, _m, _c in new})
+    else:
+        current = current.filter(service_point__isnull=True)
+    labels = {m.code: m.name for m in Metric.objects.filter(code__in={code for _p, _m, code in new})}
+    changes = []
+    for figure in current.select_related("service_point", "municipality", "metric"):
+        key = (figure.service_point_id, figure.municipality_id, figure.metric.code)
+        if key in new and new[key] != figure.value:
+            where = figure.service_point.name if figure.service_point else figure.municipality.name_fi
+            changes.append({"where": where, "metric": labels[figure.metric.code], "old": figure.value,
+                            "new": new[key]})
+    return sorted(changes, key=lambda change: (change["where"], change["metric"]))
+
+
 @transaction.atomic
-def import_save(*, year: int, kind: str, data: bytes, file_name: str, by) -> StatsImport:
-    """Import a whole file or nothing: any bad row refuses it (ImportRefused lists them all)."""
+def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_demo: bool = False) -> StatsImport:
+    """Import a whole file or nothing: any bad row refuses it (ImportRefused lists them all).
+    Figures the file gives again are replaced (kept, marked, so a revert restores them)."""
     if kind not in StatsImport.Kind.values:
         raise ValidationError({"kind": _("Choose what the file contains.")})
     statistics_year = statistics_year_open(year=year)
@@ -120,42 +200,104 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by) -> Sta
     if not parsed.is_valid:
         raise ImportRefused(parsed)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
-                                        rows=len(parsed.rows), encoding=parsed.encoding, imported_by=by)
-    if kind == StatsImport.Kind.SERVICE_POINTS:
-        _save_point_rows(statistics_year, parsed.rows, record)
-    else:
-        _save_shared_rows(statistics_year, parsed.rows, record)
+                                        rows=len(parsed.rows), encoding=parsed.encoding, imported_by=by,
+                                        sha256=parsed.sha256)
+    if kind == StatsImport.Kind.SHARED:
+        for row in parsed.rows:
+            SharedServiceTotal.objects.update_or_create(
+                statistics_year=statistics_year, metric=row.metric,
+                defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
+                          "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
+                          "is_demo": is_demo})
+    record.replaced = figures_save(statistics_year=statistics_year, figures=_new_figures(parsed), record=record,
+                                   is_demo=is_demo)
+    record.save(update_fields=["replaced"])
     # New figures make an earlier computation stale.
     statistics_year.state = StatisticsYear.State.IMPORTED
     statistics_year.save(update_fields=["state"])
     return record
 
 
-def _save_point_rows(statistics_year, rows, record, *, is_demo=False):
-    existing = {f.service_point_id: f for f in ServicePointFigures.objects.select_for_update().filter(
-        statistics_year=statistics_year, service_point__in=[row.service_point for row in rows])}
-    to_update, to_create = [], []
-    for row in rows:
-        figures = existing.get(row.service_point.pk) or ServicePointFigures(
-            statistics_year=statistics_year, service_point=row.service_point)
-        for name, value in row.values.items():
-            setattr(figures, name, value)
-        figures.source_import, figures.is_demo = record, is_demo
-        (to_update if figures.pk else to_create).append(figures)
-    ServicePointFigures.objects.bulk_update(to_update, [*SERVICE_POINT_FIELDS, "source_import", "is_demo"])
-    ServicePointFigures.objects.bulk_create(to_create)
+def figures_save(*, statistics_year, figures: dict, record=None, month: int = 0, is_demo: bool = False) -> int:
+    """Write {(service point id or None, municipality id, metric code): value} as the figures
+    in force, marking those they replace; returns how many were replaced."""
+    metrics = dict(Metric.objects.filter(code__in={code for _p, _m, code in figures}).values_list("code", "pk"))
+    unknown = {code for _p, _m, code in figures} - set(metrics)
+    if unknown:
+        raise ValidationError(_("Unknown metrics: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
+    # A service point's figure is identified by the point, a municipality's by the municipality.
+    wanted = {(point, None if point else municipality, metrics[code]) for point, municipality, code in figures}
+    point_ids = {point for point, _m, _c in figures if point is not None}
+    municipality_ids = {municipality for point, municipality, _c in figures if point is None}
+    current = (Figure.objects.filter(statistics_year=statistics_year, month=month, replaced_by__isnull=True,
+                                     metric_id__in=metrics.values())
+               .filter(Q(service_point_id__in=point_ids)
+                       | Q(service_point__isnull=True, municipality_id__in=municipality_ids))
+               .values_list("pk", "service_point_id", "municipality_id", "metric_id"))
+    replace_ids = [pk for pk, point, municipality, metric in current
+                   if (point, None if point else municipality, metric) in wanted]
+    Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
+    Figure.objects.bulk_create([
+        Figure(statistics_year=statistics_year, metric_id=metrics[code], month=month, municipality_id=municipality,
+               service_point_id=point, value=value, source_import=record, is_demo=is_demo)
+        for (point, municipality, code), value in figures.items()], batch_size=2000)
+    return len(replace_ids)
 
 
-def _save_shared_rows(statistics_year, rows, record, *, is_demo=False):
-    for row in rows:
-        total, _created = SharedServiceTotal.objects.update_or_create(
-            statistics_year=statistics_year, metric=row.metric,
-            defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
-                      "source_import": record, "is_demo": is_demo})
-        total.parts.all().delete()
-        MunicipalitySharedFigure.objects.bulk_create([
-            MunicipalitySharedFigure(shared_total=total, municipality_id=municipality_id, value=value)
-            for municipality_id, value in sorted(row.parts.items())])
+@transaction.atomic
+def import_draft_create(*, year: int, kind: str, data: bytes, file_name: str, by):
+    """Check an upload and keep it as the person's one draft for the year (the bytes and their
+    hash in the database), returning (parsed, draft or None). Any earlier draft of theirs
+    for the year is dropped first, so only what this preview showed can be confirmed."""
+    statistics_year = statistics_year_open(year=year)
+    PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
+    parsed = import_prepare(year=year, kind=kind, data=data)
+    if not parsed.is_valid:
+        return parsed, None
+    draft = PendingImport(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
+                          sha256=parsed.sha256, data=data, created_by=by)
+    draft.full_clean()
+    draft.save()
+    return parsed, draft
+
+
+def import_drafts_drop(*, year: int, by) -> None:
+    PendingImport.objects.filter(statistics_year__year=year, created_by=by).delete()
+
+
+@transaction.atomic
+def import_draft_confirm(*, year: int, draft_id: int, sha256: str, by) -> StatsImport:
+    """Save the draft the person previewed: the id and the hash shown must both match, so a
+    confirm from a stale page never saves another file."""
+    draft = (PendingImport.objects.select_for_update()
+             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year).first())
+    if draft is None:
+        raise ValidationError(_("The previewed file is no longer waiting for confirmation (another file was "
+                                "chosen since); choose the file again."))
+    record = import_save(year=year, kind=draft.kind, data=bytes(draft.data), file_name=draft.file_name, by=by)
+    draft.delete()
+    return record
+
+
+@transaction.atomic
+def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
+    """Undo an import: its figures go, the ones it replaced are in force again. An import
+    whose figures a later one replaced is reverted only after that later one."""
+    record = StatsImport.objects.select_for_update().select_related("statistics_year").get(pk=stats_import.pk)
+    _check_unlocked(record.statistics_year)
+    if record.reverted_at:
+        raise ValidationError(_("This import has already been reverted."))
+    if record.figures.filter(replaced_by__isnull=False).exists():
+        raise ValidationError(_("A later import replaced figures of this one; revert the later import first."))
+    record.figures.all().delete()
+    Figure.objects.filter(replaced_by=record).update(replaced_by=None)
+    SharedServiceTotal.objects.filter(source_import=record).delete()
+    record.reverted_at, record.reverted_by = timezone.now(), by
+    record.save(update_fields=["reverted_at", "reverted_by"])
+    statistics_year = record.statistics_year
+    statistics_year.state = StatisticsYear.State.IMPORTED
+    statistics_year.save(update_fields=["state"])
+    return record
 
 
 # ---------------------------------------------------------------- the annual computation
@@ -177,7 +319,7 @@ def year_compute(*, year: int, progress=None) -> dict:
     for done, row in enumerate(rows, start=1):
         MunicipalityYearTotal.objects.update_or_create(
             statistics_year=statistics_year, municipality=row["municipality"],
-            defaults={**{name: row[name] for name in TOTAL_FIELDS}, "service_points": row["service_points"],
+            defaults={**{name: row.get(name, 0) for name in TOTAL_FIELDS}, "service_points": row["service_points"],
                       "service_points_missing": row["service_points_missing"], "computed_at": now})
         if progress:
             progress.advance(done, message=str(row["municipality"].name_fi))

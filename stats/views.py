@@ -1,7 +1,5 @@
 """Thin views of the statistics: parse, check permission, call a selector or a service."""
 
-import base64
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -20,27 +18,28 @@ from consortium.views import get_or_404, permission_required
 from . import exports, permissions, selectors, services, tasks
 from .csvimport import MAX_BYTES
 from .forms import ImportForm, YearForm
-from .models import SERVICE_POINT_FIELDS, StatisticsYear, StatsImport
+from .models import Metric, SharedMetric, StatisticsYear, StatsImport
 
 can_view = permission_required(permissions.can_view)
 can_manage = permission_required(permissions.can_manage)
-
-SESSION_KEY = "stats_import_pending"
-
 
 def _year_or_404(year: int) -> StatisticsYear:
     return get_or_404(selectors.year_get, year=year)
 
 
-def _chart(rows, field="loans"):
-    """Bars for a server-rendered SVG: one per municipality, widths relative to the largest."""
-    largest = max((row[field] for row in rows), default=0)
-    bars = []
-    for index, row in enumerate(rows):
-        share = (row[field] / largest) if largest else 0
-        bars.append({"label": row["municipality"].name, "value": row[field], "width": round(share * 100, 1),
-                     "y": index * 36})
-    return {"bars": bars, "height": max(36, len(bars) * 36)}
+def _chart(items, *, title):
+    """Bars for a server-rendered SVG from (label, value) pairs, widths relative to the largest."""
+    items = [(label, value or 0) for label, value in items]
+    largest = max((value for _label, value in items), default=0)
+    bars = [{"label": label, "value": value, "width": round((value / largest) * 100, 1) if largest else 0,
+             "y": index * 36} for index, (label, value) in enumerate(items)]
+    return {"bars": bars, "height": max(36, len(bars) * 36), "title": title}
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @can_view
@@ -65,14 +64,20 @@ def year_list(request):
 def year_detail(request, year):
     statistics_year = _year_or_404(year)
     municipality_ids = permissions.visible_municipality_ids(request.user)
-    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids)
+    metrics = selectors.year_metrics(year=year)
+    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids,
+                                         metrics=metrics)
     selectors.add_key_figures(rows, statistics_year=statistics_year)
     can_manage_stats = permissions.can_manage(request.user)
+    point_metrics = [metric for metric in metrics if metric.level == Metric.Level.SERVICE_POINT]
+    labels = exports.column_labels(metrics)
     context = {
         "statistics_year": statistics_year, "rows": rows, "totals": selectors.sum_rows(rows),
-        "point_rows": selectors.point_rows(statistics_year=statistics_year, municipality_ids=municipality_ids),
-        "point_fields": SERVICE_POINT_FIELDS, "chart": _chart(rows), "can_manage": can_manage_stats,
-        "labels": exports.column_labels(),
+        "point_rows": selectors.point_rows(statistics_year=statistics_year, municipality_ids=municipality_ids,
+                                           metrics=point_metrics),
+        "point_metrics": point_metrics, "can_manage": can_manage_stats, "labels": labels,
+        "chart": _chart([(row["municipality"].name, row["loans"]) for row in rows],
+                        title=_("Loans per municipality")),
     }
     if can_manage_stats:
         labels = context["labels"]
@@ -86,13 +91,28 @@ def year_detail(request, year):
 def municipality_detail(request, year, pk):
     statistics_year = _year_or_404(year)
     municipality = get_or_404(selectors.municipality_get, user=request.user, pk=pk)
-    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=[municipality.pk])
+    metrics = selectors.year_metrics(year=year)
+    rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=[municipality.pk],
+                                         metrics=metrics)
     selectors.add_key_figures(rows, statistics_year=statistics_year)
+    point_metrics = [metric for metric in metrics if metric.level == Metric.Level.SERVICE_POINT]
+    point_rows = selectors.point_rows(statistics_year=statistics_year, municipality_ids=[municipality.pk],
+                                      metrics=point_metrics)
     return render(request, "stats/municipality_detail.html", {
         "statistics_year": statistics_year, "municipality": municipality, "row": rows[0],
-        "point_rows": selectors.point_rows(statistics_year=statistics_year, municipality_ids=[municipality.pk]),
-        "point_fields": SERVICE_POINT_FIELDS, "labels": exports.column_labels(),
+        "point_rows": point_rows, "point_metrics": point_metrics, "labels": exports.column_labels(metrics),
+        "chart": _chart([(row["service_point"].name, (row["figures"] or {}).get("loans")) for row in point_rows],
+                        title=_("Loans per service point")),
     })
+
+
+@can_view
+def municipality_export(request, year, pk):
+    """A director's own municipality's figures as Excel (another municipality: 404)."""
+    statistics_year = _year_or_404(year)
+    municipality = get_or_404(selectors.municipality_get, user=request.user, pk=pk)
+    data = exports.year_workbook(statistics_year=statistics_year, municipality_ids=[municipality.pk])
+    return _xlsx_response(data, f"tilastot-{municipality.code}-{year}.xlsx")
 
 
 @can_manage
@@ -101,24 +121,18 @@ def import_file(request, year):
     if statistics_year.is_locked:
         messages.error(request, _("The statistics of %(year)d have been reported and are locked.") % {"year": year})
         return redirect("stats:year_detail", year=year)
-    parsed, pending = None, request.session.get(SESSION_KEY)
-    if pending and pending.get("year") != year:
-        pending = None
+    parsed, draft, file_name = None, None, ""
     form = ImportForm()
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        if not pending:
-            messages.error(request, _("The file to import was not found; choose it again."))
-            return redirect("stats:import", year=year)
         try:
-            record = services.import_save(year=year, kind=pending["kind"], data=base64.b64decode(pending["data"]),
-                                          file_name=pending["name"], by=request.user)
+            record = services.import_draft_confirm(year=year, draft_id=_int(request.POST.get("draft")),
+                                                   sha256=request.POST.get("sha256", ""), by=request.user)
         except services.ImportRefused as refused:
             parsed = refused.parsed
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-            return redirect("stats:year_detail", year=year)
+            return redirect("stats:import", year=year)
         else:
-            del request.session[SESSION_KEY]
             messages.success(request, _("%(name)s imported: %(rows)d rows.") % {"name": record.file_name,
                                                                                 "rows": record.rows})
             return redirect("stats:year_detail", year=year)
@@ -127,25 +141,23 @@ def import_file(request, year):
         checked = None
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            file_name = upload.name[:255]
             try:
                 # The portal's one upload check: the type comes from the content, not the name.
-                checked = read_checked_upload(upload, accept=PLAIN_TEXT, max_bytes=MAX_BYTES,
-                                              accepted_text=_("CSV saved from Excel"))
+                checked = read_checked_upload(upload, accept=PLAIN_TEXT | {"xlsx"}, max_bytes=MAX_BYTES,
+                                              accepted_text=_("CSV saved from Excel, or an Excel workbook (.xlsx)"))
             except ValidationError as error:
                 add_service_errors(form, error)
-                request.session.pop(SESSION_KEY, None)
-        if checked is not None:
-            kind = form.cleaned_data["kind"]
-            parsed = services.import_prepare(year=year, kind=kind, data=checked.data)
-            if parsed.is_valid:
-                request.session[SESSION_KEY] = {"year": year, "kind": kind, "name": upload.name[:255],
-                                                "data": base64.b64encode(checked.data).decode()}
-            else:
-                request.session.pop(SESSION_KEY, None)
-            pending = {"kind": kind, "name": upload.name}
+        if checked is None:
+            # A refused upload also drops the earlier draft: its confirm button is stale now.
+            services.import_drafts_drop(year=year, by=request.user)
+        else:
+            parsed, draft = services.import_draft_create(year=year, kind=form.cleaned_data["kind"],
+                                                         data=checked.data, file_name=file_name, by=request.user)
     return render(request, "stats/import.html", {
-        "statistics_year": statistics_year, "form": form, "parsed": parsed, "pending": pending,
-        "point_fields": SERVICE_POINT_FIELDS, "labels": exports.column_labels(),
+        "statistics_year": statistics_year, "form": form, "parsed": parsed, "draft": draft, "file_name": file_name,
+        "point_metrics": selectors.year_metrics(year=year, level=Metric.Level.SERVICE_POINT),
+        "labels": exports.column_labels(), "shared_codes": SharedMetric.values,
         "is_points": parsed is not None and parsed.kind == StatsImport.Kind.SERVICE_POINTS,
     })
 
@@ -173,14 +185,33 @@ def mark_reported(request, year):
     return redirect("stats:year_detail", year=year)
 
 
-@can_manage
+@can_view
 def export(request, year):
+    """The year's workbook with the municipalities the person may see (a director: their own)."""
     statistics_year = _year_or_404(year)
     data = exports.year_workbook(statistics_year=statistics_year,
                                  municipality_ids=permissions.visible_municipality_ids(request.user))
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="louna-tilastot-{year}.xlsx"'
-    return response
+    return _xlsx_response(data, f"louna-tilastot-{year}.xlsx")
+
+
+@require_POST
+@can_manage
+def import_revert(request, year, pk):
+    record = get_or_404(selectors.import_get, year=year, pk=pk)
+    try:
+        services.import_revert(stats_import=record, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The import of %(name)s was reverted.") % {"name": record.file_name})
+    return redirect("stats:year_detail", year=year)
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 

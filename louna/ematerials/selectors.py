@@ -1,7 +1,7 @@
 """Reads of Louna's shared e-materials: cost shares, budget use and the cataloguing queue.
 
 Cost shares are whole cents that add up exactly to the euros shared: the largest-remainder
-split of the statistics app (`stats.split`), the same one its figures use."""
+split of the statistics app (`stats.allocation`), the same one its figures use."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from consortium.models import Library, Municipality, MunicipalityPopulation
 from consortium.permissions import LOUNA_AREA
-from stats.split import split_largest_remainder
+from stats.allocation import largest_remainder as split_largest_remainder
 
 from .models import Budget, EMaterialService, Order, SelectionPrinciple
 

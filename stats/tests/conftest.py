@@ -34,3 +34,26 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+def point_figures(point, *, codes=("removals", "acquisitions", "collection", "loans", "active_customers")):
+    """A service point's figures in force, in the old column order (None: no figure)."""
+    from stats.models import Figure
+
+    values = dict(Figure.objects.filter(service_point=point, replaced_by__isnull=True)
+                  .values_list("metric__code", "value"))
+    return tuple(values.get(code) for code in codes)
+
+
+def points_with_figures(**filters) -> int:
+    from stats.models import Figure
+
+    return (Figure.objects.filter(service_point__isnull=False, replaced_by__isnull=True, **filters)
+            .values("service_point").distinct().count())
+
+
+def municipality_parts(metric: str) -> dict:
+    from stats.models import Figure
+
+    return dict(Figure.objects.filter(metric__code=metric, service_point__isnull=True, replaced_by__isnull=True)
+                .values_list("municipality_id", "value"))

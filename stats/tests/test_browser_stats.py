@@ -8,7 +8,8 @@ import pytest
 
 from testsupport import assert_accessible, login
 from consortium.tests.factories import PASSWORD
-from stats.models import ServicePointFigures, StatisticsYear
+from stats.models import Figure, StatisticsYear
+from stats.tests.conftest import points_with_figures
 from stats.tests.conftest import POINTS_CSV
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,7 +35,7 @@ def test_coordinator_imports_a_file_and_sees_the_figures(page, coordinator, poin
     page.wait_for_load_state("domcontentloaded")
     assert "EI-OLE" in page.locator("table").first.inner_text()
     assert_accessible(page)
-    assert not ServicePointFigures.objects.exists()
+    assert not Figure.objects.exists()
 
     page.get_by_label("CSV-tiedosto").set_input_files(str(good))
     page.get_by_role("button", name="Tarkista tiedosto").click()
@@ -45,7 +46,7 @@ def test_coordinator_imports_a_file_and_sees_the_figures(page, coordinator, poin
     page.wait_for_load_state("domcontentloaded")
 
     assert page.url.endswith("/stats/2024/")
-    assert ServicePointFigures.objects.count() == 3
+    assert points_with_figures() == 3
     page.get_by_role("button", name="Laske yhteissummat").click()
     page.wait_for_load_state("domcontentloaded")
     page.goto("/stats/2024/")
@@ -53,3 +54,18 @@ def test_coordinator_imports_a_file_and_sees_the_figures(page, coordinator, poin
     assert "58\u00a0400" in points_table and "Tammelan kirjastoauto" in points_table
     assert "111\u00a0350" in page.locator("svg desc").text_content()
     assert_accessible(page)
+
+
+def test_a_director_opens_their_report_and_chart_and_downloads_the_excel(page, director, points, coordinator,
+                                                                        humppila):
+    from stats import services
+
+    services.import_save(year=2024, kind="service_points", data=POINTS_CSV.encode(), file_name="t.csv",
+                         by=coordinator)
+    login(page, director.email, PASSWORD)
+    page.goto(f"/stats/2024/municipalities/{humppila.municipality_id}/")
+    assert "58\u00a0400" in page.locator("svg desc").text_content()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Lataa Excel").click()
+    assert download.value.suggested_filename == "tilastot-103-2024.xlsx"

@@ -2,6 +2,7 @@
 unless the whole file is good."""
 
 import codecs
+import io
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,14 +10,13 @@ from django.core.exceptions import ValidationError
 from stats import services
 from stats.csvimport import parse_count
 from stats.models import (
-    MunicipalitySharedFigure,
-    ServicePointFigures,
+    Figure,
     SharedServiceTotal,
     SplitMethod,
     StatisticsYear,
     StatsImport,
 )
-from stats.tests.conftest import POINTS_CSV
+from stats.tests.conftest import POINTS_CSV, municipality_parts, point_figures, points_with_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,7 @@ def _save(coordinator, data, kind=StatsImport.Kind.SERVICE_POINTS, year=2024, na
 
 
 def _figures(point):
-    figures = ServicePointFigures.objects.get(service_point=point)
-    return (figures.removals, figures.acquisitions, figures.collection, figures.loans, figures.active_customers)
+    return point_figures(point)
 
 
 @pytest.mark.parametrize("encode", [
@@ -45,7 +44,7 @@ def test_a_good_file_is_imported_in_every_excel_encoding(points, coordinator, en
     assert _figures(points["bus"]) == (300, 410, 6000, 20100, 450)
     statistics_year = StatisticsYear.objects.get(year=2024)
     assert statistics_year.state == StatisticsYear.State.IMPORTED
-    assert ServicePointFigures.objects.filter(source_import=record).count() == 3
+    assert points_with_figures(source_import=record) == 3
 
 
 def test_the_name_with_scandinavian_letters_is_found_in_cp1252(points, coordinator):
@@ -58,7 +57,7 @@ def test_a_second_import_overwrites_without_duplicates(points, coordinator):
     _save(coordinator, POINTS_CSV.encode())
     _save(coordinator, "Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
                        "kirkanta:85123;9;9;9;9;9\n".encode())
-    assert ServicePointFigures.objects.count() == 3
+    assert points_with_figures() == 3
     assert _figures(points["humppila"]) == (9, 9, 9, 9, 9)
     assert StatsImport.objects.count() == 2
 
@@ -99,7 +98,7 @@ def test_a_file_of_the_wrong_shape_is_refused_whole(points, coordinator, text, m
     with pytest.raises(services.ImportRefused) as refused:
         _save(coordinator, text.encode())
     assert message in " ".join(f"{e.column} {e.message}" for e in refused.value.parsed.errors)
-    assert not ServicePointFigures.objects.exists() and not StatsImport.objects.exists()
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
 
 
 def test_an_id_in_two_systems_must_name_the_system(points, coordinator):
@@ -130,12 +129,12 @@ def test_shared_services_are_split_by_population_or_taken_as_given(points, coord
     _save(coordinator, codecs.BOM_UTF8 + text.encode(), kind=StatsImport.Kind.SHARED)
     finna = SharedServiceTotal.objects.get(metric="finna_visits")
     assert (finna.total, finna.split_method, finna.population_year) == (10001, SplitMethod.POPULATION, 2020)
-    parts = dict(MunicipalitySharedFigure.objects.filter(shared_total=finna).values_list("municipality_id", "value"))
+    parts = municipality_parts("finna_visits")
     # 10 001 by 2 174 : 6 016 -> 2 654.6… and 7 346.3…: the unit left over goes to Humppila.
     assert parts == {humppila.municipality_id: 2655, tammela.municipality_id: 7346}
     given = SharedServiceTotal.objects.get(metric="lounakirjailijat_visits")
     assert given.split_method == SplitMethod.GIVEN
-    assert dict(given.parts.values_list("municipality_id", "value")) == {humppila.municipality_id: 100,
+    assert municipality_parts("lounakirjailijat_visits") == {humppila.municipality_id: 100,
                                                                           tammela.municipality_id: 400}
 
 
@@ -164,7 +163,7 @@ def test_a_reported_year_is_locked(points, coordinator):
     StatisticsYear.objects.create(year=2023, state=StatisticsYear.State.REPORTED)
     with pytest.raises(ValidationError, match="locked"):
         _save(coordinator, POINTS_CSV.encode(), year=2023)
-    assert not ServicePointFigures.objects.exists()
+    assert not Figure.objects.exists()
 
 
 @pytest.mark.parametrize("text, value", [("1 234", 1234), ("1\u00a0234", 1234), ("12,00", 12), ("0", 0),
@@ -190,5 +189,100 @@ def test_a_municipality_code_whose_leading_zero_excel_dropped_is_still_found(poi
             "Lounakirjailijat;600;100;100;400\n")
     _save(coordinator, codecs.BOM_UTF8 + text.encode(), kind=StatsImport.Kind.SHARED)
     given = SharedServiceTotal.objects.get(metric="lounakirjailijat_visits")
-    assert dict(given.parts.values_list("municipality_id", "value")) == {
+    assert municipality_parts("lounakirjailijat_visits") == {
         forssa.pk: 100, humppila.municipality_id: 100, tammela.municipality_id: 400}
+
+
+# ---------------------------------------------------------------- drafts, hashes, replacing, reverting
+
+
+def test_the_same_file_twice_is_recognised_by_its_hash(points, coordinator):
+    _save(coordinator, POINTS_CSV.encode())
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, POINTS_CSV.encode(), name="again.csv")
+    assert "already imported" in refused.value.parsed.errors[0].message
+    assert StatsImport.objects.count() == 1
+
+
+def test_replacing_shows_the_changes_and_reverting_brings_the_old_figures_back(points, coordinator):
+    first = _save(coordinator, POINTS_CSV.encode())
+    newer = "Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\nkirkanta:85123;9;1530;9;9;9\n".encode()
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=newer)
+    changed = {(change["metric"], change["old"], change["new"]) for change in preview.changes}
+    assert ("Loans (incl. renewals)", 58400, 9) in changed and len(changed) == 4  # acquisitions unchanged
+    second = _save(coordinator, newer)
+    assert _figures(points["humppila"]) == (9, 1530, 9, 9, 9) and second.replaced == 5
+
+    with pytest.raises(ValidationError, match="revert the later import first"):
+        services.import_revert(stats_import=first, by=coordinator)
+    services.import_revert(stats_import=second, by=coordinator)
+    assert _figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1310)
+    services.import_revert(stats_import=first, by=coordinator)
+    assert not Figure.objects.exists()
+    # A reverted file may be imported again.
+    _save(coordinator, POINTS_CSV.encode())
+    assert points_with_figures() == 3
+
+
+def test_a_stale_confirm_never_imports_another_file(points, coordinator):
+    parsed_a, draft_a = services.import_draft_create(year=2024, kind="service_points", data=POINTS_CSV.encode(),
+                                                     file_name="a.csv", by=coordinator)
+    assert parsed_a.is_valid and draft_a.sha256 == services.file_hash(POINTS_CSV.encode())
+    services.import_drafts_drop(year=2024, by=coordinator)  # file B refused in another tab
+    with pytest.raises(ValidationError, match="no longer waiting"):
+        services.import_draft_confirm(year=2024, draft_id=draft_a.pk, sha256=draft_a.sha256, by=coordinator)
+    assert not Figure.objects.exists()
+    _parsed, draft = services.import_draft_create(year=2024, kind="service_points", data=POINTS_CSV.encode(),
+                                                  file_name="a.csv", by=coordinator)
+    with pytest.raises(ValidationError):  # the hash shown must match the draft's
+        services.import_draft_confirm(year=2024, draft_id=draft.pk, sha256="0" * 64, by=coordinator)
+    services.import_draft_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
+    assert points_with_figures() == 3
+
+
+def test_a_cell_over_the_csv_field_limit_is_a_clear_error(points, coordinator):
+    data = ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+            "LOUNA-103-1;1;2;3;4;5\n" + '"' + "x" * 140_000 + '";1;2;3;4;5\n').encode()
+    parsed = services.import_prepare(year=2024, kind="service_points", data=data)
+    assert not parsed.is_valid and "131 072" in parsed.errors[0].message
+
+
+def test_import_figures_command_dry_run_saves_nothing_then_imports(points, coordinator, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    good = tmp_path / "pisteet.csv"
+    good.write_bytes(POINTS_CSV.encode("cp1252"))
+    bad = tmp_path / "huono.csv"
+    bad.write_bytes(b"Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\nEI-OLE;1;-2;3;4;5\n")
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("import_figures", str(good), str(bad), year=2024, dry_run=True, stdout=out)
+    result = json.loads(out.getvalue().splitlines()[-1])
+    assert result["files"][0] == {"file": str(good), "rows": 3, "changes": 0}
+    assert {row for row, _column, _message in result["files"][1]["errors"]} == {2}
+    assert len(result["files"][1]["errors"]) == 2  # the unknown id and the negative count
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
+
+    out = io.StringIO()
+    call_command("import_figures", str(good), year=2024, by=coordinator.email, stdout=out)
+    assert json.loads(out.getvalue().splitlines()[-1])["files"][0]["rows"] == 3
+    assert StatsImport.objects.get().imported_by == coordinator and points_with_figures() == 3
+
+
+def test_a_new_column_is_a_mapping_row_not_code(points, coordinator):
+    from stats.models import ColumnMapping, Metric
+
+    events = Metric.objects.create(code="events", name_fi="Tapahtumat", name_sv="Evenemang", name_en="Events",
+                                   unit=Metric.Unit.ITEMS, level=Metric.Level.SERVICE_POINT)
+    ColumnMapping.objects.create(source="quria", column="Tapahtumia yhteensä", metric=events)
+    text = ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat;Tapahtumia yhteensä\n"
+            "LOUNA-103-1;1;2;3;4;5;17\n"
+            "quria:Q-834;1;2;3;4;5;x\n")
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode())
+    assert [(e.row, e.column) for e in refused.value.parsed.errors] == [(3, "Events")]  # named in the reader's language
+    _save(coordinator, text.replace(";x\n", ";\n").encode())
+    assert Figure.objects.get(metric=events, service_point=points["humppila"]).value == 17
+    assert not Figure.objects.filter(metric=events, service_point=points["tammela"]).exists()  # empty: no figure

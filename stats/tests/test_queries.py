@@ -7,7 +7,8 @@ from django.urls import reverse
 from consortium.demo_data import demo_email, seed_core
 from consortium.models import User
 from stats.demo_data import seed_stats
-from stats.models import ServicePointFigures
+from stats.models import Figure
+from stats.tests.conftest import points_with_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def seeded(request):
 @pytest.mark.parametrize("who", ["koordinaattori", "johtaja.forssa"])
 @pytest.mark.parametrize("url_name", ["stats:year_detail", "stats:year_list"])
 def test_overview_query_count_is_constant(client, seeded, who, url_name, django_assert_max_num_queries):
-    points = ServicePointFigures.objects.filter(statistics_year__year=2024).count()
+    points = points_with_figures(statistics_year__year=2024)
     assert points == (7 + 100 if seeded else 7)
     client.force_login(User.objects.get(email=demo_email(who)))
     url = reverse(url_name, args=[2024]) if url_name == "stats:year_detail" else reverse(url_name)
@@ -32,8 +33,8 @@ def test_overview_query_count_is_constant(client, seeded, who, url_name, django_
         response = client.get(url)
     assert response.status_code == 200
     if url_name == "stats:year_detail":
-        expected = points if who == "koordinaattori" else ServicePointFigures.objects.filter(
-            statistics_year__year=2024, service_point__library__municipality__code="061").count()
+        expected = points if who == "koordinaattori" else points_with_figures(
+            statistics_year__year=2024, municipality__code="061")
         assert len(response.context["point_rows"]) == expected
 
 
@@ -55,7 +56,7 @@ def test_home_with_the_statistics_card(client, seeded, django_assert_max_num_que
 
 
 def test_seeding_twice_changes_nothing(seeded):
-    before = ServicePointFigures.objects.count()
+    before = Figure.objects.count()
     seed_stats(scale=seeded)
-    assert ServicePointFigures.objects.count() == before
-    assert not ServicePointFigures.objects.filter(is_demo=False).exists()
+    assert Figure.objects.count() == before
+    assert not Figure.objects.filter(is_demo=False).exists()

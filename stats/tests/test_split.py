@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from stats.split import split_largest_remainder
+from stats.allocation import largest_remainder as split_largest_remainder
 
 # The Louna municipalities' populations at 31.12.2020.
 LOUNA = {"061": 16800, "103": 2174, "169": 5061, "834": 6016, "981": 2314}

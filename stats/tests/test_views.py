@@ -3,7 +3,10 @@ another municipality's figures by changing the id in the URL."""
 
 import codecs
 import io
+from datetime import UTC, datetime
 from decimal import Decimal
+
+import time_machine
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,7 +16,8 @@ from openpyxl import load_workbook
 
 from consortium.models import JobRun
 from stats import services
-from stats.models import MunicipalityYearTotal, ServicePointFigures, StatisticsYear, StatsImport
+from stats.models import Figure, MunicipalityYearTotal, StatisticsYear, StatsImport
+from stats.tests.conftest import points_with_figures
 from stats.tests.conftest import POINTS_CSV
 
 pytestmark = pytest.mark.django_db
@@ -36,18 +40,28 @@ def _urls(humppila, tammela):
         "other": reverse("stats:municipality_detail", args=[2024, tammela.municipality_id]),
         "import": reverse("stats:import", args=[2024]),
         "export": reverse("stats:export", args=[2024]),
+        "own_xlsx": reverse("stats:municipality_export", args=[2024, humppila.municipality_id]),
+        "other_xlsx": reverse("stats:municipality_export", args=[2024, tammela.municipality_id]),
     }
 
 
 # (who, page) -> status. "own" is Humppila's page, "other" Tammela's.
 MATRIX = {
-    "staff_user": {"list": 200, "year": 200, "own": 200, "other": 200, "import": 200, "export": 200},
-    "coordinator": {"list": 200, "year": 200, "own": 200, "other": 200, "import": 200, "export": 200},
-    "director": {"list": 200, "year": 200, "own": 200, "other": 404, "import": 403, "export": 403},
-    "other_director": {"list": 200, "year": 200, "own": 404, "other": 200, "import": 403, "export": 403},
-    "contact": {"list": 403, "year": 403, "own": 403, "other": 403, "import": 403, "export": 403},
-    "tampere_contact": {"list": 403, "year": 403, "own": 403, "other": 403, "import": 403, "export": 403},
-    "nobody": {"list": 403, "year": 403, "own": 403, "other": 403, "import": 403, "export": 403},
+    "staff_user": {"list": 200, "year": 200, "own": 200, "other": 200, "import": 200, "export": 200,
+                   "own_xlsx": 200, "other_xlsx": 200},
+    "coordinator": {"list": 200, "year": 200, "own": 200, "other": 200, "import": 200, "export": 200,
+                    "own_xlsx": 200, "other_xlsx": 200},
+    # A director downloads their own municipality's Excel (the year export holds only theirs too).
+    "director": {"list": 200, "year": 200, "own": 200, "other": 404, "import": 403, "export": 200,
+                 "own_xlsx": 200, "other_xlsx": 404},
+    "other_director": {"list": 200, "year": 200, "own": 404, "other": 200, "import": 403, "export": 200,
+                       "own_xlsx": 404, "other_xlsx": 200},
+    "contact": {"list": 403, "year": 403, "own": 403, "other": 403, "import": 403, "export": 403, "own_xlsx": 403,
+           "other_xlsx": 403},
+    "tampere_contact": {"list": 403, "year": 403, "own": 403, "other": 403, "import": 403, "export": 403, "own_xlsx": 403,
+                   "other_xlsx": 403},
+    "nobody": {"list": 403, "year": 403, "own": 403, "other": 403, "import": 403, "export": 403, "own_xlsx": 403,
+          "other_xlsx": 403},
 }
 
 
@@ -97,11 +111,12 @@ def test_import_preview_then_confirm(client, coordinator, points):
     assert preview.status_code == 200
     assert preview.context["parsed"].is_valid and len(preview.context["parsed"].rows) == 3
     assert "Tammelan kirjastoauto" in preview.content.decode()
-    assert not ServicePointFigures.objects.exists()  # the preview saves nothing
+    assert not Figure.objects.exists()  # the preview saves nothing
 
-    response = client.post(url, {"action": "confirm"})
+    draft = preview.context["draft"]
+    response = client.post(url, {"action": "confirm", "draft": draft.pk, "sha256": draft.sha256})
     assert response.status_code == 302 and response.url == reverse("stats:year_detail", args=[2024])
-    assert ServicePointFigures.objects.count() == 3
+    assert points_with_figures() == 3
     record = StatsImport.objects.get()
     assert (record.file_name, record.rows, record.imported_by) == ("lainat 2024.csv", 3, coordinator)
     # Confirming again does nothing: the pending file was used.
@@ -120,10 +135,10 @@ def test_import_of_a_bad_file_shows_every_row_and_saves_nothing(client, coordina
                                                                                     (4, "Hankinnat")]
     page = response.content.decode()
     assert "<th scope=\"row\">3</th>" in page and "<th scope=\"row\">4</th>" in page
-    assert not ServicePointFigures.objects.exists() and not StatsImport.objects.exists()
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
     # There is nothing to confirm.
     client.post(reverse("stats:import", args=[2024]), {"action": "confirm"})
-    assert not ServicePointFigures.objects.exists()
+    assert not Figure.objects.exists()
 
 
 def test_compute_from_the_page_runs_the_job(client, coordinator, year_2024, django_capture_on_commit_callbacks):
@@ -175,7 +190,7 @@ def test_excel_export_opens_and_its_sums_equal_the_data(client, coordinator, yea
     assert [row[1] for row in data_rows] == ["Humppila", "Tammela"]
     for column in range(2, len(header)):
         assert sum(row[column] for row in data_rows) == total_row[column]
-    assert total_row[loans_column] == sum(ServicePointFigures.objects.values_list("loans", flat=True)) == 169750
+    assert total_row[loans_column] == sum(Figure.objects.filter(metric__code="loans").values_list("value", flat=True)) == 169750
     point_loans = [row[7].value for row in service_points.iter_rows(min_row=2)]
     assert sum(point_loans) == 169750
     names = [row[2].value for row in service_points.iter_rows(min_row=2)]
@@ -229,7 +244,8 @@ def test_templates_fill_in_and_import_back(client, coordinator, director, points
     filled = "\r\n".join([lines[0]] + [line.replace(";;;;;", ";1;2;3;4;") for line in lines[1:]])
     services.import_save(year=2024, kind="service_points", data=filled.encode("utf-8-sig"), file_name="t.csv",
                          by=coordinator)
-    assert ServicePointFigures.objects.filter(loans=4, active_customers=None).count() == 3
+    assert points_with_figures(metric__code="loans", value=4) == 3
+    assert not Figure.objects.filter(metric__code="active_customers").exists()
 
     shared = client.get(reverse("stats:import_template", args=[2024, "shared"])).content.decode("utf-8-sig")
     assert shared.splitlines()[0] == "Tieto;Yhteensä;103;834"
@@ -238,19 +254,29 @@ def test_templates_fill_in_and_import_back(client, coordinator, director, points
     assert client.get(reverse("stats:import_template", args=[2024, "shared"])).status_code == 403
 
 
-def test_an_excel_workbook_instead_of_csv_is_refused_clearly(client, coordinator, points):
+def test_an_excel_workbook_is_read_like_the_csv_and_other_files_are_refused(client, coordinator, points):
     from openpyxl import Workbook
 
     client.force_login(coordinator)
     StatisticsYear.objects.create(year=2024)
+    workbook = Workbook()
+    for line in POINTS_CSV.splitlines()[:4]:
+        cells = [cell.replace(" ", "") if cell.replace(" ", "").replace(",", "").isdigit() else cell
+                 for cell in line.split(";")]
+        workbook.active.append([int(c) if c.isdigit() else (2010.0 if c == "2010,00" else c or None) for c in cells])
     buffer = io.BytesIO()
-    Workbook().save(buffer)
-    response = client.post(reverse("stats:import", args=[2024]), {
-        "kind": "service_points", "file": SimpleUploadedFile("tilastot.csv", buffer.getvalue())})
-    assert response.status_code == 200
-    assert "CSV" in " ".join(response.context["form"].errors["file"])
-    assert response.context["parsed"] is None
-    assert not ServicePointFigures.objects.exists()
+    workbook.save(buffer)
+    url = reverse("stats:import", args=[2024])
+    response = client.post(url, {"kind": "service_points",
+                                 "file": SimpleUploadedFile("tilastot.xlsx", buffer.getvalue())})
+    parsed = response.context["parsed"]
+    assert parsed.is_valid and len(parsed.rows) == 3 and parsed.encoding == "xlsx"
+    assert parsed.rows[1].values["removals"] == 2010 and parsed.rows[1].values["active_customers"] is None
+
+    response = client.post(url, {"kind": "service_points",
+                                 "file": SimpleUploadedFile("tilastot.csv", b"%PDF-1.4 not a table")})
+    assert "xlsx" in " ".join(response.context["form"].errors["file"])
+    assert response.context["parsed"] is None and not Figure.objects.exists()
 
 
 def test_key_figures_per_resident_and_change_from_the_year_before(client, coordinator, year_2024, points):
@@ -265,3 +291,24 @@ def test_key_figures_per_resident_and_change_from_the_year_before(client, coordi
     assert tammela["loans_change"] is None  # no figures for 2023
     page = response.content.decode()
     assert "26,86" in page and "+16,8&nbsp;%" in page
+
+
+def test_an_empty_year_shows_no_change_rather_than_minus_100(client, coordinator, year_2024, points):
+    StatisticsYear.objects.create(year=2025)
+    client.force_login(coordinator)
+    with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False):
+        response = client.get(reverse("stats:year_detail", args=[2025]))
+    assert [row["loans_change"] for row in response.context["rows"]] == [None, None]
+    assert "100,0" not in response.content.decode()
+
+
+def test_a_director_downloads_their_own_municipality_and_sees_its_chart(client, director, year_2024, humppila):
+    client.force_login(director)
+    page = client.get(reverse("stats:municipality_detail", args=[2024, humppila.municipality_id])).content.decode()
+    assert "<svg" in page and "Humppilan pääkirjasto: 58\xa0400" in page  # the chart's text alternative
+    response = client.get(reverse("stats:municipality_export", args=[2024, humppila.municipality_id]))
+    workbook = load_workbook(io.BytesIO(response.content))
+    names = [row[1].value for row in workbook.worksheets[0].iter_rows(min_row=5)]
+    assert names == ["Humppila", "Yhteensä"]
+    year_book = load_workbook(io.BytesIO(client.get(reverse("stats:export", args=[2024])).content))
+    assert "Tammela" not in [row[1].value for row in year_book.worksheets[0].iter_rows(min_row=5)]

@@ -1,0 +1,239 @@
+"""Reading COUNTER Release 5 and 5.1 usage reports: the tabular form (TSV, CSV or .xlsx with
+the standard header block) and the JSON form, for master reports and standard views (TR,
+TR_B1, TR_B3, TR_J1, PR, PR_P1, DR, ...). A compact reader of our own rather than
+celus-nibbler/celus-nigiri: see docs/stats.md for why.
+
+The release comes from the header block's `Release` row (5 or 5.1); 5.1 adds
+`Registry_Record` and writes months as 2024-01 where 5 writes Jan-2024. A tabular report
+without its header block is refused, saying what is missing, unless the caller states the
+report and release. Every bad row is named: text or negative counts, months outside the
+reporting period, a monthly sum that differs from Reporting_Period_Total. COUNTER has no
+loan metric: nothing here turns Total_Item_Requests into loans."""
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+__all__ = ("CounterReport", "UsageRow", "parse_counter", "REPORT_IDS")
+
+REPORT_IDS = {"PR", "PR_P1", "DR", "DR_D1", "DR_D2", "TR", "TR_B1", "TR_B2", "TR_B3", "TR_J1", "TR_J2", "TR_J3",
+              "TR_J4", "IR", "IR_A1", "IR_M1"}
+HEADER_KEYS_5 = ("Report_Name", "Report_ID", "Release", "Institution_Name", "Institution_ID", "Metric_Types",
+                 "Report_Filters", "Report_Attributes", "Exceptions", "Reporting_Period", "Created", "Created_By")
+TABLE_FIRST = {"Title", "Platform", "Database", "Item"}
+ITEM_FIELDS = ("Title", "Platform", "Database", "Publisher", "Item", "DOI", "ISBN", "Print_ISSN", "Online_ISSN",
+               "Proprietary_ID", "URI", "Data_Type", "Access_Type", "Access_Method", "YOP", "Section_Type")
+MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                      "dec"), start=1)}
+
+
+@dataclass
+class UsageRow:
+    item: dict  # platform, title, identifiers, data type, access type, access method, YOP...
+    metric_type: str
+    months: dict  # date(year, month, 1) -> count
+
+
+@dataclass
+class CounterReport:
+    release: str = ""
+    report_id: str = ""
+    begin: date | None = None
+    end: date | None = None
+    rows: list = field(default_factory=list)
+    errors: list = field(default_factory=list)  # (row, message)
+
+    def metric_totals(self) -> dict:
+        totals = {}
+        for row in self.rows:
+            totals[row.metric_type] = totals.get(row.metric_type, 0) + sum(row.months.values())
+        return totals
+
+    def summary(self) -> dict:
+        return {"release": self.release, "report_id": self.report_id, "rows": len(self.rows),
+                "begin": self.begin.isoformat() if self.begin else None,
+                "end": self.end.isoformat() if self.end else None, "metric_totals": self.metric_totals()}
+
+
+def _month(text: str) -> date | None:
+    text = text.strip()
+    found = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", text)
+    if found:
+        return date(int(found[1]), int(found[2]), 1)
+    found = re.fullmatch(r"([A-Za-z]{3})[-\s](\d{4})", text)
+    if found and found[1].lower() in MONTHS:
+        return date(int(found[2]), MONTHS[found[1].lower()], 1)
+    return None
+
+
+def _period(text: str, report: CounterReport) -> None:
+    begin = re.search(r"Begin_Date=(\d{4}-\d{2}(?:-\d{2})?)", text or "")
+    end = re.search(r"End_Date=(\d{4}-\d{2}(?:-\d{2})?)", text or "")
+    if begin and end:
+        report.begin, report.end = _month(begin[1]), _month(end[1])
+
+
+def _count(text, row: int, column: str, report: CounterReport) -> int | None:
+    value = str(text).strip() if text is not None else ""
+    if value == "":
+        return 0
+    if re.fullmatch(r"-\d+", value):
+        report.errors.append((row, f"{column}: negative count {value}"))
+        return None
+    if not re.fullmatch(r"\d+", value):
+        report.errors.append((row, f"{column}: not a whole number: {value[:30]!r}"))
+        return None
+    return int(value)
+
+
+def _in_period(month: date, report: CounterReport) -> bool:
+    return not (report.begin and report.end) or report.begin <= month <= report.end
+
+
+# ---------------------------------------------------------------- tabular
+
+
+def _table_lines(data: bytes) -> list[list[str]]:
+    if data[:4] == b"PK\x03\x04":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return [["" if v is None else (v.strftime("%Y-%m") if hasattr(v, "strftime") else str(v)) for v in values]
+                for values in workbook.worksheets[0].iter_rows(values_only=True)]
+    text = data.decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first else ("," if first.count(",") >= first.count(";") else ";")
+    csv.field_size_limit(1_000_000)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, release=None) -> None:
+    lines = _table_lines(data)
+    header, index = {}, 0
+    while index < len(lines) and not (lines[index] and lines[index][0].strip() in TABLE_FIRST):
+        cells = lines[index]
+        if cells and cells[0].strip():
+            header[cells[0].strip()] = cells[1].strip() if len(cells) > 1 else ""
+        index += 1
+    if index >= len(lines):
+        report.errors.append((0, "No report table: a row starting with Title, Platform, Database or Item."))
+        return
+    report.release = str(header.get("Release", release or "")).strip()
+    report.report_id = header.get("Report_ID", report_id or "").strip()
+    missing = [key for key in HEADER_KEYS_5 if key not in header]
+    if report.release == "5.1" and "Registry_Record" not in header:
+        missing.append("Registry_Record")
+    if missing and not (report_id and release):
+        report.errors.append((0, "The header block is missing or incomplete (missing: " + ", ".join(missing)
+                              + "); give the report and release if the file has none."))
+        return
+    if report.release not in ("5", "5.0", "5.1"):
+        report.errors.append((0, f"Release {report.release!r} is neither 5 nor 5.1."))
+        return
+    report.release = "5" if report.release == "5.0" else report.release
+    if report.report_id not in REPORT_IDS:
+        report.errors.append((0, f"Unknown report {report.report_id!r}."))
+        return
+    _period(header.get("Reporting_Period", ""), report)
+    columns = [cell.strip() for cell in lines[index]]
+    month_columns = [(i, _month(name)) for i, name in enumerate(columns) if _month(name)]
+    if "Metric_Type" not in columns:
+        report.errors.append((index + 1, "The table has no Metric_Type column."))
+        return
+    total_at = columns.index("Reporting_Period_Total") if "Reporting_Period_Total" in columns else None
+    for number, cells in enumerate(lines[index + 1:], start=index + 2):
+        if not any(str(cell).strip() for cell in cells):
+            continue
+        cells = list(cells) + [""] * (len(columns) - len(cells))
+        item = {name: cells[i].strip() for i, name in enumerate(columns) if name in ITEM_FIELDS and cells[i].strip()}
+        months, ok = {}, True
+        for i, month in month_columns:
+            value = _count(cells[i], number, columns[i], report)
+            if value is None:
+                ok = False
+            elif value and not _in_period(month, report):
+                report.errors.append((number, f"{columns[i]} is outside the reporting period."))
+                ok = False
+            else:
+                months[month] = value
+        if total_at is not None and ok:
+            total = _count(cells[total_at], number, "Reporting_Period_Total", report)
+            if total is not None and total != sum(months.values()):
+                report.errors.append((number, f"The months add up to {sum(months.values())}, "
+                                              f"not to Reporting_Period_Total {total}."))
+                ok = False
+        if ok:
+            report.rows.append(UsageRow(item=item, metric_type=cells[columns.index("Metric_Type")].strip(),
+                                        months=months))
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def _parse_json(data: bytes, report: CounterReport) -> None:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+        header = document["Report_Header"]
+    except (ValueError, KeyError, TypeError):
+        report.errors.append((0, "Not a COUNTER JSON report (no Report_Header)."))
+        return
+    report.release = str(header.get("Release", "")).strip()
+    report.report_id = str(header.get("Report_ID", "")).strip()
+    if report.release not in ("5", "5.1") or report.report_id not in REPORT_IDS:
+        report.errors.append((0, f"Release {report.release!r} / report {report.report_id!r} is not COUNTER 5 or 5.1."))
+        return
+    filters = header.get("Report_Filters") or {}
+    if isinstance(filters, list):  # 5: [{"Name": "Begin_Date", "Value": ...}]
+        filters = {f.get("Name"): f.get("Value") for f in filters if isinstance(f, dict)}
+    _period(f"Begin_Date={filters.get('Begin_Date', '')}; End_Date={filters.get('End_Date', '')}", report)
+    for number, entry in enumerate(document.get("Report_Items") or [], start=1):
+        base = {key: str(value) for key, value in entry.items() if key in ITEM_FIELDS and not isinstance(value, (list, dict))}
+        for key, value in (entry.get("Item_ID") or {}).items() if isinstance(entry.get("Item_ID"), dict) else ():
+            base[key] = str(value)
+        if "Attribute_Performance" in entry:  # 5.1
+            for attributes in entry["Attribute_Performance"]:
+                item = {**base, **{k: str(v) for k, v in attributes.items() if k in ITEM_FIELDS}}
+                for metric, months in (attributes.get("Performance") or {}).items():
+                    _json_row(report, number, item, metric, {_month(k): v for k, v in months.items()})
+        else:  # 5
+            by_metric = {}
+            for performance in entry.get("Performance") or []:
+                month = _month(str((performance.get("Period") or {}).get("Begin_Date", "")))
+                for instance in performance.get("Instance") or []:
+                    by_metric.setdefault(instance.get("Metric_Type", ""), {})[month] = instance.get("Count")
+            for metric, months in by_metric.items():
+                _json_row(report, number, base, metric, months)
+
+
+def _json_row(report, number, item, metric, months) -> None:
+    clean = {}
+    for month, value in months.items():
+        count = _count(value, number, f"{metric} {month}", report)
+        if month is None or count is None:
+            if month is None:
+                report.errors.append((number, f"{metric}: a month that is not a date."))
+            return
+        if count and not _in_period(month, report):
+            report.errors.append((number, f"{metric} {month:%Y-%m} is outside the reporting period."))
+            return
+        clean[month] = count
+    report.rows.append(UsageRow(item=dict(item), metric_type=metric, months=clean))
+
+
+def parse_counter(data: bytes, *, report_id: str | None = None, release: str | None = None) -> CounterReport:
+    """Read a COUNTER 5/5.1 report in any of its forms; `report.errors` lists every problem."""
+    report = CounterReport()
+    stripped = data.lstrip(b"\xef\xbb\xbf \r\n\t")
+    try:
+        if stripped.startswith(b"{"):
+            _parse_json(data, report)
+        else:
+            _parse_tabular(data, report, report_id=report_id, release=release)
+    except (UnicodeDecodeError, csv.Error) as error:
+        report.errors.append((0, f"The file cannot be read as a COUNTER report: {error}"))
+    if not report.errors and not report.rows:
+        report.errors.append((0, "The report has no usage rows."))
+    return report

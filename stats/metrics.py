@@ -1,0 +1,38 @@
+"""The base metric set: the ten figures Louna's statistics began with (until 2026 they were
+model fields). Migration 0003 created them from its own frozen copy; `base_metrics_ensure`
+puts them back in a database that lacks them (a flushed test database, a fresh install
+that skipped the data migration)."""
+
+__all__ = ("BASE_METRICS", "base_metrics_ensure")
+
+# (code, Finnish, Swedish, English, unit, level, shared, OKM variable)
+BASE_METRICS = [
+    ("removals", "Poistot", "Gallringar", "Removals", "items", "service_point", False, "Poistot"),
+    ("acquisitions", "Hankinnat", "Förvärv", "Acquisitions", "items", "service_point", False, "Hankinnat"),
+    ("collection", "Kokoelma 31.12.", "Samling 31.12.", "Collection at 31.12.", "items", "service_point", False,
+     "Kokoelmat"),
+    ("loans", "Lainaus (ml. uusinnat)", "Utlåning (inkl. förnyelser)", "Loans (incl. renewals)", "loans",
+     "service_point", False, "Kokonaislainaus"),
+    ("active_customers", "Aktiiviset asiakkaat", "Aktiva kunder", "Active customers", "customers",
+     "service_point", False, "Aktiiviset lainaajat"),
+    ("finna_visits", "Finnan verkkokäynnit", "Webbesök i Finna", "Web visits to Finna", "visits", "municipality",
+     True, "Verkkokäynnit"),
+    ("lounakirjailijat_visits", "Lounakirjailijat-sivuston verkkokäynnit", "Webbesök på Lounakirjailijat",
+     "Web visits to Lounakirjailijat", "visits", "municipality", True, "Verkkokäynnit"),
+    ("ematerial_count", "Yhteiset e-aineistot: lukumäärä", "Gemensamma e-material: antal",
+     "Shared e-materials: count", "titles", "municipality", True, "E-aineistot"),
+    ("ematerial_uses", "Yhteiset e-aineistot: käyttökerrat", "Gemensamma e-material: användningar",
+     "Shared e-materials: uses", "uses", "municipality", True, "E-aineistojen käyttökerrat"),
+    ("ematerial_acquisitions", "Yhteiset e-aineistot: hankinnat", "Gemensamma e-material: förvärv",
+     "Shared e-materials: acquisitions", "items", "municipality", True, "E-aineistojen hankinnat"),
+]
+
+
+def base_metrics_ensure() -> None:
+    from .models import Metric
+
+    if Metric.objects.exists():
+        return
+    Metric.objects.bulk_create([
+        Metric(code=code, name_fi=fi, name_sv=sv, name_en=en, unit=unit, level=level, is_shared=shared)
+        for code, fi, sv, en, unit, level, shared, _okm in BASE_METRICS], ignore_conflicts=True)
