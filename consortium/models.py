@@ -313,7 +313,7 @@ class JobRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    task_name = models.CharField(_("task"), max_length=200)
+    task_name = models.CharField(pgettext_lazy("background job", "task"), max_length=200)
     label = models.CharField(_("description"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     created_at = models.DateTimeField(_("queued"), auto_now_add=True)

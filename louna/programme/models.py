@@ -238,7 +238,8 @@ class LibraryPosition(models.Model):
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="positions")
     library = models.ForeignKey("consortium.Library", on_delete=models.CASCADE, related_name="+")
     version = models.ForeignKey(ProgrammeVersion, on_delete=models.RESTRICT, related_name="+")
-    position = models.CharField(_("position"), max_length=20, choices=Position.choices)
+    position = models.CharField(pgettext_lazy("stance on a programme item", "position"), max_length=20,
+                                choices=Position.choices)
     reservation = models.TextField(_("reservation or reason"), blank=True)
     stated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     stated_at = models.DateTimeField(_("stated"), auto_now=True)
