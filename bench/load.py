@@ -17,12 +17,15 @@ Everything runs on 127.0.0.1 and ends within the given times. The last line is o
 
 import argparse
 import csv
+import http.client
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,11 +33,41 @@ import pages  # noqa: E402  (bench/pages.py: the server set-up)
 
 BASE_DIR = pages.BASE_DIR
 LOCUST = Path(sys.executable).with_name("locust")
+SESSIONS: dict[str, str] = {}
+
+
+ROLE_EMAILS = [f"{local}@demo.kirjastoportaali.example" for local in (
+    "henkilokunta", "koordinaattori", "johtaja.humppila", "yhteyshenkilo.humppila")]  # bench/locustfile.py
+
+
+def log_in(port: int, email: str) -> str:
+    """Log in through the real form; returns the Cookie header of the session."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", "/login/")
+    response = connection.getresponse()
+    body = response.read().decode()
+    jar = pages.cookies_from(response)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "username": email, "password": pages.PASSWORD})
+    connection.request("POST", "/login/", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Referer": f"http://127.0.0.1:{port}/login/",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+    response = connection.getresponse()
+    response.read()
+    jar.update(pages.cookies_from(response))
+    if response.status != 302 or "sessionid" not in jar:
+        raise SystemExit(f"login of {email} failed: HTTP {response.status}")
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+def _number(value: str) -> float:
+    return float(value) if value not in ("", "N/A") else 0.0
 
 
 def run_locust(port: int, users: int, duration: int, think: bool, only_bare: bool, out: Path) -> dict:
     prefix = out / f"{'bare' if only_bare else 'mix'}-{users}-{'think' if think else 'busy'}"
-    env = {**os.environ, "LOAD_THINK": "1" if think else "0", "LOAD_ONLY": "bare" if only_bare else ""}
+    env = {**os.environ, "LOAD_THINK": "1" if think else "0", "LOAD_ONLY": "bare" if only_bare else "",
+           "LOAD_SESSIONS": json.dumps(SESSIONS)}
     subprocess.run([str(LOCUST), "-f", str(BASE_DIR / "bench" / "locustfile.py"), "--headless",
                     "--host", f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(max(1, users // 4)),
                     "-t", f"{duration}s", "--stop-timeout", "10", "--csv", str(prefix), "--only-summary",
@@ -44,8 +77,8 @@ def run_locust(port: int, users: int, duration: int, think: bool, only_bare: boo
     with open(f"{prefix}_stats.csv", newline="") as handle:
         total = next(row for row in csv.DictReader(handle) if row["Name"] == "Aggregated")
     return {"requests": int(total["Request Count"]), "errors": int(total["Failure Count"]),
-            "rps": round(float(total["Requests/s"]), 1), "p50_ms": float(total["50%"]),
-            "p95_ms": float(total["95%"]), "p99_ms": float(total["99%"])}
+            "rps": round(_number(total["Requests/s"]), 1), "p50_ms": _number(total["50%"]),
+            "p95_ms": _number(total["95%"]), "p99_ms": _number(total["99%"])}
 
 
 def main() -> None:
@@ -86,6 +119,7 @@ def main() -> None:
     out = Path(tempfile.mkdtemp(prefix="load-"))
     try:
         pages.wait_for_server(port, server)
+        SESSIONS.update({email: log_in(port, email) for email in ROLE_EMAILS})
         think = run_locust(port, options.users, options.duration, True, False, out)
         pages.log(f"(a) {options.users} users, 1-3 s think, {options.duration} s: {think}")
         busy = run_locust(port, options.saturate, options.saturate_duration, False, False, out)
