@@ -1,5 +1,13 @@
-"""Who may see and change what in Louna. Views and selectors ask here; lists start from
-the querysets built here, so an object outside a person's scope is simply not found.
+"""Who may see and change what in Louna. Views, navigation entries, front-page cards and
+selectors ask here (the action programme's own rules are in louna/programme/permissions.py,
+built on these); lists start from the querysets built here, so an object outside a
+person's scope is simply not found (404, never 403).
+
+The rule, for every app: services do not check the actor's permission. The view (or the
+task, or the seeder) asks the app's permission functions before it calls a service, and
+fetches the objects it hands over through restricted querysets. A service checks the
+rules of the thing itself (states, dates, deadlines, what belongs to what) and records
+who acted (`by=`), never whether that person was allowed to.
 
 - The Louna coordinator and consortium staff change everything (agreements, tasks,
   meetings and minutes, feedback, web services, projects).

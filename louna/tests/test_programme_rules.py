@@ -66,10 +66,13 @@ def test_only_the_coordinator_reaches_the_desk(client, request, in_review, who):
     assert client.post(reverse("louna:programme_finalise", args=[2024]), {}).status_code == 403
 
 
-def test_staff_and_contacts_cannot_comment(in_review, staff_user, contact):
+def test_staff_and_contacts_cannot_comment(client, in_review, staff_user, contact):
+    """The view decides who takes part (services do not check the actor)."""
     for person in (staff_user, contact):
-        with pytest.raises(ValidationError, match="Only the directors"):
-            services.comment_add(item=_item(in_review), text="Kommentti", by=person)
+        client.force_login(person)
+        response = client.post(reverse("louna:programme_comment_add", args=[2024, _item(in_review).pk]),
+                               {"c-text": "Kommentti"})
+        assert response.status_code in (403, 404), person
     assert not ItemComment.objects.exists()
 
 
@@ -82,9 +85,7 @@ def test_staff_post_to_an_item_is_refused(client, in_review, staff_user):
 
 
 def test_a_director_states_only_their_own_librarys_position(client, in_review, director, tammela, humppila):
-    with pytest.raises(ValidationError, match="own director"):
-        services.position_state(programme=in_review, library=tammela, position="approve", by=director)
-    client.force_login(director)
+    client.force_login(director)  # the view checks whose position this is (services do not check the actor)
     response = client.post(reverse("louna:programme_position", args=[2024]),
                            {"library": tammela.pk, f"lib{tammela.pk}-library": tammela.pk,
                             f"lib{tammela.pk}-position": "approve"})
@@ -98,9 +99,12 @@ def test_a_director_states_only_their_own_librarys_position(client, in_review, d
     assert (position.library, position.stated_by, position.version.number) == (humppila, director, 1)
 
 
-def test_the_coordinator_cannot_state_a_librarys_position(in_review, coordinator, humppila):
-    with pytest.raises(ValidationError):
-        services.position_state(programme=in_review, library=humppila, position="approve", by=coordinator)
+def test_the_coordinator_cannot_state_a_librarys_position(client, in_review, coordinator, humppila):
+    client.force_login(coordinator)
+    response = client.post(reverse("louna:programme_position", args=[2024]),
+                           {"library": humppila.pk, f"lib{humppila.pk}-library": humppila.pk,
+                            f"lib{humppila.pk}-position": "approve"})
+    assert response.status_code == 404 and not LibraryPosition.objects.exists()
 
 
 def test_reservations_need_the_reservation(in_review, director, humppila):
@@ -329,8 +333,6 @@ def test_progress_is_a_dated_history_and_followers_are_told(final, coordinator, 
     with pytest.raises(ValidationError) as error:
         services.progress_record(item=item, state="moved", percent=60, by=coordinator)
     assert "note" in error.value.message_dict
-    with pytest.raises(ValidationError):
-        services.progress_record(item=item, state="done", percent=100, by=director)
     services.progress_record(item=item, state="done", percent=90, on=date(2024, 11, 1), by=coordinator)
     item.refresh_from_db()
     assert (item.state, item.percent) == ("done", 100)
@@ -447,10 +449,11 @@ def test_a_director_outside_louna_takes_no_part(client, in_review, tampere):
     outsider = user_with_role(Role.DIRECTOR, library=tampere, full_name="Tampereen johtaja")
     client.force_login(outsider)
     assert client.get(reverse("louna:programme_detail", args=[2024])).status_code == 403
-    with pytest.raises(ValidationError):
-        services.comment_add(item=_item(in_review), text="Ulkopuolinen", by=outsider)
-    with pytest.raises(ValidationError):
-        services.position_state(programme=in_review, library=tampere, position="approve", by=outsider)
+    assert client.post(reverse("louna:programme_comment_add", args=[2024, _item(in_review).pk]),
+                       {"c-text": "Ulkopuolinen"}).status_code == 403
+    assert client.post(reverse("louna:programme_position", args=[2024]),
+                       {"library": tampere.pk, f"lib{tampere.pk}-library": tampere.pk,
+                        f"lib{tampere.pk}-position": "approve"}).status_code == 403
     assert not ItemComment.objects.exists() and not LibraryPosition.objects.exists()
 
 

@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from consortium.models import Role, RoleAssignment
 
-from .. import permissions as perms
 from ..models import (
     Programme,
     ProgrammeVersion,
@@ -22,11 +21,6 @@ def _not_final(programme: Programme) -> None:
 
 def _locked(programme: Programme) -> Programme:
     return Programme.objects.select_for_update().get(pk=programme.pk)
-
-
-def _require_coordinator(by) -> None:
-    if not perms.can_coordinate(by):
-        raise ValidationError(_("Only the Louna coordinator may do this."))
 
 
 def latest_version(programme: Programme) -> ProgrammeVersion | None:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from consortium.outbox import enqueue_mail_to_user
 from consortium.models import User
 
-from .. import permissions as perms
 from ..models import (
     ItemFollower,
     ItemProgress,
@@ -20,7 +19,6 @@ from ..models import (
 )
 
 
-from ._common import _require_coordinator
 
 __all__ = (
     "progress_record",
@@ -33,7 +31,6 @@ __all__ = (
 @transaction.atomic
 def progress_record(*, item: ProgrammeItem, state: str, percent: int, note: str = "", on: date | None = None,
                     by: User) -> ItemProgress:
-    _require_coordinator(by)
     item = ProgrammeItem.objects.select_for_update().select_related("programme").get(pk=item.pk)
     if not item.programme.is_final:
         raise ValidationError(_("Items are followed once the programme is final."))
@@ -84,8 +81,6 @@ def followers_notify(*, progress_id: int) -> int:
 
 @transaction.atomic
 def item_follow(*, item: ProgrammeItem, user: User, follow: bool) -> bool:
-    if not perms.can_take_part(user):
-        raise ValidationError(_("Only the directors of the Louna libraries and the coordinator follow items."))
     if follow:
         ItemFollower.objects.get_or_create(item=item, user=user)
     else:

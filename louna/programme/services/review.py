@@ -30,7 +30,7 @@ from ..models import (
 )
 
 
-from ._common import _directors_of, _locked, _require_coordinator, latest_version
+from ._common import _directors_of, _locked, latest_version
 
 __all__ = (
     "review_open",
@@ -88,7 +88,6 @@ def _check_review_deadline(deadline: date | None, today: date) -> None:
 @transaction.atomic
 def review_open(*, programme: Programme, deadline: date, note: str = "", by: User,
                 today: date | None = None, notify: bool = True) -> ProgrammeVersion:
-    _require_coordinator(by)
     programme = _locked(programme)
     today = today or timezone.localdate()
     if programme.state != Programme.State.DRAFT:
@@ -105,7 +104,6 @@ def review_open(*, programme: Programme, deadline: date, note: str = "", by: Use
 
 @transaction.atomic
 def review_set_deadline(*, programme: Programme, deadline: date, by: User, today: date | None = None) -> Programme:
-    _require_coordinator(by)
     programme = _locked(programme)
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("The programme is not in review."))
@@ -119,7 +117,6 @@ def review_set_deadline(*, programme: Programme, deadline: date, by: User, today
 @transaction.atomic
 def version_publish(*, programme: Programme, note: str, by: User, notify: bool = True) -> ProgrammeVersion:
     """Publish the working copy as the next version of the review."""
-    _require_coordinator(by)
     programme = _locked(programme)
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("New versions are published while the programme is in review."))
@@ -158,11 +155,8 @@ def version_notify(*, version_id: int) -> int:
 
 
 def _review_open_for(programme: Programme, by: User, today: date | None) -> None:
-    """Comments and proposals: only in review, only by the coordinator or a Louna director,
-    directors only until the deadline (the coordinator may still answer)."""
-    if not perms.can_take_part(by):
-        raise ValidationError(_("Only the directors of the Louna libraries and the coordinator take part in the "
-                                "review."))
+    """Comments and proposals: only in review; the deadline binds the directors, the
+    coordinator may still answer after it. (Who takes part at all is the view's check.)"""
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("The programme is not open for review."))
     today = today or timezone.localdate()
@@ -239,7 +233,6 @@ def proposal_add(*, item: ProgrammeItem, field: str, proposed_text: str, reason:
 def proposal_decide(*, proposal: ChangeProposal, accept: bool, note: str = "", by: User) -> ChangeProposal:
     """Accepting writes the proposed text into the working copy; it reaches the directors
     with the next published version."""
-    _require_coordinator(by)
     proposal = ChangeProposal.objects.select_for_update().select_related("item__programme").get(pk=proposal.pk)
     programme = _locked(proposal.item.programme)
     if programme.state != Programme.State.REVIEW:
@@ -265,8 +258,6 @@ def position_state(*, programme: Programme, library: Library, position: str, res
                    by: User) -> LibraryPosition:
     """A director states their own library's position on the current version."""
     programme = _locked(programme)
-    if library.pk not in perms.position_libraries(by):
-        raise ValidationError(_("Only the library's own director states its position."))
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("The programme is not open for review."))
     if position not in (LibraryPosition.Position.APPROVE, LibraryPosition.Position.RESERVATIONS):
@@ -286,7 +277,6 @@ def position_state(*, programme: Programme, library: Library, position: str, res
 
 @transaction.atomic
 def position_record_no_answer(*, programme: Programme, library: Library, reason: str, by: User) -> LibraryPosition:
-    _require_coordinator(by)
     programme = _locked(programme)
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("The programme is not in review."))
@@ -306,7 +296,6 @@ def position_record_no_answer(*, programme: Programme, library: Library, reason:
 @transaction.atomic
 def programme_finalise(*, programme: Programme, note: str = "", by: User) -> ProgrammeVersion:
     """Freeze the programme: every Louna library has answered or has its reason recorded."""
-    _require_coordinator(by)
     programme = _locked(programme)
     if programme.state != Programme.State.REVIEW:
         raise ValidationError(_("Only a programme in review can be finalised."))
@@ -325,7 +314,6 @@ def programme_finalise(*, programme: Programme, note: str = "", by: User) -> Pro
 def programme_amend(*, item: ProgrammeItem, changes: dict, reason: str, by: User) -> ProgrammeVersion:
     """The only way to change a final programme: an explicit amendment, recorded as a new
     version of kind amendment with its reason. Earlier versions stay as they were."""
-    _require_coordinator(by)
     programme = _locked(item.programme)
     if not programme.is_final:
         raise ValidationError(_("Only a final programme is amended; edit the draft instead."))
