@@ -11,7 +11,7 @@ from consortium.registry import (Card, CardItem, NavEntry, NewsletterEntry, News
                                  register_nav, register_newsletter_section, register_seeder)
 
 from . import permissions, selectors
-from .models import HELSINKI, Registration, Training
+from .models import HELSINKI, Training
 
 register_nav(NavEntry("trainings", gettext_lazy("Trainings"), "trainings:calendar", lambda user: True, order=30))
 register_nav(NavEntry("trainings_manage", gettext_lazy("Arrange trainings"), "trainings:manage",
@@ -30,21 +30,16 @@ def person_cards(request, roles):
     if not user.is_authenticated:
         return None
     now = timezone.now()
-    cards = []
-    coming = list(Registration.objects.filter(user=user, state=Registration.State.REGISTERED,
-                                              training__starts_at__gt=now)
-                  .select_related("training").order_by("training__starts_at")[:5])
-    cards.append(Card(title=_("Your coming trainings"), order=40,
-                      items=[CardItem(label=r.training.title, url=reverse("trainings:detail", args=[r.training_id]),
-                                      note=_day(r.training.starts_at)) for r in coming],
-                      empty_text=_("You have no coming trainings."), more_url=reverse("trainings:calendar"),
-                      more_label=_("Training calendar")))
-    offers = list(selectors.open_offers_for(user, now=now)[:5])
+    coming, offers, owed = selectors.person_card_rows(user, now=now)
+    cards = [Card(title=_("Your coming trainings"), order=40,
+                  items=[CardItem(label=r.training.title, url=reverse("trainings:detail", args=[r.training_id]),
+                                  note=_day(r.training.starts_at)) for r in coming],
+                  empty_text=_("You have no coming trainings."), more_url=reverse("trainings:calendar"),
+                  more_label=_("Training calendar"))]
     if offers:
         cards.append(Card(title=_("A place is offered to you"), order=12, items=[
             CardItem(label=r.training.title, url=reverse("trainings:registration", args=[r.token]), urgent=True,
                      note=_("accept by %(date)s") % {"date": _day(r.offer_expires_at)}) for r in offers]))
-    owed = list(selectors.feedback_owed_for(user)[:5])
     if owed:
         cards.append(Card(title=_("Feedback on trainings"), order=45, items=[
             CardItem(label=r.training.title, url=reverse("trainings:registration", args=[r.token]))

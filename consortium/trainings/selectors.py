@@ -11,7 +11,7 @@ from .permissions import restrict_registrations
 __all__ = ("annotate_counts", "public_trainings", "training_get_public", "training_get_for_staff",
            "my_registrations", "registration_by_token", "registrations_for", "registrations_by_library",
            "feedback_summary", "wishes_ranked", "themes", "month_grid", "near_capacity",
-           "open_offers_for", "feedback_owed_for", "person_has_place")
+           "open_offers_for", "feedback_owed_for", "person_has_place", "person_card_rows")
 
 
 def annotate_counts(qs: QuerySet) -> QuerySet:
@@ -110,6 +110,28 @@ def near_capacity(*, now: datetime, share: float = 0.8) -> list[Training]:
 def open_offers_for(user, *, now: datetime) -> QuerySet:
     return (Registration.objects.filter(user=user, state=Registration.State.OFFERED, offer_expires_at__gt=now)
             .select_related("training"))
+
+
+def person_card_rows(user, *, now: datetime, limit: int = 5) -> tuple[list, list, list]:
+    """The front page's three lists for one person in one query: coming trainings with a
+    place, places offered to them, and held trainings whose feedback they owe."""
+    state = Registration.State
+    rows = (Registration.objects.filter(user=user)
+            .filter(Q(state=state.REGISTERED, training__starts_at__gt=now)
+                    | Q(state=state.OFFERED, offer_expires_at__gt=now)
+                    | Q(state=state.REGISTERED, attended=True, training__ends_at__lt=now,
+                        training__ends_at__gte=now - timedelta(days=30)))
+            .annotate(answered=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+            .select_related("training").order_by("training__starts_at")[:100])
+    coming, offers, owed = [], [], []
+    for row in rows:
+        if row.state == state.OFFERED:
+            offers.append(row)
+        elif row.training.starts_at > now:
+            coming.append(row)
+        elif not row.answered:
+            owed.append(row)
+    return coming[:limit], offers[:limit], owed[:limit]
 
 
 def feedback_owed_for(user) -> QuerySet:
