@@ -106,7 +106,6 @@ def _table_lines(data: bytes) -> list[list[str]]:
     text = data.decode("utf-8-sig")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first else ("," if first.count(",") >= first.count(";") else ";")
-    csv.field_size_limit(1_000_000)
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 

@@ -17,7 +17,7 @@ class YearForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("The file contains"), choices=StatsImport.Kind.choices,
+    kind = forms.ChoiceField(label=_("The file contains"), choices=StatsImport.Kind.choices[:2],
                              widget=forms.RadioSelect, initial=StatsImport.Kind.SERVICE_POINTS)
     file = forms.FileField(
         label=_("CSV file"),

@@ -18,6 +18,7 @@ __all__ = (
     "Figure",
     "PendingImport",
     "ColumnMapping",
+    "CounterUsage",
     "SharedMetric",
     "SplitMethod",
     "SharedServiceTotal",
@@ -71,6 +72,7 @@ class StatsImport(models.Model):
     class Kind(models.TextChoices):
         SERVICE_POINTS = "service_points", _("service point figures")
         SHARED = "shared", _("shared services")
+        COUNTER = "counter", _("COUNTER usage report")
 
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="imports",
                                         verbose_name=_("statistics year"))
@@ -326,3 +328,31 @@ class ColumnMapping(models.Model):
 
     def __str__(self):
         return f"{self.source}: {self.column} → {self.metric_id}"
+
+
+class CounterUsage(models.Model):
+    """One month's count of one metric type for one item of a COUNTER R5/R5.1 report, with
+    the import (the report file) it came from. Uses, never loans: COUNTER has no loans."""
+
+    source_import = models.ForeignKey(StatsImport, on_delete=models.CASCADE, related_name="counter_usage",
+                                      verbose_name=_("import"))
+    report_id = models.CharField(_("COUNTER report"), max_length=10)
+    release = models.CharField(_("COUNTER release"), max_length=4)
+    platform = models.CharField(_("platform"), max_length=255, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    identifiers = models.JSONField(_("identifiers"), default=dict, blank=True)
+    data_type = models.CharField(_("data type"), max_length=40, blank=True)
+    access_type = models.CharField(_("access type"), max_length=40, blank=True)
+    access_method = models.CharField(_("access method"), max_length=40, blank=True)
+    yop = models.CharField(_("year of publication"), max_length=9, blank=True)
+    metric_type = models.CharField(_("metric type"), max_length=60)
+    month = models.DateField(_("month"))
+    count = models.PositiveBigIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("COUNTER usage")
+        verbose_name_plural = _("COUNTER usage")
+        indexes = [models.Index(fields=["source_import", "metric_type"], name="stats_counter_by_import")]
+
+    def __str__(self):
+        return f"{self.report_id} {self.platform} {self.metric_type} {self.month}"

@@ -17,6 +17,7 @@ from .allocation import Key, allocate
 from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
     TOTAL_FIELDS,
+    CounterUsage,
     Figure,
     Metric,
     MetricVersion,
@@ -31,7 +32,11 @@ from .permissions import louna_municipality_ids
 
 __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
            "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
-           "year_compute", "year_mark_reported")
+           "counter_import_save", "year_compute", "year_mark_reported")
+
+
+# The kinds of file that bring figures (COUNTER reports go through counter_import_save).
+FIGURE_KINDS = (StatsImport.Kind.SERVICE_POINTS, StatsImport.Kind.SHARED)
 
 
 class ImportRefused(ValidationError):
@@ -191,7 +196,7 @@ def _changes(parsed, *, year: int) -> list[dict]:
 def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_demo: bool = False) -> StatsImport:
     """Import a whole file or nothing: any bad row refuses it (ImportRefused lists them all).
     Figures the file gives again are replaced (kept, marked, so a revert restores them)."""
-    if kind not in StatsImport.Kind.values:
+    if kind not in FIGURE_KINDS:
         raise ValidationError({"kind": _("Choose what the file contains.")})
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
@@ -297,6 +302,39 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     statistics_year = record.statistics_year
     statistics_year.state = StatisticsYear.State.IMPORTED
     statistics_year.save(update_fields=["state"])
+    return record
+
+
+_IDENTIFIERS = ("DOI", "ISBN", "Print_ISSN", "Online_ISSN", "Proprietary_ID", "URI")
+
+
+@transaction.atomic
+def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, release=None) -> StatsImport:
+    """Save a COUNTER report's monthly counts, whole or nothing, under the statistics year
+    its period begins in. The same file twice is refused by its hash."""
+    from .counter import parse_counter
+
+    report = parse_counter(data, report_id=report_id, release=release)
+    if report.errors:
+        raise ValidationError([f"{row or '-'}: {message}" for row, message in report.errors[:50]])
+    sha256 = file_hash(data)
+    if StatsImport.objects.filter(sha256=sha256, kind=StatsImport.Kind.COUNTER, reverted_at__isnull=True).exists():
+        raise ValidationError(_("This file was already imported."))
+    year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
+    statistics_year = statistics_year_open(year=year)
+    _check_unlocked(statistics_year)
+    record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
+                                        file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
+                                        imported_by=by, sha256=sha256)
+    CounterUsage.objects.bulk_create([
+        CounterUsage(source_import=record, report_id=report.report_id, release=report.release,
+                     platform=row.item.get("Platform", "")[:255],
+                     title=(row.item.get("Title") or row.item.get("Database") or row.item.get("Item") or "")[:500],
+                     identifiers={key: row.item[key] for key in _IDENTIFIERS if key in row.item},
+                     data_type=row.item.get("Data_Type", "")[:40], access_type=row.item.get("Access_Type", "")[:40],
+                     access_method=row.item.get("Access_Method", "")[:40], yop=row.item.get("YOP", "")[:9],
+                     metric_type=row.metric_type[:60], month=month, count=count)
+        for row in report.rows for month, count in row.months.items()], batch_size=5000)
     return record
 
 

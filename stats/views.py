@@ -219,7 +219,7 @@ def _int(value) -> int:
 @can_manage
 def import_template(request, year, kind):
     statistics_year = _year_or_404(year)
-    if kind not in StatsImport.Kind.values:
+    if kind not in services.FIGURE_KINDS:
         raise Http404
     data = exports.import_template(statistics_year=statistics_year, kind=kind,
                                    municipality_ids=permissions.louna_municipality_ids())

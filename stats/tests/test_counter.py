@@ -137,3 +137,20 @@ def test_import_counter_dry_run_prints_one_json_object_last(tmp_path):
                                   "begin": "2024-01-01", "end": "2024-03-01",
                                   "metric_totals": {"Total_Item_Requests": 60, "Unique_Item_Requests": 6}}
     assert result["files"][1]["file"] == str(bad) and "header block" in result["files"][1]["error"]
+
+
+@pytest.mark.django_db
+def test_import_counter_saves_monthly_uses_once(tmp_path):
+    from stats.models import CounterUsage, StatsImport
+
+    good = tmp_path / "tr_b1.csv"
+    good.write_bytes(tabular(r51_header(), R51_COLUMNS, R51_ROWS, sep=","))
+    call_command("import_counter", str(good), stdout=io.StringIO())
+    assert CounterUsage.objects.filter(metric_type="Total_Item_Requests").count() == 2
+    january = CounterUsage.objects.get(metric_type="Total_Item_Requests", month=date(2024, 1, 1))
+    assert (january.count, january.yop, january.identifiers, january.release) == (
+        3, "2020", {"ISBN": "978-951-0-00000-0"}, "5.1")
+    out = io.StringIO()
+    call_command("import_counter", str(good), stdout=out)  # the same file again
+    assert "already imported" in json.loads(out.getvalue().splitlines()[-1])["files"][0]["error"]
+    assert StatsImport.objects.count() == 1

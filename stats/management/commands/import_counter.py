@@ -5,8 +5,10 @@ or {"file", "error"}]}."""
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand
 
+from stats import services
 from stats.counter import parse_counter
 
 
@@ -20,9 +22,6 @@ class Command(BaseCommand):
         parser.add_argument("--release", choices=["5", "5.1"], help="for a tabular file without its header block")
 
     def handle(self, *args, paths, dry_run, report_id, release, **options):
-        if not dry_run:
-            # Storing usage per platform/title is the next step (docs/stats.md); until then only checks run.
-            raise CommandError("Saving COUNTER usage is not available yet; run with --dry-run to check reports.")
         files = []
         for path in paths:
             try:
@@ -34,6 +33,14 @@ class Command(BaseCommand):
                 for row, message in report.errors:
                     self.stdout.write(f"{path}: row {row or '-'}: {message}")
                 files.append({"file": str(path), "error": "; ".join(m for _r, m in report.errors[:20])})
-            else:
+            elif dry_run:
                 files.append({"file": str(path), **report.summary()})
+            else:
+                try:
+                    record = services.counter_import_save(data=path.read_bytes(), file_name=path.name, by=None,
+                                                          report_id=report_id, release=release)
+                except ValidationError as error:
+                    files.append({"file": str(path), "error": " ".join(error.messages)})
+                else:
+                    files.append({"file": str(path), **report.summary(), "import": record.pk})
         self.stdout.write(json.dumps({"files": files}, ensure_ascii=False))

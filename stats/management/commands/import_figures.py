@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--kind", choices=StatsImport.Kind.values, default=StatsImport.Kind.SERVICE_POINTS)
+        parser.add_argument("--kind", choices=[StatsImport.Kind.SERVICE_POINTS, StatsImport.Kind.SHARED], default=StatsImport.Kind.SERVICE_POINTS)
         parser.add_argument("--by", help="the importing person's e-mail (recorded with the import)")
         parser.add_argument("--dry-run", action="store_true", help="check and preview; save nothing")
 
