@@ -14,15 +14,14 @@ from django.utils.translation import gettext as _
 
 from consortium.models import Library, Municipality, MunicipalityPopulation
 from consortium.permissions import LOUNA_AREA
-from stats.allocation import largest_remainder as split_largest_remainder
+# The statistics' allocation keys are the one implementation of "split exactly": euros in
+# whole cents by largest remainder, its tie rule written down in stats/allocation.py.
+from stats.allocation import split_money as split_euros
 
 from .models import Budget, EMaterialService, Order, SelectionPrinciple
 
 __all__ = ("louna_municipalities", "budget_weights", "split_euros", "year_overview", "YearOverview",
            "municipality_report", "cataloguing_queue", "current_principle", "principles_for", "order_list")
-
-CENT = Decimal("0.01")
-
 
 def louna_municipalities() -> list[Municipality]:
     """The municipalities whose libraries are in Louna, in name order."""
@@ -55,12 +54,6 @@ def budget_weights(budget: Budget, municipalities: list[Municipality]) -> dict[i
             raise ValidationError(_("No population of %(municipality)s for %(year)s or before.")
                                   % {"municipality": municipality, "year": budget.year})
     return populations
-
-
-def split_euros(amount: Decimal, weights: dict[int, int]) -> dict[int, Decimal]:
-    """Euros split in whole cents that add up exactly to `amount`."""
-    cents = int((amount / CENT).to_integral_value())
-    return {key: Decimal(part) * CENT for key, part in split_largest_remainder(cents, weights).items()}
 
 
 @dataclass
