@@ -151,9 +151,8 @@ def item_save(*, item: Item, libraries, all_of_louna: bool = False, by, now: dat
 @transaction.atomic
 def item_approve(*, item: Item, by, now: datetime | None = None) -> Item:
     """The coordinator's check: a library's item is published (within its window) and its
-    writer is told by mail (through the outbox, sent after commit)."""
-    if not permissions.can_manage(by):
-        raise PermissionDenied
+    writer is told by mail (through the outbox, sent after commit). The view has checked that
+    `by` is the coordinator."""
     # of=("self",): PostgreSQL locks no row of the nullable join (the writer may be gone).
     locked = Item.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=item.pk)
     if locked.state == Item.State.PUBLISHED:
@@ -179,9 +178,7 @@ def item_approve(*, item: Item, by, now: datetime | None = None) -> Item:
 def item_return(*, item: Item, by, note: str) -> Item:
     """The check found something to change: the item goes back to its library with the
     coordinator's note (and a mail to its writer); the library's next save sends it to the
-    check again."""
-    if not permissions.can_manage(by):
-        raise PermissionDenied
+    check again. The view has checked that `by` is the coordinator."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"check_note": _("Tell the library what to change.")})
