@@ -38,7 +38,10 @@ def test_a_served_page_carries_the_security_headers(client, settings):
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    # Not the test process's own switches: a browser test in this worker sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which no production server has (the deploy check says so).
+    env = {**{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "PORTAL_TEST_NOW")},
+           "DJANGO_SETTINGS_MODULE": "config.settings.production",
            "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-for-the-check-only",
            "ALLOWED_HOSTS": "portal.example.fi", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_check",
            "EMAIL_URL": "smtp://127.0.0.1:25", "REDIS_URL": "redis://127.0.0.1:6379/7"}
