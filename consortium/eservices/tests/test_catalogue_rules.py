@@ -4,6 +4,7 @@ are recorded, only offered services are taken up, offering creates an announceme
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.core.exceptions import ValidationError
 
 from ..models import AppendOnlyError, Announcement, Stage, StageChange
@@ -96,3 +97,15 @@ def test_an_unknown_language_is_refused(staff_user):
     with pytest.raises(ValidationError) as error:
         new_offering(staff_user, languages=["fi", "klingon"])
     assert "klingon" in error.value.message_dict["languages"][0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the database trigger exists on PostgreSQL only")
+def test_the_stage_history_refuses_a_rewrite_in_the_database_too(staff_user):
+    from django.db import DatabaseError, transaction
+
+    new_offering(staff_user)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        StageChange.objects.update(reason="kirjoitettu uudelleen")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        StageChange.objects.all()._raw_delete(StageChange.objects.db)
+    assert StageChange.objects.exists()
