@@ -14,14 +14,17 @@ from .demo import seed_programmes
 from .models import ChangeProposal, LibraryPosition, Programme
 
 def programme_review_card(request, roles):
-    """A programme in review: the director sees whether their library has answered and the
-    deadline; the coordinator sees how many have answered and the proposals waiting."""
+    """Each programme in review (two can be open for comments at once): the director sees
+    whether their library has answered and the deadline; the coordinator sees how many have
+    answered and the proposals waiting."""
     if not (roles.coordinator or roles.is_director):
         return None
-    user = request.user
-    programme = Programme.objects.filter(state=Programme.State.REVIEW).order_by("-year").first()
-    if programme is None:
-        return None
+    cards = [card for programme in Programme.objects.filter(state=Programme.State.REVIEW).order_by("year")
+             if (card := _review_card(request.user, programme)) is not None]
+    return cards or None
+
+
+def _review_card(user, programme):
     url = reverse("louna:programme_detail", args=[programme.year])
     deadline = date_format(programme.review_deadline, "SHORT_DATE_FORMAT") if programme.review_deadline else "–"
     items = []

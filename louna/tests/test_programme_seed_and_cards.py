@@ -61,3 +61,13 @@ def test_front_page_cards_of_the_review(client, seeded):
     client.force_login(User.objects.get(email=demo_email("koordinaattori")))
     page = client.get(reverse("home")).content.decode()
     assert escape(answered) in page and reverse("louna:programme_manage", args=[2026]) in page
+
+
+def test_a_director_sees_every_programme_open_for_comments(client, seeded):
+    """Two programmes can be in review at once (next year's and an amended one): the
+    director's front page has a card for each, not only the newest."""
+    Programme.objects.filter(year=2024).update(state=Programme.State.REVIEW, review_deadline=date(2026, 12, 18))
+    client.force_login(User.objects.get(email=demo_email("johtaja.humppila")))
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("louna:programme_detail", args=[2026]) in page
+    assert reverse("louna:programme_detail", args=[2024]) in page
