@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -102,6 +104,15 @@ class TaskForm(forms.ModelForm):
         self.fields["number"].required = False
 
 
+def day_in_year(today, year: int | None):
+    """The date a form offers for a task of the agreement year `year`: today, or the year's
+    last (first) day when today is past (before) it — a past year's task note dated today
+    would be refused as outside the agreement year."""
+    if year is None:
+        return today
+    return min(max(today, date(year, 1, 1)), date(year, 12, 31))
+
+
 class TaskStateForm(forms.Form):
     state = forms.ChoiceField(label=_("New state"), choices=Task.State.choices)
     on = forms.DateField(label=_("Date"), widget=DateInput())
@@ -110,8 +121,8 @@ class TaskStateForm(forms.Form):
                              required=False, help_text=_("Required when the task is not needed this year."))
     for_directors = forms.BooleanField(label=_("Shown to directors"), required=False, initial=True)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
+    def __init__(self, *args, year: int | None = None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("on", day_in_year(timezone.localdate(), year))
         super().__init__(*args, **kwargs)
 
 
@@ -120,8 +131,8 @@ class TaskNoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     for_directors = forms.BooleanField(label=_("Shown to directors"), required=False, initial=True)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
+    def __init__(self, *args, year: int | None = None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("on", day_in_year(timezone.localdate(), year))
         super().__init__(*args, **kwargs)
 
 

@@ -190,8 +190,9 @@ def board(request, year):
 def _task_page(request, task, **forms_bound):
     manage = permissions.can_manage(request.user)
     page_forms = {
-        "state_form": forms.TaskStateForm(initial={"state": task.state}, prefix="state") if manage else None,
-        "note_form": forms.TaskNoteForm(prefix="note") if manage else None,
+        "state_form": forms.TaskStateForm(initial={"state": task.state}, prefix="state",
+                                          year=task.area.agreement.year) if manage else None,
+        "note_form": forms.TaskNoteForm(prefix="note", year=task.area.agreement.year) if manage else None,
         "evidence_form": forms.EvidenceForm(prefix="evidence") if manage else None,
     }
     page_forms.update(forms_bound)
