@@ -9,6 +9,12 @@ from .models import StatsImport
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000)
 
+    def __init__(self, *args, today=None, **kwargs):
+        # The year being reported is usually last year: OKM collects it early in the next.
+        today = today or timezone.localdate()
+        kwargs.setdefault("initial", {}).setdefault("year", today.year - 1)
+        super().__init__(*args, **kwargs)
+
     def clean_year(self):
         year = self.cleaned_data["year"]
         if year > timezone.localdate().year:

@@ -312,3 +312,12 @@ def test_a_director_downloads_their_own_municipality_and_sees_its_chart(client, 
     assert names == ["Humppila", "Yhteensä"]
     year_book = load_workbook(io.BytesIO(client.get(reverse("stats:export", args=[2024])).content))
     assert "Tammela" not in [row[1].value for row in year_book.worksheets[0].iter_rows(min_row=5)]
+
+
+def test_the_year_form_offers_last_year():
+    from datetime import date
+
+    from stats.forms import YearForm
+
+    assert YearForm(today=date(2027, 1, 15))["year"].value() == 2026
+    assert YearForm(today=date(2026, 12, 4))["year"].value() == 2025
