@@ -462,6 +462,9 @@ class Feedback(models.Model):
             models.CheckConstraint(
                 condition=~Q(state="answered") | ~Q(answer=""),
                 name="louna_feedback_answered_has_answer",
+                # Shown on the form (ModelForm validation meets the constraint before the
+                # service does): no constraint name may reach a person.
+                violation_error_message=_("Record the answer that was given."),
             )
         ]
         indexes = [models.Index(fields=["received_on"]), models.Index(fields=["state"])]
