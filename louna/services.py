@@ -444,6 +444,12 @@ def task_from_decision(*, decision: Decision, area: ServiceArea, text: str, resp
                        schedule: str = Task.Schedule.YEARLY, due_on=None, by=None) -> Task:
     if area.agreement_id != decision.meeting.agreement_id:
         raise ValidationError({"area": _("Choose an area of the meeting's agreement year.")})
+    # The decision row is locked so two clicks cannot both find it without a task.
+    Decision.objects.select_for_update().get(pk=decision.pk)
+    existing = Task.objects.filter(from_decision=decision).select_related("area").first()
+    if existing is not None:
+        raise ValidationError(_("This decision is already task %(number)s of area %(area)s.")
+                              % {"number": f"{existing.area.number}.{existing.number}", "area": existing.area.number})
     task = Task(area=area, text=(text or decision.text).strip(), responsible=responsible, schedule=schedule,
                 due_on=due_on, from_decision=decision, number=0)
     return task_save(task=task, by=by)

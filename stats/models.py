@@ -339,7 +339,7 @@ class CounterUsage(models.Model):
     report_id = models.CharField(_("COUNTER report"), max_length=10)
     release = models.CharField(_("COUNTER release"), max_length=4)
     platform = models.CharField(_("platform"), max_length=255, blank=True)
-    title = models.CharField(_("title"), max_length=500, blank=True)
+    title = models.CharField(pgettext_lazy("a publication in a COUNTER report", "title"), max_length=500, blank=True)
     identifiers = models.JSONField(_("identifiers"), default=dict, blank=True)
     data_type = models.CharField(_("data type"), max_length=40, blank=True)
     access_type = models.CharField(_("access type"), max_length=40, blank=True)

@@ -5,6 +5,7 @@ import zipfile
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -356,6 +357,10 @@ def test_a_decision_becomes_a_task(agreement, area, coordinator):
     other_year = ServiceAreaFactory(agreement=AgreementFactory(year=2025, provider=agreement.provider))
     with pytest.raises(ValidationError):
         services.task_from_decision(decision=decision, area=other_year, text="X")
+    # Not a second time, silently: the message names the task it already is.
+    with translation.override("en"), pytest.raises(ValidationError, match=r"already task 1\.\d+ of area 1"):
+        services.task_from_decision(decision=decision, area=area, text="")
+    assert Task.objects.filter(from_decision=decision).count() == 1
 
 
 def test_minutes_are_refused_before_the_meeting():
