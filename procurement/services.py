@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -246,6 +247,11 @@ def opt_in_answer(*, procurement: Procurement, library: Library, by: User, answe
         estimate = Decimal("0")  # refused below; keeps checking the other fields
     contact_name, decision_maker, decision_number = (contact_name or "").strip(), (decision_maker or "").strip(), \
         (decision_number or "").strip()
+    texts = {"contact_name": contact_name, "contact_email": contact_email, "contact_phone": contact_phone,
+             "decision_maker": decision_maker, "decision_number": decision_number, "decline_reason": decline_reason}
+    for name, text in texts.items():
+        if text and "\x00" in str(text):  # PostgreSQL refuses a NUL in text: a clear message, not a 500
+            errors[name] = ProhibitNullCharactersValidator.message
     if answer == Answer.COMMITTED:
         if estimate is None:
             errors["yearly_estimate"] = _("A binding commitment needs the estimated yearly purchases in euros.")

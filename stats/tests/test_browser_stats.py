@@ -50,7 +50,7 @@ def test_coordinator_imports_a_file_and_sees_the_figures(page, coordinator, poin
     page.get_by_role("button", name="Laske yhteissummat").click()
     page.wait_for_load_state("domcontentloaded")
     page.goto("/stats/2024/")
-    points_table = page.get_by_role("table", name="Toimipisteet").inner_text()
+    points_table = page.get_by_role("table", name="Palvelupisteet").inner_text()
     assert "58\u00a0400" in points_table and "Tammelan kirjastoauto" in points_table
     assert "111\u00a0350" in page.locator("svg desc").text_content()
     assert_accessible(page)

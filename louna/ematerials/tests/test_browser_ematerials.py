@@ -35,7 +35,7 @@ def test_coordinator_orders_and_catalogues_and_the_director_sees_the_share(page,
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text().startswith("Ellibs e-kirjat: Väinö Linna")
     check(page)
-    for state, label in (("received", "saapunut"), ("visible", "näkyy Finnassa")):
+    for state, label in (("received", "vastaanotettu"), ("visible", "näkyy Finnassa")):
         page.locator("select[name=state]").select_option(state)
         page.locator("input[name=on]").fill(f"20.3.{YEAR}")
         page.get_by_role("button", name="Kirjaa vaihe").click()
