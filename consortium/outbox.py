@@ -86,6 +86,7 @@ def enqueue_mail(*, to: str, language: str, key: str, kind: str, template: str, 
                  headers: dict | None = None) -> OutboxMessage:
     """Render the message now, in `language`, and queue it under `key` (a no-op if a
     message with that key is already queued or sent: the existing row is returned)."""
+    key = key[:200]  # the column's length: the lookup and the row must agree on it
     existing = OutboxMessage.objects.filter(key=key).first()
     if existing is not None:
         return existing
@@ -93,7 +94,7 @@ def enqueue_mail(*, to: str, language: str, key: str, kind: str, template: str, 
         raise ValidationError({"to": _("The recipient has no e-mail address.")})
     subject, text, html = render_mail(template=template, context=context, language=language)
     row = OutboxMessage(
-        key=key[:200], kind=kind[:60], to=to, recipient=recipient, language=language, subject=subject[:300],
+        key=key, kind=kind[:60], to=to, recipient=recipient, language=language, subject=subject[:300],
         body_text=text, body_html=html or "", headers=headers or {}, not_before=not_before,
         attachments=[{"name": name, "mimetype": mimetype,
                       "base64": base64.b64encode(content.encode() if isinstance(content, str) else content).decode()}

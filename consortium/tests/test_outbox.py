@@ -186,3 +186,9 @@ def test_the_failed_mail_page_keeps_its_queries_as_failures_grow(client, staff_u
     fail(40, 100)
     with django_assert_max_num_queries(8):
         assert client.get(reverse("outbox_failed")).status_code == 200
+
+
+def test_a_key_longer_than_the_column_still_makes_one_message(person):
+    long_key = "test:" + "x" * 300
+    first, second = queue(person, key=long_key), queue(person, key=long_key)
+    assert first.pk == second.pk and OutboxMessage.objects.count() == 1
