@@ -193,6 +193,7 @@ def test_a_job_queued_with_the_broker_down_waits_and_is_handed_over_once(
     assert broker_on_private_redis.queue_length("celery") == 1
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_job_queued_with_the_broker_down_runs_once_after_it_returns(
         client, broker_on_private_redis, monkeypatch, request):
