@@ -109,12 +109,30 @@ class JobProgress:
         job_progress.send(sender=JobProgress, run=self.run, done=done)
 
 
+def _current_message_id() -> str | None:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    if request is None or getattr(request, "is_eager", False):
+        return None
+    return request.id
+
+
 @contextmanager
 def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
     """Run a job body inside its JobRun: running -> done, or failed with the error.
     Without a queued run (a beat schedule starts the task) a new run is created."""
     if job_run_id is None:
-        run = JobRun.objects.create(task_name=task_name, label=label)
+        # Started by beat: no run was queued. A message handed out again (its worker was
+        # killed) has the same Celery id, so it finds the run the first try made rather than
+        # leaving that one "running" until the sweeper fails it.
+        message_id = _current_message_id()
+        run = None
+        if message_id:
+            run = JobRun.objects.filter(task_name=task_name, task_kwargs__celery_message=message_id).first()
+        if run is None:
+            run = JobRun.objects.create(task_name=task_name, label=label,
+                                        task_kwargs={"celery_message": message_id} if message_id else {})
     else:
         run = JobRun.objects.get(pk=job_run_id)
     now = timezone.now()
