@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from consortium.calendar import not_a_working_day_message, previous_working_day
+from consortium.jobs import job_run_queue
 from consortium.models import LIBRARY_ROLES, Library, User
 from consortium.outbox import enqueue_mail_to_user, queued_keys
 from consortium.selectors import role_holders
@@ -140,7 +141,10 @@ def procurement_move(*, procurement: Procurement, to_state: str, by: User, reaso
     if to_state == State.AWARDED:
         from .tasks import notify_award
 
-        notify_award.delay(locked.pk)
+        # A JobRun, written in this transaction: the libraries hear of the award even if the
+        # broker is down now (the hand-over sweep sends it later; consortium.jobs).
+        job_run_queue(task=notify_award, label=_("Award notices: %(title)s") % {"title": locked.title[:150]},
+                      created_by=by, kwargs={"procurement_id": locked.pk})
     procurement.state = locked.state
     return locked
 

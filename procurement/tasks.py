@@ -20,11 +20,16 @@ def send_opt_in_reminders(job_run_id: int | None = None) -> int:
 
 
 @shared_task(name="procurement.tasks.notify_award", base=TransactionAwareTask, acks_late=True)
-def notify_award(procurement_id: int) -> int:
-    """Queue the award mail to the participating libraries (sent by the outbox)."""
+def notify_award(procurement_id: int, job_run_id: int | None = None) -> int:
+    """Queue the award mail to the participating libraries (sent by the outbox, once per
+    library however often this runs)."""
     from .services import award_notify
 
-    return award_notify(procurement_id=procurement_id)
+    with tracked_job(job_run_id=job_run_id, task_name="procurement.tasks.notify_award",
+                     label="Award notices") as progress:
+        told = award_notify(procurement_id=procurement_id)
+        progress.advance(told)
+        return told
 
 
 @shared_task(name="procurement.tasks.send_agreement_expiry_notices", base=TransactionAwareTask, acks_late=True)

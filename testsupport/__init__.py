@@ -20,6 +20,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+import redis
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -195,6 +196,78 @@ def celery_worker(transactional_db, settings):
         app.conf.task_always_eager, app.conf.task_default_queue = previous
         with app.connection_for_write() as connection:
             connection.default_channel.queue_delete(queue)
+
+
+# ---------------------------------------------------------------- a Redis of the test's own
+
+
+class PrivateRedis:
+    """A redis-server of the test's own, on a port of its own; stop() and start() keep the port.
+    For tests that stop Redis: the shared one is never stopped."""
+
+    def __init__(self, tmp_path):
+        self.port = free_port()
+        self.dir = tmp_path
+        self.process = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis.from_url(self.url)
+        wait_until(lambda: self._answers(client), timeout=10, message="the private redis-server")
+        return self
+
+    @staticmethod
+    def _answers(client) -> bool:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def queue_length(self, queue: str) -> int:
+        return redis.Redis.from_url(self.url).llen(queue)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    if not shutil.which("redis-server"):
+        _missing("the test starts a redis-server of its own: install redis-server")
+    server = PrivateRedis(tmp_path).start()
+    yield server
+    server.stop()
+
+
+def _use_broker(app, url: str) -> None:
+    app.conf.broker_url = url
+    # The connection pools were built for the previous URL.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_on_private_redis(settings, private_redis):
+    """The project's Celery app sends to the private redis-server (tasks are not run
+    in-process): stop() it to see what the portal does with the broker down."""
+    from config.celery import app
+
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    _use_broker(app, private_redis.url)
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield private_redis
+    _use_broker(app, previous[0])
+    app.conf.task_always_eager = previous[1]
+
 
 
 def wait_until(predicate, timeout: float = 30.0, interval: float = 0.2, message: str = "condition"):

@@ -6,7 +6,6 @@ waits in the database and is handed to Celery once, when Redis is back."""
 
 import json
 import shutil
-import subprocess
 import time
 
 import pytest
@@ -17,78 +16,15 @@ from config.settings.base import redis_cache
 from consortium.jobs import job_runs_hand_over
 from consortium.models import JobRun, Role
 from consortium.tests.factories import PASSWORD, user_with_role
-from testsupport import free_port, wait_until
+from testsupport import broker_on_private_redis, private_redis, wait_until  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server installed")
-
-
-class PrivateRedis:
-    """A redis-server of the test's own, on a port of its own; stop() and start() keep the port."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.dir = tmp_path
-        self.process = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis.from_url(self.url)
-        wait_until(lambda: self._answers(client), timeout=10, message="the private redis-server")
-        return self
-
-    @staticmethod
-    def _answers(client) -> bool:
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-    def queue_length(self, queue: str) -> int:
-        return redis.Redis.from_url(self.url).llen(queue)
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
 def cache_on_private_redis(settings, private_redis):
     settings.CACHES = {"default": redis_cache(private_redis.url)}
     return private_redis
-
-
-def _use_broker(app, url: str) -> None:
-    app.conf.broker_url = url
-    # The connection pools were built for the previous URL.
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker_on_private_redis(settings, private_redis):
-    from config.celery import app
-
-    previous = (app.conf.broker_url, app.conf.task_always_eager)
-    _use_broker(app, private_redis.url)
-    app.conf.task_always_eager = False
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    yield private_redis
-    _use_broker(app, previous[0])
-    app.conf.task_always_eager = previous[1]
 
 
 def _login(client, user):
