@@ -280,6 +280,14 @@ def format_row(name: str, ids: dict[str, str], cells: dict[str, tuple[str, str]]
     return f"{name:<44} {ids_text:<40} " + " ".join(f"{'/'.join(cells[role]):<19}" for role in ROLES).rstrip()
 
 
+# Objects that belong to library A (Humppila) and are nobody else's business: the "other"
+# role (library B's director) must never get them (200) nor act on them (302), whatever a
+# row says. The rows keep the exact status (404 where the object is looked up among the
+# person's own, 403 where the page is not for the role at all).
+PRIVATE_OBJECTS = {"library", "service_point", "person", "participation", "evaluator", "eservice_report",
+                   "delivery", "implementation_report", "municipality", "feedback", "task_row"}
+
+
 # ---------------------------------------------------------------- the tests
 
 
@@ -298,6 +306,14 @@ def test_every_url_has_a_row_and_every_row_a_url():
         if name in urls and sorted(row.ids) != sorted(urls[name]):
             problems.append(f"{name} (line {row.line}): ids {sorted(row.ids)} but the URL takes {sorted(urls[name])}")
     assert not problems, "\n".join(problems)
+
+
+def test_another_librarys_people_never_reach_library_as_private_objects():
+    rows = read_matrix()
+    leaks = [f"line {row.line} {row.name}: other gets {'/'.join(row.cells['other'])}"
+             for row in rows.values() if set(row.ids.values()) & PRIVATE_OBJECTS
+             and set(row.cells["other"]) & {"200", "302"}]
+    assert not leaks, "library B's director reaches library A's objects:\n" + "\n".join(leaks)
 
 
 @pytest.mark.django_db
