@@ -141,8 +141,9 @@ class WorkerProcess:
         )
         return self
 
-    def pause_at(self, task_name: str, step: int, marker) -> None:
-        """Hold the tracked job `task_name` when it reports step `step` (testsupport/pause.py),
+    def pause_at(self, task_name: str, step: int | str, marker) -> None:
+        """Hold the tracked job `task_name` when it reports step `step` ("*": its first
+        report, whatever the number) (testsupport/pause.py),
         the first time only: `marker` (a path that must not exist yet) appears when it holds.
         Broker messages of a killed worker come back after a second, so the restarted worker
         runs the job again. Call before start()."""

@@ -4,8 +4,9 @@ SIGKILL the worker exactly there, instead of sleeping and hoping.
 The worker loads this module with `--include testsupport.pause` (WorkerProcess.pause_at);
 it listens to consortium.jobs.job_progress. When the job named by TEST_JOB_PAUSE
 ("<task name>:<step>") reports that step, it writes the file TEST_JOB_PAUSE_FILE and waits
-there for ever. Only the first time: once the file exists, a restarted worker runs the job
-through."""
+there for ever ("<task name>:*" holds at the first step it reports, whatever its number:
+for jobs that report in chunks). Only the first time: once the file exists, a restarted
+worker runs the job through."""
 
 import os
 import time
@@ -19,7 +20,7 @@ def _hold(sender, run, done, **kwargs):
     if not spec or not marker:
         return
     task_name, _, step = spec.rpartition(":")
-    if run.task_name != task_name or done != int(step) or Path(marker).exists():
+    if run.task_name != task_name or (step != "*" and done != int(step)) or Path(marker).exists():
         return
     Path(marker).write_text(f"{run.pk}:{done}\n")
     while True:  # until the test kills this process
