@@ -7,6 +7,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -48,7 +49,7 @@ def report_workbook(*, report, comparison: list[dict]) -> bytes:
                   timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M"), _("Delivered"), delivered])
     sheet.append([])
     sheet.append([_("OKM variable"), _("Figure"), _("Unit"), str(report.statistics_year.year),
-                  str(report.statistics_year.year - 1), _("Change"), _("Change %"), _("Source")])
+                  str(report.statistics_year.year - 1), pgettext("difference", "Change"), _("Change in per cent"), _("Source")])
     _bold_row(sheet)
     for row in comparison:
         sheet.append([safe_cell(row["okm_variable"]), safe_cell(row["label"]), row["unit"], _cell(row["value"]),
