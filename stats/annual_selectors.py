@@ -20,7 +20,7 @@ from .metrics import SOURCE_OKM_VARIABLES
 from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
 from .permissions import louna_municipality_ids
 
-__all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions", "report_get",
+__all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
            "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
            "NATIONAL_SORTS", "report_job_runs", "year_reports")
 
@@ -195,15 +195,6 @@ def latest_versions(*, year: int, municipality_ids=None, delivered_only: bool = 
     for report in reports:
         latest.setdefault(report.municipality_id, report)
     return latest
-
-
-def report_get(*, year: int, municipality, version: int | None = None) -> AnnualReport | None:
-    """The version asked for (or the newest) of the municipality's report; None when the job
-    has not made one. A version number that does not exist is not found."""
-    reports = AnnualReport.objects.filter(statistics_year__year=year, municipality=municipality)
-    if version is not None:
-        return reports.get(version=version)
-    return reports.order_by("-version").first()
 
 
 def version_list(*, year: int, municipality) -> list[AnnualReport]:
