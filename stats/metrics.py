@@ -3,7 +3,7 @@ model fields). Migration 0003 created them from its own frozen copy; `base_metri
 puts them back in a database that lacks them (a flushed test database, a fresh install
 that skipped the data migration)."""
 
-__all__ = ("BASE_METRICS", "base_metrics_ensure")
+__all__ = ("BASE_METRICS", "base_metrics_ensure", "SOURCE_METRICS", "SOURCE_OKM_VARIABLES", "source_metrics_ensure")
 
 # (code, Finnish, Swedish, English, unit, level, shared, OKM variable)
 BASE_METRICS = [
@@ -36,3 +36,32 @@ def base_metrics_ensure() -> None:
     Metric.objects.bulk_create([
         Metric(code=code, name_fi=fi, name_sv=sv, name_en=en, unit=unit, level=level, is_shared=shared)
         for code, fi, sv, en, unit, level, shared, _okm in BASE_METRICS], ignore_conflicts=True)
+
+
+# Metrics that other apps' figure sources give (consortium.registry.figure_sources): Louna's
+# shared e-material acquisitions come from its orders, so nobody types them in a file.
+# Created by migration 0007 (its own frozen copy) and by `source_metrics_ensure`.
+SOURCE_METRICS = [
+    ("ematerial_acquisitions_eur", "Yhteiset e-aineistot: hankinnat euroina",
+     "Gemensamma e-material: förvärv i euro", "Shared e-materials: acquisitions in euros", "euros",
+     "municipality", True, "E-aineistojen hankintamenot"),
+    ("ematerial_titles_acquired", "Yhteiset e-aineistot: hankitut nimekkeet",
+     "Gemensamma e-material: förvärvade titlar", "Shared e-materials: titles acquired", "titles",
+     "municipality", True, "E-aineistojen hankinnat, nimekkeet"),
+    ("ematerial_licences_acquired", "Yhteiset e-aineistot: hankitut lisenssit",
+     "Gemensamma e-material: förvärvade licenser", "Shared e-materials: licences acquired", "items",
+     "municipality", True, "E-aineistojen hankinnat, lisenssit"),
+]
+SOURCE_OKM_VARIABLES = {code: okm for code, *_rest, okm in SOURCE_METRICS}
+
+
+def source_metrics_ensure() -> None:
+    """Put back the source metrics in a database that lacks them (a flushed test database)."""
+    from .models import Metric
+
+    codes = [row[0] for row in SOURCE_METRICS]
+    if Metric.objects.filter(code__in=codes).count() == len(codes):
+        return
+    Metric.objects.bulk_create([
+        Metric(code=code, name_fi=fi, name_sv=sv, name_en=en, unit=unit, level=level, is_shared=shared)
+        for code, fi, sv, en, unit, level, shared, _okm in SOURCE_METRICS], ignore_conflicts=True)

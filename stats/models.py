@@ -19,6 +19,7 @@ __all__ = (
     "PendingImport",
     "ColumnMapping",
     "CounterUsage",
+    "AnnualReport",
     "SharedMetric",
     "SplitMethod",
     "SharedServiceTotal",
@@ -356,3 +357,64 @@ class CounterUsage(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.platform} {self.metric_type} {self.month}"
+
+
+# ---------------------------------------------------------------- the annual reports
+
+
+class AnnualReport(models.Model):
+    """One version of a municipality's annual report for OKM: the figures the annual job
+    computed, kept as data, so a later run never overwrites what an earlier one said.
+    Each run of the job adds a version (1, 2, ...) with what changed from the one before.
+    A version's figures never change (PostgreSQL refuses it in a trigger, see migration
+    0007); the only change a version takes is being marked delivered, once, and a
+    delivered version takes none at all. Versions are never deleted."""
+
+    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.PROTECT, related_name="reports",
+                                        verbose_name=_("statistics year"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("municipality"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    # {metric code: value}; an int, or a decimal (euros) as text. A missing code: no figure.
+    figures = models.JSONField(_("figures"), default=dict)
+    # What the figures rest on: the metrics as they were named then, the service points'
+    # figures, the shared figures' allocation keys, the figure sources and what was missing.
+    details = models.JSONField(_("details"), default=dict)
+    # [{"code", "old", "new"}] against the previous version of the same municipality and year.
+    changes = models.JSONField(_("changes"), default=list)
+    # The job run that made the version: a task delivered twice for the same run makes no
+    # second version (a plain id: job runs are pruned after 90 days, reports are kept).
+    job_run_id = models.PositiveBigIntegerField(_("job run"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("started by"))
+    created_at = models.DateTimeField(_("computed"))
+    delivered = models.BooleanField(_("delivered"), default=False)
+    delivered_at = models.DateTimeField(_("delivered on"), null=True, blank=True)
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("delivered by"))
+
+    class Meta:
+        ordering = ["statistics_year", "municipality", "version"]
+        verbose_name = _("annual report version")
+        verbose_name_plural = _("annual report versions")
+        constraints = [
+            models.UniqueConstraint(fields=["statistics_year", "municipality", "version"],
+                                    name="stats_report_version_once"),
+            models.UniqueConstraint(fields=["job_run_id", "municipality"], condition=Q(job_run_id__isnull=False),
+                                    name="stats_report_once_per_job_run"),
+            models.CheckConstraint(condition=Q(delivered=False, delivered_at__isnull=True)
+                                   | Q(delivered=True, delivered_at__isnull=False),
+                                   name="stats_report_delivered_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.statistics_year_id}/{self.municipality_id} v{self.version}"
+
+    def save(self, *args, **kwargs):
+        # The database refuses it on PostgreSQL; this says so on any database.
+        if self.pk is not None and not kwargs.get("update_fields"):
+            raise ValueError("An annual report version is never rewritten; only annual_services changes it.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Annual report versions are kept.")

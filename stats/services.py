@@ -386,4 +386,8 @@ def year_mark_reported(*, year: int, by) -> StatisticsYear:
     statistics_year.reported_at = timezone.now()
     statistics_year.reported_by = by
     statistics_year.save(update_fields=["state", "reported_at", "reported_by"])
+    # What went to the ministry is each municipality's newest report version: delivered now.
+    from .annual_services import annual_reports_deliver_latest
+
+    annual_reports_deliver_latest(year=year, by=by)
     return statistics_year

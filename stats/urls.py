@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import annual_views, views
 
 app_name = "stats"
 urlpatterns = [
@@ -14,4 +14,15 @@ urlpatterns = [
     path("<int:year>/compute/", views.compute, name="compute"),
     path("<int:year>/report/", views.mark_reported, name="report"),
     path("<int:year>/export.xlsx", views.export, name="export"),
+    # The annual reports (stats/annual_views.py).
+    path("<int:year>/overview/", annual_views.annual_overview, name="annual_overview"),
+    path("<int:year>/reports/<int:pk>/deliver/", annual_views.annual_deliver, name="annual_deliver"),
+    path("<int:year>/municipalities/<int:pk>/report/", annual_views.annual_municipality, name="annual_municipality"),
+    path("<int:year>/municipalities/<int:pk>/report.xlsx", annual_views.annual_municipality_export,
+         {"fmt": "xlsx"}, name="annual_municipality_xlsx"),
+    path("<int:year>/municipalities/<int:pk>/report.csv", annual_views.annual_municipality_export,
+         {"fmt": "csv"}, name="annual_municipality_csv"),
+    path("national/", annual_views.national_index, name="national_index"),
+    path("national/<int:year>/", annual_views.national, name="national"),
+    path("national/<int:year>/export.xlsx", annual_views.national_export, name="national_export"),
 ]

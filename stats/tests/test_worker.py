@@ -30,3 +30,19 @@ def test_worker_computes_the_year(celery_worker, points, coordinator):
     assert StatisticsYear.objects.get(year=2024).state == StatisticsYear.State.COMPUTED
     assert sorted(MunicipalityYearTotal.objects.values_list("municipality__code", "loans")) == [
         ("103", 58400), ("834", 111350)]
+    # The annual reports: one version per municipality, started by the coordinator.
+    from stats.models import AnnualReport
+
+    assert sorted(AnnualReport.objects.values_list("municipality__code", "version", "created_by")) == [
+        ("103", 1, coordinator.pk), ("834", 1, coordinator.pk)]
+    # The broker delivers the same run's task again (a worker lost before its ack): no new versions.
+    first_finish = run.finished_at
+    tasks.compute_year.apply_async(kwargs={"year": 2024, "job_run_id": run.pk})
+
+    def finished_again():
+        run.refresh_from_db()
+        return run.is_finished and run.finished_at != first_finish
+
+    wait_until(finished_again, timeout=60, message="the re-delivered task to finish")
+    assert run.state == JobRun.State.DONE, run.message
+    assert AnnualReport.objects.count() == 2
