@@ -201,6 +201,8 @@ def demo_objects() -> dict[str, object]:
     statistics_year = m("stats", "StatisticsYear").objects.order_by("-year").first()
     stats_import = m("stats", "StatsImport").objects.create(statistics_year=statistics_year, kind="service_points",
                                                             file_name="luvut.csv", rows=0, imported_by=staff)
+    annual_report = m("stats", "AnnualReport").objects.filter(
+        municipality=library.municipality, statistics_year=statistics_year, delivered=False).order_by("-pk").first()
 
     # trainings
     registration = m("trainings", "Registration").objects.filter(library=library).order_by("pk").first()
@@ -235,6 +237,7 @@ def demo_objects() -> dict[str, object]:
         "ematerials_year": budget.year, "budget": budget.pk, "order": order.pk, "order_import": order_import.pk,
         "event": event.pk, "municipality_code": library.municipality.code,
         "stats_year": statistics_year.year, "municipality": library.municipality_id, "stats_import": stats_import.pk,
+        "annual_report": annual_report.pk,
         "figure_kind": "service_points",
         "training": registration.training_id, "registration": registration.pk,
         "registration_token": registration.token, "feed_token": feed.token, "wish": wish.pk, "training_action": "publish",
