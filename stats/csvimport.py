@@ -32,8 +32,11 @@ from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
 __all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "parse_count", "parse_file",
            "MAX_BYTES", "MAX_ROWS")
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+# Files over settings.STATS_IMPORT_JOB_ROWS rows are read by a background job, so a
+# national export (hundreds of service points, a row per month) fits these limits.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 100_000
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -315,7 +318,7 @@ def _point_headers() -> tuple[dict, dict]:
     return headers, names
 
 
-def _parse_points(lines, parsed: ParsedFile):
+def _parse_points(lines, parsed: ParsedFile, progress=None):
     labels = _labels()
     headers, metric_names = _point_headers()
     labels.update({code: name for code, name in metric_names.items() if code not in labels})
@@ -332,7 +335,10 @@ def _parse_points(lines, parsed: ParsedFile):
     extra = [code for code in columns if code not in SERVICE_POINT_FIELDS and code not in ("id", "name")]
     finder = _PointFinder()
     seen = {}
+    total = len(lines) - 1
     for number, line in _data_lines(lines):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number - 1, total)
         point, problem = finder.find(_cell(line, columns.get("id")), _cell(line, columns.get("name")))
         if problem:
             parsed.errors.append(RowError(number, *problem))
@@ -445,7 +451,9 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
             parsed.rows.append(SharedRow(row=number, metric=metric, total=total, given=given if filled else None))
 
 
-def parse_file(data: bytes, *, kind: str) -> ParsedFile:
+def parse_file(data: bytes, *, kind: str, progress=None) -> ParsedFile:
+    """Read and check a whole file. `progress(done, total)`, if given, hears how far the
+    reading has come (a background job's progress bar)."""
     parsed = ParsedFile(kind=kind)
     if len(data) > MAX_BYTES:
         parsed.errors.append(RowError(0, "", _("The file is larger than %(max)d MB.") % {"max": MAX_BYTES // 2**20}))
@@ -454,7 +462,7 @@ def parse_file(data: bytes, *, kind: str) -> ParsedFile:
     if lines is None:
         return parsed
     if kind == StatsImport.Kind.SERVICE_POINTS:
-        _parse_points(lines, parsed)
+        _parse_points(lines, parsed, progress)
     else:
         louna = Municipality.objects.filter(Q(libraries__cooperation_areas__slug=LOUNA_AREA)
                                             & Q(libraries__is_active=True)).distinct().order_by("code")

@@ -18,6 +18,7 @@ from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
     TOTAL_FIELDS,
     CounterUsage,
+    DraftState,
     Figure,
     Metric,
     MetricVersion,
@@ -37,6 +38,8 @@ __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "popula
 
 # The kinds of file that bring figures (COUNTER reports go through counter_import_save).
 FIGURE_KINDS = (StatsImport.Kind.SERVICE_POINTS, StatsImport.Kind.SHARED)
+# The kinds that bring figures per web site or e-material service (stats/servicefigures.py).
+SERVICE_KINDS = (StatsImport.Kind.WEB_VISITS, StatsImport.Kind.EMATERIAL)
 
 
 class ImportRefused(ValidationError):
@@ -80,7 +83,7 @@ def metric_set_ensure(*, year: int) -> None:
     else:
         okm = {code: variable for code, *_rest, variable in BASE_METRICS}
         source = [(pk, okm.get(code, ""), position) for position, (pk, code) in enumerate(
-            Metric.objects.order_by("pk").values_list("pk", "code"))]
+            Metric.objects.exclude(level=Metric.Level.SERVICE).order_by("pk").values_list("pk", "code"))]
     MetricVersion.objects.bulk_create([MetricVersion(year=year, metric_id=metric_id, okm_variable=okm,
                                                      position=position) for metric_id, okm, position in source],
                                       ignore_conflicts=True)
@@ -116,10 +119,16 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def import_prepare(*, year: int, kind: str, data: bytes) -> csvimport.ParsedFile:
+def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=None) -> csvimport.ParsedFile:
     """Read and check a file; for the shared services also work out each municipality's
-    part; list what the import would change. Nothing is saved: this is the preview."""
-    parsed = csvimport.parse_file(data, kind=kind)
+    part; list what the import would change. Nothing is saved: this is the preview.
+    `service`: the web site a single-site analytics export is for; `progress(done, total)`:
+    told how far the reading has come (a background job's progress bar)."""
+    if kind in SERVICE_KINDS:
+        from .servicefigures import service_import_prepare
+
+        return service_import_prepare(year=year, kind=kind, data=data, service=service, progress=progress)
+    parsed = csvimport.parse_file(data, kind=kind, progress=progress)
     parsed.sha256 = file_hash(data)
     earlier = (StatsImport.objects.filter(statistics_year__year=year, sha256=parsed.sha256, reverted_at__isnull=True)
                .order_by("-imported_at").first())
@@ -193,15 +202,21 @@ def _changes(parsed, *, year: int) -> list[dict]:
 
 
 @transaction.atomic
-def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_demo: bool = False) -> StatsImport:
+def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_demo: bool = False, service=None,
+                progress=None) -> StatsImport:
     """Import a whole file or nothing: any bad row refuses it (ImportRefused lists them all).
     Figures the file gives again are replaced (kept, marked, so a revert restores them)."""
+    if kind in SERVICE_KINDS:
+        from .servicefigures import service_import_save
+
+        return service_import_save(year=year, kind=kind, data=data, file_name=file_name, by=by, service=service,
+                                   progress=progress)
     if kind not in FIGURE_KINDS:
         raise ValidationError({"kind": _("Choose what the file contains.")})
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
     _check_unlocked(statistics_year)
-    parsed = import_prepare(year=year, kind=kind, data=data)
+    parsed = import_prepare(year=year, kind=kind, data=data, progress=progress)
     if not parsed.is_valid:
         raise ImportRefused(parsed)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
@@ -250,17 +265,17 @@ def figures_save(*, statistics_year, figures: dict, record=None, month: int = 0,
 
 
 @transaction.atomic
-def import_draft_create(*, year: int, kind: str, data: bytes, file_name: str, by):
+def import_draft_create(*, year: int, kind: str, data: bytes, file_name: str, by, service=None):
     """Check an upload and keep it as the person's one draft for the year (the bytes and their
     hash in the database), returning (parsed, draft or None). Any earlier draft of theirs
     for the year is dropped first, so only what this preview showed can be confirmed."""
     statistics_year = statistics_year_open(year=year)
     PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
-    parsed = import_prepare(year=year, kind=kind, data=data)
+    parsed = import_prepare(year=year, kind=kind, data=data, service=service)
     if not parsed.is_valid:
         return parsed, None
     draft = PendingImport(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
-                          sha256=parsed.sha256, data=data, created_by=by)
+                          sha256=parsed.sha256, data=data, created_by=by, service=service)
     draft.full_clean()
     draft.save()
     return parsed, draft
@@ -275,11 +290,13 @@ def import_draft_confirm(*, year: int, draft_id: int, sha256: str, by) -> StatsI
     """Save the draft the person previewed: the id and the hash shown must both match, so a
     confirm from a stale page never saves another file."""
     draft = (PendingImport.objects.select_for_update()
-             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year).first())
+             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year,
+                     state=DraftState.READY, job_run__isnull=True).first())
     if draft is None:
         raise ValidationError(_("The previewed file is no longer waiting for confirmation (another file was "
                                 "chosen since); choose the file again."))
-    record = import_save(year=year, kind=draft.kind, data=bytes(draft.data), file_name=draft.file_name, by=by)
+    record = import_save(year=year, kind=draft.kind, data=bytes(draft.data), file_name=draft.file_name, by=by,
+                         service=draft.service)
     draft.delete()
     return record
 
@@ -292,10 +309,14 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     _check_unlocked(record.statistics_year)
     if record.reverted_at:
         raise ValidationError(_("This import has already been reverted."))
-    if record.figures.filter(replaced_by__isnull=False).exists():
+    if (record.figures.filter(replaced_by__isnull=False).exists()
+            or record.service_figures.filter(replaced_by__isnull=False).exists()):
         raise ValidationError(_("A later import replaced figures of this one; revert the later import first."))
     record.figures.all().delete()
     Figure.objects.filter(replaced_by=record).update(replaced_by=None)
+    # Web visits and e-material figures per service (stats/servicefigures.py), likewise.
+    record.service_figures.all().delete()
+    record.replaced_service_figures.update(replaced_by=None)
     SharedServiceTotal.objects.filter(source_import=record).delete()
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
