@@ -49,3 +49,17 @@ class ImportForm(forms.Form):
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(gettext("The file is larger than %(max)d MB.") % {"max": MAX_BYTES // 2**20})
         return upload
+
+
+class EMaterialYearForm(forms.Form):
+    """An e-material service's titles and acquisitions for the year, typed in."""
+
+    service = forms.ModelChoiceField(label=_("E-material service"), queryset=Service.objects.none())
+    ematerial_titles = forms.IntegerField(label=_("Titles"), min_value=0, required=False)
+    ematerial_acquisition_euros = forms.DecimalField(label=_("Acquisitions (euros)"), min_value=0, max_digits=14,
+                                                     decimal_places=2, required=False, localize=True)
+    ematerial_acquisition_items = forms.IntegerField(label=_("Acquisitions (items)"), min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(kind=Service.Kind.EMATERIAL, is_active=True)

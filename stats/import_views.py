@@ -12,8 +12,11 @@ from django.views.decorators.http import require_POST
 
 from consortium.views import get_or_404, permission_required
 
-from . import import_jobs, permissions, selectors
-from .models import DraftState, PendingImport
+from consortium.actions import run_service
+
+from . import import_jobs, permissions, selectors, servicefigures
+from .forms import EMaterialYearForm
+from .models import DraftState, PendingImport, Service
 
 can_manage = permission_required(permissions.can_manage)
 
@@ -64,4 +67,27 @@ def import_draft_status(request, year, pk):
         "state": draft.state, "finished": draft.state not in _RUNNING or (run is not None and run.is_finished),
         "percent": run.percent if run else 0, "done": run.progress_done if run else 0,
         "total": run.progress_total if run else 0,
+    })
+
+
+# ---------------------------------------------------------------- e-material figures typed in
+
+
+@can_manage
+def ematerial_year(request, year):
+    """The e-material services' figures of the year, and a form to type in a service's titles
+    and acquisitions (saved as an import of its own, revertable in the year's import list)."""
+    statistics_year = get_or_404(selectors.year_get, year=year)
+    form = EMaterialYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = run_service(request, lambda: servicefigures.ematerial_year_enter(
+            year=year, service=data["service"], by=request.user,
+            values={code: data[code] for code in servicefigures.YEAR_ONLY}), form=form,
+            success_message=_("The figures of %(service)s were saved.") % {"service": data["service"].name})
+        if outcome.ok:
+            return redirect("stats:ematerial_year", year=year)
+    return render(request, "stats/ematerial_year.html", {
+        "statistics_year": statistics_year, "form": form,
+        "rows": selectors.service_year_rows(statistics_year=statistics_year, kind=Service.Kind.EMATERIAL),
     })

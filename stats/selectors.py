@@ -217,3 +217,17 @@ def import_draft_get(*, user, year: int, pk: int):
 
     return PendingImport.objects.select_related("statistics_year", "job_run", "service").get(
         pk=pk, statistics_year__year=year, created_by=user)
+
+
+def service_year_rows(*, statistics_year, kind: str) -> list[dict]:
+    """The year's totals of every web site or e-material service of a kind (months added up),
+    {"service", code: total}; two queries for any number of services and figures."""
+    from .models import Service, ServiceFigure
+
+    totals = {}
+    for row in (ServiceFigure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True,
+                                             service__kind=kind)
+                .values("service_id", "metric__code").annotate(total=Sum("value")).order_by()):
+        totals.setdefault(row["service_id"], {})[row["metric__code"]] = row["total"]
+    return [{"service": service, **totals.get(service.pk, {})}
+            for service in Service.objects.filter(kind=kind).order_by("name")]

@@ -54,7 +54,7 @@ from .models import (
 )
 
 __all__ = ("ServiceRow", "ServiceFile", "parse_matomo", "parse_vendor", "service_import_prepare",
-           "service_import_save")
+           "service_import_save", "service_figures_write", "service_year_totals", "ematerial_year_enter")
 
 VISITS = "web_visits"
 LOANS, TITLES, EUROS, ITEMS = ("ematerial_loans", "ematerial_titles", "ematerial_acquisition_euros",
@@ -494,3 +494,32 @@ def service_year_totals(*, statistics_year, kind: str | None = None) -> dict:
         figures = figures.filter(service__kind=kind)
     return {(row["service_id"], row["metric__code"]): row["total"] for row in figures.values(
         "service_id", "metric__code").annotate(total=Sum("value")).order_by()}
+
+
+@transaction.atomic
+def ematerial_year_enter(*, year: int, service: Service, values: dict, by) -> StatsImport:
+    """Titles and acquisitions (euros, items) of an e-material service for the year, typed in
+    rather than imported: saved as an import of its own (replacing the figures in force, and
+    revertable like any import). `values`: {metric code: number or None}."""
+    from .services import _check_unlocked, statistics_year_open
+
+    if service.kind != Service.Kind.EMATERIAL:
+        raise ValidationError({"service": _("Choose an e-material service.")})
+    given = {code: value for code, value in values.items() if code in YEAR_ONLY and value is not None}
+    if not given:
+        raise ValidationError(_("Give at least one of the figures."))
+    if any(value < 0 for value in given.values()):
+        raise ValidationError(_("The number must not be negative."))
+    statistics_year = statistics_year_open(year=year)
+    statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
+    _check_unlocked(statistics_year)
+    rows = [ServiceRow(row=0, service=service, metric=code, month=0, value=Decimal(value))
+            for code, value in given.items()]
+    record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.EMATERIAL,
+                                        file_name=(_("Entered by hand: %(service)s") % {"service": service.name})[:255],
+                                        rows=len(rows), imported_by=by)
+    record.replaced = service_figures_write(statistics_year=statistics_year, rows=rows, record=record)
+    record.save(update_fields=["replaced"])
+    statistics_year.state = StatisticsYear.State.IMPORTED
+    statistics_year.save(update_fields=["state"])
+    return record

@@ -229,3 +229,45 @@ def test_counter_uses_never_become_loans(vendors, coordinator):
 
     services.counter_import_save(data=tabular(R5_HEADER, R5_COLUMNS, R5_ROWS), file_name="tr.tsv", by=coordinator)
     assert not ServiceFigure.objects.filter(metric__code="ematerial_loans").exists()
+
+
+def test_titles_and_acquisitions_typed_in_replace_and_revert(client, vendors, coordinator):
+    client.force_login(coordinator)
+    url = reverse("stats:ematerial_year", args=[2024])
+    _save(coordinator, VENDOR_CSV.encode(), kind=StatsImport.Kind.EMATERIAL)
+    response = client.post(url, {"service": vendors["ellibs"].pk, "ematerial_titles": "5400",
+                                 "ematerial_acquisition_euros": "13000,25", "ematerial_acquisition_items": ""})
+    assert response.status_code == 302
+    ellibs = vendors["ellibs"]
+    assert _months(ellibs, "ematerial_titles") == {0: 5400}
+    assert _months(ellibs, "ematerial_acquisition_euros") == {0: Decimal("13000.25")}
+    assert _months(ellibs, "ematerial_acquisition_items") == {0: 310}  # left empty: the file's figure stays
+    page = client.get(url).content.decode()
+    assert "5\xa0400" in page and "13\xa0000,25" in page
+    typed = StatsImport.objects.get(file_name__startswith="Entered by hand")
+    assert typed.replaced == 2
+    services.import_revert(stats_import=typed, by=coordinator)
+    assert _months(ellibs, "ematerial_titles") == {0: 5300}
+
+
+def test_typing_in_nothing_or_a_web_site_is_refused(client, vendors, sites, coordinator):
+    client.force_login(coordinator)
+    url = reverse("stats:ematerial_year", args=[2024])
+    assert "Give at least one" in client.post(url, {"service": vendors["ellibs"].pk}).content.decode() or \
+        "Anna vähintään" in client.post(url, {"service": vendors["ellibs"].pk}).content.decode()
+    assert client.post(url, {"service": sites["finna"].pk, "ematerial_titles": "1"}).status_code == 200
+    assert not ServiceFigure.objects.exists()
+
+
+def test_the_ematerial_page_is_the_coordinators_and_keeps_its_queries(client, vendors, coordinator, director,
+                                                                       django_assert_max_num_queries):
+    client.force_login(director)
+    assert client.get(reverse("stats:ematerial_year", args=[2024])).status_code == 403
+    client.force_login(coordinator)
+    _save(coordinator, VENDOR_CSV.encode(), kind=StatsImport.Kind.EMATERIAL)
+    with django_assert_max_num_queries(10) as small:
+        client.get(reverse("stats:ematerial_year", args=[2024]))
+    for number in range(20):
+        Service.objects.create(code=f"palvelu-{number}", name=f"Palvelu {number}", kind=Service.Kind.EMATERIAL)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("stats:ematerial_year", args=[2024]))
