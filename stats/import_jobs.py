@@ -159,11 +159,14 @@ def _import_job_save(*, draft_id: int, progress=None) -> int | None:
 def preview_table(parsed) -> tuple[list[str], list[list]]:
     """The preview's column headings and rows (plain values) for any kind of file."""
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
-        codes = [code for row in parsed.rows[:1] for code in row.values] if parsed.rows else []
+        codes = list(dict.fromkeys(code for row in parsed.rows for code in row.values))
         labels = {metric.code: metric.name for metric in Metric.objects.filter(code__in=codes)}
-        columns = [_("Row"), _("Service point"), _("Municipality"), *[labels.get(code, code) for code in codes]]
+        monthly = any(row.month for row in parsed.rows)
+        columns = [_("Row"), _("Service point"), _("Municipality"), *([_("Month")] if monthly else []),
+                   *[labels.get(code, code) for code in codes]]
         rows = [[row.row, row.service_point.name, row.service_point.library.municipality.name,
-                 *[row.values.get(code) for code in codes]] for row in parsed.rows]
+                 *([row.month or _("whole year")] if monthly else []), *[row.values.get(code) for code in codes]]
+                for row in parsed.rows]
         return columns, rows
     if parsed.kind == StatsImport.Kind.SHARED:
         columns = [_("Row"), _("Figure"), _("Total"), _("Split method"), _("Parts per municipality")]

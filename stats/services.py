@@ -14,6 +14,7 @@ from consortium.models import Municipality, MunicipalityPopulation
 
 from . import csvimport, selectors
 from .allocation import Key, allocate
+from .bulk import insert_rows
 from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
     TOTAL_FIELDS,
@@ -128,7 +129,7 @@ def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=
         from .servicefigures import service_import_prepare
 
         return service_import_prepare(year=year, kind=kind, data=data, service=service, progress=progress)
-    parsed = csvimport.parse_file(data, kind=kind, progress=progress)
+    parsed = csvimport.parse_file(data, kind=kind, progress=progress, year=year)
     parsed.sha256 = file_hash(data)
     earlier = (StatsImport.objects.filter(statistics_year__year=year, sha256=parsed.sha256, reverted_at__isnull=True)
                .order_by("-imported_at").first())
@@ -165,37 +166,49 @@ def _allocate_shared(parsed, *, year: int) -> None:
         row.part_list = sorted((names.get(pk, pk), value) for pk, value in row.parts.items())
 
 
-def _new_figures(parsed) -> dict:
-    """{(service point id or None, municipality id, metric code): value} the file brings."""
-    figures = {}
+def _new_figures_by_month(parsed) -> dict[int, dict]:
+    """{month: {(service point id or None, municipality id, metric code): value}} the file
+    brings (month 0: the whole year; a national export gives the months)."""
+    by_month = {}
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
         for row in parsed.rows:
             point = row.service_point
+            figures = by_month.setdefault(row.month, {})
             for code, value in row.values.items():
                 if value is not None:
                     figures[(point.pk, point.library.municipality_id, code)] = value
     else:
+        figures = by_month.setdefault(0, {})
         for row in parsed.rows:
             for municipality_id, value in row.parts.items():
                 figures[(None, municipality_id, row.metric)] = value
-    return figures
+    return by_month
+
+
+def _new_figures(parsed) -> dict:
+    """The whole year's figures the file brings (see _new_figures_by_month)."""
+    return _new_figures_by_month(parsed).get(0, {})
 
 
 def _changes(parsed, *, year: int) -> list[dict]:
     """What confirming would change: every figure in force that the file gives another value."""
-    new = _new_figures(parsed)
-    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True, month=0,
-                                    metric__code__in={code for _p, _m, code in new})
+    by_month = _new_figures_by_month(parsed)
+    new = {(*key, month): value for month, figures in by_month.items() for key, value in figures.items()}
+    codes = {code for _p, _m, code, _month in new}
+    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True, month__in=list(by_month),
+                                    metric__code__in=codes)
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
-        current = current.filter(service_point_id__in={point for point, _m, _c in new})
+        current = current.filter(service_point_id__in={point for point, _m, _c, _month in new})
     else:
         current = current.filter(service_point__isnull=True)
-    labels = {m.code: m.name for m in Metric.objects.filter(code__in={code for _p, _m, code in new})}
+    labels = {m.code: m.name for m in Metric.objects.filter(code__in=codes)}
     changes = []
     for figure in current.select_related("service_point", "municipality", "metric"):
-        key = (figure.service_point_id, figure.municipality_id, figure.metric.code)
+        key = (figure.service_point_id, figure.municipality_id, figure.metric.code, figure.month)
         if key in new and new[key] != figure.value:
             where = figure.service_point.name if figure.service_point else figure.municipality.name_fi
+            if figure.month:
+                where = f"{where} {figure.month}/{year}"
             changes.append({"where": where, "metric": labels[figure.metric.code], "old": figure.value,
                             "new": new[key]})
     return sorted(changes, key=lambda change: (change["where"], change["metric"]))
@@ -229,8 +242,8 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
                 defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
                           "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
                           "is_demo": is_demo})
-    record.replaced = figures_save(statistics_year=statistics_year, figures=_new_figures(parsed), record=record,
-                                   is_demo=is_demo)
+    record.replaced = sum(figures_save(statistics_year=statistics_year, figures=figures, record=record, month=month,
+                                       is_demo=is_demo) for month, figures in _new_figures_by_month(parsed).items())
     record.save(update_fields=["replaced"])
     # New figures make an earlier computation stale.
     statistics_year.state = StatisticsYear.State.IMPORTED
@@ -257,10 +270,11 @@ def figures_save(*, statistics_year, figures: dict, record=None, month: int = 0,
     replace_ids = [pk for pk, point, municipality, metric in current
                    if (point, None if point else municipality, metric) in wanted]
     Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
-    Figure.objects.bulk_create([
-        Figure(statistics_year=statistics_year, metric_id=metrics[code], month=month, municipality_id=municipality,
-               service_point_id=point, value=value, source_import=record, is_demo=is_demo)
-        for (point, municipality, code), value in figures.items()], batch_size=2000)
+    # COPY on PostgreSQL: a national export brings tens of thousands of figures.
+    insert_rows(Figure, ["statistics_year", "metric", "month", "municipality", "service_point", "value",
+                         "source_import", "is_demo"],
+                ((statistics_year.pk, metrics[code], month, municipality, point, value, record.pk if record else None,
+                  is_demo) for (point, municipality, code), value in figures.items()))
     return len(replace_ids)
 
 
@@ -347,16 +361,24 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
                                         file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
                                         imported_by=by, sha256=sha256)
-    CounterUsage.objects.bulk_create([
-        CounterUsage(source_import=record, report_id=report.report_id, release=report.release,
-                     platform=row.item.get("Platform", "")[:255],
-                     title=(row.item.get("Title") or row.item.get("Database") or row.item.get("Item") or "")[:500],
-                     identifiers={key: row.item[key] for key in _IDENTIFIERS if key in row.item},
-                     data_type=row.item.get("Data_Type", "")[:40], access_type=row.item.get("Access_Type", "")[:40],
-                     access_method=row.item.get("Access_Method", "")[:40], yop=row.item.get("YOP", "")[:9],
-                     metric_type=row.metric_type[:60], month=month, count=count)
-        for row in report.rows for month, count in row.months.items()], batch_size=5000)
+    insert_rows(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",
+                               "data_type", "access_type", "access_method", "yop", "metric_type", "month", "count"],
+                _counter_rows(report, record))
     return record
+
+
+def _counter_rows(report, record):
+    """CounterUsage rows as tuples (COPY on PostgreSQL: a 200 000-row report is millions of
+    monthly counts); what the item has in common is worked out once per report row."""
+    for row in report.rows:
+        item = row.item
+        common = (record.pk, report.report_id, report.release, item.get("Platform", "")[:255],
+                  (item.get("Title") or item.get("Database") or item.get("Item") or "")[:500],
+                  {key: item[key] for key in _IDENTIFIERS if key in item},
+                  item.get("Data_Type", "")[:40], item.get("Access_Type", "")[:40], item.get("Access_Method", "")[:40],
+                  item.get("YOP", "")[:9], row.metric_type[:60])
+        for month, count in row.months.items():
+            yield (*common, month, count)
 
 
 # ---------------------------------------------------------------- the annual computation

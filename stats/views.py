@@ -164,7 +164,9 @@ def import_file(request, year):
     return render(request, "stats/import.html", {
         "statistics_year": statistics_year, "form": form, "parsed": parsed, "draft": draft, "file_name": file_name,
         # Web visits and vendor files show the preview kept as data (stats/includes/preview_table.html).
-        "result": import_jobs.preview_result(parsed) if parsed is not None and parsed.kind in services.SERVICE_KINDS
+        # So do service-point files by month.
+        "result": import_jobs.preview_result(parsed) if parsed is not None and (
+            parsed.kind in services.SERVICE_KINDS or any(getattr(row, "month", 0) for row in parsed.rows))
         else None,
         "point_metrics": selectors.year_metrics(year=year, level=Metric.Level.SERVICE_POINT),
         "labels": exports.column_labels(), "shared_codes": SharedMetric.values,
