@@ -29,7 +29,7 @@ def insert_rows(model, columns: list[str], rows, *, batch: int = BATCH) -> int:
         return count
     json_at = [index for index, field in enumerate(fields) if field.get_internal_type() == "JSONField"]
     if json_at:
-        rows = (_with_json(row, json_at) for row in rows)
+        rows = _with_json(rows, json_at)
     quote = connection.ops.quote_name
     names = ", ".join(quote(field.column) for field in fields)
     # In CSV form an unquoted empty value is NULL; FORCE_NOT_NULL keeps the text columns'
@@ -49,8 +49,16 @@ def insert_rows(model, columns: list[str], rows, *, batch: int = BATCH) -> int:
     return count
 
 
-def _with_json(row, json_at):
-    row = list(row)
-    for index in json_at:
-        row[index] = json.dumps(row[index], ensure_ascii=False)
-    return row
+def _with_json(rows, json_at):
+    """JSON values as text. Rows that share one object (a COUNTER item's identifiers over its
+    twelve months) have it encoded once."""
+    last = {}
+    for row in rows:
+        row = list(row)
+        for index in json_at:
+            value = row[index]
+            cached = last.get(index)
+            if cached is None or cached[0] is not value:
+                cached = last[index] = (value, json.dumps(value, ensure_ascii=False))
+            row[index] = cached[1]
+        yield row

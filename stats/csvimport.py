@@ -263,6 +263,7 @@ class _PointFinder:
     """Finds Louna service points by external id or name with two queries for the file."""
 
     def __init__(self):
+        self.labels = _labels()  # once per file, not per row (a national export has thousands)
         points = {p.pk: p for p in ServicePoint.objects.filter(library__cooperation_areas__slug=LOUNA_AREA)
                   .select_related("library__municipality").distinct()}
         self.by_name = {}
@@ -274,7 +275,7 @@ class _PointFinder:
 
     def find(self, identifier: str, name: str):
         """(service point, None) or (None, (column, message))."""
-        labels = _labels()
+        labels = self.labels
         if identifier:
             source, colon, value = identifier.partition(":")
             wanted_source = source.strip().lower() if colon else None

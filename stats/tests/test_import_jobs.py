@@ -155,3 +155,33 @@ def test_the_preview_page_makes_the_same_queries_for_any_file(client, coordinato
     with django_assert_max_num_queries(8):
         page = client.get(reverse("stats:import_draft", args=[2024, draft.pk]))
     assert f"{3 + extra_points} riviä" in page.content.decode()
+
+
+def test_a_national_export_by_month_adds_up_to_the_year(coordinator, points):
+    """A row per service point and month (the national library-system export): the flows are
+    kept per month and add up to the year; the collection belongs on the year's row."""
+    from stats.selectors import point_rows
+    from stats.models import StatisticsYear
+
+    export = ("Tunniste;Kuukausi;Poistot;Hankinnat;Lainaus;Kokoelma\r\n"
+              "LOUNA-103-1;2024-01;10;20;5 000;\r\n"
+              "LOUNA-103-1;2;11;21;4 800;\r\n"
+              "LOUNA-103-1;;;;;31 200\r\n")
+    record = services.import_save(year=2024, kind="service_points", data=export.encode(), file_name="k.csv",
+                                  by=coordinator)
+    assert dict(Figure.objects.filter(source_import=record, metric__code="loans").values_list("month", "value")) == {
+        1: 5000, 2: 4800}
+    row = next(row for row in point_rows(statistics_year=StatisticsYear.objects.get(year=2024),
+                                         municipality_ids=[points["humppila"].library.municipality_id])
+               if row["service_point"] == points["humppila"])
+    assert row["figures"]["loans"] == 9800 and row["figures"]["collection"] == 31200
+
+    bad = ("Tunniste;Kuukausi;Lainaus;Kokoelma\r\n"
+           "LOUNA-103-1;13;1;\r\n"  # no month 13
+           "LOUNA-103-1;2023-05;1;\r\n"  # another year
+           "LOUNA-103-1;3;1;500\r\n"  # the collection on a month's row
+           "LOUNA-103-1;4;1;\r\n"
+           "LOUNA-103-1;4;2;\r\n")  # the same month twice
+    parsed = services.import_prepare(year=2024, kind="service_points", data=bad.encode())
+    assert [error.row for error in parsed.errors] == [2, 3, 4, 6]
+    assert "whole year" in parsed.errors[2].message and "already on row 5" in parsed.errors[3].message
