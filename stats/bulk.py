@@ -3,13 +3,15 @@ rows several times faster than INSERTs, elsewhere (SQLite in the tests) with bul
 The callers run inside their own transaction; COPY is part of it like any statement."""
 
 import csv
+import gc
 import io
 import json
+from contextlib import contextmanager
 from itertools import islice
 
 from django.db import connection
 
-__all__ = ("insert_rows",)
+__all__ = ("insert_rows", "insert_grouped", "no_cyclic_gc")
 
 BATCH = 50_000
 
@@ -62,3 +64,60 @@ def _with_json(rows, json_at):
                 cached = last[index] = (value, json.dumps(value, ensure_ascii=False))
             row[index] = cached[1]
         yield row
+
+
+def insert_grouped(model, common_columns: list[str], each_columns: list[str], groups) -> int:
+    """Insert rows that come in groups sharing most of their values: `groups` yields
+    (common values, [each row's own values, ...]). On PostgreSQL the shared part of the COPY
+    line is written once per group (a COUNTER report row's item, over its twelve months), so
+    millions of monthly counts cost little more than their own two values."""
+    if connection.vendor != "postgresql":
+        return insert_rows(model, common_columns + each_columns,
+                           ((*common, *own) for common, owns in groups for own in owns))
+    fields = [model._meta.get_field(name) for name in common_columns + each_columns]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(field.column) for field in fields)
+    text_columns = [quote(field.column) for field in fields if field.get_internal_type() in ("CharField", "TextField",
+                                                                                              "SlugField")]
+    options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(text_columns)})" if text_columns else "")
+    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN WITH ({options})"
+    json_at = {index for index, field in enumerate(fields[:len(common_columns)])
+               if field.get_internal_type() == "JSONField"}
+    count, lines = 0, []
+    prefix_buffer = io.StringIO()
+    prefix_writer = csv.writer(prefix_buffer, lineterminator="")
+    with connection.cursor() as cursor:
+        def flush():
+            cursor.cursor.copy_expert(sql, io.StringIO("".join(lines)))
+            lines.clear()
+
+        for common, owns in groups:
+            common = [json.dumps(value, ensure_ascii=False) if index in json_at else value
+                      for index, value in enumerate(common)]
+            prefix_buffer.seek(0)
+            prefix_buffer.truncate()
+            prefix_writer.writerow(common)
+            prefix = prefix_buffer.getvalue()
+            for own in owns:
+                # The group's own values are plain numbers and dates here: nothing to quote.
+                lines.append(f"{prefix},{','.join(map(str, own))}\n")
+            count += len(owns)
+            if len(lines) >= BATCH:
+                flush()
+        if lines:
+            flush()
+    return count
+
+
+@contextmanager
+def no_cyclic_gc():
+    """Reading a large file makes millions of small lists and dicts, none of them in a
+    cycle; Python's cyclic collector would walk all of them again and again as they pile up
+    (the time grows faster than the file). Reference counting still frees them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

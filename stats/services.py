@@ -14,7 +14,7 @@ from consortium.models import Municipality, MunicipalityPopulation
 
 from . import csvimport, selectors
 from .allocation import Key, allocate
-from .bulk import insert_rows
+from .bulk import insert_grouped, insert_rows, no_cyclic_gc
 from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
     TOTAL_FIELDS,
@@ -229,7 +229,8 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
     _check_unlocked(statistics_year)
-    parsed = import_prepare(year=year, kind=kind, data=data, progress=progress)
+    with no_cyclic_gc():
+        parsed = import_prepare(year=year, kind=kind, data=data, progress=progress)
     if not parsed.is_valid:
         raise ImportRefused(parsed)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
@@ -242,8 +243,8 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
                 defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
                           "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
                           "is_demo": is_demo})
-    record.replaced = sum(figures_save(statistics_year=statistics_year, figures=figures, record=record, month=month,
-                                       is_demo=is_demo) for month, figures in _new_figures_by_month(parsed).items())
+    record.replaced = figures_save(statistics_year=statistics_year, by_month=_new_figures_by_month(parsed),
+                                   record=record, is_demo=is_demo)
     record.save(update_fields=["replaced"])
     # New figures make an earlier computation stale.
     statistics_year.state = StatisticsYear.State.IMPORTED
@@ -251,30 +252,38 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
     return record
 
 
-def figures_save(*, statistics_year, figures: dict, record=None, month: int = 0, is_demo: bool = False) -> int:
+def figures_save(*, statistics_year, figures: dict | None = None, record=None, month: int = 0,
+                 is_demo: bool = False, by_month: dict | None = None) -> int:
     """Write {(service point id or None, municipality id, metric code): value} as the figures
-    in force, marking those they replace; returns how many were replaced."""
-    metrics = dict(Metric.objects.filter(code__in={code for _p, _m, code in figures}).values_list("code", "pk"))
-    unknown = {code for _p, _m, code in figures} - set(metrics)
+    in force for `month`, or several months at once as `by_month` {month: figures}, marking
+    those they replace; returns how many were replaced. One query for what is in force and
+    one COPY for the lot, whatever the number of months."""
+    by_month = by_month if by_month is not None else {month: figures or {}}
+    codes = {code for figures in by_month.values() for _p, _m, code in figures}
+    metrics = dict(Metric.objects.filter(code__in=codes).values_list("code", "pk"))
+    unknown = codes - set(metrics)
     if unknown:
         raise ValidationError(_("Unknown metrics: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
     # A service point's figure is identified by the point, a municipality's by the municipality.
-    wanted = {(point, None if point else municipality, metrics[code]) for point, municipality, code in figures}
-    point_ids = {point for point, _m, _c in figures if point is not None}
-    municipality_ids = {municipality for point, municipality, _c in figures if point is None}
-    current = (Figure.objects.filter(statistics_year=statistics_year, month=month, replaced_by__isnull=True,
-                                     metric_id__in=metrics.values())
+    wanted = {(point, None if point else municipality, metrics[code], month)
+              for month, figures in by_month.items() for point, municipality, code in figures}
+    point_ids = {point for point, _m, _c, _month in wanted if point is not None}
+    municipality_ids = {municipality for point, municipality, _c, _month in wanted if point is None}
+    current = (Figure.objects.filter(statistics_year=statistics_year, month__in=list(by_month),
+                                     replaced_by__isnull=True, metric_id__in=metrics.values())
                .filter(Q(service_point_id__in=point_ids)
                        | Q(service_point__isnull=True, municipality_id__in=municipality_ids))
-               .values_list("pk", "service_point_id", "municipality_id", "metric_id"))
-    replace_ids = [pk for pk, point, municipality, metric in current
-                   if (point, None if point else municipality, metric) in wanted]
-    Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
+               .values_list("pk", "service_point_id", "municipality_id", "metric_id", "month"))
+    replace_ids = [pk for pk, point, municipality, metric, month in current
+                   if (point, None if point else municipality, metric, month) in wanted]
+    if replace_ids:
+        Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
     # COPY on PostgreSQL: a national export brings tens of thousands of figures.
+    record_id = record.pk if record else None
     insert_rows(Figure, ["statistics_year", "metric", "month", "municipality", "service_point", "value",
                          "source_import", "is_demo"],
-                ((statistics_year.pk, metrics[code], month, municipality, point, value, record.pk if record else None,
-                  is_demo) for (point, municipality, code), value in figures.items()))
+                ((statistics_year.pk, metrics[code], month, municipality, point, value, record_id, is_demo)
+                 for month, figures in by_month.items() for (point, municipality, code), value in figures.items()))
     return len(replace_ids)
 
 
@@ -349,7 +358,8 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     its period begins in. The same file twice is refused by its hash."""
     from .counter import parse_counter
 
-    report = parse_counter(data, report_id=report_id, release=release)
+    with no_cyclic_gc():
+        report = parse_counter(data, report_id=report_id, release=release)
     if report.errors:
         raise ValidationError([f"{row or '-'}: {message}" for row, message in report.errors[:50]])
     sha256 = file_hash(data)
@@ -361,15 +371,16 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
                                         file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
                                         imported_by=by, sha256=sha256)
-    insert_rows(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",
-                               "data_type", "access_type", "access_method", "yop", "metric_type", "month", "count"],
-                _counter_rows(report, record))
+    # COPY on PostgreSQL: a 200 000-row report is millions of monthly counts.
+    with no_cyclic_gc():
+        insert_grouped(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",
+                                      "data_type", "access_type", "access_method", "yop", "metric_type"],
+                       ["month", "count"], _counter_groups(report, record))
     return record
 
 
-def _counter_rows(report, record):
-    """CounterUsage rows as tuples (COPY on PostgreSQL: a 200 000-row report is millions of
-    monthly counts); what the item has in common is worked out once per report row."""
+def _counter_groups(report, record):
+    """(what a report row's months share, [(month, count), ...]) for each report row."""
     for row in report.rows:
         item = row.item
         common = (record.pk, report.report_id, report.release, item.get("Platform", "")[:255],
@@ -377,8 +388,7 @@ def _counter_rows(report, record):
                   {key: item[key] for key in _IDENTIFIERS if key in item},
                   item.get("Data_Type", "")[:40], item.get("Access_Type", "")[:40], item.get("Access_Method", "")[:40],
                   item.get("YOP", "")[:9], row.metric_type[:60])
-        for month, count in row.months.items():
-            yield (*common, month, count)
+        yield common, list(row.months.items())
 
 
 # ---------------------------------------------------------------- the annual computation
