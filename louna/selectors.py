@@ -203,7 +203,8 @@ def meeting_list(*, user, year: int | None = None) -> QuerySet[Meeting]:
         proposal_count=_count(AgendaItem, "meeting", Q(pk__in=items.values("pk"))),
     )
     if year:
-        qs = qs.filter(agreement__year=year)
+        # A meeting planned before its year's agreement exists belongs to that year too.
+        qs = qs.filter(Q(agreement__year=year) | Q(agreement__isnull=True, starts_at__year=year))
     return qs.order_by("starts_at")
 
 

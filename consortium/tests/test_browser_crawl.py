@@ -93,6 +93,30 @@ def overflow(page) -> list[str]:
     }""")
 
 
+def tables_scrolling(page) -> list[str]:
+    """Tables that do not fit their column: the scroll box static/js/tables.js puts around
+    a table (or a template's own .table-responsive) scrolls sideways, or a table is wider
+    than what holds it. At 1280 px every table must fit (a scroll box there hides columns
+    a person does not know to look for); at 320 px the box may scroll, the page not."""
+    return page.evaluate("""() => {
+        const name = (table, box) => (box && box.getAttribute('aria-label'))
+            || (table.querySelector('caption') || {}).textContent || table.id || 'table';
+        const wide = [];
+        for (const table of document.querySelectorAll('main table')) {
+            if (table.checkVisibility && !table.checkVisibility()) continue;
+            const box = table.closest('.table-responsive');
+            const holder = box || table.parentElement;
+            const tooWide = box ? box.scrollWidth > box.clientWidth + 1
+                                : table.getBoundingClientRect().width > holder.clientWidth + 1;
+            if (tooWide) {
+                const need = Math.round(table.getBoundingClientRect().width), has = holder.clientWidth;
+                wide.push(`"${name(table, box).trim().replace(/\\s+/g, ' ')}" ${need} px in ${has} px`);
+            }
+        }
+        return wide;
+    }""")
+
+
 def english_on_page(page, words, phrases) -> list[str]:
     # Text in an element marked with another language (the language switcher's "English",
     # a quoted title) is meant to be there; everything else a person or a screen reader
@@ -149,6 +173,10 @@ def crawl(page, live_server_url: str, role: str) -> list[str]:
             wide = overflow(page)
             if wide:
                 problems.append(f"{role} {path}: wider than {width} px: {', '.join(wide)}")
+            if width == 1280:
+                scrolling = tables_scrolling(page)
+                if scrolling:
+                    problems.append(f"{role} {path}: a table scrolls sideways at 1280 px: {'; '.join(scrolling)}")
         english = english_on_page(page, words, phrases)
         if english:
             problems.append(f"{role} {path}: English on the Finnish page: {english}")
