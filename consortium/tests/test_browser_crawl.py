@@ -99,7 +99,12 @@ def tables_scrolling(page) -> list[str]:
     than what holds it. At 1280 px every table must fit (a scroll box there hides columns
     a person does not know to look for); at 320 px the box may scroll, the page not."""
     return page.evaluate("""() => {
-        const name = (table, box) => (box && box.getAttribute('aria-label'))
+        const labelledBy = (table) => {
+            const id = table.getAttribute('aria-labelledby');
+            const label = id && document.getElementById(id);
+            return label ? label.textContent : '';
+        };
+        const name = (table, box) => (box && box.getAttribute('aria-label')) || labelledBy(table)
             || (table.querySelector('caption') || {}).textContent || table.id || 'table';
         const wide = [];
         for (const table of document.querySelectorAll('main table')) {
