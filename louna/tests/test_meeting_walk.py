@@ -234,3 +234,11 @@ def test_a_milestone_after_the_projects_end_is_allowed_and_says_which_date_is_wh
     text = visible_text(client, reverse("louna:project_detail", args=[project.pk]))
     assert "määräpäivä 1.5.2026 · saavutettu 4.5.2026" in text
     assert "määräpäivä 31.3.2027 · ei vielä saavutettu (hankkeen päättymisen jälkeen)" in text
+
+
+def test_a_decision_is_called_one_thing_on_the_meeting_page(client, coordinator, this_year):
+    meeting = MeetingFactory(agreement=this_year, starts_at=at(date(2026, 11, 26)), ends_at=at(date(2026, 11, 26), 15))
+    client.force_login(coordinator)
+    text = visible_text(client, reverse("louna:meeting_detail", args=[meeting.pk]))
+    assert "Päätös" in text and "Kirjaa päätös" in text
+    assert "ratkaisu" not in text.lower()
