@@ -22,6 +22,7 @@ from consortium.permissions import LOUNA_AREA
 from consortium.selectors import role_holders
 
 from .files import checked_upload
+from .selectors import meeting_libraries, meeting_year
 from .models import (
     AccessibilityCheck,
     AccessibilityFinding,
@@ -53,8 +54,6 @@ __all__ = (
     "task_evidence_add",
     "task_municipality_set",
     "meeting_save",
-    "meeting_year",
-    "meeting_libraries",
     "agenda_item_propose",
     "agenda_item_arrange",
     "agenda_item_withdraw",
@@ -345,18 +344,6 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
     meeting.full_clean()
     meeting.save()
     return meeting
-
-
-def meeting_year(meeting: Meeting) -> int:
-    return meeting.agreement.year if meeting.agreement_id else timezone.localtime(meeting.starts_at).year
-
-
-def meeting_libraries(meeting: Meeting):
-    """The libraries a meeting is for: its agreement's; before that agreement exists, those
-    of the year before (the cooperation as it stands when next year's meetings are planned)."""
-    agreement = meeting.agreement if meeting.agreement_id else (
-        Agreement.objects.filter(year=meeting_year(meeting) - 1).first())
-    return agreement.libraries.all() if agreement else Library.objects.none()
 
 
 def _join_meetings_of_the_year(agreement: Agreement) -> None:

@@ -306,7 +306,7 @@ def meeting_edit(request, pk=None):
             elif saved.result.agreement_id is None:
                 messages.success(request, _("The meeting was saved. There is no agreement for %(year)d yet; the "
                                             "meeting joins it when it is made.")
-                                 % {"year": services.meeting_year(saved.result)})
+                                 % {"year": selectors.meeting_year(saved.result)})
             else:
                 messages.success(request, _("The meeting was saved."))
             return redirect("louna:meeting_detail", pk=saved.result.pk)
@@ -332,7 +332,7 @@ def _meeting_page(request, meeting, **forms_bound):
         "proposals": [i for i in meeting.visible_items if i.state != AgendaItem.State.ON_AGENDA],
         "is_past": meeting.starts_at <= timezone.now(),
         "proposals_closed": bool(meeting.proposals_close_on and timezone.localdate() > meeting.proposals_close_on),
-        "year": services.meeting_year(meeting),
+        "year": selectors.meeting_year(meeting),
     })
 
 
