@@ -315,11 +315,17 @@ MEETING_CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place", "online_url
 def meeting_save(*, meeting: Meeting) -> Meeting:
     """Save a meeting. It belongs to the agreement of the year it is held in; next year's
     meetings are planned before that agreement exists (January's in December) and join it
-    when it is made (`agreement_save`, `agreement_copy`). A change of the time, place or
+    when it is made (`agreement_save`, `agreement_copy`); a meeting moved into another year
+    moves with it, unless it has decisions already. A change of the time, place or
     title after the agenda was sent is remembered, so the page offers to send the updated
     agenda and calendar file."""
     if meeting.starts_at:
         year = timezone.localtime(meeting.starts_at).year
+        if meeting.agreement_id and meeting.agreement.year != year and not (
+                meeting.pk and meeting.decisions.exists()):
+            # Moved into another year (December's meeting held in January): it belongs to
+            # that year's agreement. A meeting with decisions stays in its year (below).
+            meeting.agreement = None
         if not meeting.agreement_id:
             meeting.agreement = Agreement.objects.filter(year=year).first()
             # Planned ahead, a meeting goes to the libraries of the year before (see
