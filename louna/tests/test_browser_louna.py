@@ -130,6 +130,9 @@ def test_a_meeting_changed_after_its_agenda_offers_the_update_and_an_empty_agend
     page.wait_for_load_state("domcontentloaded")
     assert "kalenterit näyttävät yhä aiemman ajan" in page.locator("#agenda-outdated").inner_text()
     assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 800})  # the notice and its button reflow
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("button", name="Lähetä päivitetty esityslista ja kalenterikutsu").click()
     page.wait_for_load_state("domcontentloaded")
     assert page.locator("#agenda-outdated").count() == 0
