@@ -94,5 +94,13 @@ def seed_stats(*, scale: int = 0, stdout=None) -> None:
             figures.update({(None, pk, str(metric)): value for pk, value in allocation.parts.items()})
         services.figures_save(statistics_year=statistics_year, figures=figures, is_demo=True)
         services.year_compute(year=year)
+        if not statistics_year.reports.exists():
+            # The annual job's report versions, the earlier year delivered (so the national
+            # table has figures); no mail: the demo directors are not told of demo figures.
+            from .annual_services import annual_reports_create, annual_reports_deliver_latest
+
+            annual_reports_create(year=year, notify=False)
+            if year == DEMO_YEARS[0]:
+                annual_reports_deliver_latest(year=year, by=None)
     if stdout:
         stdout.write(f"  statistics: {len(points)} service points × {len(DEMO_YEARS)} years (demo figures)")

@@ -11,6 +11,9 @@ from . import permissions, selectors
 from .models import StatisticsYear
 
 register_nav(NavEntry("stats", gettext_lazy("Statistics"), "stats:year_list", permissions.can_view, order=50))
+# The national table: every municipality's delivered figures, for every signed-in member.
+register_nav(NavEntry("stats-national", gettext_lazy("National statistics"), "stats:national_index",
+                      permissions.can_view_national, order=51))
 
 
 @register_card

@@ -4,13 +4,15 @@
   reported; they see every Louna municipality.
 - A director of a Louna library sees the figures of their own municipality only; another
   municipality's page is simply not found (404).
+- Every signed-in member sees the national table: the figures municipalities have
+  delivered to the ministry (public statistics once delivered).
 - Nobody else sees the statistics at all.
 """
 
 from consortium.models import Library
 from consortium.permissions import LOUNA_AREA, roles_of
 
-__all__ = ("can_manage", "can_view", "visible_municipality_ids", "louna_municipality_ids")
+__all__ = ("can_manage", "can_view", "can_view_national", "visible_municipality_ids", "louna_municipality_ids")
 
 
 def can_manage(user) -> bool:
@@ -45,3 +47,7 @@ def visible_municipality_ids(user) -> frozenset:
     if can_manage(user):
         return louna_municipality_ids()
     return _director_municipality_ids(user)
+
+
+def can_view_national(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)

@@ -353,3 +353,7 @@ LOGGING = {
                 "consortium.cache": {"filters": ["cache_unavailable"]},
                 "django.request": {"filters": ["refusals_without_traceback"]}},
 }
+
+# Statistics files with more data rows than this are checked and saved by a background job
+# with a progress bar (stats/import_jobs.py), not in the request.
+STATS_IMPORT_JOB_ROWS = env.int("STATS_IMPORT_JOB_ROWS", default=2000)

@@ -201,6 +201,13 @@ def demo_objects() -> dict[str, object]:
     statistics_year = m("stats", "StatisticsYear").objects.order_by("-year").first()
     stats_import = m("stats", "StatsImport").objects.create(statistics_year=statistics_year, kind="service_points",
                                                             file_name="luvut.csv", rows=0, imported_by=staff)
+    coordinator = m("consortium", "User").objects.get(email=demo_email(ROLE_LOGINS["coordinator"]))
+    # A large file's draft is its uploader's alone (the coordinator's here).
+    import_draft = m("stats", "PendingImport").objects.create(
+        statistics_year=statistics_year, kind="service_points", file_name="iso.csv", sha256="1" * 64, data=b"",
+        created_by=coordinator, state="ready", result={"row_count": 0, "rows": [], "refused": [], "changes": []})
+    annual_report = m("stats", "AnnualReport").objects.filter(
+        municipality=library.municipality, statistics_year=statistics_year, delivered=False).order_by("-pk").first()
 
     # trainings
     registration = m("trainings", "Registration").objects.filter(library=library).order_by("pk").first()
@@ -235,6 +242,7 @@ def demo_objects() -> dict[str, object]:
         "ematerials_year": budget.year, "budget": budget.pk, "order": order.pk, "order_import": order_import.pk,
         "event": event.pk, "municipality_code": library.municipality.code,
         "stats_year": statistics_year.year, "municipality": library.municipality_id, "stats_import": stats_import.pk,
+        "annual_report": annual_report.pk, "import_draft": import_draft.pk,
         "figure_kind": "service_points",
         "training": registration.training_id, "registration": registration.pk,
         "registration_token": registration.token, "feed_token": feed.token, "wish": wish.pk, "training_action": "publish",

@@ -69,3 +69,51 @@ def test_a_director_opens_their_report_and_chart_and_downloads_the_excel(page, d
     with page.expect_download() as download:
         page.get_by_role("link", name="Lataa Excel").click()
     assert download.value.suggested_filename == "tilastot-103-2024.xlsx"
+
+
+def test_a_director_opens_the_annual_report_and_its_charts_and_downloads_the_excel(page, director, points,
+                                                                                  coordinator, humppila, tmp_path):
+    """The annual job's report for the director's own municipality: this year beside last
+    year, the charts over the years, the Excel; axe-core clean on it, on the coordinator's
+    overview and on the national table."""
+    from openpyxl import load_workbook
+
+    from stats import annual_services, services
+
+    services.import_save(year=2023, kind="service_points", data=POINTS_CSV.replace("58 400", "50 000").encode(),
+                         file_name="2023.csv", by=coordinator)
+    services.import_save(year=2024, kind="service_points", data=POINTS_CSV.encode(), file_name="2024.csv",
+                         by=coordinator)
+    for year in (2023, 2024):
+        annual_services.annual_reports_create(year=year, notify=False)
+    annual_services.annual_reports_deliver_latest(year=2024, by=coordinator)
+
+    login(page, director.email, PASSWORD)
+    page.goto(f"/stats/2024/municipalities/{humppila.municipality_id}/")
+    page.get_by_role("link", name="Vuosiraportti: versiot ja vuodet rinnakkain").click()
+    page.wait_for_load_state("load")
+    figures = page.get_by_role("table", name="Vuoden 2024 luvut edellisen vuoden rinnalla").inner_text()
+    assert "58\u00a0400" in figures and "50\u00a0000" in figures and "+8\u00a0400" in figures
+    chart = page.get_by_role("img", name="Lainaus (ml. uusinnat)")
+    assert "2023: 50\u00a0000; 2024: 58\u00a0400" in chart.locator("desc").text_content()
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Lataa raportti Excelinä").click()
+    assert download.value.suggested_filename == "okm-103-2024-v1.xlsx"
+    saved = tmp_path / "raportti.xlsx"
+    download.value.save_as(saved)
+    rows = {row[1]: row for row in load_workbook(saved).worksheets[0].iter_rows(min_row=5, values_only=True)}
+    assert rows["Lainaus (ml. uusinnat)"][3:6] == (58400, 50000, 8400)
+
+    page.goto("/stats/national/2024/")
+    page.get_by_role("link", name="Lainaus (ml. uusinnat)").click()
+    page.wait_for_load_state("load")
+    header = page.locator("th[aria-sort]")
+    assert header.get_attribute("aria-sort") == "descending"
+    assert_accessible(page)
+
+    page.context.clear_cookies()  # signed out: the coordinator signs in next
+    login(page, coordinator.email, PASSWORD)
+    page.goto("/stats/2024/overview/")
+    assert "Tammelan kirjastoauto" not in page.get_by_role("table", name="Kattavuus").inner_text()
+    assert_accessible(page)

@@ -228,7 +228,10 @@ def test_front_page_card_and_navigation(client, coordinator, director, contact, 
     assert not any(str(year) in str(c.title) for c in front_page_cards(client)
                    if "tilast" in str(c.title).lower())
     client.force_login(contact)
-    assert reverse("stats:year_list") not in client.get(reverse("home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("stats:year_list")}"' not in page
+    # Every signed-in member has the national table (the figures municipalities delivered).
+    assert f'href="{reverse("stats:national_index")}"' in page
 
 
 def test_templates_fill_in_and_import_back(client, coordinator, director, points):

@@ -1,0 +1,296 @@
+"""Reads of the annual reports: what the annual job computes a report from (and so what is
+missing), the versions kept, a municipality's years side by side, the national table.
+
+Every function here runs a fixed number of queries whatever the number of municipalities,
+service points or versions (the pages' counts are pinned in stats/tests/test_annual_pages.py);
+the figure sources registered by other apps run their own fixed number each."""
+
+import logging
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
+
+from consortium.models import JobRun, Municipality
+from consortium.registry import figure_sources
+
+from . import selectors
+from .metrics import SOURCE_OKM_VARIABLES
+from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
+from .permissions import louna_municipality_ids
+
+__all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
+           "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
+           "NATIONAL_SORTS", "report_job_runs", "year_reports")
+
+log = logging.getLogger(__name__)
+TENTH = Decimal("0.1")
+
+
+def value_of(value):
+    """A stored figure as a number: an int, or a Decimal for euros kept as text; None stays."""
+    if value is None or isinstance(value, int):
+        return value
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _stored(value):
+    """A figure as JSON keeps it exactly: whole numbers as ints, euros as text with cents."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 \
+            else str(value.quantize(Decimal("0.01")))
+    return int(value)
+
+
+def figures_diff(old: dict, new: dict) -> list[dict]:
+    """Per metric code the old and the new value where they differ (None: no figure)."""
+    changes = []
+    for code in sorted(set(old) | set(new)):
+        before, after = value_of(old.get(code)), value_of(new.get(code))
+        if before != after:
+            changes.append({"code": code, "old": old.get(code), "new": new.get(code)})
+    return changes
+
+
+@dataclass
+class ReportInputs:
+    """What the annual job would write now: per municipality its figures and details, and
+    the year's completeness (the coordinator sees it before starting the job too)."""
+
+    statistics_year: StatisticsYear
+    metrics: list  # the year's metrics, then those only a figure source gives
+    municipalities: list
+    figures: dict = field(default_factory=dict)  # {municipality id: {code: stored value}}
+    details: dict = field(default_factory=dict)  # {municipality id: details}
+    sources: list = field(default_factory=list)  # [{"key", "figures", "error"}]
+
+    @property
+    def missing_points(self) -> int:
+        return sum(len(details["missing_points"]) for details in self.details.values())
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing_points and not any(d["missing_metrics"] for d in self.details.values()) \
+            and not any(source["error"] for source in self.sources)
+
+
+def _metric_entry(metric, okm_variable: str) -> dict:
+    return {"code": metric.code, "name_fi": metric.name_fi, "name_sv": metric.name_sv, "name_en": metric.name_en,
+            "unit": metric.unit, "level": metric.level, "okm_variable": okm_variable}
+
+
+def _source_figures(year: int):
+    """Every registered figure source's figures for the year; a source that fails is named
+    with its error (the report is then incomplete), never fatal to the job."""
+    collected, status = [], []
+    for key, provider in sorted(figure_sources().items()):
+        try:
+            figures = list(provider(year=year))
+        except Exception as exc:  # noqa: BLE001 - another app's failure is shown, not raised
+            log.warning("figure source %s failed for %s: %s", key, year, exc)
+            status.append({"key": key, "figures": 0, "error": f"{type(exc).__name__}: {exc}"[:300]})
+            continue
+        collected.extend((key, figure) for figure in figures)
+        status.append({"key": key, "figures": len(figures), "error": ""})
+    return collected, status
+
+
+def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
+    """Each municipality's figures as the annual job stores them: its service points'
+    figures added up (plus its own municipality-level figures, e.g. its part of a shared
+    figure split by the allocation key at import), then the figure sources' figures (which
+    win over an imported figure of the same metric: they are the data's origin). Louna's
+    municipalities always get a report; any other municipality with figures does too."""
+    year = statistics_year.year
+    metrics = selectors.year_metrics(year=year)
+    year_codes = [metric.code for metric in metrics]
+    sums = {}
+    for municipality_id, point_id, code, value in (
+            selectors.current_figures(statistics_year=statistics_year)
+            .values("municipality_id", "service_point_id", "metric__code").annotate(value=Sum("value")).order_by()
+            .values_list("municipality_id", "service_point_id", "metric__code", "value")):
+        sums[(municipality_id, point_id, code)] = value
+    source_figures, source_status = _source_figures(year)
+    by_code = {m.code: m for m in Municipality.objects.filter(
+        Q(pk__in=set(louna_municipality_ids()) | {key[0] for key in sums})
+        | Q(code__in={figure.municipality_code for _key, figure in source_figures}))}
+    source_codes = sorted({figure.metric for _key, figure in source_figures} - set(year_codes))
+    extra = {metric.code: metric for metric in Metric.objects.filter(code__in=source_codes)}
+    entries = [_metric_entry(metric, getattr(metric, "okm_variable", "")) for metric in metrics]
+    entries += [_metric_entry(extra[code], SOURCE_OKM_VARIABLES.get(code, "")) for code in source_codes
+                if code in extra]
+    unknown = {(key, figure.metric) for key, figure in source_figures if figure.metric not in extra
+               and figure.metric not in year_codes}
+    for status in source_status:
+        codes = sorted(code for key, code in unknown if key == status["key"])
+        if codes and not status["error"]:
+            status["error"] = _("Unknown metrics: %(codes)s.") % {"codes": ", ".join(codes)}
+    known = {entry["code"] for entry in entries}
+    municipalities = sorted(by_code.values(), key=lambda m: (m.name_fi, m.code))
+    ids = [m.pk for m in municipalities]
+    points = list(selectors.expected_service_points(year=year, municipality_ids=ids)
+                  .values_list("pk", "name", "library__municipality_id").order_by("name", "pk"))
+    point_names = {pk: name for pk, name, _m in points}
+    shared = {total.metric: total for total in selectors.shared_totals(statistics_year=statistics_year)}
+    inputs = ReportInputs(statistics_year=statistics_year, metrics=entries, municipalities=municipalities,
+                          sources=source_status)
+    for municipality in municipalities:
+        inputs.figures[municipality.pk] = {}
+        inputs.details[municipality.pk] = {"service_points": {}, "missing_points": [], "splits": {},
+                                           "from_sources": {}, "missing_metrics": []}
+    # Service points that have figures, though no longer expected (closed since), count too.
+    for (municipality_id, point_id, code), value in sums.items():
+        if municipality_id not in inputs.figures:
+            continue
+        figures = inputs.figures[municipality_id]
+        figures[code] = figures.get(code, 0) + int(value)
+        if point_id is not None:
+            points_of = inputs.details[municipality_id]["service_points"]
+            points_of.setdefault(str(point_id), {"name": point_names.get(point_id, ""), "figures": {}})
+            points_of[str(point_id)]["figures"][code] = int(value)
+    missing_names = {pk for pk, *_rest in points} - {key[1] for key in sums if key[1] is not None}
+    for pk, name, municipality_id in points:
+        if pk in missing_names and municipality_id in inputs.details:
+            inputs.details[municipality_id]["missing_points"].append({"id": pk, "name": name})
+    for key, figure in source_figures:
+        municipality = by_code.get(figure.municipality_code)
+        if municipality is None or figure.metric not in known:
+            continue
+        inputs.figures[municipality.pk][figure.metric] = _stored(figure.value)
+        inputs.details[municipality.pk]["from_sources"][figure.metric] = figure.source or key
+    for municipality in municipalities:
+        details = inputs.details[municipality.pk]
+        for code, total in shared.items():
+            weights = total.key_inputs or {}
+            if code in inputs.figures[municipality.pk] and code not in details["from_sources"]:
+                details["splits"][code] = {
+                    "total": total.total, "key": total.split_method, "population_year": total.population_year,
+                    "weight": weights.get(str(municipality.pk)), "weights_total": sum(weights.values()) or None}
+        # Points' names for the missing ones of closed points are already there; sort for reading.
+        details["missing_metrics"] = [code for code in year_codes if code not in inputs.figures[municipality.pk]]
+    return inputs
+
+
+# ---------------------------------------------------------------- the versions kept
+
+
+def year_reports(*, year: int, municipality_ids=None):
+    """Every version of the year (newest first per municipality), with the municipality."""
+    reports = AnnualReport.objects.filter(statistics_year__year=year).select_related("municipality", "delivered_by")
+    if municipality_ids is not None:
+        reports = reports.filter(municipality_id__in=list(municipality_ids))
+    return reports.order_by("municipality__name_fi", "municipality_id", "-version")
+
+
+def latest_versions(*, year: int, municipality_ids=None, delivered_only: bool = False) -> dict:
+    """{municipality id: its newest version of the year}; one query."""
+    reports = year_reports(year=year, municipality_ids=municipality_ids)
+    if delivered_only:
+        reports = reports.filter(delivered=True)
+    latest = {}
+    for report in reports:
+        latest.setdefault(report.municipality_id, report)
+    return latest
+
+
+def version_list(*, year: int, municipality) -> list[AnnualReport]:
+    return list(AnnualReport.objects.filter(statistics_year__year=year, municipality=municipality)
+                .select_related("delivered_by").order_by("-version"))
+
+
+def municipality_history(*, municipality) -> dict[int, AnnualReport]:
+    """{year: the newest version} for every year the municipality has a report; one query."""
+    history = {}
+    for report in (AnnualReport.objects.filter(municipality=municipality).select_related("statistics_year")
+                   .order_by("statistics_year__year", "version")):
+        history[report.statistics_year.year] = report  # the newest version wins
+    return history
+
+
+def _label(entry: dict, language: str) -> str:
+    return entry.get(f"name_{language}") or entry["name_fi"]
+
+
+def year_comparison(*, report: AnnualReport, previous: AnnualReport | None, language: str) -> list[dict]:
+    """The report's metrics beside the year before: value, previous value, change and change
+    in per cent; None where there is nothing to compare (shown as "–")."""
+    rows = []
+    before = previous.figures if previous else {}
+    for entry in report.details.get("metrics", []):
+        value, old = value_of(report.figures.get(entry["code"])), value_of(before.get(entry["code"]))
+        change = value - old if value is not None and old is not None else None
+        percent = (Decimal(100 * change) / Decimal(old)).quantize(TENTH, ROUND_HALF_UP) \
+            if change is not None and old else None
+        rows.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"],
+                     "okm_variable": entry["okm_variable"], "value": value, "previous": old, "change": change,
+                     "percent": percent, "source": report.details.get("from_sources", {}).get(entry["code"], ""),
+                     "split": _split_shown(report.details.get("splits", {}).get(entry["code"]))})
+    return rows
+
+
+def _split_shown(split: dict | None) -> dict | None:
+    if split is None:
+        return None
+    labels = dict(SplitMethod.choices)
+    return {**split, "key_label": str(labels.get(split["key"], split["key"]))}
+
+
+def metric_series(*, history: dict, report: AnnualReport, language: str) -> list[dict]:
+    """Each of the report's metrics over the years: [(year, value or None)], for a chart."""
+    years = sorted(history)
+    series = []
+    for entry in report.details.get("metrics", []):
+        points = [(year, value_of(history[year].figures.get(entry["code"]))) for year in years]
+        if any(value is not None for _year, value in points):
+            series.append({"code": entry["code"], "label": _label(entry, language), "points": points})
+    return series
+
+
+def report_job_runs(*, year: int, limit: int = 20) -> list[JobRun]:
+    """The annual job's runs for the year: those started by hand carry the year in their
+    arguments; beat's run is found by the versions it made."""
+    from .tasks import COMPUTE_TASK
+
+    made = AnnualReport.objects.filter(statistics_year__year=year, job_run_id__isnull=False).values("job_run_id")
+    return list(JobRun.objects.filter(Q(task_name=COMPUTE_TASK) & (Q(task_kwargs__year=year) | Q(pk__in=made)))
+                .select_related("created_by").order_by("-created_at", "-pk")[:limit])
+
+
+# ---------------------------------------------------------------- the national table
+
+NATIONAL_SORTS = ("municipality", "code")
+
+
+def national_rows(*, year: int, sort: str = "municipality", descending: bool = False, language: str = "fi"):
+    """(metrics, rows, totals, sort) of every municipality's delivered report for the year: the
+    figures OKM has, public once delivered (a version still being worked on stays with its
+    own director). Sorted by the column asked for, municipalities with no figure last."""
+    reports = list(latest_versions(year=year, delivered_only=True).values())
+    metrics, seen = [], set()
+    for report in reports:
+        for entry in report.details.get("metrics", []):
+            if entry["code"] not in seen:
+                seen.add(entry["code"])
+                metrics.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"]})
+    rows = [{"municipality": report.municipality, "report": report,
+             "values": [value_of(report.figures.get(metric["code"])) for metric in metrics]} for report in reports]
+    codes = [metric["code"] for metric in metrics]
+    if sort not in codes and sort not in NATIONAL_SORTS:
+        sort = "municipality"  # an unknown column: the default order, not an error
+    if sort in codes:
+        index = codes.index(sort)
+        present = sorted((row for row in rows if row["values"][index] is not None),
+                         key=lambda row: (row["values"][index], row["municipality"].name_fi), reverse=descending)
+        rows = present + sorted((row for row in rows if row["values"][index] is None),
+                                key=lambda row: row["municipality"].name_fi)
+    elif sort == "code":
+        rows.sort(key=lambda row: row["municipality"].code, reverse=descending)
+    else:
+        rows.sort(key=lambda row: row["municipality"].name_fi, reverse=descending)
+    totals = [sum((row["values"][i] for row in rows if row["values"][i] is not None), 0) if any(
+        row["values"][i] is not None for row in rows) else None for i in range(len(metrics))]
+    return metrics, rows, totals, sort

@@ -1,0 +1,142 @@
+"""Writes of the annual reports: the annual job's new versions, and a version's delivery to
+the ministry. Each runs in one transaction; the caller checks who may do it.
+
+- A run of the job adds one version per municipality (1, 2, ...) with what changed from the
+  version before, and tells the municipality's directors through the mail outbox (one
+  message per version and person, by its key).
+- The same job run delivered twice (Celery's acks_late after a lost worker, a re-sent
+  task) makes nothing more: the versions it made are found by the run's id.
+- A delivered version is never changed, and a municipality whose report is delivered gets
+  no newer version from the job (its figures stay as the ministry got them). PostgreSQL
+  refuses any change to a version's figures in a trigger as well (migration 0007).
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortium.models import Role, RoleAssignment
+from consortium.outbox import enqueue_mail_to_user
+from consortium.permissions import LOUNA_AREA
+
+from . import annual_selectors
+from .metrics import source_metrics_ensure
+from .models import AnnualReport, StatisticsYear
+from .services import statistics_year_open
+
+__all__ = ("annual_reports_create", "annual_report_deliver", "annual_reports_deliver_latest")
+
+MAIL_KIND = "stats.annual_report"
+
+
+def _locked_year(year: int) -> StatisticsYear:
+    statistics_year = statistics_year_open(year=year)
+    statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
+    if statistics_year.is_locked:
+        raise ValidationError(_("The statistics of %(year)d have been reported and are locked.") % {"year": year})
+    return statistics_year
+
+
+def _summary(year: int, reports, skipped=()) -> dict:
+    return {"year": year, "versions": sorted((report.municipality_id, report.version) for report in reports),
+            "delivered_skipped": sorted(skipped)}
+
+
+@transaction.atomic
+def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, notify: bool = True,
+                          progress=None) -> dict:
+    """Store a new version of every municipality's report for the year from the figures in
+    force and the figure sources, with the changes from its previous version, and queue
+    the mail to its directors. Returns {"year", "versions": [(municipality id, version)],
+    "delivered_skipped": [municipality id]}."""
+    statistics_year = _locked_year(year)
+    if job_run_id is not None:
+        made = list(AnnualReport.objects.filter(job_run_id=job_run_id))
+        if made:  # this run has done its work already
+            return _summary(year, made)
+    source_metrics_ensure()
+    inputs = annual_selectors.report_inputs(statistics_year=statistics_year)
+    # All versions so far (one query): the newest per municipality, and whether any is delivered.
+    latest, delivered = {}, set()
+    for report in AnnualReport.objects.filter(statistics_year=statistics_year).order_by("version"):
+        latest[report.municipality_id] = report
+        if report.delivered:
+            delivered.add(report.municipality_id)
+    now = timezone.now()
+    new, skipped = [], []
+    if progress:
+        progress.total(len(inputs.municipalities))
+    for municipality in inputs.municipalities:
+        if municipality.pk in delivered:
+            skipped.append(municipality.pk)
+            continue
+        previous = latest.get(municipality.pk)
+        figures = inputs.figures[municipality.pk]
+        details = {**inputs.details[municipality.pk], "metrics": inputs.metrics, "sources": inputs.sources,
+                   "previous_version": previous.version if previous else None}
+        new.append(AnnualReport(
+            statistics_year=statistics_year, municipality=municipality,
+            version=previous.version + 1 if previous else 1, figures=figures, details=details,
+            changes=annual_selectors.figures_diff(previous.figures if previous else {}, figures) if previous else [],
+            job_run_id=job_run_id, created_by=by, created_at=now))
+    reports = AnnualReport.objects.bulk_create(new)
+    if notify:
+        _tell_directors(reports, statistics_year=statistics_year)
+    if progress:
+        progress.advance(len(inputs.municipalities), message=_(
+            "%(year)d: %(count)d report versions made, %(missing)d service points without figures.")
+            % {"year": year, "count": len(reports), "missing": inputs.missing_points})
+    return _summary(year, reports, skipped)
+
+
+def _tell_directors(reports: list[AnnualReport], *, statistics_year: StatisticsYear) -> None:
+    """One message per version and director (of the municipality's Louna library: those who
+    may open the page). The key names the version, so a retried job queues nothing twice."""
+    by_municipality = {report.municipality_id: report for report in reports}
+    directors = (RoleAssignment.objects.filter(
+        role=Role.DIRECTOR, library__municipality_id__in=list(by_municipality), library__is_active=True,
+        library__cooperation_areas__slug=LOUNA_AREA, user__is_active=True).exclude(user__email="")
+        .select_related("user", "library").order_by("user_id").distinct())
+    site = settings.SITE_URL.rstrip("/")
+    for assignment in directors:
+        report = by_municipality[assignment.library.municipality_id]
+        url = site + reverse("stats:annual_municipality", args=[statistics_year.year, report.municipality_id])
+        enqueue_mail_to_user(
+            user=assignment.user, key=f"{MAIL_KIND}:{report.pk}:{assignment.user_id}", kind=MAIL_KIND,
+            template="stats/mail/annual_report", about=report,
+            context={"year": statistics_year.year, "municipality": report.municipality.name_fi,
+                     "version": report.version, "changes": len(report.changes), "url": url})
+
+
+@transaction.atomic
+def annual_report_deliver(*, report: AnnualReport, by) -> AnnualReport:
+    """Mark the municipality's newest version as delivered to the ministry: from now on it
+    never changes and the job makes no newer version for the municipality this year."""
+    report = AnnualReport.objects.select_for_update().select_related("statistics_year").get(pk=report.pk)
+    if report.delivered:
+        raise ValidationError(_("Version %(version)d was delivered on %(date)s already; a delivered report is "
+                                "never changed.") % {"version": report.version,
+                                                     "date": timezone.localtime(report.delivered_at)
+                                                     .strftime("%d.%m.%Y")})
+    newest = (AnnualReport.objects.filter(statistics_year=report.statistics_year, municipality=report.municipality)
+              .order_by("-version").values_list("version", flat=True).first())
+    if newest != report.version:
+        raise ValidationError(_("Only the newest version (%(version)d) can be delivered.") % {"version": newest})
+    report.delivered, report.delivered_at, report.delivered_by = True, timezone.now(), by
+    report.save(update_fields=["delivered", "delivered_at", "delivered_by"])
+    return report
+
+
+@transaction.atomic
+def annual_reports_deliver_latest(*, year: int, by) -> int:
+    """Deliver every municipality's newest version of the year that is not delivered yet
+    (the year is being reported to the ministry); returns how many."""
+    count = 0
+    for report in annual_selectors.latest_versions(year=year).values():
+        if not report.delivered:
+            annual_report_deliver(report=report, by=by)
+            count += 1
+    return count

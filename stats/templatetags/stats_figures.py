@@ -1,0 +1,35 @@
+"""Figures of the annual reports on a page: whole numbers grouped, euros with cents, "–"
+where there is no figure (a zero is a figure and shows as 0)."""
+
+from decimal import Decimal
+
+from django import template
+
+from consortium.templatetags.portal import number
+
+register = template.Library()
+
+
+@register.filter
+def figure(value):
+    if value is None or value == "":
+        return "–"
+    return number(value, 2 if isinstance(value, Decimal) else 0)
+
+
+@register.filter
+def signed_figure(value):
+    """A change: +1 234, −56, or "–" when there is nothing to compare."""
+    if value is None:
+        return "–"
+    text = figure(abs(value))
+    return f"+{text}" if value > 0 else f"−{text}" if value < 0 else text
+
+
+@register.filter
+def signed_percent(value):
+    """A change in per cent with one decimal: +12,3 %, or "–"."""
+    if value is None:
+        return "–"
+    text = number(abs(value), 1)
+    return f"{'+' if value > 0 else '−' if value < 0 else ''}{text}\xa0%"
