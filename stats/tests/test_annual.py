@@ -192,6 +192,10 @@ def test_the_database_refuses_to_change_a_version(imported, no_sources, coordina
     with pytest.raises(DatabaseError, match="delivered"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE stats_annualreport SET delivered = false, delivered_at = NULL WHERE id = %s",
                        [report.pk])
+    # A person erased (GDPR) leaves the delivered version as it was, without their name.
+    coordinator.delete()
+    report.refresh_from_db()
+    assert report.delivered and report.delivered_by is None and report.figures["loans"] == 58400
 
 
 def test_the_report_files_hold_the_versions_figures(client, imported, no_sources, director, humppila):
