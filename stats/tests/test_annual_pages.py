@@ -4,6 +4,7 @@ and download, and constant query counts at two data sizes."""
 
 import codecs
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -116,6 +117,10 @@ def test_the_municipality_page_sets_this_year_beside_last_year(client, director,
     assert "+8\xa0400" in page and "+16,8\xa0%" in page and "–" in page
     # A chart per metric over the years, described in text, and the same figures as a table.
     assert 'role="img"' in page and "2023: 50\xa0000; 2024: 58\xa0400" in page
+    # The columns' geometry has a decimal point on a Finnish page too (a comma draws nothing).
+    svg = page[page.index("<svg"):page.rindex("</svg>")]
+    assert re.search(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+"', svg)
+    assert not re.search(r'(x|y|width|height)="[^"]*,', svg)
     assert [chart["code"] for chart in response.context["charts"]][:1] == ["removals"]
     assert response.context["history_years"] == [2023, 2024]
     assert "Humppilan pääkirjasto" in page
