@@ -231,3 +231,24 @@ def test_query_counts_are_constant(client, seeded, url_name, django_assert_max_n
         points = len(response.context["point_rows"])
         assert points == (len(response.context["report"].details["service_points"]))
         assert points > (4 if seeded else 0)
+
+
+def test_the_coordinator_runs_the_job_by_hand_and_sees_the_run(client, coordinator, points, director,
+                                                              django_capture_on_commit_callbacks):
+    services.import_save(year=2022, kind=StatsImport.Kind.SERVICE_POINTS, data=POINTS_CSV.encode(),
+                         file_name="2022.csv", by=coordinator)
+    client.force_login(coordinator)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("stats:compute", args=[2022])).status_code == 302
+    response = client.get(reverse("stats:annual_overview", args=[2022]))
+    runs = response.context["job_runs"]
+    assert len(runs) == 2 and all(run.created_by == coordinator and run.state == "done" for run in runs)
+    assert "Kalle Koordinaattori" in response.content.decode()
+    assert sorted(AnnualReport.objects.filter(statistics_year__year=2022).values_list("version", flat=True)) == [
+        1, 1, 2, 2]
+    # The director's page shows the newest version; the first is one click away.
+    client.force_login(director)
+    page = client.get(reverse("stats:annual_municipality", args=[2022, director.role_assignments.get()
+                                                                 .library.municipality_id])).content.decode()
+    assert "Versio 2" in page and "?version=1" in page
