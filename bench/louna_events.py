@@ -10,14 +10,8 @@ request) and from the cache. Prints one line per measurement and, last, one JSON
 
 import argparse
 import json
-import os
-import statistics
-import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from _inprocess import throwaway_database, time_page
 
 
 def main():
@@ -26,24 +20,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
 
-    import django
+    with throwaway_database() as connection:
+        from django.core.cache import cache
+        from django.test import Client
+        from django.urls import reverse
+        from django.utils import timezone
 
-    django.setup()
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-    from django.urls import reverse
-    from django.utils import timezone
-
-    setup_test_environment()
-    from django.template import Template
-    from django.test.utils import _TestState
-
-    Template._render = _TestState.saved_data.template_render
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
         from consortium.demo_data import demo_email, seed_core
         from consortium.models import User
         from louna.events.demo_data import seed_events
@@ -66,29 +48,21 @@ def main():
                 client = Client()
                 if who:
                     client.force_login(User.objects.get(email=demo_email(who)))
+
+                def built_afresh(client=client, who=who):
+                    # An empty cache also empties the session of a cached_db engine: sign in again.
+                    cache.clear()
+                    if who:
+                        client.force_login(User.objects.get(email=demo_email(who)))
+
                 for cached in ((False, True) if is_feed else (False,)):
-                    client.get(url)  # warm up
-                    timings = []
-                    for _ in range(args.repeat):
-                        if not cached:
-                            cache.clear()
-                            if who:
-                                client.force_login(User.objects.get(email=demo_email(who)))
-                        with CaptureQueriesContext(connection) as queries:
-                            start = time.perf_counter()
-                            response = client.get(url)
-                            timings.append((time.perf_counter() - start) * 1000)
-                        assert response.status_code == 200, (url, response.status_code)
+                    figures = time_page(client, url, repeat=args.repeat, before_each=None if cached else built_afresh)
                     label = f"{name} ({'cached' if cached else 'built'})" if is_feed else name
-                    row = {"scale": scale, "page": label, "items": items, "queries": len(queries),
-                           "bytes": len(response.content), "median_ms": round(statistics.median(timings), 1),
-                           "max_ms": round(max(timings), 1)}
+                    row = {"scale": scale, "page": label, "items": items, **figures}
                     results["sizes"].append(row)
                     print(f"scale {scale:>3} {label:<20} items {items:>5}  queries {row['queries']:>3}  "
                           f"{row['bytes']:>8} B  median {row['median_ms']:>7} ms  max {row['max_ms']:>7} ms")
         print(json.dumps(results))
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

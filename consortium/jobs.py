@@ -5,8 +5,10 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from celery import Task
+from celery.exceptions import Ignore
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.timesince import timesince
@@ -16,9 +18,14 @@ from .frontpage import invalidate_front_pages
 from .models import JobRun
 
 __all__ = ("job_run_queue", "job_run_hand_over", "job_runs_hand_over", "tracked_job", "JobProgress",
-           "sweep_stalled_job_runs", "stall_limits")
+           "job_progress", "sweep_stalled_job_runs", "stall_limits")
 
 log = logging.getLogger(__name__)
+
+# Sent after each step a job reports (JobProgress.advance), with `run` (the JobRun) and
+# `done`. What listens: the worker tests' pause point (testsupport/pause.py), which holds a
+# job at a known step so that a test can kill the worker exactly there.
+job_progress = Signal()
 
 
 def job_run_queue(*, task, label: str = "", created_by=None, args=(), kwargs=None) -> JobRun:
@@ -99,6 +106,16 @@ class JobProgress:
             self.run.message = message
             fields["message"] = message
         JobRun.objects.filter(pk=self.run.pk).update(**fields)
+        job_progress.send(sender=JobProgress, run=self.run, done=done)
+
+
+def _current_message_id() -> str | None:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    if request is None or getattr(request, "is_eager", False):
+        return None
+    return request.id
 
 
 @contextmanager
@@ -106,15 +123,30 @@ def tracked_job(*, job_run_id: int | None, task_name: str, label: str = ""):
     """Run a job body inside its JobRun: running -> done, or failed with the error.
     Without a queued run (a beat schedule starts the task) a new run is created."""
     if job_run_id is None:
-        run = JobRun.objects.create(task_name=task_name, label=label)
+        # Started by beat: no run was queued. A message handed out again (its worker was
+        # killed) has the same Celery id, so it finds the run the first try made rather than
+        # leaving that one "running" until the sweeper fails it.
+        message_id = _current_message_id()
+        run = None
+        if message_id:
+            run = JobRun.objects.filter(task_name=task_name, task_kwargs__celery_message=message_id).first()
+        if run is None:
+            run = JobRun.objects.create(task_name=task_name, label=label,
+                                        task_kwargs={"celery_message": message_id} if message_id else {})
     else:
         run = JobRun.objects.get(pk=job_run_id)
     now = timezone.now()
     # A (re)start begins afresh: a run the sweeper failed while its task waited on a
     # stopped worker must not keep the sweeper's message once the task runs after all.
-    JobRun.objects.filter(pk=run.pk).update(
+    # A run already done is not run again: its message came back from the broker because
+    # the worker died after the work committed but before it acknowledged the message
+    # (acks_late), and the work is in the database already. Ignore acknowledges it quietly.
+    started = JobRun.objects.filter(pk=run.pk).exclude(state=JobRun.State.DONE).update(
         state=JobRun.State.RUNNING, started_at=now, progress_at=now, finished_at=None, message=""
     )
+    if not started:
+        log.info("job run %s (%s) is done already; the repeated delivery is ignored", run.pk, task_name)
+        raise Ignore()
     invalidate_front_pages()  # the staff card counts running and failed runs
     progress = JobProgress(run)
     try:

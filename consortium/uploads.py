@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
-__all__ = ("DOCUMENTS", "IMAGES", "PLAIN_TEXT", "CheckedUpload", "detect_file_type", "read_checked_upload",
+__all__ = ("DOCUMENTS", "IMAGES", "PLAIN_TEXT", "UTF16_TEXT", "CheckedUpload", "detect_file_type", "read_checked_upload",
            "decode_csv_text")
 
 # Families of accepted types, by the extension the detection gives.
 DOCUMENTS = frozenset({"pdf", "docx", "xlsx", "pptx", "odt", "ods", "odp"})
 IMAGES = frozenset({"png", "jpg"})
 PLAIN_TEXT = frozenset({"txt"})
+UTF16_TEXT = "utf16"  # text in UTF-16 with a byte order mark
 
 # (extension, MIME type) by the first bytes of the file.
 _MAGIC = [
@@ -69,6 +70,14 @@ def _is_text(data: bytes) -> bool:
     return False
 
 
+def _is_utf16(data: bytes) -> bool:
+    try:
+        data.decode("utf-16")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_file_type(data: bytes) -> tuple[str, str] | None:
     """(extension, MIME type) of a file of a type we know, or None."""
     for magic, kind in _MAGIC:
@@ -80,6 +89,10 @@ def detect_file_type(data: bytes) -> tuple[str, str] | None:
         return _zip_type(data)
     if data and _is_text(data):
         return ("txt", "text/plain")
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and _is_utf16(data):
+        # A kind of its own, so only a caller that reads UTF-16 accepts it (e.g. the
+        # statistics' web analytics export, which Matomo writes as UTF-16LE with a BOM).
+        return ("utf16", "text/plain")
     return None
 
 

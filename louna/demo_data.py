@@ -98,6 +98,7 @@ def seed_louna(*, scale: int = 0, stdout=None, today: date | None = None) -> Non
     _seed_meetings(agreement, coordinator, directors, today)
     if current != agreement:
         _seed_meetings(current, coordinator, directors, today)
+    _seed_next_years_first_meeting(coordinator, today)
     _seed_feedback(web, libraries, coordinator, today)
     _seed_projects(libraries, coordinator, agreement)
     if scale:
@@ -193,6 +194,17 @@ def _seed_progress(agreement, coordinator, today):
 
 
 MEETING_DATES = [(2, 6), (5, 14), (9, 10), (11, 26)]
+
+
+def _seed_next_years_first_meeting(coordinator, today):
+    """January's meeting, planned before next year's agreement exists (it joins it when made)."""
+    year = today.year + 1
+    title = f"Louna-johtajien kokous 1/{year}"
+    if Meeting.objects.filter(title=title).exists() or not Agreement.objects.filter(year=today.year).exists():
+        return
+    starts = _aware(date(year, 1, 14), 13)
+    services.meeting_save(meeting=Meeting(title=title, starts_at=starts, ends_at=starts + timedelta(hours=2),
+                                          chair=coordinator, place="Forssan pääkirjasto"))
 
 
 def _seed_meetings(agreement, coordinator, directors, today):

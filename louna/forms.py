@@ -221,7 +221,8 @@ class DecisionTaskForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = meeting.agreement.areas.order_by("number")
+        self.fields["area"].queryset = (meeting.agreement.areas.order_by("number") if meeting.agreement_id
+                                        else ServiceArea.objects.none())
         self.fields["responsible"].queryset = louna_people()
 
 

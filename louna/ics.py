@@ -21,7 +21,9 @@ def meeting_ics(meeting, agenda_items) -> bytes:
     event.add("dtstamp", timezone.now())
     event.add("dtstart", meeting.starts_at)
     event.add("dtend", meeting.ends_at)
-    event.add("sequence", meeting.ics_sequence)
+    # Calendars replace an event of the same UID only by a higher SEQUENCE: a meeting changed
+    # since its agenda went out already carries the number its updated agenda will send.
+    event.add("sequence", meeting.ics_sequence + (1 if meeting.changed_after_agenda else 0))
     event.add("summary", meeting.title)
     location = meeting.place or meeting.online_url
     if location:

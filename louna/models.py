@@ -262,8 +262,11 @@ class Meeting(models.Model):
         HELD = "held", _("held")
         CANCELLED = "cancelled", _("cancelled")
 
+    # Empty while the year of the meeting has no agreement yet (January's meeting is planned
+    # in December): the meeting is joined to that agreement when it is made.
     agreement = models.ForeignKey(
-        Agreement, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("agreement year")
+        Agreement, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("agreement year"),
+        null=True, blank=True,
     )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
@@ -278,6 +281,9 @@ class Meeting(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PLANNED)
     agenda_sent_at = models.DateTimeField(_("agenda sent"), null=True, blank=True)
     ics_sequence = models.PositiveIntegerField(default=0)
+    # Set when the time or place changes after the agenda was sent: the calendars hold the
+    # old time until the updated agenda goes out (cleared by sending it).
+    changed_after_agenda = models.BooleanField(_("changed after the agenda was sent"), default=False)
     minutes = models.TextField(_("minutes"), blank=True)
     minutes_recorded_at = models.DateTimeField(_("minutes recorded"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils import timezone
@@ -21,6 +22,7 @@ from consortium.permissions import LOUNA_AREA
 from consortium.selectors import role_holders
 
 from .files import checked_upload
+from .selectors import meeting_libraries, meeting_year
 from .models import (
     AccessibilityCheck,
     AccessibilityFinding,
@@ -92,6 +94,7 @@ def agreement_save(*, agreement: Agreement, libraries=None) -> Agreement:
         raise ValidationError({"year": _("There is already an agreement for %(year)d.") % {"year": agreement.year}})
     agreement.full_clean()
     agreement.save()
+    _join_meetings_of_the_year(agreement)
     if libraries is not None:
         agreement.libraries.set(libraries)
         # Tasks followed per municipality get a row for a library that joined.
@@ -150,6 +153,7 @@ def agreement_copy(*, source: Agreement, year: int, shift_years_in_texts: bool =
         )
     except IntegrityError as error:  # a copy made at the same moment by someone else
         raise ValidationError({"year": _("There is already an agreement for %(year)d.") % {"year": year}}) from error
+    _join_meetings_of_the_year(copy)
     libraries = list(source.libraries.all())
     copy.libraries.set(libraries)
     areas = list(source.areas.prefetch_related("tasks__municipal_states").order_by("number"))
@@ -304,18 +308,34 @@ def task_municipality_set(*, row: TaskMunicipality, state: str, note: str = "") 
 # ---------------------------------------------------------------- meetings
 
 
+MEETING_CALENDAR_FIELDS = ("title", "starts_at", "ends_at", "place", "online_url")
+
+
 @transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
-    """Save a meeting; a new one belongs to the agreement of the year it is held in."""
-    if not meeting.agreement_id and meeting.starts_at:
-        year = timezone.localtime(meeting.starts_at).year
-        agreement = Agreement.objects.filter(year=year).first()
-        if agreement is None:
-            raise ValidationError({"starts_at": _("There is no agreement for %(year)d; meetings belong to an "
-                                                  "agreement year.") % {"year": year}})
-        meeting.agreement = agreement
+    """Save a meeting. It belongs to the agreement of the year it is held in; next year's
+    meetings are planned before that agreement exists (January's in December) and join it
+    when it is made (`agreement_save`, `agreement_copy`); a meeting moved into another year
+    moves with it, unless it has decisions already. A change of the time, place or
+    title after the agenda was sent is remembered, so the page offers to send the updated
+    agenda and calendar file."""
     if meeting.starts_at:
-        _in_year(meeting.agreement, timezone.localtime(meeting.starts_at).date(), "starts_at")
+        year = timezone.localtime(meeting.starts_at).year
+        if meeting.agreement_id and meeting.agreement.year != year and not (
+                meeting.pk and meeting.decisions.exists()):
+            # Moved into another year (December's meeting held in January): it belongs to
+            # that year's agreement. A meeting with decisions stays in its year (below).
+            meeting.agreement = None
+        if not meeting.agreement_id:
+            meeting.agreement = Agreement.objects.filter(year=year).first()
+            # Planned ahead, a meeting goes to the libraries of the year before (see
+            # meeting_libraries); further ahead there is nobody to invite yet.
+            if meeting.agreement is None and not Agreement.objects.filter(year=year - 1).exists():
+                raise ValidationError({"starts_at": _(
+                    "There is no agreement for %(year)d nor for the year before it; meetings are planned at most "
+                    "one year ahead of the agreements.") % {"year": year}})
+        if meeting.agreement_id:
+            _in_year(meeting.agreement, timezone.localtime(meeting.starts_at).date(), "starts_at")
     if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
         raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
     if not meeting.place.strip() and not meeting.online_url.strip():
@@ -323,9 +343,18 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
     if meeting.proposals_close_on and meeting.starts_at and \
             meeting.proposals_close_on > timezone.localtime(meeting.starts_at).date():
         raise ValidationError({"proposals_close_on": _("Proposals must close by the day of the meeting.")})
+    if meeting.pk and meeting.agenda_sent_at and meeting.state == Meeting.State.AGENDA_SENT:
+        before = Meeting.objects.select_for_update().values(*MEETING_CALENDAR_FIELDS).get(pk=meeting.pk)
+        if any(before[field] != getattr(meeting, field) for field in MEETING_CALENDAR_FIELDS):
+            meeting.changed_after_agenda = True
     meeting.full_clean()
     meeting.save()
     return meeting
+
+
+def _join_meetings_of_the_year(agreement: Agreement) -> None:
+    """Meetings planned before the agreement of their year existed join it."""
+    Meeting.objects.filter(agreement__isnull=True, starts_at__year=agreement.year).update(agreement=agreement)
 
 
 def _open_for_proposals(meeting: Meeting) -> None:
@@ -338,14 +367,27 @@ def _open_for_proposals(meeting: Meeting) -> None:
 
 @transaction.atomic
 def agenda_item_propose(*, meeting: Meeting, title: str, description: str = "", by: User,
-                        library: Library | None = None) -> AgendaItem:
+                        library: Library | None = None, on_agenda: bool = False) -> AgendaItem:
+    """A director's proposal waits for the coordinator. With `on_agenda` (the coordinator's
+    own matter; the view decides who may) it goes straight on the agenda, last, and the
+    closing day of proposals, which is for the directors, does not apply."""
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    _open_for_proposals(meeting)
+    if on_agenda:
+        if meeting.state in (Meeting.State.HELD, Meeting.State.CANCELLED) or meeting.starts_at <= timezone.now():
+            raise ValidationError(_("This meeting no longer takes agenda proposals."))
+    else:
+        _open_for_proposals(meeting)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the matter a title.")})
-    return AgendaItem.objects.create(meeting=meeting, title=title[:200], description=(description or "").strip(),
-                                     proposed_by=by, library=library)
+    position = 0
+    if on_agenda:
+        last = meeting.agenda_items.filter(state=AgendaItem.State.ON_AGENDA).aggregate(last=Max("position"))["last"]
+        position = min((last or 0) + 1, 999)
+    return AgendaItem.objects.create(
+        meeting=meeting, title=title[:200], description=(description or "").strip(), proposed_by=by,
+        library=library, state=AgendaItem.State.ON_AGENDA if on_agenda else AgendaItem.State.PROPOSED,
+        position=position)
 
 
 @transaction.atomic
@@ -370,7 +412,7 @@ def agenda_item_withdraw(*, item: AgendaItem, by: User) -> None:
 def agenda_recipients(meeting: Meeting) -> list[User]:
     """Directors of the agreement's libraries, the coordinators and the chair, once each."""
     people = role_holders(roles=[Role.DIRECTOR, Role.COORDINATOR],
-                          libraries=meeting.agreement.libraries.in_area(LOUNA_AREA))
+                          libraries=meeting_libraries(meeting).in_area(LOUNA_AREA))
     recipients = {person.pk: person for person in people}
     if meeting.chair_id and meeting.chair.is_active:
         recipients.setdefault(meeting.chair_id, meeting.chair)
@@ -390,7 +432,8 @@ def meeting_send_agenda(*, meeting: Meeting, by=None) -> Meeting:
         meeting.ics_sequence += 1  # calendars replace the earlier invitation
     meeting.state = Meeting.State.AGENDA_SENT
     meeting.agenda_sent_at = timezone.now()
-    meeting.save(update_fields=["state", "agenda_sent_at", "ics_sequence"])
+    meeting.changed_after_agenda = False
+    meeting.save(update_fields=["state", "agenda_sent_at", "ics_sequence", "changed_after_agenda"])
     meeting_agenda_mail(meeting_id=meeting.pk)
     return meeting
 
@@ -412,7 +455,8 @@ def meeting_agenda_mail(*, meeting_id: int) -> int:
         if keys[pk] in queued:
             continue
         enqueue_mail_to_user(user=person, key=keys[pk], kind="louna.agenda", template="louna/mail/agenda",
-                             about=meeting, context={"meeting": meeting, "items": items, "meeting_url": url},
+                             about=meeting, context={"meeting": meeting, "items": items, "meeting_url": url,
+                                                     "updated": meeting.ics_sequence > 0},
                              attachments=[(f"kokous-{meeting.pk}.ics", ics, "text/calendar")])
     return len(set(keys.values()) - queued)
 
@@ -442,6 +486,10 @@ def decision_add(*, meeting: Meeting, text: str, agenda_item: AgendaItem | None 
 @transaction.atomic
 def task_from_decision(*, decision: Decision, area: ServiceArea, text: str, responsible=None,
                        schedule: str = Task.Schedule.YEARLY, due_on=None, by=None) -> Task:
+    if decision.meeting.agreement_id is None:
+        raise ValidationError({"area": _("There is no agreement for %(year)d yet; the decision becomes a task of "
+                                         "that year once its agreement is made.")
+                                       % {"year": meeting_year(decision.meeting)}})
     if area.agreement_id != decision.meeting.agreement_id:
         raise ValidationError({"area": _("Choose an area of the meeting's agreement year.")})
     # The decision row is locked so two clicks cannot both find it without a task.
@@ -561,11 +609,14 @@ def project_save(*, project: Project, libraries=None) -> Project:
 
 @transaction.atomic
 def milestone_save(*, milestone: Milestone) -> Milestone:
+    """A milestone may fall after the project's end (the final report to the funder, the
+    follow-up after it), as a note dated then may; not before the project starts."""
     project = milestone.project
     for field in ("due_on", "done_on"):
         day = getattr(milestone, field)
-        if day and ((project.starts_on and day < project.starts_on) or (project.ends_on and day > project.ends_on)):
-            raise ValidationError({field: _("The date is outside the project's period.")})
+        if day and project.starts_on and day < project.starts_on:
+            raise ValidationError({field: _("The date is before the project starts on %(date)s.")
+                                          % {"date": date_format(project.starts_on, "SHORT_DATE_FORMAT")}})
     milestone.full_clean()
     milestone.save()
     return milestone

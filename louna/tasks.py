@@ -3,12 +3,17 @@ queued in the core outbox by the services themselves; the outbox's worker sends 
 
 from celery import shared_task
 
-from .programme.tasks import draft_implementation_reports, make_programme_delivery, send_review_reminders
+from .programme.tasks import (
+    deliver_programme,
+    draft_implementation_reports,
+    make_programme_delivery,
+    send_review_reminders,
+)
 from .services import accessibility_reminder_mail
 
 # Celery's autodiscovery imports louna.tasks only: the programme's tasks are named here.
-__all__ = ("remind_missing_accessibility_checks", "send_review_reminders", "make_programme_delivery",
-           "draft_implementation_reports")
+__all__ = ("remind_missing_accessibility_checks", "send_review_reminders", "deliver_programme",
+           "make_programme_delivery", "draft_implementation_reports")
 
 
 @shared_task(name="louna.tasks.remind_missing_accessibility_checks")

@@ -298,9 +298,17 @@ def meeting_edit(request, pk=None):
     meeting = get_or_404(selectors.meeting_get, user=request.user, pk=pk) if pk else Meeting()
     form = forms.MeetingForm(request.POST or None, instance=meeting)
     if request.method == "POST" and form.is_valid():
-        saved = run_service(request, lambda: services.meeting_save(meeting=form.save(commit=False)), form=form,
-                            success_message=_("The meeting was saved."))
+        saved = run_service(request, lambda: services.meeting_save(meeting=form.save(commit=False)), form=form)
         if saved:
+            if saved.result.changed_after_agenda:
+                messages.warning(request, _("The meeting was saved. The agenda was sent before this change: send "
+                                            "the updated agenda so that the calendars show the change."))
+            elif saved.result.agreement_id is None:
+                messages.success(request, _("The meeting was saved. There is no agreement for %(year)d yet; the "
+                                            "meeting joins it when it is made.")
+                                 % {"year": selectors.meeting_year(saved.result)})
+            else:
+                messages.success(request, _("The meeting was saved."))
             return redirect("louna:meeting_detail", pk=saved.result.pk)
     cancel = reverse("louna:meeting_detail", args=[pk]) if pk else reverse("louna:meeting_list")
     return _form_page(request, form=form, title=_("Edit the meeting") if pk else _("Plan a directors' meeting"),
@@ -324,6 +332,7 @@ def _meeting_page(request, meeting, **forms_bound):
         "proposals": [i for i in meeting.visible_items if i.state != AgendaItem.State.ON_AGENDA],
         "is_past": meeting.starts_at <= timezone.now(),
         "proposals_closed": bool(meeting.proposals_close_on and timezone.localdate() > meeting.proposals_close_on),
+        "year": selectors.meeting_year(meeting),
     })
 
 
@@ -345,9 +354,13 @@ def meeting_propose(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         library = data.get("library") or (libraries[0] if libraries else None)
+        # The coordinator's own matter goes straight on the agenda: nobody else accepts it.
+        own = permissions.can_manage(request.user)
         if run_service(request, lambda: services.agenda_item_propose(
                 meeting=meeting, title=data["title"], description=data["description"], by=request.user,
-                library=library), form=form, success_message=_("Your proposal was sent to the coordinator.")):
+                library=library, on_agenda=own), form=form,
+                success_message=_("The matter was put on the agenda.") if own else
+                _("Your proposal was sent to the coordinator.")):
             return redirect("louna:meeting_detail", pk=meeting.pk)
     return _meeting_page(request, meeting, proposal_form=form)
 

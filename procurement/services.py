@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from consortium.calendar import not_a_working_day_message, previous_working_day
 from consortium.models import LIBRARY_ROLES, Library, User
+from consortium.numbers import EURO_LIMIT, parse_euros
 from consortium.outbox import enqueue_mail_to_user, queued_keys
 from consortium.selectors import role_holders
 from consortium.uploads import DOCUMENTS, read_checked_upload
@@ -179,32 +180,24 @@ def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title
 # ---------------------------------------------------------------- opt-in
 
 
-# Euros as typed: digits, spaces (also no-break and narrow no-break ones) between groups, a
-# decimal comma or point with at most two decimals. Anything else ("12.505" with a dot for
-# thousands, "1e3", more decimals) is refused rather than read as something else.
-EUROS = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
-
-
 def _parse_euros(value, field: str) -> Decimal | None:
+    """The shared reading of a euro amount (consortium.numbers), with the reason named:
+    a negative or an impossibly large estimate is a different mistake from a typo."""
     if value in (None, ""):
         return None
-    if isinstance(value, Decimal):
-        amount = value
-    else:
-        text = re.sub(r"[\s\u202f\u2009€]", "", str(value))
-        if not EUROS.match(text):
-            raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")})
+    try:
+        return parse_euros(value)
+    except ValueError:
+        text = re.sub(r"[\s\u202f\u2009€]", "", str(value)).replace(",", ".")
         try:
-            amount = Decimal(text.replace(",", "."))
+            amount = Decimal(text)
         except InvalidOperation:
-            raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")}) from None
-    if not amount.is_finite():
-        raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")})
-    if amount < 0:
-        raise ValidationError({field: _("The estimate cannot be negative.")})
-    if amount >= Decimal("10000000000"):
-        raise ValidationError({field: _("The estimate is too large.")})
-    return amount.quantize(Decimal("0.01"))
+            amount = None
+        if amount is not None and amount.is_finite() and amount < 0:
+            raise ValidationError({field: _("The estimate cannot be negative.")}) from None
+        if amount is not None and amount.is_finite() and amount >= EURO_LIMIT:
+            raise ValidationError({field: _("The estimate is too large.")}) from None
+        raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")}) from None
 
 
 def _lock_for_answer(*, procurement: Procurement, library: Library, by: User, expected_version: int):

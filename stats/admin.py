@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import ColumnMapping, Figure, Metric, MetricVersion, MunicipalityYearTotal, SharedServiceTotal, StatisticsYear, StatsImport
+from .models import (
+    ColumnMapping,
+    Figure,
+    Metric,
+    MetricVersion,
+    MunicipalityYearTotal,
+    Service,
+    ServiceFigure,
+    SharedServiceTotal,
+    StatisticsYear,
+    StatsImport,
+)
 
 
 @admin.register(StatisticsYear)
@@ -48,3 +59,17 @@ class MunicipalityYearTotalAdmin(admin.ModelAdmin):
 class ColumnMappingAdmin(admin.ModelAdmin):
     list_display = ("source", "column", "metric")
     list_filter = ("source",)
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "matomo_site", "feeds", "is_active")
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(ServiceFigure)
+class ServiceFigureAdmin(admin.ModelAdmin):
+    list_display = ("statistics_year", "service", "metric", "month", "value")
+    list_filter = ("statistics_year", "service", "metric")
+    list_select_related = ("statistics_year", "service", "metric")
+    raw_id_fields = ("source_import", "replaced_by")

@@ -78,6 +78,8 @@ def _period(text: str, report: CounterReport) -> None:
 
 def _count(text, row: int, column: str, report: CounterReport) -> int | None:
     value = str(text).strip() if text is not None else ""
+    if value.isdigit() and value.isascii():  # the usual case, without a regular expression (large reports)
+        return int(value)
     if value == "":
         return 0
     if re.fullmatch(r"-\d+", value):

@@ -32,8 +32,11 @@ from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
 __all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "parse_count", "parse_file",
            "MAX_BYTES", "MAX_ROWS")
 
-MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 5000
+# Files over settings.STATS_IMPORT_JOB_ROWS rows are read by a background job, so a
+# national export (hundreds of service points, a row per month) fits these limits.
+MAX_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 100_000
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class PointRow:
     row: int
     service_point: ServicePoint
     values: dict  # field -> int or None
+    month: int = 0  # 0: the whole year
 
 
 @dataclass
@@ -259,6 +263,7 @@ class _PointFinder:
     """Finds Louna service points by external id or name with two queries for the file."""
 
     def __init__(self):
+        self.labels = _labels()  # once per file, not per row (a national export has thousands)
         points = {p.pk: p for p in ServicePoint.objects.filter(library__cooperation_areas__slug=LOUNA_AREA)
                   .select_related("library__municipality").distinct()}
         self.by_name = {}
@@ -270,7 +275,7 @@ class _PointFinder:
 
     def find(self, identifier: str, name: str):
         """(service point, None) or (None, (column, message))."""
-        labels = _labels()
+        labels = self.labels
         if identifier:
             source, colon, value = identifier.partition(":")
             wanted_source = source.strip().lower() if colon else None
@@ -315,42 +320,85 @@ def _point_headers() -> tuple[dict, dict]:
     return headers, names
 
 
-def _parse_points(lines, parsed: ParsedFile):
+# A national export gives a row per service point and month. Removals, acquisitions and
+# loans add up over the months; the collection at 31.12. and the active customers are the
+# year's figures, given on a row without a month.
+MONTH_HEADERS = {"kuukausi", "kk", "month", "månad", "manad"}
+YEAR_ONLY_FIELDS = ("collection", "active_customers")
+_MONTH_CELL = re.compile(r"(?:(\d{4})-(\d{1,2}))|(\d{1,2})")
+
+
+def _month_of(text: str, year: int | None) -> int | None:
+    """0 for an empty cell (the whole year), 1–12, or None when it is not a month of the year."""
+    if not text:
+        return 0
+    found = _MONTH_CELL.fullmatch(text)
+    if not found:
+        return None
+    month = int(found[2] or found[3])
+    if not 1 <= month <= 12 or (found[1] and year is not None and int(found[1]) != year):
+        return None
+    return month
+
+
+def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = None):
     labels = _labels()
     headers, metric_names = _point_headers()
     labels.update({code: name for code, name in metric_names.items() if code not in labels})
-    columns, _unknown = _map_header(lines[0], headers)
+    columns, _unknown = _map_header(lines[0], {**headers, "month": MONTH_HEADERS})
+    monthly = "month" in columns
     if "id" not in columns and "name" not in columns:
         parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
                                                          "“Palvelupiste” (service point).")))
-    for field_name in SERVICE_POINT_FIELDS:
-        if field_name not in columns:
-            parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
+    if not monthly:
+        for field_name in SERVICE_POINT_FIELDS:
+            if field_name not in columns:
+                parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
     if parsed.errors:
         return
-    # Further metrics mapped as data are optional columns: an empty cell is no figure.
-    extra = [code for code in columns if code not in SERVICE_POINT_FIELDS and code not in ("id", "name")]
+    # Further metrics mapped as data are optional columns: an empty cell is no figure. In a
+    # file by month every column is: a month's row gives what it has.
+    present = [code for code in columns if code not in ("id", "name", "month")]
+    base = [code for code in SERVICE_POINT_FIELDS if code in present]
+    extra = [code for code in present if code not in SERVICE_POINT_FIELDS]
     finder = _PointFinder()
     seen = {}
+    total = len(lines) - 1
     for number, line in _data_lines(lines):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number - 1, total)
         point, problem = finder.find(_cell(line, columns.get("id")), _cell(line, columns.get("name")))
+        month = _month_of(_cell(line, columns.get("month")), year) if monthly else 0
+        if month is None:
+            parsed.errors.append(RowError(number, lines[0][columns["month"]].strip(), _(
+                "“%(value)s” is not a month of the year (1–12).") % {"value": _cell(line, columns["month"])[:20]}))
+            continue
         if problem:
             parsed.errors.append(RowError(number, *problem))
-        elif point.pk in seen:
+        elif (point.pk, month) in seen:
             parsed.errors.append(RowError(number, labels["id"], _("The service point %(name)s is already on row "
-                                                                  "%(row)d.") % {"name": point.name, "row": seen[point.pk]}))
+                                                                  "%(row)d.") % {"name": point.name,
+                                                                                 "row": seen[(point.pk, month)]}))
         else:
-            seen[point.pk] = number
-        values = {}
-        for field_name in (*SERVICE_POINT_FIELDS, *extra):
+            seen[(point.pk, month)] = number
+        values, ok = {}, True
+        for field_name in (*base, *extra):
             try:
-                values[field_name] = parse_count(_cell(line, columns[field_name]),
-                                                 required=field_name in SERVICE_POINT_FIELDS
-                                                 and field_name != "active_customers")
+                value = parse_count(_cell(line, columns[field_name]),
+                                    required=not monthly and field_name in SERVICE_POINT_FIELDS
+                                    and field_name != "active_customers")
             except ValueError as error:
                 parsed.errors.append(RowError(number, labels[field_name], str(error)))
-        if point is not None and len(values) == len(SERVICE_POINT_FIELDS) + len(extra):
-            parsed.rows.append(PointRow(row=number, service_point=point, values=values))
+                ok = False
+                continue
+            if month and value is not None and field_name in YEAR_ONLY_FIELDS:
+                parsed.errors.append(RowError(number, labels[field_name], _(
+                    "This is a figure of the whole year: give it on the service point's row without a month.")))
+                ok = False
+                continue
+            values[field_name] = value
+        if point is not None and ok:
+            parsed.rows.append(PointRow(row=number, service_point=point, values=values, month=month))
 
 
 # ---------------------------------------------------------------- shared services
@@ -445,7 +493,9 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
             parsed.rows.append(SharedRow(row=number, metric=metric, total=total, given=given if filled else None))
 
 
-def parse_file(data: bytes, *, kind: str) -> ParsedFile:
+def parse_file(data: bytes, *, kind: str, progress=None, year: int | None = None) -> ParsedFile:
+    """Read and check a whole file. `progress(done, total)`, if given, hears how far the
+    reading has come (a background job's progress bar)."""
     parsed = ParsedFile(kind=kind)
     if len(data) > MAX_BYTES:
         parsed.errors.append(RowError(0, "", _("The file is larger than %(max)d MB.") % {"max": MAX_BYTES // 2**20}))
@@ -454,7 +504,7 @@ def parse_file(data: bytes, *, kind: str) -> ParsedFile:
     if lines is None:
         return parsed
     if kind == StatsImport.Kind.SERVICE_POINTS:
-        _parse_points(lines, parsed)
+        _parse_points(lines, parsed, progress, year)
     else:
         louna = Municipality.objects.filter(Q(libraries__cooperation_areas__slug=LOUNA_AREA)
                                             & Q(libraries__is_active=True)).distinct().order_by("code")

@@ -1,9 +1,10 @@
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .csvimport import MAX_BYTES
-from .models import StatsImport
+from .models import Service, StatsImport
 
 
 class YearForm(forms.Form):
@@ -23,17 +24,42 @@ class YearForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label=_("The file contains"), choices=StatsImport.Kind.choices[:2],
+    kind = forms.ChoiceField(label=_("The file contains"),
+                             choices=[c for c in StatsImport.Kind.choices if c[0] != StatsImport.Kind.COUNTER],
                              widget=forms.RadioSelect, initial=StatsImport.Kind.SERVICE_POINTS)
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("Save the sheet from Excel as “CSV (semicolon separated)”. UTF-8 or Windows-1252; "
-                    "at most 2 MB. The first row names the columns."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,text/plain"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.xlsx,text/csv,text/plain"}),
     )
+    service = forms.ModelChoiceField(
+        label=_("Web site"), required=False, queryset=Service.objects.none(),
+        help_text=_("Only for a web analytics export of one site, whose rows do not name the site."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(kind=Service.Kind.WEB, is_active=True)
+        # Formatted here, in the request's language (a lazy text formatted at import would not be).
+        self.fields["file"].help_text = gettext(
+            "Save the sheet from Excel as “CSV (semicolon separated)”. UTF-8 or Windows-1252; at most %(max)d MB. "
+            "The first row names the columns. A web analytics export is read as Matomo writes it.") % {
+            "max": MAX_BYTES // 2**20}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
-            raise forms.ValidationError(_("The file is larger than 2 MB."))
+            raise forms.ValidationError(gettext("The file is larger than %(max)d MB.") % {"max": MAX_BYTES // 2**20})
         return upload
+
+
+class EMaterialYearForm(forms.Form):
+    """An e-material service's titles and acquisitions for the year, typed in."""
+
+    service = forms.ModelChoiceField(label=_("E-material service"), queryset=Service.objects.none())
+    ematerial_titles = forms.IntegerField(label=_("Titles"), min_value=0, required=False)
+    ematerial_acquisition_euros = forms.DecimalField(label=_("Acquisitions (euros)"), min_value=0, max_digits=14,
+                                                     decimal_places=2, required=False, localize=True)
+    ematerial_acquisition_items = forms.IntegerField(label=_("Acquisitions (items)"), min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(kind=Service.Kind.EMATERIAL, is_active=True)

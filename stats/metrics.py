@@ -3,7 +3,8 @@ model fields). Migration 0003 created them from its own frozen copy; `base_metri
 puts them back in a database that lacks them (a flushed test database, a fresh install
 that skipped the data migration)."""
 
-__all__ = ("BASE_METRICS", "base_metrics_ensure", "SOURCE_METRICS", "SOURCE_OKM_VARIABLES", "source_metrics_ensure")
+__all__ = ("BASE_METRICS", "base_metrics_ensure", "SOURCE_METRICS", "SOURCE_OKM_VARIABLES", "source_metrics_ensure",
+           "SERVICE_METRICS", "service_metrics_ensure")
 
 # (code, Finnish, Swedish, English, unit, level, shared, OKM variable)
 BASE_METRICS = [
@@ -31,7 +32,8 @@ BASE_METRICS = [
 def base_metrics_ensure() -> None:
     from .models import Metric
 
-    if Metric.objects.exists():
+    # By code: the service metrics (SERVICE_METRICS) may be there without the base ones.
+    if Metric.objects.filter(code__in=[row[0] for row in BASE_METRICS]).count() == len(BASE_METRICS):
         return
     Metric.objects.bulk_create([
         Metric(code=code, name_fi=fi, name_sv=sv, name_en=en, unit=unit, level=level, is_shared=shared)
@@ -65,3 +67,24 @@ def source_metrics_ensure() -> None:
     Metric.objects.bulk_create([
         Metric(code=code, name_fi=fi, name_sv=sv, name_en=en, unit=unit, level=level, is_shared=shared)
         for code, fi, sv, en, unit, level, shared, _okm in SOURCE_METRICS], ignore_conflicts=True)
+# The figures kept per web site or e-material service (ServiceFigure), not per service point.
+# (code, Finnish, Swedish, English, unit)
+SERVICE_METRICS = [
+    ("web_visits", "Verkkokäynnit", "Webbesök", "Web visits", "visits"),
+    ("ematerial_loans", "E-aineistojen lainat", "Lån av e-material", "E-material loans", "loans"),
+    ("ematerial_titles", "E-aineistojen nimekkeet", "Titlar av e-material", "E-material titles", "titles"),
+    ("ematerial_acquisition_euros", "E-aineistojen hankinnat (euroa)", "Förvärv av e-material (euro)",
+     "E-material acquisitions (euros)", "euros"),
+    ("ematerial_acquisition_items", "E-aineistojen hankinnat (kpl)", "Förvärv av e-material (st.)",
+     "E-material acquisitions (items)", "items"),
+]
+
+
+def service_metrics_ensure() -> dict:
+    """The service metrics, created where missing (a flushed test database); {code: pk}."""
+    from .models import Metric
+
+    for code, fi, sv, en, unit in SERVICE_METRICS:
+        Metric.objects.get_or_create(code=code, defaults={"name_fi": fi, "name_sv": sv, "name_en": en, "unit": unit,
+                                                          "level": "service", "is_shared": False})
+    return dict(Metric.objects.filter(code__in=[row[0] for row in SERVICE_METRICS]).values_list("code", "pk"))

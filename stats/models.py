@@ -17,6 +17,9 @@ __all__ = (
     "MetricVersion",
     "Figure",
     "PendingImport",
+    "DraftState",
+    "Service",
+    "ServiceFigure",
     "ColumnMapping",
     "CounterUsage",
     "AnnualReport",
@@ -74,6 +77,8 @@ class StatsImport(models.Model):
         SERVICE_POINTS = "service_points", _("service point figures")
         SHARED = "shared", _("shared services")
         COUNTER = "counter", _("COUNTER usage report")
+        WEB_VISITS = "web_visits", _("web visits (Matomo export)")
+        EMATERIAL = "ematerial", _("e-material vendor figures")
 
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="imports",
                                         verbose_name=_("statistics year"))
@@ -100,6 +105,15 @@ class StatsImport(models.Model):
         return f"{self.statistics_year}: {self.file_name}"
 
 
+class DraftState(models.TextChoices):
+    CHECKING = "checking", _("being checked")
+    READY = "ready", _("waiting for confirmation")
+    REFUSED = "refused", _("refused")
+    SAVING = "saving", _("being saved")
+    SAVED = "saved", _("saved")
+    FAILED = "failed", pgettext_lazy("a background job's outcome", "failed")
+
+
 class PendingImport(models.Model):
     """A previewed file waiting for its confirmation: the bytes and their hash are kept here
     (not in the session), so a confirm saves exactly what was previewed. Uploading another
@@ -115,6 +129,18 @@ class PendingImport(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                    verbose_name=_("uploaded by"))
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    # A large file is checked and saved by a background job (stats/import_jobs.py): the draft
+    # carries the job's state, the run that shows its progress, the preview the check left
+    # (JSON, so the page can show it once the job is done) and the import it became.
+    state = models.CharField(_("state"), max_length=10, choices=DraftState.choices, default=DraftState.READY)
+    job_run = models.ForeignKey("consortium.JobRun", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+", verbose_name=_("background job"))
+    result = models.JSONField(_("check result"), default=dict, blank=True)
+    stats_import = models.ForeignKey("StatsImport", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("import"))
+    # The service a single-site web analytics export is for (its rows name no site).
+    service = models.ForeignKey("Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                verbose_name=_("web or e-material service"))
 
     class Meta:
         verbose_name = _("pending import")
@@ -135,6 +161,8 @@ class Metric(models.Model):
     class Level(models.TextChoices):
         SERVICE_POINT = "service_point", _("service point")
         MUNICIPALITY = "municipality", _("municipality")
+        # A web site or an e-material service (ServiceFigure); not in a year's OKM set by itself.
+        SERVICE = "service", _("web or e-material service")
 
     class Unit(models.TextChoices):
         ITEMS = "items", pgettext_lazy("unit", "items")
@@ -418,3 +446,65 @@ class AnnualReport(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Annual report versions are kept.")
+class Service(models.Model):
+    """A web site or an e-material service whose figures come per service, not per service
+    point: web visits from the web analytics tool (Matomo), e-book and e-audiobook loans
+    from the vendor's own report, titles and acquisitions per year. A web site whose year
+    total is a shared figure names that metric (`feeds`): importing its visits also splits
+    the year's total among the municipalities, as the shared-services file does."""
+
+    class Kind(models.TextChoices):
+        WEB = "web", _("web site")
+        EMATERIAL = "ematerial", _("e-material service")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices)
+    # How the web analytics export names the site: its id in Matomo or its name (the Label column).
+    matomo_site = models.CharField(_("Matomo site id or name"), max_length=120, blank=True)
+    feeds = models.ForeignKey(Metric, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              limit_choices_to={"is_shared": True}, verbose_name=_("shared figure it feeds"))
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("web or e-material service")
+        verbose_name_plural = _("web and e-material services")
+
+    def __str__(self):
+        return self.name
+
+
+class ServiceFigure(models.Model):
+    """A service's figure for a month (1–12) or the whole year (0): web visits, e-material
+    loans (as the vendor reports them: COUNTER has no loans, so they are never derived from
+    Total_Item_Requests), titles, acquisitions in euros and in items. Replaced rows are kept,
+    marked `replaced_by`, as with Figure, so an import can be reverted."""
+
+    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="service_figures",
+                                        verbose_name=_("statistics year"))
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="figures",
+                                verbose_name=_("web or e-material service"))
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="service_figures",
+                               verbose_name=_("metric"))
+    month = models.PositiveSmallIntegerField(_("month"), default=0, help_text=_("0: the whole year"))
+    # Euros keep their cents; counts are whole numbers in the same column.
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    source_import = models.ForeignKey(StatsImport, on_delete=models.CASCADE, related_name="service_figures",
+                                      verbose_name=_("import"))
+    replaced_by = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="replaced_service_figures", verbose_name=_("replaced by"))
+
+    class Meta:
+        ordering = ["statistics_year", "service", "metric", "month"]
+        verbose_name = _("service figure")
+        verbose_name_plural = _("service figures")
+        constraints = [
+            models.CheckConstraint(condition=Q(month__lte=12), name="stats_service_figure_month_0_to_12"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="stats_service_figure_not_negative"),
+            models.UniqueConstraint(fields=["statistics_year", "service", "metric", "month"],
+                                    condition=Q(replaced_by__isnull=True), name="stats_service_figure_current_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.statistics_year}/{self.month}: {self.service_id} {self.metric_id} {self.value}"

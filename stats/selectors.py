@@ -46,7 +46,7 @@ def year_metrics(*, year: int, level: str | None = None) -> list[Metric]:
         version.metric.okm_variable = version.okm_variable
         metrics.append(version.metric)
     if not metrics:  # a year opened before it had a set: every metric, as the first set would be
-        everything = Metric.objects.order_by("pk")
+        everything = Metric.objects.exclude(level=Metric.Level.SERVICE).order_by("pk")
         metrics = list(everything.filter(level=level) if level else everything)
     return metrics
 
@@ -209,3 +209,25 @@ def municipality_year_figures(*, year: int, municipality_ids) -> dict[int, dict]
         }
         for total in totals
     }
+
+
+def import_draft_get(*, user, year: int, pk: int):
+    """A person's own draft of a large import (another person's id is not found)."""
+    from .models import PendingImport
+
+    return PendingImport.objects.select_related("statistics_year", "job_run", "service").get(
+        pk=pk, statistics_year__year=year, created_by=user)
+
+
+def service_year_rows(*, statistics_year, kind: str) -> list[dict]:
+    """The year's totals of every web site or e-material service of a kind (months added up),
+    {"service", code: total}; two queries for any number of services and figures."""
+    from .models import Service, ServiceFigure
+
+    totals = {}
+    for row in (ServiceFigure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True,
+                                             service__kind=kind)
+                .values("service_id", "metric__code").annotate(total=Sum("value")).order_by()):
+        totals.setdefault(row["service_id"], {})[row["metric__code"]] = row["total"]
+    return [{"service": service, **totals.get(service.pk, {})}
+            for service in Service.objects.filter(kind=kind).order_by("name")]

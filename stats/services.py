@@ -14,10 +14,12 @@ from consortium.models import Municipality, MunicipalityPopulation
 
 from . import csvimport, selectors
 from .allocation import Key, allocate
+from .bulk import insert_grouped, insert_rows, no_cyclic_gc
 from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
     TOTAL_FIELDS,
     CounterUsage,
+    DraftState,
     Figure,
     Metric,
     MetricVersion,
@@ -37,6 +39,8 @@ __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "popula
 
 # The kinds of file that bring figures (COUNTER reports go through counter_import_save).
 FIGURE_KINDS = (StatsImport.Kind.SERVICE_POINTS, StatsImport.Kind.SHARED)
+# The kinds that bring figures per web site or e-material service (stats/servicefigures.py).
+SERVICE_KINDS = (StatsImport.Kind.WEB_VISITS, StatsImport.Kind.EMATERIAL)
 
 
 class ImportRefused(ValidationError):
@@ -80,7 +84,7 @@ def metric_set_ensure(*, year: int) -> None:
     else:
         okm = {code: variable for code, *_rest, variable in BASE_METRICS}
         source = [(pk, okm.get(code, ""), position) for position, (pk, code) in enumerate(
-            Metric.objects.order_by("pk").values_list("pk", "code"))]
+            Metric.objects.exclude(level=Metric.Level.SERVICE).order_by("pk").values_list("pk", "code"))]
     MetricVersion.objects.bulk_create([MetricVersion(year=year, metric_id=metric_id, okm_variable=okm,
                                                      position=position) for metric_id, okm, position in source],
                                       ignore_conflicts=True)
@@ -116,10 +120,16 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def import_prepare(*, year: int, kind: str, data: bytes) -> csvimport.ParsedFile:
+def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=None) -> csvimport.ParsedFile:
     """Read and check a file; for the shared services also work out each municipality's
-    part; list what the import would change. Nothing is saved: this is the preview."""
-    parsed = csvimport.parse_file(data, kind=kind)
+    part; list what the import would change. Nothing is saved: this is the preview.
+    `service`: the web site a single-site analytics export is for; `progress(done, total)`:
+    told how far the reading has come (a background job's progress bar)."""
+    if kind in SERVICE_KINDS:
+        from .servicefigures import service_import_prepare
+
+        return service_import_prepare(year=year, kind=kind, data=data, service=service, progress=progress)
+    parsed = csvimport.parse_file(data, kind=kind, progress=progress, year=year)
     parsed.sha256 = file_hash(data)
     earlier = (StatsImport.objects.filter(statistics_year__year=year, sha256=parsed.sha256, reverted_at__isnull=True)
                .order_by("-imported_at").first())
@@ -156,52 +166,71 @@ def _allocate_shared(parsed, *, year: int) -> None:
         row.part_list = sorted((names.get(pk, pk), value) for pk, value in row.parts.items())
 
 
-def _new_figures(parsed) -> dict:
-    """{(service point id or None, municipality id, metric code): value} the file brings."""
-    figures = {}
+def _new_figures_by_month(parsed) -> dict[int, dict]:
+    """{month: {(service point id or None, municipality id, metric code): value}} the file
+    brings (month 0: the whole year; a national export gives the months)."""
+    by_month = {}
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
         for row in parsed.rows:
             point = row.service_point
+            figures = by_month.setdefault(row.month, {})
             for code, value in row.values.items():
                 if value is not None:
                     figures[(point.pk, point.library.municipality_id, code)] = value
     else:
+        figures = by_month.setdefault(0, {})
         for row in parsed.rows:
             for municipality_id, value in row.parts.items():
                 figures[(None, municipality_id, row.metric)] = value
-    return figures
+    return by_month
+
+
+def _new_figures(parsed) -> dict:
+    """The whole year's figures the file brings (see _new_figures_by_month)."""
+    return _new_figures_by_month(parsed).get(0, {})
 
 
 def _changes(parsed, *, year: int) -> list[dict]:
     """What confirming would change: every figure in force that the file gives another value."""
-    new = _new_figures(parsed)
-    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True, month=0,
-                                    metric__code__in={code for _p, _m, code in new})
+    by_month = _new_figures_by_month(parsed)
+    new = {(*key, month): value for month, figures in by_month.items() for key, value in figures.items()}
+    codes = {code for _p, _m, code, _month in new}
+    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True, month__in=list(by_month),
+                                    metric__code__in=codes)
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
-        current = current.filter(service_point_id__in={point for point, _m, _c in new})
+        current = current.filter(service_point_id__in={point for point, _m, _c, _month in new})
     else:
         current = current.filter(service_point__isnull=True)
-    labels = {m.code: m.name for m in Metric.objects.filter(code__in={code for _p, _m, code in new})}
+    labels = {m.code: m.name for m in Metric.objects.filter(code__in=codes)}
     changes = []
     for figure in current.select_related("service_point", "municipality", "metric"):
-        key = (figure.service_point_id, figure.municipality_id, figure.metric.code)
+        key = (figure.service_point_id, figure.municipality_id, figure.metric.code, figure.month)
         if key in new and new[key] != figure.value:
             where = figure.service_point.name if figure.service_point else figure.municipality.name_fi
+            if figure.month:
+                where = f"{where} {figure.month}/{year}"
             changes.append({"where": where, "metric": labels[figure.metric.code], "old": figure.value,
                             "new": new[key]})
     return sorted(changes, key=lambda change: (change["where"], change["metric"]))
 
 
 @transaction.atomic
-def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_demo: bool = False) -> StatsImport:
+def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_demo: bool = False, service=None,
+                progress=None) -> StatsImport:
     """Import a whole file or nothing: any bad row refuses it (ImportRefused lists them all).
     Figures the file gives again are replaced (kept, marked, so a revert restores them)."""
+    if kind in SERVICE_KINDS:
+        from .servicefigures import service_import_save
+
+        return service_import_save(year=year, kind=kind, data=data, file_name=file_name, by=by, service=service,
+                                   progress=progress)
     if kind not in FIGURE_KINDS:
         raise ValidationError({"kind": _("Choose what the file contains.")})
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
     _check_unlocked(statistics_year)
-    parsed = import_prepare(year=year, kind=kind, data=data)
+    with no_cyclic_gc():
+        parsed = import_prepare(year=year, kind=kind, data=data, progress=progress)
     if not parsed.is_valid:
         raise ImportRefused(parsed)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
@@ -214,8 +243,8 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
                 defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
                           "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
                           "is_demo": is_demo})
-    record.replaced = figures_save(statistics_year=statistics_year, figures=_new_figures(parsed), record=record,
-                                   is_demo=is_demo)
+    record.replaced = figures_save(statistics_year=statistics_year, by_month=_new_figures_by_month(parsed),
+                                   record=record, is_demo=is_demo)
     record.save(update_fields=["replaced"])
     # New figures make an earlier computation stale.
     statistics_year.state = StatisticsYear.State.IMPORTED
@@ -223,44 +252,53 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
     return record
 
 
-def figures_save(*, statistics_year, figures: dict, record=None, month: int = 0, is_demo: bool = False) -> int:
+def figures_save(*, statistics_year, figures: dict | None = None, record=None, month: int = 0,
+                 is_demo: bool = False, by_month: dict | None = None) -> int:
     """Write {(service point id or None, municipality id, metric code): value} as the figures
-    in force, marking those they replace; returns how many were replaced."""
-    metrics = dict(Metric.objects.filter(code__in={code for _p, _m, code in figures}).values_list("code", "pk"))
-    unknown = {code for _p, _m, code in figures} - set(metrics)
+    in force for `month`, or several months at once as `by_month` {month: figures}, marking
+    those they replace; returns how many were replaced. One query for what is in force and
+    one COPY for the lot, whatever the number of months."""
+    by_month = by_month if by_month is not None else {month: figures or {}}
+    codes = {code for figures in by_month.values() for _p, _m, code in figures}
+    metrics = dict(Metric.objects.filter(code__in=codes).values_list("code", "pk"))
+    unknown = codes - set(metrics)
     if unknown:
         raise ValidationError(_("Unknown metrics: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
     # A service point's figure is identified by the point, a municipality's by the municipality.
-    wanted = {(point, None if point else municipality, metrics[code]) for point, municipality, code in figures}
-    point_ids = {point for point, _m, _c in figures if point is not None}
-    municipality_ids = {municipality for point, municipality, _c in figures if point is None}
-    current = (Figure.objects.filter(statistics_year=statistics_year, month=month, replaced_by__isnull=True,
-                                     metric_id__in=metrics.values())
+    wanted = {(point, None if point else municipality, metrics[code], month)
+              for month, figures in by_month.items() for point, municipality, code in figures}
+    point_ids = {point for point, _m, _c, _month in wanted if point is not None}
+    municipality_ids = {municipality for point, municipality, _c, _month in wanted if point is None}
+    current = (Figure.objects.filter(statistics_year=statistics_year, month__in=list(by_month),
+                                     replaced_by__isnull=True, metric_id__in=metrics.values())
                .filter(Q(service_point_id__in=point_ids)
                        | Q(service_point__isnull=True, municipality_id__in=municipality_ids))
-               .values_list("pk", "service_point_id", "municipality_id", "metric_id"))
-    replace_ids = [pk for pk, point, municipality, metric in current
-                   if (point, None if point else municipality, metric) in wanted]
-    Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
-    Figure.objects.bulk_create([
-        Figure(statistics_year=statistics_year, metric_id=metrics[code], month=month, municipality_id=municipality,
-               service_point_id=point, value=value, source_import=record, is_demo=is_demo)
-        for (point, municipality, code), value in figures.items()], batch_size=2000)
+               .values_list("pk", "service_point_id", "municipality_id", "metric_id", "month"))
+    replace_ids = [pk for pk, point, municipality, metric, month in current
+                   if (point, None if point else municipality, metric, month) in wanted]
+    if replace_ids:
+        Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
+    # COPY on PostgreSQL: a national export brings tens of thousands of figures.
+    record_id = record.pk if record else None
+    insert_rows(Figure, ["statistics_year", "metric", "month", "municipality", "service_point", "value",
+                         "source_import", "is_demo"],
+                ((statistics_year.pk, metrics[code], month, municipality, point, value, record_id, is_demo)
+                 for month, figures in by_month.items() for (point, municipality, code), value in figures.items()))
     return len(replace_ids)
 
 
 @transaction.atomic
-def import_draft_create(*, year: int, kind: str, data: bytes, file_name: str, by):
+def import_draft_create(*, year: int, kind: str, data: bytes, file_name: str, by, service=None):
     """Check an upload and keep it as the person's one draft for the year (the bytes and their
     hash in the database), returning (parsed, draft or None). Any earlier draft of theirs
     for the year is dropped first, so only what this preview showed can be confirmed."""
     statistics_year = statistics_year_open(year=year)
     PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
-    parsed = import_prepare(year=year, kind=kind, data=data)
+    parsed = import_prepare(year=year, kind=kind, data=data, service=service)
     if not parsed.is_valid:
         return parsed, None
     draft = PendingImport(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
-                          sha256=parsed.sha256, data=data, created_by=by)
+                          sha256=parsed.sha256, data=data, created_by=by, service=service)
     draft.full_clean()
     draft.save()
     return parsed, draft
@@ -275,11 +313,13 @@ def import_draft_confirm(*, year: int, draft_id: int, sha256: str, by) -> StatsI
     """Save the draft the person previewed: the id and the hash shown must both match, so a
     confirm from a stale page never saves another file."""
     draft = (PendingImport.objects.select_for_update()
-             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year).first())
+             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year,
+                     state=DraftState.READY, job_run__isnull=True).first())
     if draft is None:
         raise ValidationError(_("The previewed file is no longer waiting for confirmation (another file was "
                                 "chosen since); choose the file again."))
-    record = import_save(year=year, kind=draft.kind, data=bytes(draft.data), file_name=draft.file_name, by=by)
+    record = import_save(year=year, kind=draft.kind, data=bytes(draft.data), file_name=draft.file_name, by=by,
+                         service=draft.service)
     draft.delete()
     return record
 
@@ -292,10 +332,14 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     _check_unlocked(record.statistics_year)
     if record.reverted_at:
         raise ValidationError(_("This import has already been reverted."))
-    if record.figures.filter(replaced_by__isnull=False).exists():
+    if (record.figures.filter(replaced_by__isnull=False).exists()
+            or record.service_figures.filter(replaced_by__isnull=False).exists()):
         raise ValidationError(_("A later import replaced figures of this one; revert the later import first."))
     record.figures.all().delete()
     Figure.objects.filter(replaced_by=record).update(replaced_by=None)
+    # Web visits and e-material figures per service (stats/servicefigures.py), likewise.
+    record.service_figures.all().delete()
+    record.replaced_service_figures.update(replaced_by=None)
     SharedServiceTotal.objects.filter(source_import=record).delete()
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
@@ -314,7 +358,8 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     its period begins in. The same file twice is refused by its hash."""
     from .counter import parse_counter
 
-    report = parse_counter(data, report_id=report_id, release=release)
+    with no_cyclic_gc():
+        report = parse_counter(data, report_id=report_id, release=release)
     if report.errors:
         raise ValidationError([f"{row or '-'}: {message}" for row, message in report.errors[:50]])
     sha256 = file_hash(data)
@@ -326,16 +371,24 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
                                         file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
                                         imported_by=by, sha256=sha256)
-    CounterUsage.objects.bulk_create([
-        CounterUsage(source_import=record, report_id=report.report_id, release=report.release,
-                     platform=row.item.get("Platform", "")[:255],
-                     title=(row.item.get("Title") or row.item.get("Database") or row.item.get("Item") or "")[:500],
-                     identifiers={key: row.item[key] for key in _IDENTIFIERS if key in row.item},
-                     data_type=row.item.get("Data_Type", "")[:40], access_type=row.item.get("Access_Type", "")[:40],
-                     access_method=row.item.get("Access_Method", "")[:40], yop=row.item.get("YOP", "")[:9],
-                     metric_type=row.metric_type[:60], month=month, count=count)
-        for row in report.rows for month, count in row.months.items()], batch_size=5000)
+    # COPY on PostgreSQL: a 200 000-row report is millions of monthly counts.
+    with no_cyclic_gc():
+        insert_grouped(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",
+                                      "data_type", "access_type", "access_method", "yop", "metric_type"],
+                       ["month", "count"], _counter_groups(report, record))
     return record
+
+
+def _counter_groups(report, record):
+    """(what a report row's months share, [(month, count), ...]) for each report row."""
+    for row in report.rows:
+        item = row.item
+        common = (record.pk, report.report_id, report.release, item.get("Platform", "")[:255],
+                  (item.get("Title") or item.get("Database") or item.get("Item") or "")[:500],
+                  {key: item[key] for key in _IDENTIFIERS if key in item},
+                  item.get("Data_Type", "")[:40], item.get("Access_Type", "")[:40], item.get("Access_Method", "")[:40],
+                  item.get("YOP", "")[:9], row.metric_type[:60])
+        yield common, list(row.months.items())
 
 
 # ---------------------------------------------------------------- the annual computation

@@ -7,7 +7,7 @@ from django.utils import timezone
 from consortium.jobs import tracked_job
 from consortium.tasks import TransactionAwareTask
 
-__all__ = ("compute_year", "compute_previous_year")
+__all__ = ("compute_year", "compute_previous_year", "check_import", "save_import")
 
 COMPUTE_TASK = "stats.tasks.compute_year"
 
@@ -41,3 +41,25 @@ def compute_previous_year() -> dict | None:
     if StatisticsYear.objects.filter(year=year, state=StatisticsYear.State.REPORTED).exists():
         return None
     return compute_year(year=year)
+
+
+# ---------------------------------------------------------------- large imports (stats/import_jobs.py)
+
+CHECK_IMPORT_TASK = "stats.tasks.check_import"
+SAVE_IMPORT_TASK = "stats.tasks.save_import"
+
+
+@shared_task(name=CHECK_IMPORT_TASK, base=TransactionAwareTask, acks_late=True)
+def check_import(draft_id: int, job_run_id: int | None = None) -> str | None:
+    from .import_jobs import import_job_check
+
+    with tracked_job(job_run_id=job_run_id, task_name=CHECK_IMPORT_TASK) as progress:
+        return import_job_check(draft_id=draft_id, progress=progress)
+
+
+@shared_task(name=SAVE_IMPORT_TASK, base=TransactionAwareTask, acks_late=True)
+def save_import(draft_id: int, job_run_id: int | None = None) -> int | None:
+    from .import_jobs import import_job_save
+
+    with tracked_job(job_run_id=job_run_id, task_name=SAVE_IMPORT_TASK) as progress:
+        return import_job_save(draft_id=draft_id, progress=progress)

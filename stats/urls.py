@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import annual_views, views
+from . import annual_views, import_views, views
 
 app_name = "stats"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:year>/imports/<int:pk>/revert/", views.import_revert, name="import_revert"),
     path("<int:year>/import/", views.import_file, name="import"),
     path("<int:year>/import/template-<str:kind>.csv", views.import_template, name="import_template"),
+    # Large files, checked and saved by a background job (stats/import_jobs.py).
+    path("<int:year>/import/drafts/<int:pk>/", import_views.import_draft, name="import_draft"),
+    path("<int:year>/import/drafts/<int:pk>/confirm/", import_views.import_draft_confirm, name="import_draft_confirm"),
+    path("<int:year>/import/drafts/<int:pk>/status/", import_views.import_draft_status, name="import_draft_status"),
+    path("<int:year>/ematerials/", import_views.ematerial_year, name="ematerial_year"),
     path("<int:year>/compute/", views.compute, name="compute"),
     path("<int:year>/report/", views.mark_reported, name="report"),
     path("<int:year>/export.xlsx", views.export, name="export"),

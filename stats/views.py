@@ -12,10 +12,10 @@ from consortium.actions import run_service
 from consortium.forms import add_service_errors
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
-from consortium.uploads import PLAIN_TEXT, read_checked_upload
+from consortium.uploads import PLAIN_TEXT, UTF16_TEXT, read_checked_upload
 from consortium.views import get_or_404, permission_required
 
-from . import exports, permissions, selectors, services, tasks
+from . import exports, import_jobs, permissions, selectors, services, tasks
 from .csvimport import MAX_BYTES
 from .forms import ImportForm, YearForm
 from .models import Metric, SharedMetric, StatisticsYear, StatsImport
@@ -144,18 +144,30 @@ def import_file(request, year):
             file_name = upload.name[:255]
             try:
                 # The portal's one upload check: the type comes from the content, not the name.
-                checked = read_checked_upload(upload, accept=PLAIN_TEXT | {"xlsx"}, max_bytes=MAX_BYTES,
+                checked = read_checked_upload(upload, accept=PLAIN_TEXT | {"xlsx", UTF16_TEXT}, max_bytes=MAX_BYTES,
                                               accepted_text=_("CSV saved from Excel, or an Excel workbook (.xlsx)"))
             except ValidationError as error:
                 add_service_errors(form, error)
         if checked is None:
             # A refused upload also drops the earlier draft: its confirm button is stale now.
             services.import_drafts_drop(year=year, by=request.user)
+        elif import_jobs.needs_job(checked.data):
+            # A large file is checked by a background job; its page shows the progress.
+            draft = import_jobs.import_job_start(year=year, kind=form.cleaned_data["kind"], data=checked.data,
+                                                 file_name=file_name, by=request.user,
+                                                 service=form.cleaned_data.get("service"))
+            return redirect("stats:import_draft", year=year, pk=draft.pk)
         else:
             parsed, draft = services.import_draft_create(year=year, kind=form.cleaned_data["kind"],
-                                                         data=checked.data, file_name=file_name, by=request.user)
+                                                         data=checked.data, file_name=file_name, by=request.user,
+                                                         service=form.cleaned_data.get("service"))
     return render(request, "stats/import.html", {
         "statistics_year": statistics_year, "form": form, "parsed": parsed, "draft": draft, "file_name": file_name,
+        # Web visits and vendor files show the preview kept as data (stats/includes/preview_table.html).
+        # So do service-point files by month.
+        "result": import_jobs.preview_result(parsed) if parsed is not None and (
+            parsed.kind in services.SERVICE_KINDS or any(getattr(row, "month", 0) for row in parsed.rows))
+        else None,
         "point_metrics": selectors.year_metrics(year=year, level=Metric.Level.SERVICE_POINT),
         "labels": exports.column_labels(), "shared_codes": SharedMetric.values,
         "is_points": parsed is not None and parsed.kind == StatsImport.Kind.SERVICE_POINTS,

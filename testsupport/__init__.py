@@ -129,14 +129,25 @@ class WorkerProcess:
         self.env = env
         self.queue = queue
         self.process = None
+        self.extra_args: list[str] = []
 
     def start(self):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", self.queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "-Q", self.queue, "--loglevel=WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             *self.extra_args],
             cwd=BASE_DIR, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         )
         return self
+
+    def pause_at(self, task_name: str, step: int, marker) -> None:
+        """Hold the tracked job `task_name` when it reports step `step` (testsupport/pause.py),
+        the first time only: `marker` (a path that must not exist yet) appears when it holds.
+        Broker messages of a killed worker come back after a second, so the restarted worker
+        runs the job again. Call before start()."""
+        self.extra_args = ["--include", "testsupport.pause"]
+        self.env.update({"TEST_JOB_PAUSE": f"{task_name}:{step}", "TEST_JOB_PAUSE_FILE": str(marker),
+                         "CELERY_VISIBILITY_TIMEOUT": "1"})
 
     def kill(self):
         """SIGKILL, as a crashed machine would: no clean shutdown, no acknowledgements."""

@@ -213,8 +213,12 @@ CELERY_TIMEZONE = TIME_ZONE
 # max_retries/interval_*: how long sending a task waits for a broker that is down before
 # giving up (kombu's default retries for seconds): the web request must not hang on it, the
 # work waits in the database instead (consortium.jobs). Workers reconnect by their own rules.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60, "max_retries": 1, "interval_start": 0,
-                                   "interval_step": 0.2, "interval_max": 0.2}
+# visibility_timeout: a task taken by a worker that died before acknowledging it (acks_late)
+# goes back to the queue after this many seconds; a restarted worker then runs it again
+# (tracked jobs start afresh, consortium.jobs). Longer than any task may run
+# (CELERY_TASK_TIME_LIMIT), or a slow task would be handed to a second worker meanwhile.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+                                   "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Every periodic task in one place; apps add their entries here, each with its cron in words.
 CELERY_BEAT_SCHEDULE = {
     # Every night at 03:15: forget finished job runs older than 90 days.
@@ -349,3 +353,7 @@ LOGGING = {
                 "consortium.cache": {"filters": ["cache_unavailable"]},
                 "django.request": {"filters": ["refusals_without_traceback"]}},
 }
+
+# Statistics files with more data rows than this are checked and saved by a background job
+# with a progress bar (stats/import_jobs.py), not in the request.
+STATS_IMPORT_JOB_ROWS = env.int("STATS_IMPORT_JOB_ROWS", default=2000)

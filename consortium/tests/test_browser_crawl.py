@@ -1,8 +1,9 @@
 """Every page each role reaches, found the way a person finds them — by following links from
 the front page, no hand-kept list — checked in a real browser: it answers 200, axe-core
 finds no WCAG 2.1 A/AA violation, nothing is wider than the window at 1280 px nor at 320 px
-(WCAG 1.4.10 reflow), <html lang> is the chosen language, and no English text of the
-catalogues shows through on the Finnish page.
+(WCAG 1.4.10 reflow), no table scrolls sideways inside its box at 1280 px (a scroll box on a
+desktop hides columns nobody knows to look for; at 320 px it may scroll), <html lang> is the
+chosen language, and no English text of the catalogues shows through on the Finnish page.
 
 One page per URL pattern is enough (the 40th library page is built like the first), which
 keeps the walk bounded as the demo data grows."""
@@ -93,6 +94,35 @@ def overflow(page) -> list[str]:
     }""")
 
 
+def tables_scrolling(page) -> list[str]:
+    """Tables that do not fit their column: the scroll box static/js/tables.js puts around
+    a table (or a template's own .table-responsive) scrolls sideways, or a table is wider
+    than what holds it. At 1280 px every table must fit (a scroll box there hides columns
+    a person does not know to look for); at 320 px the box may scroll, the page not."""
+    return page.evaluate("""() => {
+        const labelledBy = (table) => {
+            const id = table.getAttribute('aria-labelledby');
+            const label = id && document.getElementById(id);
+            return label ? label.textContent : '';
+        };
+        const name = (table, box) => (box && box.getAttribute('aria-label')) || labelledBy(table)
+            || (table.querySelector('caption') || {}).textContent || table.id || 'table';
+        const wide = [];
+        for (const table of document.querySelectorAll('main table')) {
+            if (table.checkVisibility && !table.checkVisibility()) continue;
+            const box = table.closest('.table-responsive');
+            const holder = box || table.parentElement;
+            const tooWide = box ? box.scrollWidth > box.clientWidth + 1
+                                : table.getBoundingClientRect().width > holder.clientWidth + 1;
+            if (tooWide) {
+                const need = Math.round(table.getBoundingClientRect().width), has = holder.clientWidth;
+                wide.push(`"${name(table, box).trim().replace(/\\s+/g, ' ')}" ${need} px in ${has} px`);
+            }
+        }
+        return wide;
+    }""")
+
+
 def english_on_page(page, words, phrases) -> list[str]:
     # Text in an element marked with another language (the language switcher's "English",
     # a quoted title) is meant to be there; everything else a person or a screen reader
@@ -149,6 +179,10 @@ def crawl(page, live_server_url: str, role: str) -> list[str]:
             wide = overflow(page)
             if wide:
                 problems.append(f"{role} {path}: wider than {width} px: {', '.join(wide)}")
+            if width == 1280:
+                scrolling = tables_scrolling(page)
+                if scrolling:
+                    problems.append(f"{role} {path}: a table scrolls sideways at 1280 px: {'; '.join(scrolling)}")
         english = english_on_page(page, words, phrases)
         if english:
             problems.append(f"{role} {path}: English on the Finnish page: {english}")

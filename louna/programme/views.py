@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.actions import run_service
+from consortium.jobs import job_run_queue
 from consortium.models import Library
 from consortium.views import get_or_404, permission_required
 
@@ -357,11 +358,14 @@ def programme_finalise(request, year):
 @require_POST
 @can_coordinate
 def programme_deliver(request, year):
-    outcome = _desk_verb(request, year, lambda programme, data: services.programme_deliver(programme=programme,
-                                                                                            by=request.user),
-                         _("Each library's copy is being made and sent."))
-    for library_id in outcome.result if outcome else ():
-        tasks.make_programme_delivery.delay(_programme(request, year).pk, library_id)
+    programme = _programme(request, year)
+    if _desk_verb(request, year, lambda programme, data: services.programme_deliver(programme=programme,
+                                                                                     by=request.user),
+                  _("Each library's copy is being made and sent.")):
+        # A JobRun: written to the database now, handed to the queue after commit, and
+        # kept until the broker takes it (consortium.jobs) — never lost with Redis down.
+        job_run_queue(task=tasks.deliver_programme, created_by=request.user, kwargs={"programme_id": programme.pk},
+                      label=_("Copies of the action programme %(year)d") % {"year": programme.year})
     return _to_desk(year)
 
 

@@ -92,3 +92,54 @@ def test_other_louna_pages_are_accessible(page, coordinator, this_year):
                  "/louna/feedback/new/"):
         page.goto(path)
         assert_accessible(page)
+
+
+@pytest.fixture
+def december_2026(settings):
+    """The portal's clock on 4.12.2026 (the browser keeps the real one, hence session
+    cookies without an expiry date)."""
+    import time_machine
+    from datetime import datetime
+
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+    with time_machine.travel(datetime.fromisoformat("2026-12-04T10:00+02:00"), tick=True):
+        yield
+
+
+def test_a_meeting_changed_after_its_agenda_offers_the_update_and_an_empty_agenda_cannot_be_sent(
+        page, coordinator, director, humppila, december_2026):
+
+    from consortium.models import OutboxMessage
+
+    agreement = AgreementFactory(year=2026)
+    agreement.libraries.set([humppila])
+    meeting = MeetingFactory(agreement=agreement, title="Joulukuun kokous", starts_at=at(date(2026, 12, 17)),
+                             ends_at=at(date(2026, 12, 17), 15), chair=coordinator)
+    AgendaItem.objects.create(meeting=meeting, title="Talousarvio", state=AgendaItem.State.ON_AGENDA, position=1)
+    services.meeting_send_agenda(meeting=meeting, by=coordinator)
+    empty = MeetingFactory(agreement=agreement, title="Tammikuun kokous", starts_at=at(date(2027, 1, 14)),
+                           ends_at=at(date(2027, 1, 14), 15))
+    empty.agreement = None  # planned before 2027's agreement
+    empty.save()
+
+    login(page, coordinator.email, PASSWORD)
+    page.goto(f"/louna/meetings/{meeting.pk}/edit/")
+    page.locator("#id_starts_at").fill("2026-12-18T09:00")
+    page.locator("#id_ends_at").fill("2026-12-18T11:00")
+    page.get_by_role("button", name="Tallenna").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "kalenterit näyttävät yhä aiemman ajan" in page.locator("#agenda-outdated").inner_text()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 800})  # the notice and its button reflow
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="Lähetä päivitetty esityslista ja kalenterikutsu").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("#agenda-outdated").count() == 0
+    updated = OutboxMessage.objects.filter(kind="louna.agenda", key__contains=f":{meeting.pk}:1:")
+    assert updated.exists()
+
+    page.goto(f"/louna/meetings/{empty.pk}/")
+    assert page.get_by_role("button", name="Lähetä esityslista johtajille").is_disabled()
+    assert "Vuoden 2027 sopimusta ei vielä ole" in page.locator("#no-agreement-yet").inner_text()
+    assert_accessible(page)

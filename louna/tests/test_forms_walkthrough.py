@@ -123,7 +123,7 @@ def test_coordinator_walks_every_form(client, coordinator, agreement, area, task
          {"name": "Taukotila", "state": "finished", "starts_on": "2023-01-01", "ends_on": "2024-12-31"})
     purl = reverse("louna:project_detail", args=[project.pk])
     murl = reverse("louna:milestone_add", args=[project.pk])
-    post(client, murl, {"milestone-title": "Kysely", "milestone-due_on": "2025-05-01"}, expect=200)
+    post(client, murl, {"milestone-title": "Kysely", "milestone-due_on": "2022-05-01"}, expect=200)  # before the start
     post(client, murl, {"milestone-title": "Kysely", "milestone-due_on": "2024-05-01"})
     milestone = Milestone.objects.get()
     post(client, reverse("louna:project_note_add", args=[project.pk]), {"note-on": "2024-06-01", "note-text": "Hyvin menee"})

@@ -96,6 +96,9 @@ def test_a_review_from_draft_to_final_with_two_versions(client, agreement, coord
     assert client.post(reverse("louna:programme_version_publish", args=[2024]),
                        {"publish-note": "Aikataulu pidennetty."}).status_code == 302
     assert programme.versions.count() == 2
+    # Published: the status column says so (not an empty cell beside an edit link).
+    manage = client.get(reverse("louna:programme_manage", args=[2024])).content.decode()
+    assert "not yet published" not in manage and "as in version 2" in manage
 
     # the director sees what changed since version 1, the one they read
     client.force_login(director)

@@ -217,12 +217,28 @@ def test_copying_to_a_year_that_exists_is_refused(agreement, area, task):
 # ---------------------------------------------------------------- meetings
 
 
-def test_meeting_outside_the_agreement_year_is_refused(agreement):
-    meeting = Meeting(agreement=agreement, title="Kokous", starts_at=at(date(2025, 2, 1)),
-                      ends_at=at(date(2025, 2, 1), 15), place="Forssa")
+def test_a_meeting_with_decisions_stays_in_its_agreement_year(agreement):
+    meeting = services.meeting_save(meeting=Meeting(agreement=agreement, title="Kokous", place="Forssa",
+                                                    starts_at=at(date(2024, 12, 17)), ends_at=at(date(2024, 12, 17), 15)))
+    meeting.decisions.create(text="Päätettiin")
+    meeting.starts_at, meeting.ends_at = at(date(2025, 1, 14)), at(date(2025, 1, 14), 15)
     with pytest.raises(ValidationError) as caught:
         services.meeting_save(meeting=meeting)
     assert "starts_at" in caught.value.message_dict
+    meeting.refresh_from_db()
+    assert meeting.agreement == agreement and meeting.starts_at == at(date(2024, 12, 17))
+
+
+def test_a_meeting_moved_into_next_year_leaves_this_years_agreement_for_next_years(agreement):
+    """December's meeting held in January: it belongs to the next year, whose agreement is
+    not made yet, and joins it when it is."""
+    meeting = services.meeting_save(meeting=Meeting(agreement=agreement, title="Kokous", place="Forssa",
+                                                    starts_at=at(date(2024, 12, 17)), ends_at=at(date(2024, 12, 17), 15)))
+    meeting.starts_at, meeting.ends_at = at(date(2025, 1, 14)), at(date(2025, 1, 14), 15)
+    services.meeting_save(meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.agreement is None
+    assert services.agreement_copy(source=agreement, year=2025).meetings.get() == meeting
 
 
 def test_meeting_needs_a_place_or_a_link(agreement):

@@ -184,6 +184,22 @@ def test_director_sees_only_their_own_library_in_municipal_follow_up(client, dir
     assert "Humppilan oma huomio" in page and "Tammelan oma huomio" not in page
 
 
+def test_the_board_lists_each_municipality_state_to_the_coordinator_and_only_their_own_to_a_director(
+        client, coordinator, director, area, humppila, tammela):
+    from louna import services
+
+    task = services.task_save(task=Task(area=area, text="Kunnittain seurattava", per_municipality=True))
+    task.municipal_states.filter(library=tammela).update(state=Task.State.DONE)
+    url = reverse("louna:board", args=[area.agreement.year])
+    client.force_login(coordinator)
+    page = client.get(url).content.decode()
+    assert f"{tammela.municipality.name}: {Task.State.DONE.label}" in page
+    assert f"{humppila.municipality.name}: " in page
+    client.force_login(director)
+    page = client.get(url).content.decode()
+    assert f"{humppila.municipality.name}: " in page and f"{tammela.municipality.name}: " not in page
+
+
 def test_copy_through_the_page_and_refused_when_the_year_exists(client, coordinator, agreement, task):
     client.force_login(coordinator)
     response = client.post(reverse("louna:agreement_copy", args=[2024]), {"year": 2025,

@@ -412,3 +412,26 @@ def test_staff_can_edit_an_open_procurement_whose_deadline_has_passed(client, st
     response = client.post(reverse("procurement:edit", args=[procurement.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     assert Procurement.objects.get(pk=procurement.pk).title_fi == "Uusi otsikko"
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("-100", "Arvio ei voi olla negatiivinen."),
+    ("10 000 000 000", "Arvio on liian suuri."),
+    ("12.500,00", "Anna arvio euromääränä, esim. 12 500,00."),
+    ("1e3", "Anna arvio euromääränä, esim. 12 500,00."),
+])
+def test_an_estimate_that_is_not_an_amount_is_refused_with_its_reason(client, open_procurement, humppila, contact,
+                                                                     typed, message):
+    client.force_login(contact)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    response = client.post(url, form_data(yearly_estimate=typed))
+    assert response.status_code == 200
+    assert message in response.context["form"].errors["yearly_estimate"]
+    assert not OptIn.objects.exists()
+
+
+def test_an_estimate_typed_the_finnish_way_is_saved_as_euros(client, open_procurement, humppila, contact):
+    client.force_login(contact)
+    url = reverse("procurement:opt_in", args=[open_procurement.pk, humppila.pk])
+    client.post(url, form_data(yearly_estimate="12\u00a0500,5 €"))
+    assert OptIn.objects.get().yearly_estimate == Decimal("12500.50")

@@ -32,6 +32,7 @@ from .review import (
     reminders_send,
 )
 from .delivery import (
+    deliveries_make,
     delivery_make,
     programme_deliver,
 )
@@ -43,6 +44,7 @@ from .following import (
 from .reports import (
     reports_draft,
     reports_due,
+    reports_programme_due,
     report_update,
     report_send,
 )
@@ -70,6 +72,7 @@ __all__ = (
     "programme_amend",
     "version_mark_read",
     "reminders_send",
+    "deliveries_make",
     "delivery_make",
     "programme_deliver",
     "progress_record",
@@ -77,6 +80,7 @@ __all__ = (
     "item_follow",
     "reports_draft",
     "reports_due",
+    "reports_programme_due",
     "report_update",
     "report_send",
 )

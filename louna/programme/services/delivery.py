@@ -24,6 +24,7 @@ from ..pdf import programme_pdf
 from ._common import _directors_of, final_version
 
 __all__ = (
+    "deliveries_make",
     "delivery_make",
     "programme_deliver",
 )
@@ -66,10 +67,26 @@ def delivery_make(*, programme_id: int, library_id: int) -> ProgrammeDelivery:
         return delivery
 
 
+def deliveries_make(*, programme_id: int, progress=None) -> int:
+    """Every Louna library's copy, one library at a time, each in its own transaction (the
+    job `deliver_programme`). A worker killed midway leaves whole copies behind, never half
+    of one (the PDF file may be written, its row and mail roll back); run again, the job
+    skips the libraries already served (delivery_make finds their copy) and makes the
+    rest. Returns how many libraries have their copy."""
+    library_ids = [library.pk for library in perms.louna_libraries()]
+    if progress:
+        progress.total(len(library_ids))
+    for done, library_id in enumerate(library_ids, start=1):
+        delivery_make(programme_id=programme_id, library_id=library_id)
+        if progress:
+            progress.advance(done)
+    return len(library_ids)
+
+
 def programme_deliver(*, programme: Programme, by: User) -> list[int]:
     """Check the programme can be delivered and name the libraries to deliver to. The
-    caller queues `make_programme_delivery` for each (services never import tasks: the
-    tasks call the services), which makes and sends the copy after the request commits."""
+    caller queues the job `deliver_programme` (a JobRun: services never import tasks),
+    which makes and sends the copies after the request commits."""
     if final_version(programme) is None:
         raise ValidationError(_("The programme is not final yet."))
     return [library.pk for library in perms.louna_libraries()]

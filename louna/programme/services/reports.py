@@ -29,6 +29,7 @@ from ._common import _directors_of
 __all__ = (
     "reports_draft",
     "reports_due",
+    "reports_programme_due",
     "report_update",
     "report_send",
 )
@@ -65,15 +66,22 @@ def _report_summary(programme: Programme, content: dict) -> str:
             "dropped": len(groups["dropped"])}
 
 
-def reports_draft(*, programme: Programme, by: User | None = None) -> tuple[int, int]:
+def reports_draft(*, programme: Programme, by: User | None = None, progress=None) -> tuple[int, int]:
     """Draft (or refresh) each Louna library's report. One report per library and year
-    however often this runs; a report already sent is never touched. Returns (new, refreshed)."""
+    however often this runs; a report already sent is never touched. Returns (new, refreshed).
+    Each library in its own transaction: stopped midway (a killed worker), the reports made
+    so far are whole, and a second run makes the rest."""
     programme = Programme.objects.get(pk=programme.pk)
     if not programme.is_final:
         raise ValidationError(_("The programme %(year)d is not final; there is nothing to report yet.")
                               % {"year": programme.year})
     created_count = refreshed = 0
-    for library in perms.louna_libraries():
+    libraries = list(perms.louna_libraries())
+    if progress:
+        progress.total(len(libraries))
+    for done, library in enumerate(libraries, start=1):
+        if progress and done > 1:
+            progress.advance(done - 1)
         with transaction.atomic():
             report, created = ImplementationReport.objects.select_for_update().get_or_create(
                 programme=programme, library=library)
@@ -85,20 +93,28 @@ def reports_draft(*, programme: Programme, by: User | None = None) -> tuple[int,
             report.save(update_fields=["content", "summary", "drafted_at"])
             created_count += created
             refreshed += not created
+    if progress:
+        progress.advance(len(libraries))
     return created_count, refreshed
 
 
-def reports_due(*, today: date | None = None) -> int:
-    """The beat job: from the configured day (LOUNA_PROGRAMME_REPORT_DATE, "MM-DD") of the
-    next year on, draft the reports of last year's final programme."""
+def reports_programme_due(*, today: date | None = None) -> Programme | None:
+    """Last year's final programme once its reports are due (from the configured day,
+    LOUNA_PROGRAMME_REPORT_DATE "MM-DD", on), else None."""
     today = today or timezone.localdate()
     month, day = (int(part) for part in getattr(settings, "LOUNA_PROGRAMME_REPORT_DATE", "01-15").split("-"))
     if today < date(today.year, month, day):
-        return 0
-    programme = Programme.objects.filter(year=today.year - 1, state=Programme.State.FINAL).first()
+        return None
+    return Programme.objects.filter(year=today.year - 1, state=Programme.State.FINAL).first()
+
+
+def reports_due(*, today: date | None = None, progress=None) -> int:
+    """The beat job: from the configured day of the next year on, draft the reports of last
+    year's final programme. Returns how many reports are new."""
+    programme = reports_programme_due(today=today)
     if programme is None:
         return 0
-    created, _refreshed = reports_draft(programme=programme)
+    created, _refreshed = reports_draft(programme=programme, progress=progress)
     return created
 
 

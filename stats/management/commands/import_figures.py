@@ -21,11 +21,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--year", type=int, required=True)
-        parser.add_argument("--kind", choices=[StatsImport.Kind.SERVICE_POINTS, StatsImport.Kind.SHARED], default=StatsImport.Kind.SERVICE_POINTS)
+        parser.add_argument("--kind", choices=[StatsImport.Kind.SERVICE_POINTS, StatsImport.Kind.SHARED,
+                                               StatsImport.Kind.WEB_VISITS, StatsImport.Kind.EMATERIAL],
+                            default=StatsImport.Kind.SERVICE_POINTS)
+        parser.add_argument("--service", help="web_visits: the code of the site a one-site Matomo export is for")
         parser.add_argument("--by", help="the importing person's e-mail (recorded with the import)")
         parser.add_argument("--dry-run", action="store_true", help="check and preview; save nothing")
 
-    def handle(self, *args, paths, year, kind, by, dry_run, **options):
+    def handle(self, *args, paths, year, kind, by, dry_run, service=None, **options):
+        if service:
+            from stats.models import Service
+
+            code, service = service, Service.objects.filter(code=service).first()
+            if service is None:
+                raise CommandError(f"No web or e-material service with the code {code}.")
         user = None
         if by:
             user = get_user_model().objects.filter(email__iexact=by).first()
@@ -41,10 +50,11 @@ class Command(BaseCommand):
                     failed = True
                     continue
                 if dry_run:
-                    parsed = services.import_prepare(year=year, kind=kind, data=data)
+                    parsed = services.import_prepare(year=year, kind=kind, data=data, service=service)
                 else:
                     try:
-                        record = services.import_save(year=year, kind=kind, data=data, file_name=path.name, by=user)
+                        record = services.import_save(year=year, kind=kind, data=data, file_name=path.name, by=user,
+                                                      service=service)
                     except services.ImportRefused as refused:
                         parsed = refused.parsed
                     except ValidationError as error:

@@ -1,0 +1,93 @@
+"""The pages of a large import run as a background job (stats/import_jobs.py): the draft's
+page shows the job's progress, then the preview with the confirm button, then sends the
+person on to the year. Only the person who uploaded the file sees their draft; any other
+id is not found."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consortium.views import get_or_404, permission_required
+
+from consortium.actions import run_service
+
+from . import import_jobs, permissions, selectors, servicefigures
+from .forms import EMaterialYearForm
+from .models import DraftState, PendingImport, Service
+
+can_manage = permission_required(permissions.can_manage)
+
+# While the job runs, the page is reloaded by static/js/import_job.js (no inline script:
+# the CSP forbids it); without JavaScript the person presses the refresh link.
+_RUNNING = (DraftState.CHECKING, DraftState.SAVING)
+
+
+def _draft_or_404(*, user, year: int, pk: int) -> PendingImport:
+    return get_or_404(selectors.import_draft_get, user=user, year=year, pk=pk)
+
+
+@can_manage
+def import_draft(request, year, pk):
+    draft = _draft_or_404(user=request.user, year=year, pk=pk)
+    if draft.state == DraftState.SAVED and draft.stats_import_id:
+        # The draft stays (marked saved) until the person's next upload replaces it.
+        messages.success(request, _("%(name)s imported: %(rows)d rows.") % {
+            "name": draft.file_name, "rows": draft.result.get("row_count", 0)})
+        return redirect("stats:year_detail", year=year)
+    run = draft.job_run
+    job_failed = run is not None and run.state == run.State.FAILED and draft.state in _RUNNING
+    return render(request, "stats/import_draft.html", {
+        "statistics_year": draft.statistics_year, "draft": draft, "run": run, "result": draft.result,
+        "running": draft.state in _RUNNING and not job_failed, "job_failed": job_failed,
+    })
+
+
+@require_POST
+@can_manage
+def import_draft_confirm(request, year, pk):
+    draft = _draft_or_404(user=request.user, year=year, pk=pk)
+    try:
+        import_jobs.import_job_confirm(year=year, draft_id=draft.pk, sha256=request.POST.get("sha256", ""),
+                                       by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("stats:import", year=year)
+    return redirect("stats:import_draft", year=year, pk=draft.pk)
+
+
+@can_manage
+def import_draft_status(request, year, pk):
+    """Polled by the draft page's script while the job runs."""
+    draft = _draft_or_404(user=request.user, year=year, pk=pk)
+    run = draft.job_run
+    return JsonResponse({
+        "state": draft.state, "finished": draft.state not in _RUNNING or (run is not None and run.is_finished),
+        "percent": run.percent if run else 0, "done": run.progress_done if run else 0,
+        "total": run.progress_total if run else 0,
+    })
+
+
+# ---------------------------------------------------------------- e-material figures typed in
+
+
+@can_manage
+def ematerial_year(request, year):
+    """The e-material services' figures of the year, and a form to type in a service's titles
+    and acquisitions (saved as an import of its own, revertable in the year's import list)."""
+    statistics_year = get_or_404(selectors.year_get, year=year)
+    form = EMaterialYearForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        outcome = run_service(request, lambda: servicefigures.ematerial_year_enter(
+            year=year, service=data["service"], by=request.user,
+            values={code: data[code] for code in servicefigures.YEAR_ONLY}), form=form,
+            success_message=_("The figures of %(service)s were saved.") % {"service": data["service"].name})
+        if outcome.ok:
+            return redirect("stats:ematerial_year", year=year)
+    return render(request, "stats/ematerial_year.html", {
+        "statistics_year": statistics_year, "form": form,
+        "rows": selectors.service_year_rows(statistics_year=statistics_year, kind=Service.Kind.EMATERIAL),
+    })

@@ -1,0 +1,70 @@
+"""The annual statistics job survives a worker killed in the middle: the job is held at a
+known step (testsupport/pause.py), the worker is SIGKILLed there, a new worker takes the
+message back from the broker, and the year ends computed once, with no half-written totals.
+
+Written against the JobRun and the task's name only (consortium.jobs), so it holds however
+the job computes the year inside."""
+
+import pytest
+
+from consortium.jobs import job_run_queue
+from consortium.models import JobRun
+from stats import services, tasks
+from stats.models import MunicipalityYearTotal, StatisticsYear, StatsImport
+from stats.tests.conftest import POINTS_CSV
+from testsupport import wait_until
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_worker_killed_midway_through_the_year_leaves_it_computed_once(celery_worker, points, coordinator,
+                                                                         tmp_path):
+    services.import_save(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=POINTS_CSV.encode(),
+                         file_name="pisteet.csv", by=coordinator)
+    marker = tmp_path / "held"
+    celery_worker.pause_at(tasks.COMPUTE_TASK, 1, marker)  # after the first municipality's totals
+    celery_worker.start()
+    run = job_run_queue(task=tasks.compute_year, label="Tilastot 2024", created_by=coordinator,
+                        kwargs={"year": 2024})
+
+    wait_until(marker.exists, timeout=60, message=f"the job to reach its first municipality\n{celery_worker.output()}")
+    celery_worker.kill()
+    run.refresh_from_db()
+    assert run.state == JobRun.State.RUNNING
+    # The first municipality's totals were written inside the job's transaction: gone with it.
+    assert not MunicipalityYearTotal.objects.exists()
+    assert StatisticsYear.objects.get(year=2024).state != StatisticsYear.State.COMPUTED
+
+    celery_worker.start()  # takes the killed worker's message back from the broker
+
+    def finished():
+        run.refresh_from_db()
+        return run.state == JobRun.State.DONE
+
+    wait_until(finished, timeout=60, message=f"the restarted worker to finish the year\n{celery_worker.output()}")
+    assert (run.progress_done, run.progress_total) == (2, 2)
+    assert StatisticsYear.objects.get(year=2024).state == StatisticsYear.State.COMPUTED
+    assert sorted(MunicipalityYearTotal.objects.values_list("municipality__code", "loans")) == [
+        ("103", 58400), ("834", 111350)]
+    assert JobRun.objects.count() == 1
+
+
+def test_a_job_delivered_again_after_it_finished_is_not_run_again(celery_worker, points, coordinator):
+    """The worker died after the work committed but before it acknowledged the message: the
+    broker hands the message out again, and the run, already done, is left as it was."""
+    services.import_save(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=POINTS_CSV.encode(),
+                         file_name="pisteet.csv", by=coordinator)
+    celery_worker.start()
+    run = job_run_queue(task=tasks.compute_year, created_by=coordinator, kwargs={"year": 2024})
+    wait_until(lambda: JobRun.objects.get(pk=run.pk).state == JobRun.State.DONE, timeout=60,
+               message=f"the job to finish\n{celery_worker.output()}")
+    finished_at = JobRun.objects.get(pk=run.pk).finished_at
+    computed_at = StatisticsYear.objects.get(year=2024).computed_at
+
+    tasks.compute_year.apply_async(kwargs={"year": 2024, "job_run_id": run.pk})  # the same message again
+    tasks.compute_year.apply_async(kwargs={"year": 2025})  # a job behind it: once it is done, the first was taken
+    wait_until(lambda: JobRun.objects.filter(task_name=tasks.COMPUTE_TASK, state=JobRun.State.DONE).count() == 2,
+               timeout=60, message=f"the worker to take both messages\n{celery_worker.output()}")
+    run.refresh_from_db()
+    assert (run.state, run.finished_at) == (JobRun.State.DONE, finished_at)
+    assert StatisticsYear.objects.get(year=2024).computed_at == computed_at
