@@ -340,6 +340,8 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     # Web visits and e-material figures per service (stats/servicefigures.py), likewise.
     record.service_figures.all().delete()
     record.replaced_service_figures.update(replaced_by=None)
+    # A COUNTER report's monthly counts (one DELETE: nothing refers to them).
+    record.counter_usage.all().delete()
     SharedServiceTotal.objects.filter(source_import=record).delete()
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
