@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('stats', '0007_import_jobs_and_services'),
+        ('stats', '0008_merge_annual_reports_and_import_jobs'),
     ]
 
     operations = [
