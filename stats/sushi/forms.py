@@ -1,6 +1,7 @@
 """The account form (credentials typed in, never shown back) and the period form."""
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consortium.models import Library
@@ -12,6 +13,13 @@ __all__ = ("AccountForm", "PeriodForm")
 SECRET_LABELS = {"customer_id": _("customer id"), "requestor_id": _("requestor id"), "api_key": _("API key")}
 
 
+def _formfield(field, **kwargs):
+    # A vendor's address typed without a scheme is https (Django 6's default, asked now).
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class AccountForm(forms.ModelForm):
     reports = forms.MultipleChoiceField(label=_("reports"), choices=REPORT_CHOICES,
                                         widget=forms.CheckboxSelectMultiple)
@@ -19,12 +27,12 @@ class AccountForm(forms.ModelForm):
     class Meta:
         model = SushiAccount
         fields = ("service_name", "library", "platform", "url", "release", "reports", "active")
+        formfield_callback = _formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["library"].queryset = Library.objects.order_by("name")
         self.fields["library"].empty_label = _("the consortium (shared licence)")
-        self.fields["url"].assume_scheme = "https"
         for name in SECRET_FIELDS:
             saved = bool(self.instance.pk and self.instance.has_secret(name))
             # A password input that never renders a value: a saved secret is not sent back.

@@ -198,7 +198,7 @@ def harvest_request(*, account: SushiAccount, begin: date, end: date, reports=No
 
 @transaction.atomic
 def harvest_retry(*, harvest: Harvest, by) -> Harvest:
-    row = Harvest.objects.select_for_update().select_related("account").get(pk=harvest.pk)
+    row = Harvest.objects.select_for_update(of=("self",)).select_related("account").get(pk=harvest.pk)
     if row.account.is_stopped:
         raise ValidationError(_("The vendor refused this account's credentials: enter new ones first."))
     if row.state == State.RUNNING:
@@ -327,7 +327,7 @@ def harvest_one(*, harvest_id: int, claim: str, now=None) -> str | None:
         verdict, body = classify(answer, release=row.account.release), answer.body
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Harvest.objects.select_for_update().select_related("account", "requested_by").get(pk=row.pk)
+        locked = Harvest.objects.select_for_update(of=("self",)).select_related("account", "requested_by").get(pk=row.pk)
         if locked.state != State.RUNNING or locked.claim != claim:
             return None
         locked.attempts = row.attempts

@@ -2,7 +2,7 @@
 Every page is for the coordinator and consortium staff only (403 for anyone else); an
 account or harvest id that does not exist is a 404."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -26,9 +26,15 @@ def _last_closed_month():
 
 @can_manage
 def grid(request):
-    months = selectors.grid_months(last=_last_closed_month())
+    # ?until=YYYY-MM shows the twelve months up to that one (default: the last month ended).
+    try:
+        last = min(datetime.strptime(request.GET.get("until", ""), "%Y-%m").date(), _last_closed_month())
+    except ValueError:
+        last = _last_closed_month()
+    months = selectors.grid_months(last=last)
     return render(request, "stats_sushi/grid.html", {
-        "months": months, "rows": selectors.harvest_grid(months=months),
+        "months": months, "earlier": services.month_start(months[0] - timedelta(days=1)),
+        "is_latest": months[-1] == _last_closed_month(), "rows": selectors.harvest_grid(months=months),
         "problems": selectors.problem_harvests(months=months),
     })
 
