@@ -47,14 +47,14 @@ class SushiAccount(models.Model):
     requestor_id_encrypted = models.TextField(editable=False, blank=True)
     api_key_encrypted = models.TextField(editable=False, blank=True)
     reports = models.JSONField(_("reports"), default=list)
-    active = models.BooleanField(_("harvested"), default=True)
+    active = models.BooleanField(_("harvest monthly"), default=True)
     # Set when the vendor refused the credentials: no more harvests until they are replaced.
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     stopped_reason = models.CharField(_("reason for stopping"), max_length=500, blank=True)
     # Counts the replacements of the credentials, so "stopped" is told once per set of them.
     credentials_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["service_name", "library__name", "pk"]
@@ -119,7 +119,7 @@ class Harvest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=_("requested by"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["account", "report_id", "month"]
