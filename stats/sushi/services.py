@@ -111,7 +111,8 @@ def connection_test(*, account: SushiAccount) -> ConnectionTest:
     """Ask the endpoint's /status and /reports (no database write) and say what came back."""
     result = ConnectionTest()
     try:
-        client = client_for(account)
+        # A person waits for this answer: never longer than 20 s, whatever a harvest may wait.
+        client = client_for(account, timeout=min(settings.SUSHI_TIMEOUT, 20))
     except CredentialsUnreadable:
         result.problems.append(_("The stored credentials cannot be read with the current key; enter them again."))
         return result
