@@ -239,7 +239,7 @@ def harvest_claim(*, now=None, limit: int = 20) -> list[tuple[int, str]]:
         state=State.RUNNING, claimed_until__lt=now)
     with transaction.atomic():
         ids = list(Harvest.objects.select_for_update(skip_locked=True, of=("self",))
-                   .filter(due, account__active=True, account__stopped_at__isnull=True)
+                   .filter(due, account__stopped_at__isnull=True)
                    .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
         Harvest.objects.filter(pk__in=ids).update(state=State.RUNNING, claim=token,
                                                   claimed_until=now + timedelta(seconds=settings.SUSHI_LEASE))

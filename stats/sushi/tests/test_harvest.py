@@ -253,3 +253,10 @@ def test_connection_test_shows_status_and_reports(stub):
     bad = make_account(stub, credentials={**CREDENTIALS, "api_key": "wrong"}, service_name="Other")
     result = services.connection_test(account=bad)
     assert not result.ok and any("2020" in problem for problem in result.problems)
+
+
+def test_an_account_not_harvested_monthly_is_still_harvested_by_hand(stub):
+    account = make_account(stub, reports=("PR",), active=False)
+    assert services.harvests_plan_month(today=date(2026, 12, 16)) == 0
+    ask(account, date(2026, 11, 1), date(2026, 11, 1))
+    assert states(account) == {("PR", "2026-11"): State.DONE}

@@ -79,8 +79,8 @@ def test_adding_an_account_stores_credentials_never_shown_again(client, coordina
              client.get(reverse("stats_sushi:account_detail", args=[account.pk])),
              client.post(reverse("stats_sushi:account_test", args=[account.pk])),
              client.get(reverse("stats_sushi:grid"))]
-    assert "Saved; enter a new value to replace it." in pages[0].content.decode()
-    assert "The connection works" in pages[2].content.decode()
+    assert "Tallennettu; kirjoita uusi arvo, jos haluat vaihtaa sen." in pages[0].content.decode()
+    assert "Yhteys toimii" in pages[2].content.decode()
     assert "Title Master Report" in pages[2].content.decode()
     texts = [page.content.decode() for page in pages] + [record.getMessage() for record in caplog.records]
     for secret in CREDENTIALS.values():
@@ -130,7 +130,7 @@ def test_a_period_not_ended_is_refused_on_the_page(client, coordinator, account)
     client.force_login(coordinator)
     response = client.post(reverse("stats_sushi:account_harvest", args=[account.pk]),
                            {"begin": "2026-01", "end": "2099-01"})
-    assert response.status_code == 200 and "must be a month that has ended" in response.content.decode()
+    assert response.status_code == 200 and "Viimeisen kuukauden on oltava jo päättynyt." in response.content.decode()
     assert not Harvest.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_harvested_imports_are_marked_in_the_year_import_history(client, coordin
                                  today=date(2026, 12, 4))
     client.force_login(coordinator)
     html = client.get(reverse("stats:year_detail", args=[2026])).content.decode()
-    assert html.count("harvested") == 2 and "SUSHI Ellibs TR 2026-09.json" in html
+    assert html.count("haettu SUSHI-rajapinnasta") == 2 and "SUSHI Ellibs TR 2026-09.json" in html
 
 
 @pytest.mark.parametrize("size", [2, 12])
