@@ -337,8 +337,11 @@ def harvest_one(*, harvest_id: int, claim: str, now=None) -> str | None:
     return locked.state
 
 
-def harvest_due(*, now=None, limit: int = 20, rounds: int = 50) -> dict:
-    """Harvest what is due, a batch at a time, until nothing is (or `rounds` batches)."""
+def harvest_due(*, now=None, limit: int = 1, rounds: int = 500) -> dict:
+    """Harvest what is due, until nothing is (or `rounds` claims). One row per claim by
+    default: a vendor may take minutes per answer, and a row claimed long before its turn
+    would see its lease run out and be taken by a second worker (harmless, as its claim
+    token no longer matches, but a wasted request)."""
     counts: dict = {}
     for _round in range(rounds):
         claimed = harvest_claim(now=now, limit=limit)
