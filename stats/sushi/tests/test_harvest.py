@@ -260,3 +260,25 @@ def test_an_account_not_harvested_monthly_is_still_harvested_by_hand(stub):
     assert services.harvests_plan_month(today=date(2026, 12, 16)) == 0
     ask(account, date(2026, 11, 1), date(2026, 11, 1))
     assert states(account) == {("PR", "2026-11"): State.DONE}
+
+
+def test_release_5_1_answers_are_sorted_the_same(stub51):
+    account = make_account(stub51, reports=("TR", "PR", "DR"))
+    stub51.answers.update({("TR", "2026-11"): 3030, ("PR", "2026-11"): 1011})
+    ask(account, date(2026, 11, 1), date(2026, 11, 1))
+    assert states(account) == {("TR", "2026-11"): State.EMPTY, ("PR", "2026-11"): State.RETRY,
+                               ("DR", "2026-11"): State.DONE}
+    assert StatsImport.objects.get().encoding == "5.1"  # the import records the release it read
+
+
+def test_the_coordinators_mail_names_the_account_and_no_credential(stub, coordinator):
+    from django.core import mail
+
+    account = make_account(stub, reports=("TR",))
+    stub.answers[("TR", "2026-11")] = 2020
+    ask(account, date(2026, 11, 1), date(2026, 11, 1))
+    message = OutboxMessage.objects.get(kind="stats_sushi.credentials")
+    assert message.subject == "SUSHI-haku pysäytetty: Ellibs (konsortio)"  # in the coordinator's Finnish
+    assert "2020 APIKey Invalid" in message.body_text
+    assert not any(secret in message.body_text + message.subject for secret in CREDENTIALS.values())
+    assert [m.to for m in mail.outbox] == [[coordinator.email]]  # sent from the outbox after commit

@@ -160,3 +160,13 @@ def test_the_grid_keeps_a_constant_number_of_queries(client, coordinator, stub, 
     with django_assert_max_num_queries(12):
         response = client.get(reverse("stats_sushi:grid"))
     assert len(response.context["rows"]) == size
+
+
+def test_the_admin_shows_no_credential_not_even_encrypted(admin_client, account):
+    pages = [admin_client.get(reverse("admin:stats_sushi_sushiaccount_changelist")),
+             admin_client.get(reverse("admin:stats_sushi_sushiaccount_change", args=[account.pk]))]
+    assert all(page.status_code == 200 for page in pages)
+    html = "".join(page.content.decode() for page in pages)
+    assert "Ellibs" in html
+    for value in [*CREDENTIALS.values(), account.api_key_encrypted[:20], account.customer_id_encrypted[:20]]:
+        assert value not in html
