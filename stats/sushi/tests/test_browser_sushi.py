@@ -13,6 +13,16 @@ from .stub import CREDENTIALS
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def too_wide(page) -> list[str]:
+    """What makes the page scroll sideways (the wide grid scrolls in a box of its own)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        if (document.documentElement.scrollWidth <= width + 1) return [];
+        return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
+            .slice(0, 5).map(e => e.tagName + '.' + e.className);
+    }""")
+
+
 def test_coordinator_adds_an_account_tests_it_and_harvests_a_period(page, coordinator, humppila, stub):
     stub.answers[("PR", "2026-10")] = 3030
     stub.answers[("TR", "2026-10")] = 1011
@@ -66,3 +76,13 @@ def test_coordinator_adds_an_account_tests_it_and_harvests_a_period(page, coordi
     page.wait_for_load_state("domcontentloaded")
     page.goto("/stats/sushi/?until=2026-11")
     assert page.locator("#sushi-grid td[data-month='2026-10']").get_attribute("data-state") == "empty"
+
+    for path in ("/stats/sushi/?until=2026-11", f"/stats/sushi/accounts/{account.pk}/",
+                 f"/stats/sushi/accounts/{account.pk}/edit/"):
+        page.goto(path)
+        for width in (1280, 320):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert not too_wide(page), f"{path} is wider than {width} px: {too_wide(page)}"
+        page.set_viewport_size({"width": 1280, "height": 900})
+    assert "Tallennettu; kirjoita uusi arvo" in page.content()  # the edit form: credentials saved, not shown
+    assert not any(secret in page.content() for secret in CREDENTIALS.values())
