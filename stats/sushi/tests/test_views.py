@@ -170,3 +170,18 @@ def test_the_admin_shows_no_credential_not_even_encrypted(admin_client, account)
     assert "Ellibs" in html
     for value in [*CREDENTIALS.values(), account.api_key_encrypted[:20], account.customer_id_encrypted[:20]]:
         assert value not in html
+
+
+def test_the_demo_seeder_is_idempotent_and_fills_the_grid(client, coordinator):
+    from consortium.demo_data import seed_core
+    from stats.sushi.demo_data import seed_sushi
+
+    seed_core()
+    seed_sushi()
+    seed_sushi()
+    assert SushiAccount.objects.count() == 2
+    client.force_login(coordinator)
+    response = client.get(reverse("stats_sushi:grid"))
+    states = {cell["state"] for row in response.context["rows"] for cell in row["cells"]}
+    assert {State.DONE, State.RETRY, State.EMPTY, State.FAILED, None} <= states
+    assert "1011 Report Queued for Processing" in response.content.decode()
