@@ -7,6 +7,7 @@ an exception, a log line or a stored error (`redact` takes them out of anything 
 echoes back)."""
 
 import calendar
+import http.client
 import json
 import socket
 import urllib.error
@@ -82,7 +83,7 @@ class SushiClient:
         except (TimeoutError, socket.timeout):
             answer.transport_error = f"no answer within {self.timeout:g} s"
             return answer
-        except (urllib.error.URLError, OSError, ValueError) as error:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as error:
             # URLError's text names the reason, never the URL with its query.
             reason = getattr(error, "reason", error)
             answer.transport_error = self.redact(f"connection failed: {reason}")[:300]

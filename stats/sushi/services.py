@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -314,8 +314,10 @@ def harvest_one(*, harvest_id: int, claim: str, now=None) -> str | None:
     row = Harvest.objects.select_related("account").get(pk=harvest_id)
     if row.state != State.RUNNING or row.claim != claim:
         return None
-    with transaction.atomic():
-        Harvest.objects.filter(pk=row.pk, claim=claim).update(attempts=row.attempts + 1)
+    # Count the attempt and renew the lease from now: the claim may have waited its turn.
+    if not Harvest.objects.filter(pk=row.pk, claim=claim, state=State.RUNNING).update(
+            attempts=F("attempts") + 1, claimed_until=timezone.now() + timedelta(seconds=settings.SUSHI_LEASE)):
+        return None
     row.attempts += 1
     try:
         client = client_for(row.account)

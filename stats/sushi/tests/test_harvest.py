@@ -282,3 +282,13 @@ def test_the_coordinators_mail_names_the_account_and_no_credential(stub, coordin
     assert "2020 APIKey Invalid" in message.body_text
     assert not any(secret in message.body_text + message.subject for secret in CREDENTIALS.values())
     assert [m.to for m in mail.outbox] == [[coordinator.email]]  # sent from the outbox after commit
+
+
+def test_an_endpoint_that_refuses_connections_is_retried_without_naming_the_credentials(stub):
+    from testsupport import free_port
+
+    account = make_account(stub, reports=("TR",), url=f"http://127.0.0.1:{free_port()}/counter/r5")
+    ask(account, date(2026, 11, 1), date(2026, 11, 1))
+    row = Harvest.objects.get()
+    assert row.state == State.RETRY and row.error.startswith("connection failed")
+    assert not any(secret in row.error for secret in CREDENTIALS.values())
