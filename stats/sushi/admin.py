@@ -2,6 +2,7 @@
 changed on the account page only."""
 
 from django.contrib import admin
+from django.db import models
 
 from .models import Harvest, SushiAccount
 
@@ -11,6 +12,7 @@ class SushiAccountAdmin(admin.ModelAdmin):
     list_display = ("service_name", "library", "release", "active", "stopped_at")
     exclude = ("customer_id_encrypted", "requestor_id_encrypted", "api_key_encrypted")
     readonly_fields = ("stopped_at", "stopped_reason")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Harvest)
