@@ -287,7 +287,9 @@ def _finish(row: Harvest, verdict: Classified, *, body: bytes, client: SushiClie
     if outcome == Outcome.IMPORT:
         row.state = State.DONE
     elif outcome == Outcome.EMPTY:
-        row.state, row.stats_import = State.EMPTY, None
+        # An import of an earlier harvest stays: a vendor answering "no usage" later is not
+        # taken as deleting figures it once reported (a person can revert that import).
+        row.state = State.EMPTY
     elif outcome == Outcome.NOT_READY:
         row.state = State.NOT_READY
     elif outcome == Outcome.RETRY and row.attempts < settings.SUSHI_MAX_ATTEMPTS:
