@@ -292,3 +292,14 @@ def test_an_endpoint_that_refuses_connections_is_retried_without_naming_the_cred
     row = Harvest.objects.get()
     assert row.state == State.RETRY and row.error.startswith("connection failed")
     assert not any(secret in row.error for secret in CREDENTIALS.values())
+
+
+def test_a_month_of_a_reported_year_fails_naming_the_lock(stub):
+    from stats.models import StatisticsYear
+
+    StatisticsYear.objects.create(year=2026, state=StatisticsYear.State.REPORTED)
+    account = make_account(stub, reports=("TR",))
+    ask(account, date(2026, 11, 1), date(2026, 11, 1))
+    row = Harvest.objects.get()
+    assert row.state == State.FAILED and "reported and are locked" in row.error
+    assert not StatsImport.objects.exists()

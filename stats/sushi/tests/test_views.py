@@ -131,6 +131,8 @@ def test_a_period_not_ended_is_refused_on_the_page(client, coordinator, account)
     response = client.post(reverse("stats_sushi:account_harvest", args=[account.pk]),
                            {"begin": "2026-01", "end": "2099-01"})
     assert response.status_code == 200 and "Viimeisen kuukauden on oltava jo päättynyt." in response.content.decode()
+    response = client.post(reverse("stats_sushi:account_harvest", args=[account.pk]), {"begin": "syyskuu", "end": ""})
+    assert response.status_code == 200 and set(response.context["period_form"].errors) == {"begin", "end"}
     assert not Harvest.objects.exists()
 
 
