@@ -80,6 +80,10 @@ class StatsImport(models.Model):
         WEB_VISITS = "web_visits", _("web visits (Matomo export)")
         EMATERIAL = "ematerial", _("e-material vendor figures")
 
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded")
+        HARVEST = "harvest", _("harvested")
+
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="imports",
                                         verbose_name=_("statistics year"))
     kind = models.CharField(_("content"), max_length=20, choices=Kind.choices)
@@ -95,6 +99,10 @@ class StatsImport(models.Model):
     reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
     reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("reverted by"))
+    # Uploaded by a person, or harvested from a vendor's SUSHI API (stats.sushi). A harvested
+    # report carries a key (account, report, month): the same key again replaces the import.
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    source_key = models.CharField(_("source key"), max_length=120, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
