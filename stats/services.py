@@ -168,8 +168,12 @@ def _allocate_shared(parsed, *, year: int) -> None:
 
 def _new_figures_by_month(parsed) -> dict[int, dict]:
     """{month: {(service point id or None, municipality id, metric code): value}} the file
-    brings (month 0: the whole year; a national export gives the months)."""
-    by_month = {}
+    brings (month 0: the whole year; a national export gives the months). Worked out once
+    per parsed file: the preview and the save both need it."""
+    cached = getattr(parsed, "_figures_by_month", None)
+    if cached is not None:
+        return cached
+    parsed._figures_by_month = by_month = {}
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
         for row in parsed.rows:
             point = row.service_point
