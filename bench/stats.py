@@ -107,10 +107,16 @@ def seed_country(*, first_municipality: int, municipalities: int, first_point: i
 
 
 def annual(year: int) -> dict:
-    """The year's computation for every municipality, as the annual job runs it."""
-    from stats import services
+    """The year's computation for every municipality, as the annual job (stats.tasks.compute_year)
+    runs it: the totals, then a new annual report version per municipality with its changes."""
+    from django.db import transaction
 
-    return services.year_compute(year=year)
+    from stats import annual_services, services
+
+    with transaction.atomic():
+        computed = services.year_compute(year=year)
+        reports = annual_services.annual_reports_create(year=year)
+    return {**computed, "report_versions": len(reports["versions"])}
 
 
 def copy_same_rows(cursor, *, source_sql: str, table: str, columns_sql: str) -> float:

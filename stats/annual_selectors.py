@@ -275,7 +275,8 @@ def national_rows(*, year: int, sort: str = "municipality", descending: bool = F
         for entry in report.details.get("metrics", []):
             if entry["code"] not in seen:
                 seen.add(entry["code"])
-                metrics.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"]})
+                metrics.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"],
+                                "level": entry["level"]})
     rows = [{"municipality": report.municipality, "report": report,
              "values": [value_of(report.figures.get(metric["code"])) for metric in metrics]} for report in reports]
     codes = [metric["code"] for metric in metrics]

@@ -12,7 +12,7 @@ from consortium.actions import run_service
 from consortium.views import get_or_404, permission_required
 
 from . import annual_exports, annual_selectors, annual_services, permissions, selectors
-from .models import AnnualReport, StatisticsYear
+from .models import AnnualReport, Metric, StatisticsYear
 
 can_view = permission_required(permissions.can_view)
 can_manage = permission_required(permissions.can_manage)
@@ -188,15 +188,29 @@ def national(request, year):
     """Every municipality's delivered figures, for every signed-in member; sorted on the
     server by the column asked for (?sort=code&dir=desc)."""
     metrics, rows, totals, sort, descending = _national(request, year)
-    columns = [{"key": "code", "label": _("Code")}, {"key": "municipality", "label": _("Municipality")}] + [
-        {"key": metric["code"], "label": metric["label"], "numeric": True} for metric in metrics]
-    for column in columns:
-        column["sorted"] = "descending" if column["key"] == sort and descending else \
-            "ascending" if column["key"] == sort else ""
-        column["next_dir"] = "asc" if column["sorted"] == "descending" else \
-            "desc" if column["sorted"] == "ascending" else ("desc" if column.get("numeric") else "asc")
+
+    def column(key, label, numeric=False):
+        direction = ("descending" if descending else "ascending") if key == sort else ""
+        next_dir = "asc" if direction == "descending" else "desc" if direction == "ascending" else \
+            ("desc" if numeric else "asc")
+        return {"key": key, "label": label, "numeric": numeric, "sorted": direction, "next_dir": next_dir}
+
+    # Two tables, the service points' figures and the municipality-level ones: thirteen
+    # figures side by side do not fit a 1280 px window, and a sideways scroll hides columns.
+    tables = []
+    for level, title in ((Metric.Level.SERVICE_POINT, _("Library figures")),
+                         (Metric.Level.MUNICIPALITY, _("Shared services and e-materials"))):
+        indexes = [i for i, metric in enumerate(metrics) if metric["level"] == level]
+        if not indexes:
+            continue
+        tables.append({
+            "id": f"national-{level}", "title": title,
+            "columns": [column("code", _("Code")), column("municipality", _("Municipality"))]
+            + [column(metrics[i]["code"], metrics[i]["label"], numeric=True) for i in indexes],
+            "rows": [(row["municipality"], [row["values"][i] for i in indexes]) for row in rows],
+            "totals": [totals[i] for i in indexes]})
     return render(request, "stats/annual/national.html", {
-        "year": year, "columns": columns, "rows": rows, "totals": totals, "sort": sort,
+        "year": year, "tables": tables, "rows": rows, "sort": sort,
         "direction": "desc" if descending else "asc", "years": [year - 1, year + 1],
     })
 
