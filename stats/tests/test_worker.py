@@ -35,16 +35,18 @@ def test_worker_computes_the_year(celery_worker, points, coordinator):
 
     assert sorted(AnnualReport.objects.values_list("municipality__code", "version", "created_by")) == [
         ("103", 1, coordinator.pk), ("834", 1, coordinator.pk)]
-    # The broker delivers the same run's task again (a worker lost before its ack): no new versions.
+    # The broker delivers the same run's task again (a worker lost before its ack): the run
+    # is done, so the delivery is ignored (consortium.jobs.tracked_job): no new versions, and
+    # the run as it was. A job queued behind it shows when the worker has taken it.
+    from consortium.tasks import check_organisation_data
+
     first_finish = run.finished_at
     tasks.compute_year.apply_async(kwargs={"year": 2024, "job_run_id": run.pk})
-
-    def finished_again():
-        run.refresh_from_db()
-        return run.is_finished and run.finished_at != first_finish
-
-    wait_until(finished_again, timeout=60, message="the re-delivered task to finish")
-    assert run.state == JobRun.State.DONE, run.message
+    behind = job_run_queue(task=check_organisation_data)
+    wait_until(lambda: JobRun.objects.get(pk=behind.pk).is_finished, timeout=60,
+               message="the worker to take the re-delivered task and the job behind it")
+    run.refresh_from_db()
+    assert (run.state, run.finished_at) == (JobRun.State.DONE, first_finish)
     assert AnnualReport.objects.count() == 2
 
 

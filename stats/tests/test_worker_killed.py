@@ -9,6 +9,7 @@ import pytest
 
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
+from consortium.tasks import check_organisation_data
 from stats import services, tasks
 from stats.models import MunicipalityYearTotal, StatisticsYear, StatsImport
 from stats.tests.conftest import POINTS_CSV
@@ -62,9 +63,9 @@ def test_a_job_delivered_again_after_it_finished_is_not_run_again(celery_worker,
     computed_at = StatisticsYear.objects.get(year=2024).computed_at
 
     tasks.compute_year.apply_async(kwargs={"year": 2024, "job_run_id": run.pk})  # the same message again
-    tasks.compute_year.apply_async(kwargs={"year": 2025})  # a job behind it: once it is done, the first was taken
-    wait_until(lambda: JobRun.objects.filter(task_name=tasks.COMPUTE_TASK, state=JobRun.State.DONE).count() == 2,
-               timeout=60, message=f"the worker to take both messages\n{celery_worker.output()}")
+    behind = job_run_queue(task=check_organisation_data)  # once it is done, the first was taken
+    wait_until(lambda: JobRun.objects.get(pk=behind.pk).is_finished, timeout=60,
+               message=f"the worker to take both messages\n{celery_worker.output()}")
     run.refresh_from_db()
     assert (run.state, run.finished_at) == (JobRun.State.DONE, finished_at)
     assert StatisticsYear.objects.get(year=2024).computed_at == computed_at
