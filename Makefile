@@ -73,9 +73,11 @@ test-dates: install-dev
 
 # Regenerate the translation catalogues (needs GNU gettext) and compile them.
 messages: install
-	for dir in consortium procurement newsletters louna stats; do \
+	for dir in consortium procurement newsletters louna; do \
 		(cd $$dir && ../$(PY) ../manage.py makemessages -l fi -l sv --no-obsolete); \
 	done
+	(cd stats && ../$(PY) ../manage.py makemessages -l fi -l sv --no-obsolete --ignore='sushi/*')
+	(cd stats/sushi && ../../$(PY) ../../manage.py makemessages -l fi -l sv --no-obsolete)
 	$(PY) manage.py makemessages -l fi -l sv --no-obsolete --ignore='*/*' --ignore='.venv'
 	$(PY) manage.py compile_catalogues
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("louna/ematerials/", include("louna.ematerials.urls")),
     path("louna/events/", include("louna.events.urls")),
     path("louna/", include("louna.urls")),
+    path("stats/sushi/", include("stats.sushi.urls")),
     path("stats/", include("stats.urls")),
     path("trainings/", include("consortium.trainings.urls")),
     path("", include("consortium.urls")),

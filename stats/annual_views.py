@@ -86,6 +86,7 @@ def annual_overview(request, year):
         "statistics_year": statistics_year, "inputs": inputs, "completeness": completeness, "reports": reports,
         "imports": selectors.import_list(statistics_year=statistics_year),
         "job_runs": annual_selectors.report_job_runs(year=year),
+        "deliverable": any(not report.delivered for report in latest.values()),
     })
 
 

@@ -68,7 +68,8 @@ def _with_json(rows, json_at):
 
 def insert_grouped(model, common_columns: list[str], each_columns: list[str], groups) -> int:
     """Insert rows that come in groups sharing most of their values: `groups` yields
-    (common values, [each row's own values, ...]). On PostgreSQL the shared part of the COPY
+    (common values, [each row's own values, ...]); the own values are numbers and dates of one
+    kind per column (not booleans: True would share 1's text). On PostgreSQL the shared part of the COPY
     line is written once per group (a COUNTER report row's item, over its twelve months), so
     millions of monthly counts cost little more than their own two values."""
     if connection.vendor != "postgresql":
@@ -83,7 +84,7 @@ def insert_grouped(model, common_columns: list[str], each_columns: list[str], gr
     sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN WITH ({options})"
     json_at = {index for index, field in enumerate(fields[:len(common_columns)])
                if field.get_internal_type() == "JSONField"}
-    count, lines = 0, []
+    count, lines, text = 0, [], {}
     prefix_buffer = io.StringIO()
     prefix_writer = csv.writer(prefix_buffer, lineterminator="")
     with connection.cursor() as cursor:
@@ -98,9 +99,16 @@ def insert_grouped(model, common_columns: list[str], each_columns: list[str], gr
             prefix_buffer.truncate()
             prefix_writer.writerow(common)
             prefix = prefix_buffer.getvalue()
+            # The group's own values are plain numbers and dates: nothing to quote, and the
+            # few distinct ones (twelve months, small counts) are turned into text once.
             for own in owns:
-                # The group's own values are plain numbers and dates here: nothing to quote.
-                lines.append(f"{prefix},{','.join(map(str, own))}\n")
+                parts = []
+                for value in own:
+                    cached = text.get(value)
+                    if cached is None:
+                        cached = text[value] = str(value)
+                    parts.append(cached)
+                lines.append(f"{prefix},{','.join(parts)}\n")
             count += len(owns)
             if len(lines) >= BATCH:
                 flush()

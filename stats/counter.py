@@ -145,17 +145,25 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
         report.errors.append((index + 1, "The table has no Metric_Type column."))
         return
     total_at = columns.index("Reporting_Period_Total") if "Reporting_Period_Total" in columns else None
+    # Worked out once for the table, not per row: a vendor's TR can have hundreds of thousands.
+    item_columns = [(i, name) for i, name in enumerate(columns) if name in ITEM_FIELDS]
+    month_columns = [(i, month, _in_period(month, report)) for i, month in month_columns]
+    metric_at = columns.index("Metric_Type")
+    width = len(columns)
     for number, cells in enumerate(lines[index + 1:], start=index + 2):
-        if not any(str(cell).strip() for cell in cells):
+        if len(cells) < width:
+            cells = list(cells) + [""] * (width - len(cells))
+        if not any(cell.strip() for cell in cells):
             continue
-        cells = list(cells) + [""] * (len(columns) - len(cells))
-        item = {name: cells[i].strip() for i, name in enumerate(columns) if name in ITEM_FIELDS and cells[i].strip()}
+        item = {name: value for i, name in item_columns if (value := cells[i].strip())}
         months, ok = {}, True
-        for i, month in month_columns:
-            value = _count(cells[i], number, columns[i], report)
+        for i, month, in_period in month_columns:
+            text = cells[i]
+            # The usual cell, a plain count, without a function call; anything else is checked.
+            value = int(text) if text.isdigit() and text.isascii() else _count(text, number, columns[i], report)
             if value is None:
                 ok = False
-            elif value and not _in_period(month, report):
+            elif value and not in_period:
                 report.errors.append((number, f"{columns[i]} is outside the reporting period."))
                 ok = False
             else:
@@ -167,7 +175,7 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
                                               f"not to Reporting_Period_Total {total}."))
                 ok = False
         if ok:
-            report.rows.append(UsageRow(item=item, metric_type=cells[columns.index("Metric_Type")].strip(),
+            report.rows.append(UsageRow(item=item, metric_type=cells[metric_at].strip(),
                                         months=months))
 
 

@@ -80,6 +80,10 @@ class StatsImport(models.Model):
         WEB_VISITS = "web_visits", _("web visits (Matomo export)")
         EMATERIAL = "ematerial", _("e-material vendor figures")
 
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("uploaded")
+        HARVEST = "harvest", _("harvested")
+
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="imports",
                                         verbose_name=_("statistics year"))
     kind = models.CharField(_("content"), max_length=20, choices=Kind.choices)
@@ -95,6 +99,10 @@ class StatsImport(models.Model):
     reverted_at = models.DateTimeField(_("reverted"), null=True, blank=True)
     reverted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("reverted by"))
+    # Uploaded by a person, or harvested from a vendor's SUSHI API (stats.sushi). A harvested
+    # report carries a key (account, report, month): the same key again replaces the import.
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    source_key = models.CharField(_("source key"), max_length=120, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -363,8 +371,12 @@ class CounterUsage(models.Model):
     """One month's count of one metric type for one item of a COUNTER R5/R5.1 report, with
     the import (the report file) it came from. Uses, never loans: COUNTER has no loans."""
 
+    # No foreign-key constraint in the database: PostgreSQL checks one row at a time at commit,
+    # which doubled the time a 200 000-row report (2.4 million counts) took to load
+    # (bench/stats.py). The rows are written only with their import, in its transaction, and
+    # go with it (Django's cascade, or a revert's one DELETE).
     source_import = models.ForeignKey(StatsImport, on_delete=models.CASCADE, related_name="counter_usage",
-                                      verbose_name=_("import"))
+                                      verbose_name=_("import"), db_constraint=False)
     report_id = models.CharField(_("COUNTER report"), max_length=10)
     release = models.CharField(_("COUNTER release"), max_length=4)
     platform = models.CharField(_("platform"), max_length=255, blank=True)

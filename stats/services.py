@@ -340,6 +340,8 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     # Web visits and e-material figures per service (stats/servicefigures.py), likewise.
     record.service_figures.all().delete()
     record.replaced_service_figures.update(replaced_by=None)
+    # A COUNTER report's monthly counts (one DELETE: nothing refers to them).
+    record.counter_usage.all().delete()
     SharedServiceTotal.objects.filter(source_import=record).delete()
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
@@ -353,9 +355,15 @@ _IDENTIFIERS = ("DOI", "ISBN", "Print_ISSN", "Online_ISSN", "Proprietary_ID", "U
 
 
 @transaction.atomic
-def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, release=None) -> StatsImport:
+def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, release=None,
+                        source_key: str = "") -> StatsImport:
     """Save a COUNTER report's monthly counts, whole or nothing, under the statistics year
-    its period begins in. The same file twice is refused by its hash."""
+    its period begins in. The same file twice is refused by its hash.
+
+    `source_key` (a harvested report: "sushi:<account>:<report>:<YYYY-MM>") makes the import
+    replaceable: the same key again with the same bytes returns the earlier import (nothing
+    saved twice, so a harvest retried after a crash is a no-op); with other bytes the
+    earlier import's rows go and it is marked reverted, replaced by this one."""
     from .counter import parse_counter
 
     with no_cyclic_gc():
@@ -363,14 +371,29 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     if report.errors:
         raise ValidationError([f"{row or '-'}: {message}" for row, message in report.errors[:50]])
     sha256 = file_hash(data)
-    if StatsImport.objects.filter(sha256=sha256, kind=StatsImport.Kind.COUNTER, reverted_at__isnull=True).exists():
+    previous = None
+    if source_key:
+        previous = (StatsImport.objects.select_for_update()
+                    .filter(source_key=source_key, kind=StatsImport.Kind.COUNTER, reverted_at__isnull=True)
+                    .order_by("-pk").first())
+        if previous is not None and previous.sha256 == sha256:
+            return previous
+    elif StatsImport.objects.filter(sha256=sha256, kind=StatsImport.Kind.COUNTER, reverted_at__isnull=True).exists():
         raise ValidationError(_("This file was already imported."))
     year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
     statistics_year = statistics_year_open(year=year)
     _check_unlocked(statistics_year)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
                                         file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
-                                        imported_by=by, sha256=sha256)
+                                        imported_by=by, sha256=sha256, source_key=source_key[:120],
+                                        source=StatsImport.Source.HARVEST if source_key else StatsImport.Source.UPLOAD)
+    if previous is not None:
+        _check_unlocked(previous.statistics_year)
+        replaced, _by_model = previous.counter_usage.all().delete()
+        previous.reverted_at, previous.reverted_by = timezone.now(), by
+        previous.save(update_fields=["reverted_at", "reverted_by"])
+        record.replaced = replaced
+        record.save(update_fields=["replaced"])
     # COPY on PostgreSQL: a 200 000-row report is millions of monthly counts.
     with no_cyclic_gc():
         insert_grouped(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "louna.ematerials",
     "louna.events",
     "stats",
+    "stats.sushi",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "stats.tasks.compute_previous_year",
         "schedule": crontab(hour=6, minute=0, day_of_month=15, month_of_year=1),
     },
+    # Every month on the 16th at 05:00 (vendors have closed the previous month by the 15th):
+    # harvest last month's COUNTER reports from every active SUSHI account, and once more
+    # the months whose usage was not ready last time.
+    "stats-sushi-harvest-monthly": {
+        "task": "stats.sushi.tasks.harvest_monthly",
+        "schedule": crontab(hour=5, minute=0, day_of_month=16),
+    },
+    # Every 15 minutes: SUSHI harvests whose back-off has passed (report queued, service
+    # busy, timeouts), and those a dead worker left claimed once their lease ran out.
+    "stats-sushi-harvest-due": {
+        "task": "stats.sushi.tasks.harvest_due",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 # Seconds a running job run may go without progress (never less than CELERY_TASK_TIME_LIMIT,
 # as a job may report nothing until it ends), and a queued one without starting, before the
@@ -326,6 +340,18 @@ JOB_RUN_QUEUED_STALL_AFTER = env.int("JOB_RUN_QUEUED_STALL_AFTER", default=6 * 6
 # The day ("MM-DD") from which the yearly implementation reports of last year's Louna
 # action programme are drafted.
 LOUNA_PROGRAMME_REPORT_DATE = env("LOUNA_PROGRAMME_REPORT_DATE", default="01-15")
+
+# ---------------------------------------------------------------- SUSHI harvesting
+# The Fernet key (Fernet.generate_key()) that encrypts the vendors' SUSHI credentials at
+# rest. Keep it outside the database and its backups; without it nothing can be harvested.
+SUSHI_SECRET_KEY = env("SUSHI_SECRET_KEY", default="")
+# Seconds to wait for a vendor's answer; seconds a worker's claim on a harvest holds (the
+# sweeper takes back a dead worker's rows after it); the waits before each retry of a
+# queued / busy / timed-out report, and the attempts before giving up.
+SUSHI_TIMEOUT = env.float("SUSHI_TIMEOUT", default=120)
+SUSHI_LEASE = env.int("SUSHI_LEASE", default=15 * 60)
+SUSHI_RETRY_DELAYS = (15 * 60, 60 * 60, 4 * 60 * 60, 12 * 60 * 60, 24 * 60 * 60)
+SUSHI_MAX_ATTEMPTS = env.int("SUSHI_MAX_ATTEMPTS", default=6)
 
 # ---------------------------------------------------------------- newsletters
 # Day of the month on which the monthly draft is assembled (1-28); on a weekend or a public

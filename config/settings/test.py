@@ -19,6 +19,9 @@ STORAGES = {
 # same on a laptop and in CI. Tests that need the real thing start a worker on Redis with
 # the `celery_worker` fixture (testsupport/), which switches eager mode off.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# A fixed key for the tests only (production sets SUSHI_SECRET_KEY in the environment).
+SUSHI_SECRET_KEY = env("SUSHI_SECRET_KEY", default="dGVzdC1vbmx5LXN1c2hpLWtleS0zMi1ieXRlcy0wMDA=")
+SUSHI_TIMEOUT = env.float("SUSHI_TIMEOUT", default=2)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The suite must pass on any day: `PORTAL_TEST_NOW=2026-12-24T10:00 make test` runs it with

@@ -21,7 +21,7 @@ import copy
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from importlib import import_module
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -206,6 +206,12 @@ def demo_objects() -> dict[str, object]:
     import_draft = m("stats", "PendingImport").objects.create(
         statistics_year=statistics_year, kind="service_points", file_name="iso.csv", sha256="1" * 64, data=b"",
         created_by=coordinator, state="ready", result={"row_count": 0, "rows": [], "refused": [], "changes": []})
+    # SUSHI: the demo accounts' endpoints are on .invalid; this one's is a closed port of
+    # 127.0.0.1, so a connection test asked by the matrix leaves the machine never.
+    sushi_account = m("stats_sushi", "SushiAccount").objects.create(
+        service_name="Matriisin e-kirjat", url="http://127.0.0.1:9/r5", reports=["TR"])
+    harvest = m("stats_sushi", "Harvest").objects.create(account=sushi_account, report_id="TR",
+                                                        month=date(2024, 1, 1), state="failed")
     annual_report = m("stats", "AnnualReport").objects.filter(
         municipality=library.municipality, statistics_year=statistics_year, delivered=False).order_by("-pk").first()
 
@@ -243,6 +249,7 @@ def demo_objects() -> dict[str, object]:
         "event": event.pk, "municipality_code": library.municipality.code,
         "stats_year": statistics_year.year, "municipality": library.municipality_id, "stats_import": stats_import.pk,
         "annual_report": annual_report.pk, "import_draft": import_draft.pk,
+        "sushi_account": sushi_account.pk, "harvest": harvest.pk,
         "figure_kind": "service_points",
         "training": registration.training_id, "registration": registration.pk,
         "registration_token": registration.token, "feed_token": feed.token, "wish": wish.pk, "training_action": "publish",

@@ -58,3 +58,19 @@ def test_csv_text_as_finnish_excel_saves_it():
     assert decode_csv_text("\ufeffYpäjä;981".encode("utf-8")) == ("Ypäjä;981", "UTF-8 (BOM)")
     assert decode_csv_text("Ypäjä;981".encode("utf-8")) == ("Ypäjä;981", "UTF-8")
     assert decode_csv_text("Ypäjä;981".encode("cp1252")) == ("Ypäjä;981", "Windows-1252")
+
+
+def test_utf16_text_is_a_kind_of_its_own():
+    """Matomo writes its CSV export in UTF-16LE after a byte order mark: text, but only a
+    caller that reads UTF-16 accepts it; a plain-text field still refuses it."""
+    from consortium.uploads import PLAIN_TEXT, UTF16_TEXT
+
+    data = b"\xff\xfe" + "date,label,nb_visits\n2024-01,Finna,31200".encode("utf-16-le")
+    assert detect_file_type(data) == (UTF16_TEXT, "text/plain")
+    assert detect_file_type(b"\xff\xfe\x00\xd8") is None  # a lone surrogate: not UTF-16 text
+    checked = read_checked_upload(SimpleUploadedFile("matomo.csv", data), accept=PLAIN_TEXT | {UTF16_TEXT},
+                                  max_bytes=1024, accepted_text="CSV")
+    assert checked.data == data
+    with pytest.raises(ValidationError):
+        read_checked_upload(SimpleUploadedFile("matomo.csv", data), accept=PLAIN_TEXT, max_bytes=1024,
+                            accepted_text="CSV")

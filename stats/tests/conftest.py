@@ -57,3 +57,26 @@ def municipality_parts(metric: str) -> dict:
 
     return dict(Figure.objects.filter(metric__code=metric, service_point__isnull=True, replaced_by__isnull=True)
                 .values_list("municipality_id", "value"))
+
+
+class broker_unreachable:
+    """Inside the block Celery is not eager and its broker does not answer (nothing listens
+    on the port): a queued job's hand-over fails and its JobRun waits in the database, as
+    while Redis is down or every worker is busy."""
+
+    def __enter__(self):
+        from config.celery import app
+
+        self.previous = (app.conf.task_always_eager, app.conf.broker_url)
+        app.conf.task_always_eager = False
+        app.conf.broker_url = "redis://127.0.0.1:1/0"
+        app._pool = None  # the connection pools were built for the previous URL
+        app.amqp._producer_pool = None
+        return self
+
+    def __exit__(self, *exc):
+        from config.celery import app
+
+        app.conf.task_always_eager, app.conf.broker_url = self.previous
+        app._pool = None
+        app.amqp._producer_pool = None

@@ -96,6 +96,12 @@ def test_a_redelivered_task_for_the_same_run_makes_no_third_version(imported, no
     tasks.compute_year.apply(kwargs={"year": 2024, "job_run_id": second.pk}).get()
     assert JobRun.objects.get(pk=second.pk).finished_at == finished_at
     assert sorted(AnnualReport.objects.values_list("version", flat=True)) == [1, 1, 2, 2]
+    # A run that is not done (the sweeper failed it after its work had committed) runs again:
+    # the task's own guard finds the versions it made.
+    JobRun.objects.filter(pk=second.pk).update(state=JobRun.State.FAILED)
+    result = tasks.compute_year.apply(kwargs={"year": 2024, "job_run_id": second.pk}).get()
+    assert result["already_done"] is True and JobRun.objects.get(pk=second.pk).state == JobRun.State.DONE
+    assert AnnualReport.objects.count() == 4
     # The service on its own is idempotent per run too.
     annual_services.annual_reports_create(year=2024, job_run_id=second.pk)
     assert AnnualReport.objects.count() == 4
@@ -195,6 +201,10 @@ def test_the_database_refuses_to_change_a_version(imported, no_sources, coordina
     with pytest.raises(DatabaseError, match="delivered"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE stats_annualreport SET delivered = false, delivered_at = NULL WHERE id = %s",
                        [report.pk])
+    # A person erased (GDPR) leaves the delivered version as it was, without their name.
+    coordinator.delete()
+    report.refresh_from_db()
+    assert report.delivered and report.delivered_by is None and report.figures["loans"] == 58400
 
 
 def test_the_report_files_hold_the_versions_figures(client, imported, no_sources, director, humppila):

@@ -4,6 +4,7 @@ and download, and constant query counts at two data sizes."""
 
 import codecs
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -116,6 +117,10 @@ def test_the_municipality_page_sets_this_year_beside_last_year(client, director,
     assert "+8\xa0400" in page and "+16,8\xa0%" in page and "–" in page
     # A chart per metric over the years, described in text, and the same figures as a table.
     assert 'role="img"' in page and "2023: 50\xa0000; 2024: 58\xa0400" in page
+    # The columns' geometry has a decimal point on a Finnish page too (a comma draws nothing).
+    svg = page[page.index("<svg"):page.rindex("</svg>")]
+    assert re.search(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+"', svg)
+    assert not re.search(r'(x|y|width|height)="[^"]*,', svg)
     assert [chart["code"] for chart in response.context["charts"]][:1] == ["removals"]
     assert response.context["history_years"] == [2023, 2024]
     assert "Humppilan pääkirjasto" in page
@@ -226,3 +231,24 @@ def test_query_counts_are_constant(client, seeded, url_name, django_assert_max_n
         points = len(response.context["point_rows"])
         assert points == (len(response.context["report"].details["service_points"]))
         assert points > (4 if seeded else 0)
+
+
+def test_the_coordinator_runs_the_job_by_hand_and_sees_the_run(client, coordinator, points, director,
+                                                              django_capture_on_commit_callbacks):
+    services.import_save(year=2022, kind=StatsImport.Kind.SERVICE_POINTS, data=POINTS_CSV.encode(),
+                         file_name="2022.csv", by=coordinator)
+    client.force_login(coordinator)
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert client.post(reverse("stats:compute", args=[2022])).status_code == 302
+    response = client.get(reverse("stats:annual_overview", args=[2022]))
+    runs = response.context["job_runs"]
+    assert len(runs) == 2 and all(run.created_by == coordinator and run.state == "done" for run in runs)
+    assert "Kalle Koordinaattori" in response.content.decode()
+    assert sorted(AnnualReport.objects.filter(statistics_year__year=2022).values_list("version", flat=True)) == [
+        1, 1, 2, 2]
+    # The director's page shows the newest version; the first is one click away.
+    client.force_login(director)
+    page = client.get(reverse("stats:annual_municipality", args=[2022, director.role_assignments.get()
+                                                                 .library.municipality_id])).content.decode()
+    assert "Versio 2" in page and "?version=1" in page

@@ -9,7 +9,7 @@ from consortium.models import JobRun
 from consortium.tests.factories import PASSWORD
 from stats import tasks
 from stats.models import DraftState, PendingImport, StatisticsYear
-from stats.tests.conftest import POINTS_CSV, point_figures
+from stats.tests.conftest import POINTS_CSV, broker_unreachable, point_figures
 from testsupport import assert_accessible, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ def test_coordinator_fixes_a_bad_row_of_a_large_file_and_confirms(page, settings
     # The fixed file: the check's page shows its progress, then the preview by itself.
     fixed = tmp_path / "kansallinen-korjattu.csv"
     fixed.write_bytes(POINTS_CSV.encode("cp1252"))
-    with settings_not_eager(settings):
+    with broker_unreachable():
         page.goto("/stats/2024/import/")
         page.get_by_label("CSV-tiedosto").set_input_files(str(fixed))
         page.get_by_role("button", name="Tarkista tiedosto").click()
@@ -55,27 +55,3 @@ def test_coordinator_fixes_a_bad_row_of_a_large_file_and_confirms(page, settings
     page.wait_for_url("**/stats/2024/")
     assert point_figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1310)
     assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK, state=JobRun.State.DONE).count() == 1
-
-
-class settings_not_eager:
-    """The jobs queued inside the block wait in the database (the broker is unreachable), as
-    they would while a worker is busy, so the page's progress bar can be seen."""
-
-    def __init__(self, settings):
-        self.settings = settings
-
-    def __enter__(self):
-        from config.celery import app
-
-        self.previous = (app.conf.task_always_eager, app.conf.broker_url)
-        app.conf.task_always_eager = False
-        app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens: the hand-over fails, the run waits
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    def __exit__(self, *exc):
-        from config.celery import app
-
-        app.conf.task_always_eager, app.conf.broker_url = self.previous
-        app._pool = None
-        app.amqp._producer_pool = None

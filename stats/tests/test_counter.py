@@ -154,3 +154,17 @@ def test_import_counter_saves_monthly_uses_once(tmp_path):
     call_command("import_counter", str(good), stdout=out)  # the same file again
     assert "already imported" in json.loads(out.getvalue().splitlines()[-1])["files"][0]["error"]
     assert StatsImport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_reverting_a_counter_import_removes_its_counts_and_lets_the_file_in_again(tmp_path):
+    from stats import services
+    from stats.models import CounterUsage
+
+    data = tabular(R5_HEADER, R5_COLUMNS, R5_ROWS)
+    record = services.counter_import_save(data=data, file_name="tr_j1.tsv", by=None)
+    assert CounterUsage.objects.filter(source_import=record).count() == 6  # 2 rows x 3 months
+    services.import_revert(stats_import=record, by=None)
+    assert not CounterUsage.objects.exists()
+    again = services.counter_import_save(data=data, file_name="tr_j1.tsv", by=None)
+    assert CounterUsage.objects.filter(source_import=again).count() == 6

@@ -185,3 +185,21 @@ def test_a_national_export_by_month_adds_up_to_the_year(coordinator, points):
     parsed = services.import_prepare(year=2024, kind="service_points", data=bad.encode())
     assert [error.row for error in parsed.errors] == [2, 3, 4, 6]
     assert "whole year" in parsed.errors[2].message and "already on row 5" in parsed.errors[3].message
+
+
+def test_with_the_broker_down_the_check_waits_and_runs_once_it_is_back(coordinator, points,
+                                                                       django_capture_on_commit_callbacks):
+    from consortium.jobs import job_runs_hand_over
+    from stats.tests.conftest import broker_unreachable
+
+    with broker_unreachable(), django_capture_on_commit_callbacks(execute=True):
+        draft = import_jobs.import_job_start(year=2024, kind="service_points", data=POINTS_CSV.encode(),
+                                             file_name="k.csv", by=coordinator)
+    draft.refresh_from_db()
+    run = draft.job_run
+    assert draft.state == DraftState.CHECKING
+    assert run.state == JobRun.State.QUEUED and run.handed_over_at is None  # waiting, not lost
+    # The broker is back: the minute's hand-over sweep sends it (eager here: it runs at once).
+    assert job_runs_hand_over() == 1
+    draft.refresh_from_db()
+    assert draft.state == DraftState.READY and draft.result["row_count"] == 3
