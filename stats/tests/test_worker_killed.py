@@ -9,6 +9,7 @@ import pytest
 
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
+from consortium.tasks import check_organisation_data
 from stats import services, tasks
 from stats.models import MunicipalityYearTotal, StatisticsYear, StatsImport
 from stats.tests.conftest import POINTS_CSV
@@ -62,9 +63,56 @@ def test_a_job_delivered_again_after_it_finished_is_not_run_again(celery_worker,
     computed_at = StatisticsYear.objects.get(year=2024).computed_at
 
     tasks.compute_year.apply_async(kwargs={"year": 2024, "job_run_id": run.pk})  # the same message again
-    tasks.compute_year.apply_async(kwargs={"year": 2025})  # a job behind it: once it is done, the first was taken
-    wait_until(lambda: JobRun.objects.filter(task_name=tasks.COMPUTE_TASK, state=JobRun.State.DONE).count() == 2,
-               timeout=60, message=f"the worker to take both messages\n{celery_worker.output()}")
+    behind = job_run_queue(task=check_organisation_data)  # once it is done, the first was taken
+    wait_until(lambda: JobRun.objects.get(pk=behind.pk).is_finished, timeout=60,
+               message=f"the worker to take both messages\n{celery_worker.output()}")
     run.refresh_from_db()
     assert (run.state, run.finished_at) == (JobRun.State.DONE, finished_at)
     assert StatisticsYear.objects.get(year=2024).computed_at == computed_at
+
+
+def test_a_worker_killed_while_saving_a_large_import_leaves_it_saved_once(celery_worker, points, coordinator,
+                                                                           tmp_path):
+    """The save job of a large file (stats/import_jobs.py) saves the file whole in one
+    transaction: killed while it reads the file, nothing of it is left; the restarted
+    worker saves it once."""
+    from consortium.models import ServicePoint, ServicePointExternalId
+    from stats import csvimport, import_jobs
+    from stats.models import DraftState, Figure, PendingImport
+
+    # Enough rows for the reading to report its progress (every PROGRESS_EVERY rows).
+    count = csvimport.PROGRESS_EVERY + 20
+    library = points["humppila"].library
+    made = ServicePoint.objects.bulk_create(
+        [ServicePoint(library=library, name=f"Lainauspiste {n}", kind=ServicePoint.Kind.OTHER) for n in range(count)])
+    ServicePointExternalId.objects.bulk_create(
+        [ServicePointExternalId(service_point=point, source="mikromarc", value=f"ISO-{n}")
+         for n, point in enumerate(made)])
+    data = ("Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\r\n"
+            + "".join(f"ISO-{n};;1;2;3;{n};5\r\n" for n in range(count))).encode()
+
+    marker = tmp_path / "held"
+    celery_worker.pause_at(tasks.SAVE_IMPORT_TASK, "*", marker)  # the save's first progress report
+    celery_worker.start()
+    draft = import_jobs.import_job_start(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=data,
+                                         file_name="kansallinen.csv", by=coordinator)
+    wait_until(lambda: PendingImport.objects.get(pk=draft.pk).state == DraftState.READY, timeout=60,
+               message=f"the check job to leave its preview\n{celery_worker.output()}")
+    draft = import_jobs.import_job_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
+
+    wait_until(marker.exists, timeout=60, message=f"the save job to start reading\n{celery_worker.output()}")
+    celery_worker.kill()
+    assert PendingImport.objects.get(pk=draft.pk).state == DraftState.SAVING
+    assert not StatsImport.objects.exists() and not Figure.objects.exists()
+    save_run = JobRun.objects.get(task_name=tasks.SAVE_IMPORT_TASK)
+    assert save_run.state == JobRun.State.RUNNING
+
+    celery_worker.start()
+    wait_until(lambda: PendingImport.objects.get(pk=draft.pk).state == DraftState.SAVED, timeout=60,
+               message=f"the restarted worker to save the file\n{celery_worker.output()}")
+    assert StatsImport.objects.count() == 1
+    loans = Figure.objects.filter(metric__code="loans", replaced_by__isnull=True, service_point__in=made)
+    assert loans.count() == count and sorted(loans.values_list("value", flat=True)) == list(range(count))
+    wait_until(lambda: JobRun.objects.get(pk=save_run.pk).state == JobRun.State.DONE, timeout=30,
+               message="the save run to end done")
+    assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK).count() == 1
