@@ -57,7 +57,13 @@ def procurement_list(request):
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     today = timezone.localdate(now)
+    # Labels translated once per page, not through get_FOO_display for every row (each
+    # call walks the choices and casts their lazy translations again).
+    state_labels = {value: str(label) for value, label in State.choices}
+    category_labels = {value: str(label) for value, label in Category.choices}
     for procurement in page:
+        procurement.state_label = state_labels.get(procurement.state, procurement.state)
+        procurement.category_label = category_labels.get(procurement.category, procurement.category)
         # Days left and the invitation to answer only while answers are taken: a procurement
         # still "open" after its deadline (not yet moved to "closed") is frozen already.
         procurement.is_open = procurement.is_open_for_answers(now)

@@ -3,6 +3,7 @@ writers' own lists and the yearly counts. Each read is a fixed number of queries
 repeating events are expanded in Python (recurrence.py)."""
 
 from collections import Counter
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -26,6 +27,7 @@ __all__ = (
     "published_item_get",
     "pending_items",
     "coming_occurrences",
+    "with_items",
     "coming_dates",
     "event_counts",
     "FEED_HORIZON",
@@ -108,14 +110,39 @@ def pending_items() -> QuerySet[Item]:
     return Item.objects.filter(state=Item.State.PENDING).select_related("library").order_by("created_at", "pk")
 
 
+@dataclass(frozen=True)
+class _Times:
+    """What expanding an item into its occurrences needs, and no more."""
+
+    pk: int
+    kind: str
+    repeat: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    repeat_until: date | None
+    exception_dates: list
+
+
 def coming_occurrences(qs: QuerySet, *, start: date, end: date) -> list[Occurrence]:
     """The event occurrences of `qs` (already filtered) from `start` to `end` inclusive.
-    Their municipalities are not read here: call with_places() on the ones shown."""
+
+    Each occurrence's `item` holds only the item's times: every matching item is expanded
+    but only a page of them is shown, so call with_items() on that page. (A model object per
+    matching item, with its translated fields, cost most of the list's time.)"""
     window_start = datetime.combine(start, time.min, tzinfo=HELSINKI)
     window_end = datetime.combine(end + timedelta(days=1), time.min, tzinfo=HELSINKI)
     items = qs.filter(kind=Item.Kind.EVENT, starts_at__lt=window_end).filter(
         Q(ends_at__gte=window_start) | Q(repeat_until__gte=start))
-    return occurrences_between(items, window_start, window_end)
+    times = [_Times(*row) for row in items.order_by().values_list(*(f.name for f in fields(_Times)))]
+    return occurrences_between(times, window_start, window_end)
+
+
+def with_items(shown: list[Occurrence], qs: QuerySet) -> list[Occurrence]:
+    """The occurrences of coming_occurrences() that are shown, each with its whole item (from
+    `qs`) and the item's municipalities: two queries however many there are."""
+    items = {item.pk: item for item in qs.filter(pk__in={occurrence.item.pk for occurrence in shown})}
+    with_places(list(items.values()))
+    return [Occurrence(items[occurrence.item.pk], occurrence.starts_at, occurrence.ends_at) for occurrence in shown]
 
 
 def coming_dates(item: Item, *, today: date, days: int = 366) -> list[Occurrence]:

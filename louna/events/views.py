@@ -35,7 +35,7 @@ def coming(request):
     start, end = event_filter.date_range()
     occurrences = selectors.coming_occurrences(event_filter.qs, start=start, end=end)
     page = Paginator(occurrences, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.with_places([occurrence.item for occurrence in page])
+    page.object_list = selectors.with_items(list(page), event_filter.qs)
     return render(request, "louna_events/coming.html", {
         "filter": event_filter, "page": page, "start": start, "end": end,
         "municipalities": selectors.louna_municipalities(),

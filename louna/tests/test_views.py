@@ -200,6 +200,27 @@ def test_the_board_lists_each_municipality_state_to_the_coordinator_and_only_the
     assert f"{humppila.municipality.name}: " in page and f"{tammela.municipality.name}: " not in page
 
 
+def test_the_board_names_municipalities_and_states_in_the_readers_language_and_escapes_task_texts(
+        client, coordinator, area, humppila, tammela):
+    from louna import services
+
+    humppila.municipality.name_sv = "Humppila på svenska"
+    humppila.municipality.save()
+    tammela.municipality.name_sv = ""
+    tammela.municipality.save()
+    task = services.task_save(task=Task(area=area, text="<script>alert(1)</script> kunnittain", per_municipality=True))
+    task.municipal_states.filter(library=tammela).update(state=Task.State.DONE)
+    url = reverse("louna:board", args=[area.agreement.year])
+    coordinator.language = "sv"
+    coordinator.save()
+    client.force_login(coordinator)
+    page = client.get(url).content.decode()
+    assert "Humppila på svenska: planerad" in page
+    # No Swedish name: the Finnish one, as everywhere else.
+    assert f"{tammela.municipality.name_fi}: klar" in page
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; kunnittain" in page
+
+
 def test_copy_through_the_page_and_refused_when_the_year_exists(client, coordinator, agreement, task):
     client.force_login(coordinator)
     response = client.post(reverse("louna:agreement_copy", args=[2024]), {"year": 2025,
