@@ -189,6 +189,19 @@ def _parse_json(data: bytes, report: CounterReport) -> None:
     except (ValueError, KeyError, TypeError):
         report.errors.append((0, "Not a COUNTER JSON report (no Report_Header)."))
         return
+    if not isinstance(header, dict):
+        report.errors.append((0, "Not a COUNTER JSON report (its Report_Header is not an object)."))
+        return
+    try:
+        _read_json_items(document, header, report)
+    except (AttributeError, TypeError) as error:
+        # A list where the specification has an object, a number where it has a list...:
+        # the file is refused as a whole, never read in part.
+        report.rows.clear()
+        report.errors.append((0, f"The JSON report is not shaped as COUNTER describes it ({error})."))
+
+
+def _read_json_items(document, header: dict, report: CounterReport) -> None:
     report.release = str(header.get("Release", "")).strip()
     report.report_id = str(header.get("Report_ID", "")).strip()
     if report.release not in ("5", "5.1") or report.report_id not in REPORT_IDS:

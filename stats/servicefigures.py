@@ -293,7 +293,8 @@ def _euros(text: str) -> Decimal | None:
         amount = Decimal(value.replace(",", "."))
     except InvalidOperation:
         raise ValueError(_("“%(value)s” is not a sum of euros.") % {"value": text.strip()[:40]}) from None
-    if amount != amount.quantize(Decimal("0.01")) or amount >= Decimal("1e12"):
+    # Finite and under a trillion before the quantize: "1E30" or "NaN" would make it raise.
+    if not amount.is_finite() or amount >= Decimal("1e12") or amount != amount.quantize(Decimal("0.01")):
         raise ValueError(_("“%(value)s” is not a sum of euros.") % {"value": text.strip()[:40]})
     return amount
 
