@@ -203,9 +203,10 @@ def national(request, year):
         indexes = [i for i, metric in enumerate(metrics) if metric["level"] == level]
         if not indexes:
             continue
+        first = not tables  # the municipality code once, in the first table: the second needs the room
         tables.append({
-            "id": f"national-{level}", "title": title,
-            "columns": [column("code", _("Code")), column("municipality", _("Municipality"))]
+            "id": f"national-{level}", "title": title, "with_code": first,
+            "columns": ([column("code", _("Code"))] if first else []) + [column("municipality", _("Municipality"))]
             + [column(metrics[i]["code"], metrics[i]["label"], numeric=True) for i in indexes],
             "rows": [(row["municipality"], [row["values"][i] for i in indexes]) for row in rows],
             "totals": [totals[i] for i in indexes]})

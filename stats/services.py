@@ -439,7 +439,9 @@ def year_compute(*, year: int, progress=None) -> dict:
     existing = {total.municipality_id: total for total in statistics_year.totals.all()}
     fields = [*TOTAL_FIELDS, "service_points", "service_points_missing", "computed_at"]
     new, changed = [], []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if progress:  # the jobs page follows the municipalities (and worker tests pause here)
+            progress.advance(done, message=str(row["municipality"].name_fi))
         values = {**{name: row.get(name, 0) for name in TOTAL_FIELDS}, "service_points": row["service_points"],
                   "service_points_missing": row["service_points_missing"], "computed_at": now}
         total = existing.get(row["municipality"].pk)
