@@ -24,7 +24,7 @@ def test_worker_computes_the_year(celery_worker, points, coordinator):
         run.refresh_from_db()
         return run.is_finished
 
-    wait_until(finished, timeout=60, message="the statistics job to finish")
+    wait_until(finished, timeout=120, message="the statistics job to finish")
     assert run.state == JobRun.State.DONE, run.message
     assert (run.progress_done, run.progress_total) == (2, 2)
     assert StatisticsYear.objects.get(year=2024).state == StatisticsYear.State.COMPUTED
@@ -45,5 +45,5 @@ def test_worker_computes_the_year(celery_worker, points, coordinator):
         run.refresh_from_db()
         return run.state == JobRun.State.DONE
 
-    wait_until(done_again, timeout=60, message="the re-delivered task to finish")
+    wait_until(done_again, timeout=120, message="the re-delivered task to finish")
     assert AnnualReport.objects.count() == 2

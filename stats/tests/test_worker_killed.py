@@ -28,7 +28,7 @@ def test_a_worker_killed_midway_through_the_year_leaves_it_computed_once(celery_
     run = job_run_queue(task=tasks.compute_year, label="Tilastot 2024", created_by=coordinator,
                         kwargs={"year": 2024})
 
-    wait_until(marker.exists, timeout=60, message=f"the job to reach its first municipality\n{celery_worker.output()}")
+    wait_until(marker.exists, timeout=120, message=f"the job to reach its first municipality\n{celery_worker.output()}")
     celery_worker.kill()
     run.refresh_from_db()
     assert run.state == JobRun.State.RUNNING
@@ -42,7 +42,7 @@ def test_a_worker_killed_midway_through_the_year_leaves_it_computed_once(celery_
         run.refresh_from_db()
         return run.state == JobRun.State.DONE
 
-    wait_until(finished, timeout=60, message=f"the restarted worker to finish the year\n{celery_worker.output()}")
+    wait_until(finished, timeout=120, message=f"the restarted worker to finish the year\n{celery_worker.output()}")
     assert (run.progress_done, run.progress_total) == (2, 2)
     assert StatisticsYear.objects.get(year=2024).state == StatisticsYear.State.COMPUTED
     assert sorted(MunicipalityYearTotal.objects.values_list("municipality__code", "loans")) == [
@@ -57,14 +57,14 @@ def test_a_job_delivered_again_after_it_finished_is_not_run_again(celery_worker,
                          file_name="pisteet.csv", by=coordinator)
     celery_worker.start()
     run = job_run_queue(task=tasks.compute_year, created_by=coordinator, kwargs={"year": 2024})
-    wait_until(lambda: JobRun.objects.get(pk=run.pk).state == JobRun.State.DONE, timeout=60,
+    wait_until(lambda: JobRun.objects.get(pk=run.pk).state == JobRun.State.DONE, timeout=120,
                message=f"the job to finish\n{celery_worker.output()}")
     finished_at = JobRun.objects.get(pk=run.pk).finished_at
     computed_at = StatisticsYear.objects.get(year=2024).computed_at
 
     tasks.compute_year.apply_async(kwargs={"year": 2024, "job_run_id": run.pk})  # the same message again
     behind = job_run_queue(task=check_organisation_data)  # once it is done, the first was taken
-    wait_until(lambda: JobRun.objects.get(pk=behind.pk).is_finished, timeout=60,
+    wait_until(lambda: JobRun.objects.get(pk=behind.pk).is_finished, timeout=120,
                message=f"the worker to take both messages\n{celery_worker.output()}")
     run.refresh_from_db()
     assert (run.state, run.finished_at) == (JobRun.State.DONE, finished_at)
@@ -96,11 +96,11 @@ def test_a_worker_killed_while_saving_a_large_import_leaves_it_saved_once(celery
     celery_worker.start()
     draft = import_jobs.import_job_start(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=data,
                                          file_name="kansallinen.csv", by=coordinator)
-    wait_until(lambda: PendingImport.objects.get(pk=draft.pk).state == DraftState.READY, timeout=60,
+    wait_until(lambda: PendingImport.objects.get(pk=draft.pk).state == DraftState.READY, timeout=120,
                message=f"the check job to leave its preview\n{celery_worker.output()}")
     draft = import_jobs.import_job_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
 
-    wait_until(marker.exists, timeout=60, message=f"the save job to start reading\n{celery_worker.output()}")
+    wait_until(marker.exists, timeout=120, message=f"the save job to start reading\n{celery_worker.output()}")
     celery_worker.kill()
     assert PendingImport.objects.get(pk=draft.pk).state == DraftState.SAVING
     assert not StatsImport.objects.exists() and not Figure.objects.exists()
@@ -108,7 +108,7 @@ def test_a_worker_killed_while_saving_a_large_import_leaves_it_saved_once(celery
     assert save_run.state == JobRun.State.RUNNING
 
     celery_worker.start()
-    wait_until(lambda: PendingImport.objects.get(pk=draft.pk).state == DraftState.SAVED, timeout=60,
+    wait_until(lambda: PendingImport.objects.get(pk=draft.pk).state == DraftState.SAVED, timeout=120,
                message=f"the restarted worker to save the file\n{celery_worker.output()}")
     assert StatsImport.objects.count() == 1
     loans = Figure.objects.filter(metric__code="loans", replaced_by__isnull=True, service_point__in=made)
