@@ -63,3 +63,30 @@ class EMaterialYearForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = Service.objects.filter(kind=Service.Kind.EMATERIAL, is_active=True)
+
+
+class AllocationKeyForm(forms.Form):
+    """How one shared figure is split; with agreed shares, one whole number per municipality
+    (fields share_<municipality id>, labelled with the municipality's name)."""
+
+    method = forms.ChoiceField(label=_("Split by"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, municipalities=(), key=None, **kwargs):
+        from .models import AllocationKey, SplitMethod
+
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault("method", key.method if key else SplitMethod.POPULATION)
+        for municipality in municipalities:
+            if key and str(municipality.pk) in key.agreed_shares:
+                initial.setdefault(f"share_{municipality.pk}", key.agreed_shares[str(municipality.pk)])
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = AllocationKey.CHOICES
+        self.municipality_ids = []
+        for municipality in municipalities:
+            self.fields[f"share_{municipality.pk}"] = forms.IntegerField(
+                label=municipality.name, required=False, min_value=0, max_value=10**9,
+                help_text=gettext("Only for agreed shares."))
+            self.municipality_ids.append(municipality.pk)
+
+    def agreed_shares(self) -> dict:
+        return {pk: self.cleaned_data.get(f"share_{pk}") for pk in self.municipality_ids}

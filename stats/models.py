@@ -282,6 +282,34 @@ class SplitMethod(models.TextChoices):
     GIVEN = "given", _("as given in the file")
 
 
+class AllocationKey(models.Model):
+    """How one shared figure of a year is split among the municipalities, as the coordinator
+    chose it: by population, by loans, by agreed shares or equally. A figure without a row is
+    split by population, as it always was. The split itself is made when the figure is
+    imported, and the key and its inputs are kept beside it (SharedServiceTotal.key_inputs)."""
+
+    CHOICES = [(value, label) for value, label in SplitMethod.choices if value != SplitMethod.GIVEN]
+
+    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="allocation_keys",
+                                        verbose_name=_("statistics year"))
+    metric = models.CharField(_("figure"), max_length=40, choices=SharedMetric.choices)
+    method = models.CharField(_("split method"), max_length=20, choices=CHOICES)
+    # {municipality id as text: its whole-number share}; only for agreed shares.
+    agreed_shares = models.JSONField(_("agreed shares"), default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("changed by"))
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["statistics_year", "metric"]
+        verbose_name = _("allocation key")
+        verbose_name_plural = _("allocation keys")
+        constraints = [models.UniqueConstraint(fields=["statistics_year", "metric"], name="stats_key_once_per_figure")]
+
+    def __str__(self):
+        return f"{self.statistics_year_id}: {self.metric} {self.method}"
+
+
 class SharedServiceTotal(models.Model):
     """A shared service's total for the year and how it was divided."""
 

@@ -33,6 +33,11 @@ def year_list():
     return StatisticsYear.objects.all()
 
 
+def louna_municipalities() -> list[Municipality]:
+    """The municipalities a shared figure is split among, by name."""
+    return list(Municipality.objects.filter(pk__in=louna_municipality_ids()).order_by("name_fi"))
+
+
 def year_get(*, year: int) -> StatisticsYear:
     return StatisticsYear.objects.get(year=year)
 

@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from consortium.uploads import decode_csv_text
 
 from . import csvimport
-from .allocation import Key, allocate
+from .allocation import allocate
 from .csvimport import ParsedFile, RowError, _norm, parse_count
 from .metrics import service_metrics_ensure
 from .models import (
@@ -48,7 +48,6 @@ from .models import (
     Service,
     ServiceFigure,
     SharedServiceTotal,
-    SplitMethod,
     StatisticsYear,
     StatsImport,
 )
@@ -387,8 +386,9 @@ def _in_force(statistics_year_id, rows):
 def _splits(statistics_year: StatisticsYear, rows, current) -> list:
     """For every shared figure a web site in the file feeds: its year's total once the file is
     in (the months in force that the file does not give again, plus the file's), split among
-    the municipalities by population. [(metric, total, allocation, population year)]."""
-    from .services import population_shares
+    the municipalities by the key chosen for it (by population unless the coordinator chose
+    another). [(metric, total, allocation, population year)]."""
+    from .services import split_key
     from .permissions import louna_municipality_ids
 
     fed = {row.service.feeds_id: row.service.feeds for row in rows if row.service.feeds_id}
@@ -406,10 +406,13 @@ def _splits(statistics_year: StatisticsYear, rows, current) -> list:
         if service is not None and metric == VISITS:
             totals[service.feeds_id] += value
     municipality_ids = sorted(louna_municipality_ids())
-    population_year, weights = population_shares(year=statistics_year.year, municipality_ids=municipality_ids)
-    return [(fed[metric_id], int(total), allocate(total=int(total), key=Key.POPULATION, members=municipality_ids,
-                                                  weights=weights), population_year)
-            for metric_id, total in sorted(totals.items())]
+    splits = []
+    for metric_id, total in sorted(totals.items()):
+        method, weights, population_year = split_key(year=statistics_year.year, metric=fed[metric_id].code,
+                                                     municipality_ids=municipality_ids)
+        splits.append((fed[metric_id], int(total), allocate(total=int(total), key=method, members=municipality_ids,
+                                                            weights=weights), population_year))
+    return splits
 
 
 def service_import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=None) -> ServiceFile:
@@ -466,7 +469,7 @@ def service_import_save(*, year: int, kind: str, data: bytes, file_name: str, by
     for metric, total, allocation, population_year in parsed.splits or []:
         SharedServiceTotal.objects.update_or_create(
             statistics_year=statistics_year, metric=metric.code,
-            defaults={"total": total, "split_method": SplitMethod.POPULATION, "population_year": population_year,
+            defaults={"total": total, "split_method": allocation.key, "population_year": population_year,
                       "key_inputs": {str(k): v for k, v in allocation.inputs.items()}, "source_import": record})
         replaced += figures_save(statistics_year=statistics_year, record=record, figures={
             (None, municipality_id, metric.code): part for municipality_id, part in allocation.parts.items()})

@@ -5,7 +5,7 @@ transaction and refuses, with a ValidationError naming the problem, what it cann
 import hashlib
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from .bulk import insert_grouped, insert_rows, no_cyclic_gc
 from .metrics import BASE_METRICS, base_metrics_ensure
 from .models import (
     TOTAL_FIELDS,
+    AllocationKey,
     CounterUsage,
     DraftState,
     Figure,
@@ -25,6 +26,7 @@ from .models import (
     MetricVersion,
     MunicipalityYearTotal,
     PendingImport,
+    SharedMetric,
     SharedServiceTotal,
     SplitMethod,
     StatisticsYear,
@@ -146,17 +148,21 @@ def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=
 
 def _allocate_shared(parsed, *, year: int) -> None:
     municipality_ids = sorted(louna_municipality_ids())
-    population_year, weights = None, None
-    if any(row.given is None for row in parsed.rows):
-        try:
-            population_year, weights = population_shares(year=year, municipality_ids=municipality_ids)
-        except ValidationError as error:
-            parsed.errors.append(csvimport.RowError(0, "", error.messages[0]))
-            return
+    keys = {}  # metric -> (method, weights, population year), or the reason it cannot be split
     for row in parsed.rows:
         if row.given is None:
-            allocation = allocate(total=row.total, key=Key.POPULATION, members=municipality_ids, weights=weights)
-            row.method, row.population_year = SplitMethod.POPULATION, population_year
+            if row.metric not in keys:
+                try:
+                    keys[row.metric] = split_key(year=year, metric=row.metric, municipality_ids=municipality_ids)
+                except ValidationError as error:
+                    keys[row.metric] = error
+            key = keys[row.metric]
+            if isinstance(key, ValidationError):
+                parsed.errors.append(csvimport.RowError(row.row, row.metric, key.messages[0]))
+                continue
+            method, weights, population_year = key
+            allocation = allocate(total=row.total, key=method, members=municipality_ids, weights=weights)
+            row.method, row.population_year = method, population_year
         else:
             allocation = allocate(total=row.total, key=Key.AS_IS, members=row.given, given=row.given)
             row.method, row.population_year = SplitMethod.GIVEN, None
@@ -164,6 +170,84 @@ def _allocate_shared(parsed, *, year: int) -> None:
     names = dict(Municipality.objects.filter(pk__in=municipality_ids).values_list("pk", "name_fi"))
     for row in parsed.rows:
         row.part_list = sorted((names.get(pk, pk), value) for pk, value in row.parts.items())
+
+
+# ---------------------------------------------------------------- allocation keys per figure
+
+
+def _names(municipality_ids) -> str:
+    return ", ".join(Municipality.objects.filter(pk__in=municipality_ids).order_by("name_fi")
+                     .values_list("name_fi", flat=True))
+
+
+def municipality_loans(*, year: int, municipality_ids) -> dict[int, int]:
+    """The year's loans per municipality as imported so far (service points' figures in
+    force, the months added up): the weights of a split by loans."""
+    rows = (Figure.objects.filter(statistics_year__year=year, metric__code="loans", replaced_by__isnull=True,
+                                  municipality_id__in=municipality_ids)
+            .values_list("municipality_id").annotate(total=Sum("value")).order_by())
+    return {municipality_id: int(total) for municipality_id, total in rows}
+
+
+def split_key(*, year: int, metric: str, municipality_ids) -> tuple[str, dict | None, int | None]:
+    """(method, weights, population year) by which a shared figure of the year is split: the
+    key the coordinator chose for it (AllocationKey), by population when none was chosen.
+    A key whose inputs are missing is a ValidationError that names what is missing."""
+    chosen = AllocationKey.objects.filter(statistics_year__year=year, metric=metric).first()
+    method = chosen.method if chosen else SplitMethod.POPULATION
+    label = SharedMetric(metric).label if metric in SharedMetric.values else metric
+    if method == SplitMethod.POPULATION:
+        population_year, weights = population_shares(year=year, municipality_ids=municipality_ids)
+        return method, weights, population_year
+    if method == SplitMethod.LOANS:
+        weights = municipality_loans(year=year, municipality_ids=municipality_ids)
+        lacking = [pk for pk in municipality_ids if not weights.get(pk)]
+        if lacking:
+            raise ValidationError(_(
+                "%(figure)s is split by loans, but %(year)d has no loans for: %(names)s. Import the service "
+                "points' figures first, or choose another key.") % {
+                "figure": label, "year": year, "names": _names(lacking)})
+        return method, weights, None
+    if method == SplitMethod.AGREED:
+        weights = {int(pk): share for pk, share in chosen.agreed_shares.items()}
+        lacking = [pk for pk in municipality_ids if pk not in weights]
+        if lacking or not sum(weights.get(pk, 0) for pk in municipality_ids):
+            raise ValidationError(_(
+                "%(figure)s is split by agreed shares, but no share was agreed for: %(names)s. Set the "
+                "shares again.") % {"figure": label, "names": _names(lacking) or _names(municipality_ids)})
+        return method, {pk: weights[pk] for pk in municipality_ids}, None
+    return method, None, None
+
+
+@transaction.atomic
+def allocation_key_save(*, year: int, metric: str, method: str, agreed_shares: dict | None = None,
+                        by) -> AllocationKey:
+    """Choose how a shared figure of the year is split. Agreed shares are whole numbers, one
+    for every Louna municipality, not all zero. It applies to imports made from now on: a
+    split already saved keeps the key it was made by (shown beside it)."""
+    if metric not in SharedMetric.values:
+        raise ValidationError({"metric": _("Choose one of the shared figures.")})
+    if method not in dict(AllocationKey.CHOICES):
+        raise ValidationError({"method": _("Choose how the figure is split.")})
+    statistics_year = statistics_year_open(year=year)
+    _check_unlocked(statistics_year)
+    shares = {}
+    if method == SplitMethod.AGREED:
+        errors = {}
+        for municipality_id in sorted(louna_municipality_ids()):
+            share = (agreed_shares or {}).get(municipality_id)
+            if share is None or share < 0:
+                errors[f"share_{municipality_id}"] = _("Give a whole number, 0 or more.")
+            else:
+                shares[str(municipality_id)] = int(share)
+        if errors:
+            raise ValidationError(errors)
+        if not sum(shares.values()):
+            raise ValidationError({"method": _("The agreed shares add up to zero; give at least one share.")})
+    key, _created = AllocationKey.objects.update_or_create(
+        statistics_year=statistics_year, metric=metric,
+        defaults={"method": method, "agreed_shares": shares, "updated_by": by})
+    return key
 
 
 def _new_figures_by_month(parsed) -> dict[int, dict]:

@@ -19,6 +19,8 @@ urlpatterns = [
     path("<int:year>/compute/", views.compute, name="compute"),
     path("<int:year>/report/", views.mark_reported, name="report"),
     path("<int:year>/export.xlsx", views.export, name="export"),
+    path("<int:year>/keys/", views.allocation_keys, name="allocation_keys"),
+    path("<int:year>/keys/<str:metric>/", views.allocation_key_edit, name="allocation_key_edit"),
     # The annual reports (stats/annual_views.py).
     path("<int:year>/overview/", annual_views.annual_overview, name="annual_overview"),
     path("<int:year>/reports/<int:pk>/deliver/", annual_views.annual_deliver, name="annual_deliver"),

@@ -17,7 +17,7 @@ from consortium.views import get_or_404, permission_required
 
 from . import exports, import_jobs, permissions, selectors, services, tasks
 from .csvimport import MAX_BYTES
-from .forms import ImportForm, YearForm
+from .forms import AllocationKeyForm, ImportForm, YearForm
 from .models import Metric, SharedMetric, StatisticsYear, StatsImport
 
 can_view = permission_required(permissions.can_view)
@@ -239,3 +239,33 @@ def import_template(request, year, kind):
     stem = "palvelupisteet" if kind == StatsImport.Kind.SERVICE_POINTS else "yhteiset-palvelut"
     response["Content-Disposition"] = f'attachment; filename="{stem}-{year}.csv"'
     return response
+
+
+# ---------------------------------------------------------------- allocation keys
+
+
+@can_manage
+def allocation_keys(request, year):
+    """The shared figures of the year and the key each is split by."""
+    statistics_year = _year_or_404(year)
+    chosen = {key.metric: key for key in statistics_year.allocation_keys.all()}
+    rows = [(value, label, chosen.get(value)) for value, label in SharedMetric.choices]
+    return render(request, "stats/allocation_keys.html", {"statistics_year": statistics_year, "rows": rows})
+
+
+@can_manage
+def allocation_key_edit(request, year, metric):
+    statistics_year = _year_or_404(year)
+    if metric not in SharedMetric.values:
+        raise Http404
+    key = statistics_year.allocation_keys.filter(metric=metric).first()
+    municipalities = selectors.louna_municipalities()
+    form = AllocationKeyForm(request.POST or None, municipalities=municipalities, key=key)
+    if request.method == "POST" and not statistics_year.is_locked and form.is_valid():
+        outcome = run_service(request, lambda: services.allocation_key_save(
+            year=year, metric=metric, method=form.cleaned_data["method"], agreed_shares=form.agreed_shares(),
+            by=request.user), form=form, success_message=_("The key is saved; imports from now on split by it."))
+        if outcome.ok:
+            return redirect("stats:allocation_keys", year=year)
+    return render(request, "stats/allocation_key_form.html", {
+        "statistics_year": statistics_year, "metric_label": SharedMetric(metric).label, "form": form})

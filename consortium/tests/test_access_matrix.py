@@ -248,7 +248,7 @@ def demo_objects() -> dict[str, object]:
         "ematerials_year": budget.year, "budget": budget.pk, "order": order.pk, "order_import": order_import.pk,
         "event": event.pk, "municipality_code": library.municipality.code,
         "stats_year": statistics_year.year, "municipality": library.municipality_id, "stats_import": stats_import.pk,
-        "annual_report": annual_report.pk, "import_draft": import_draft.pk,
+        "annual_report": annual_report.pk, "import_draft": import_draft.pk, "shared_figure": "finna_visits",
         "sushi_account": sushi_account.pk, "harvest": harvest.pk,
         "figure_kind": "service_points",
         "training": registration.training_id, "registration": registration.pk,
