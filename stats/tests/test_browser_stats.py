@@ -3,6 +3,7 @@ confirms, and sees the figures on the year's overview; axe-core is clean on the 
 and the import page (with a preview and with an error report)."""
 
 import codecs
+import re
 
 import pytest
 
@@ -117,3 +118,33 @@ def test_a_director_opens_the_annual_report_and_its_charts_and_downloads_the_exc
     page.goto("/stats/2024/overview/")
     assert "Tammelan kirjastoauto" not in page.get_by_role("table", name="Kattavuus").inner_text()
     assert_accessible(page)
+
+
+def test_coordinator_chooses_agreed_shares_as_the_key_of_a_shared_figure(page, coordinator, points, humppila,
+                                                                         tammela):
+    from stats.models import AllocationKey
+
+    StatisticsYear.objects.create(year=2024)
+    login(page, coordinator.email, PASSWORD)
+    page.goto("/stats/2024/")
+    page.get_by_role("link", name="Jakoperusteet").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert_accessible(page)
+    # The first shared figure is Finna's web visits.
+    page.get_by_role("link", name=re.compile("^Muuta jakoperustetta")).first.click()
+    page.wait_for_load_state("domcontentloaded")
+    page.get_by_label("sovituin osuuksin").check()
+    page.get_by_label(humppila.municipality.name).fill("1")
+    page.get_by_role("button", name="Tallenna").click()
+    page.wait_for_load_state("domcontentloaded")
+    # Tammela's share is missing: the form says so beside its field, and nothing is saved.
+    assert page.get_by_label(tammela.municipality.name).get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    assert not AllocationKey.objects.exists()
+    page.get_by_label(tammela.municipality.name).fill("3")
+    page.get_by_role("button", name="Tallenna").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "sovituin osuuksin" in page.get_by_role("table").inner_text()
+    key = AllocationKey.objects.get()
+    assert (key.metric, key.method) == ("finna_visits", "agreed")
+    assert key.agreed_shares == {str(humppila.municipality_id): 1, str(tammela.municipality_id): 3}
