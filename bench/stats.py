@@ -21,7 +21,6 @@ is one JSON object.
 """
 
 import argparse
-import csv
 import io
 import json
 import os

@@ -49,7 +49,7 @@ ITEMS = [
 
 def _month_back(today, months: int):
     month = today.replace(day=1)
-    for _ in range(months):
+    for _step in range(months):
         month = (month - timedelta(days=1)).replace(day=1)
     return month
 
