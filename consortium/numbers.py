@@ -4,12 +4,20 @@ a comma before the decimals), or as a spreadsheet saved them (12500.50)."""
 import re
 from decimal import Decimal, InvalidOperation
 
-__all__ = ("parse_euros", "EURO_LIMIT")
+__all__ = ("parse_euros", "EURO_LIMIT", "NegativeAmount", "AmountTooLarge")
 
 EURO_LIMIT = Decimal("10000000000")  # ten billion: more is a typing error, not a price
 # Digits with at most two decimals. Anything else ("1.234,50" with a dot grouping
 # thousands, "1e3", more decimals) is refused rather than read as something else.
 _EUROS = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
+
+
+class NegativeAmount(ValueError):
+    """An amount below zero: a different mistake from a typo, so callers can say so."""
+
+
+class AmountTooLarge(ValueError):
+    """An amount at or past EURO_LIMIT."""
 
 
 def parse_euros(value) -> Decimal:
@@ -27,6 +35,10 @@ def parse_euros(value) -> Decimal:
             amount = Decimal(text.replace(",", "."))
         except InvalidOperation as error:
             raise ValueError(value) from error
-    if not amount.is_finite() or amount < 0 or amount >= EURO_LIMIT:
+    if not amount.is_finite():
         raise ValueError(value)
+    if amount < 0:
+        raise NegativeAmount(value)
+    if amount >= EURO_LIMIT:
+        raise AmountTooLarge(value)
     return amount.quantize(Decimal("0.01"))

@@ -2,9 +2,8 @@
 transaction and is the only way views, forms and tasks change these objects."""
 
 import hashlib
-import re
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from consortium.calendar import not_a_working_day_message, previous_working_day
 from consortium.jobs import job_run_queue
 from consortium.models import LIBRARY_ROLES, Library, User
-from consortium.numbers import EURO_LIMIT, parse_euros
+from consortium.numbers import AmountTooLarge, NegativeAmount, parse_euros
 from consortium.outbox import enqueue_mail_to_user, queued_keys
 from consortium.selectors import role_holders
 from consortium.uploads import DOCUMENTS, read_checked_upload
@@ -185,22 +184,16 @@ def document_upload(*, procurement: Procurement, uploaded_file, kind: str, title
 
 
 def _parse_euros(value, field: str) -> Decimal | None:
-    """The shared reading of a euro amount (consortium.numbers), with the reason named:
-    a negative or an impossibly large estimate is a different mistake from a typo."""
+    """The shared reading of a euro amount (consortium.numbers), with the reason named."""
     if value in (None, ""):
         return None
     try:
         return parse_euros(value)
+    except NegativeAmount:
+        raise ValidationError({field: _("The estimate cannot be negative.")}) from None
+    except AmountTooLarge:
+        raise ValidationError({field: _("The estimate is too large.")}) from None
     except ValueError:
-        text = re.sub(r"[\s\u202f\u2009€]", "", str(value)).replace(",", ".")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            amount = None
-        if amount is not None and amount.is_finite() and amount < 0:
-            raise ValidationError({field: _("The estimate cannot be negative.")}) from None
-        if amount is not None and amount.is_finite() and amount >= EURO_LIMIT:
-            raise ValidationError({field: _("The estimate is too large.")}) from None
         raise ValidationError({field: _("Give the estimate as a number of euros, e.g. 12 500,00.")}) from None
 
 
