@@ -1,4 +1,5 @@
-"""The user mix of bench/load.py (locust): each role opens its main pages.
+"""The user mix of bench/load.py (locust): each role opens its main pages in turn, one page
+per task, and thinks 1–3 s before the next one as a person reads a page before clicking on.
 
 LOAD_THINK=0 removes the think time (the saturated run); LOAD_ONLY=bare drives only the bare
 yardstick page (config/urls.py, BENCH_BARE_PAGE=1) with the same generator."""
@@ -26,11 +27,15 @@ class Person(HttpUser):
         # hash). Sent as a header: the production cookies are Secure, the test server is http.
         if self.email:
             self.client.headers["Cookie"] = SESSIONS[self.email]
+        self.next_page = 0
 
     @task
-    def browse(self):
-        for path in self.pages:
-            self.client.get(path, name=f"{type(self).__name__} {path}")
+    def open_next_page(self):
+        # One page view per task: the think time falls between page views, not after a burst
+        # of every page of the role.
+        path = self.pages[self.next_page % len(self.pages)]
+        self.next_page += 1
+        self.client.get(path, name=f"{type(self).__name__} {path}")
 
 
 if ONLY_BARE:
