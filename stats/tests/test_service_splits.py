@@ -4,11 +4,13 @@ the key chosen for the figure it feeds, the parts add up exactly, the key and it
 kept in the report version and shown beside the figure, a key changed makes the next
 version differ, and a key whose input is missing stops the job naming the municipalities."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from consortium import registry
 from consortium.models import JobRun
@@ -119,6 +121,13 @@ def test_the_report_page_shows_the_key_and_its_inputs_beside_the_figure(client, 
     # Split of 7 584 by population (2020): Humppila's 2 174 of 8 190; made of each service's total.
     assert "7\xa0584" in cell and "asukaslukujen suhteessa" in cell and "asukasluku 2020" in cell
     assert "2\xa0174 / 8\xa0190" in cell and "BookBeat 5\xa0230" in cell and "Ellibs 2\xa0354" in cell
+    # The Excel's allocation keys sheet: the same key, weights and services.
+    workbook = load_workbook(io.BytesIO(client.get(reverse(
+        "stats:annual_municipality_xlsx", args=[2024, humppila.municipality_id])).content))
+    rows = {row[0]: row for row in workbook["Jakoperusteet"].iter_rows(min_row=2, values_only=True)}
+    assert rows["Yhteiset e-aineistot: lainat"][1:] == (7584, "population", 2020, 2174, 8190,
+                                                        "BookBeat 5230; Ellibs 2354")
+    assert rows["Yhteiset e-aineistot: hankinnat euroina"][1] == 12400.51  # a number in Excel, not text
 
 
 def test_a_missing_key_input_stops_the_job_naming_the_municipalities(client, vendors, coordinator, humppila,
