@@ -107,7 +107,9 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
     """Each municipality's figures as the annual job stores them: its service points'
     figures added up (plus its own municipality-level figures, e.g. its part of a shared
     figure split by the allocation key at import), then the figure sources' figures (which
-    win over an imported figure of the same metric: they are the data's origin). Louna's
+    win over an imported figure of the same metric: they are the data's origin), and the
+    e-material services' figures split by the keys in force now (servicefigures.
+    service_shared_splits; a key that cannot be applied is in `split_errors`). Louna's
     municipalities always get a report; any other municipality with figures does too."""
     year = statistics_year.year
     metrics = selectors.year_metrics(year=year)
