@@ -184,7 +184,7 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
                     "total": total.total, "key": total.split_method, "population_year": total.population_year,
                     "weight": weights.get(str(municipality.pk)), "weights_total": sum(weights.values()) or None}
         # The services' split wins over a shared-services file's figure of the same metric:
-        # it is made from the finer figures, one service at a time, and follows today's key.
+        # it is made from the finer figures (each service's own) and follows today's key.
         for code, split in service_splits.items():
             if municipality.pk not in split["parts"] or code not in known:
                 continue

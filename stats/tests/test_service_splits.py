@@ -167,6 +167,16 @@ def test_a_figure_source_of_the_same_metric_wins_over_the_vendors_euros(vendors,
     assert LOANS in details["splits"]  # the other figures are split as before
 
 
+def test_the_services_split_wins_over_a_shared_files_figure_of_the_same_metric(vendors, coordinator, humppila,
+                                                                               tammela):
+    services.import_save(year=2024, kind=StatsImport.Kind.SHARED, data=b"Tieto;Yhteensa\nematerial_count;999\n",
+                         file_name="yhteiset.csv", by=coordinator)
+    inputs = annual_selectors.report_inputs(statistics_year=StatisticsYear.objects.get(year=2024))
+    ids = (humppila.municipality_id, tammela.municipality_id)
+    assert sum(inputs.figures[pk][TITLES] for pk in ids) == 5300  # Ellibs' titles, not the file's 999
+    assert inputs.details[ids[0]]["splits"][TITLES]["services"] == [["Ellibs", 5300]]
+
+
 def test_the_keys_page_offers_the_vendor_figures(client, vendors, coordinator, humppila, tammela):
     client.force_login(coordinator)
     page = client.get(reverse("stats:allocation_keys", args=[2024])).content.decode()
