@@ -68,12 +68,15 @@ def report_workbook(*, report, comparison: list[dict]) -> bytes:
         points.append([safe_cell(missing["name"]), _("no figures")])
 
     splits = workbook.create_sheet(_("Allocation keys")[:31])
-    splits.append([_("Figure"), _("Total"), _("Key"), _("Population year"), _("Weight"), _("All weights")])
+    splits.append([_("Figure"), _("Total"), _("Key"), _("Population year"), _("Weight"), _("All weights"),
+                   _("E-material services")])
     _bold_row(splits)
     names = {entry["code"]: entry["name_fi"] for entry in report.details.get("metrics", [])}
     for code, split in sorted(report.details.get("splits", {}).items()):
-        splits.append([safe_cell(names.get(code, code)), split["total"], split["key"], split["population_year"],
-                       split["weight"], split["weights_total"]])
+        # The e-material services' split names each service's total it was made of.
+        services = "; ".join(f"{name} {value}" for name, value in split.get("services", []))
+        splits.append([safe_cell(names.get(code, code)), value_of(split["total"]), split["key"],
+                       split["population_year"], split["weight"], split["weights_total"], safe_cell(services)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

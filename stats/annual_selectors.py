@@ -16,9 +16,10 @@ from consortium.models import JobRun, Municipality
 from consortium.registry import figure_sources
 
 from . import selectors
-from .metrics import SOURCE_OKM_VARIABLES
+from .metrics import EXTRA_OKM_VARIABLES
 from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
 from .permissions import louna_municipality_ids
+from .servicefigures import service_shared_splits
 
 __all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
            "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
@@ -67,6 +68,9 @@ class ReportInputs:
     figures: dict = field(default_factory=dict)  # {municipality id: {code: stored value}}
     details: dict = field(default_factory=dict)  # {municipality id: details}
     sources: list = field(default_factory=list)  # [{"key", "figures", "error"}]
+    # Why a figure of the e-material services cannot be split (a key's input missing, naming
+    # the municipalities): the job refuses until it is put right.
+    split_errors: list = field(default_factory=list)
 
     @property
     def missing_points(self) -> int:
@@ -75,7 +79,7 @@ class ReportInputs:
     @property
     def complete(self) -> bool:
         return not self.missing_points and not any(d["missing_metrics"] for d in self.details.values()) \
-            and not any(source["error"] for source in self.sources)
+            and not any(source["error"] for source in self.sources) and not self.split_errors
 
 
 def _metric_entry(metric, okm_variable: str) -> dict:
@@ -103,7 +107,9 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
     """Each municipality's figures as the annual job stores them: its service points'
     figures added up (plus its own municipality-level figures, e.g. its part of a shared
     figure split by the allocation key at import), then the figure sources' figures (which
-    win over an imported figure of the same metric: they are the data's origin). Louna's
+    win over an imported figure of the same metric: they are the data's origin), and the
+    e-material services' figures split by the keys in force now (servicefigures.
+    service_shared_splits; a key that cannot be applied is in `split_errors`). Louna's
     municipalities always get a report; any other municipality with figures does too."""
     year = statistics_year.year
     metrics = selectors.year_metrics(year=year)
@@ -115,13 +121,20 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
             .values_list("municipality_id", "service_point_id", "metric__code", "value")):
         sums[(municipality_id, point_id, code)] = value
     source_figures, source_status = _source_figures(year)
+    louna_ids = set(louna_municipality_ids())
+    # The e-material services' figures split by the keys in force now; a metric a figure
+    # source gives is left to the source.
+    service_splits, split_errors = service_shared_splits(
+        statistics_year=statistics_year, municipality_ids=louna_ids,
+        skip={figure.metric for _key, figure in source_figures})
     by_code = {m.code: m for m in Municipality.objects.filter(
-        Q(pk__in=set(louna_municipality_ids()) | {key[0] for key in sums})
+        Q(pk__in=louna_ids | {key[0] for key in sums})
         | Q(code__in={figure.municipality_code for _key, figure in source_figures}))}
     source_codes = sorted({figure.metric for _key, figure in source_figures} - set(year_codes))
-    extra = {metric.code: metric for metric in Metric.objects.filter(code__in=source_codes)}
+    split_codes = sorted(set(service_splits) - set(year_codes) - set(source_codes))
+    extra = {metric.code: metric for metric in Metric.objects.filter(code__in=source_codes + split_codes)}
     entries = [_metric_entry(metric, getattr(metric, "okm_variable", "")) for metric in metrics]
-    entries += [_metric_entry(extra[code], SOURCE_OKM_VARIABLES.get(code, "")) for code in source_codes
+    entries += [_metric_entry(extra[code], EXTRA_OKM_VARIABLES.get(code, "")) for code in source_codes + split_codes
                 if code in extra]
     unknown = {(key, figure.metric) for key, figure in source_figures if figure.metric not in extra
                and figure.metric not in year_codes}
@@ -137,7 +150,7 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
     point_names = {pk: name for pk, name, _m in points}
     shared = {total.metric: total for total in selectors.shared_totals(statistics_year=statistics_year)}
     inputs = ReportInputs(statistics_year=statistics_year, metrics=entries, municipalities=municipalities,
-                          sources=source_status)
+                          sources=source_status, split_errors=split_errors)
     for municipality in municipalities:
         inputs.figures[municipality.pk] = {}
         inputs.details[municipality.pk] = {"service_points": {}, "missing_points": [], "splits": {},
@@ -170,6 +183,17 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
                 details["splits"][code] = {
                     "total": total.total, "key": total.split_method, "population_year": total.population_year,
                     "weight": weights.get(str(municipality.pk)), "weights_total": sum(weights.values()) or None}
+        # The services' split wins over a shared-services file's figure of the same metric:
+        # it is made from the finer figures (each service's own) and follows today's key.
+        for code, split in service_splits.items():
+            if municipality.pk not in split["parts"] or code not in known:
+                continue
+            inputs.figures[municipality.pk][code] = _stored(split["parts"][municipality.pk])
+            details["splits"][code] = {
+                "total": _stored(split["total"]), "key": split["key"], "population_year": split["population_year"],
+                "weight": split["inputs"].get(municipality.pk), "weights_total": sum(split["inputs"].values()),
+                "inputs": {str(pk): weight for pk, weight in split["inputs"].items()},
+                "services": [[name, _stored(value)] for name, value in split["services"]]}
         # Points' names for the missing ones of closed points are already there; sort for reading.
         details["missing_metrics"] = [code for code in year_codes if code not in inputs.figures[municipality.pk]]
     return inputs
@@ -236,7 +260,9 @@ def _split_shown(split: dict | None) -> dict | None:
     if split is None:
         return None
     labels = dict(SplitMethod.choices)
-    return {**split, "key_label": str(labels.get(split["key"], split["key"]))}
+    # Euros are kept as text with cents: numbers again for the page.
+    return {**split, "key_label": str(labels.get(split["key"], split["key"])), "total": value_of(split["total"]),
+            "services": [(name, value_of(value)) for name, value in split.get("services", [])]}
 
 
 def metric_series(*, history: dict, report: AnnualReport, language: str) -> list[dict]:

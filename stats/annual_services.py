@@ -59,6 +59,11 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
             return _summary(year, made)
     source_metrics_ensure()
     inputs = annual_selectors.report_inputs(statistics_year=statistics_year)
+    if inputs.split_errors:
+        # A shared figure that cannot be split by its key would leave every municipality's
+        # report without it (or with parts that do not add up): nothing is made until the
+        # key's input is there or another key is chosen.
+        raise ValidationError(inputs.split_errors)
     # All versions so far (one query): the newest per municipality, and whether any is delivered.
     latest, delivered = {}, set()
     for report in AnnualReport.objects.filter(statistics_year=statistics_year).order_by("version"):

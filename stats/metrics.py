@@ -4,7 +4,8 @@ puts them back in a database that lacks them (a flushed test database, a fresh i
 that skipped the data migration)."""
 
 __all__ = ("BASE_METRICS", "base_metrics_ensure", "SOURCE_METRICS", "SOURCE_OKM_VARIABLES", "source_metrics_ensure",
-           "SERVICE_METRICS", "service_metrics_ensure")
+           "SERVICE_METRICS", "service_metrics_ensure", "SERVICE_SHARED_METRICS", "SERVICE_FEEDS",
+           "EXTRA_OKM_VARIABLES")
 
 # (code, Finnish, Swedish, English, unit, level, shared, OKM variable)
 BASE_METRICS = [
@@ -58,15 +59,16 @@ SOURCE_OKM_VARIABLES = {code: okm for code, *_rest, okm in SOURCE_METRICS}
 
 
 def source_metrics_ensure() -> None:
-    """Put back the source metrics in a database that lacks them (a flushed test database)."""
+    """Put back the source metrics, and the municipality metrics the e-material services'
+    figures are split into, in a database that lacks them (a flushed test database)."""
     from .models import Metric
 
-    codes = [row[0] for row in SOURCE_METRICS]
-    if Metric.objects.filter(code__in=codes).count() == len(codes):
+    rows = SOURCE_METRICS + SERVICE_SHARED_METRICS
+    if Metric.objects.filter(code__in=[row[0] for row in rows]).count() == len(rows):
         return
     Metric.objects.bulk_create([
         Metric(code=code, name_fi=fi, name_sv=sv, name_en=en, unit=unit, level=level, is_shared=shared)
-        for code, fi, sv, en, unit, level, shared, _okm in SOURCE_METRICS], ignore_conflicts=True)
+        for code, fi, sv, en, unit, level, shared, _okm in rows], ignore_conflicts=True)
 # The figures kept per web site or e-material service (ServiceFigure), not per service point.
 # (code, Finnish, Swedish, English, unit)
 SERVICE_METRICS = [
@@ -88,3 +90,24 @@ def service_metrics_ensure() -> dict:
         Metric.objects.get_or_create(code=code, defaults={"name_fi": fi, "name_sv": sv, "name_en": en, "unit": unit,
                                                           "level": "service", "is_shared": False})
     return dict(Metric.objects.filter(code__in=[row[0] for row in SERVICE_METRICS]).values_list("code", "pk"))
+
+
+# The e-material services' year totals (ServiceFigure) are shared figures too: the annual job
+# splits each one's total over all services among the Louna municipalities by the key chosen
+# for the municipality metric it feeds (services.split_keys). Titles, acquired items and euros
+# feed the figures the shared-services file and Louna's orders already have; loans had no
+# municipality metric (COUNTER has no loans: they come from the vendors), so migration 0012
+# creates one. {service metric: municipality metric}
+SERVICE_FEEDS = {
+    "ematerial_loans": "ematerial_shared_loans",
+    "ematerial_titles": "ematerial_count",
+    "ematerial_acquisition_items": "ematerial_acquisitions",
+    "ematerial_acquisition_euros": "ematerial_acquisitions_eur",
+}
+SERVICE_SHARED_METRICS = [
+    ("ematerial_shared_loans", "Yhteiset e-aineistot: lainat", "Gemensamma e-material: lån",
+     "Shared e-materials: loans", "loans", "municipality", True, "E-aineistojen lainaus"),
+]
+# The OKM variable of a metric a report carries outside its year's set (a figure source's, or
+# a split of the services' figures).
+EXTRA_OKM_VARIABLES = {**SOURCE_OKM_VARIABLES, **{code: okm for code, *_rest, okm in SERVICE_SHARED_METRICS}}

@@ -24,6 +24,8 @@ __all__ = (
     "CounterUsage",
     "AnnualReport",
     "SharedMetric",
+    "ServiceSharedMetric",
+    "KEYED_FIGURES",
     "SplitMethod",
     "SharedServiceTotal",
     "MunicipalityYearTotal",
@@ -274,6 +276,19 @@ class SharedMetric(models.TextChoices):
     EMATERIAL_ACQUISITIONS = "ematerial_acquisitions", _("shared e-materials: acquisitions")
 
 
+class ServiceSharedMetric(models.TextChoices):
+    """Shared figures only the e-material services' own figures give (metrics.SERVICE_FEEDS):
+    split by the annual job, not at import. Kept apart from SharedMetric, whose values are
+    MunicipalityYearTotal's columns."""
+
+    EMATERIAL_LOANS = "ematerial_shared_loans", _("shared e-materials: loans")
+    EMATERIAL_ACQUISITIONS_EUR = "ematerial_acquisitions_eur", _("shared e-materials: acquisitions in euros")
+
+
+# Every shared figure that has an allocation key of its own.
+KEYED_FIGURES = SharedMetric.choices + ServiceSharedMetric.choices
+
+
 class SplitMethod(models.TextChoices):
     POPULATION = "population", _("by population share")
     LOANS = "loans", _("by loans")
@@ -286,13 +301,15 @@ class AllocationKey(models.Model):
     """How one shared figure of a year is split among the municipalities, as the coordinator
     chose it: by population, by loans, by agreed shares or equally. A figure without a row is
     split by population, as it always was. The split itself is made when the figure is
-    imported, and the key and its inputs are kept beside it (SharedServiceTotal.key_inputs)."""
+    imported, and the key and its inputs are kept beside it (SharedServiceTotal.key_inputs);
+    the e-material services' figures are split when the annual job runs, by the key in force
+    then, and the key and its inputs are kept in the report version (AnnualReport.details)."""
 
     CHOICES = [(value, label) for value, label in SplitMethod.choices if value != SplitMethod.GIVEN]
 
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="allocation_keys",
                                         verbose_name=_("statistics year"))
-    metric = models.CharField(_("figure"), max_length=40, choices=SharedMetric.choices)
+    metric = models.CharField(_("figure"), max_length=40, choices=KEYED_FIGURES)
     method = models.CharField(_("split method"), max_length=20, choices=CHOICES)
     # {municipality id as text: its whole-number share}; only for agreed shares.
     agreed_shares = models.JSONField(_("agreed shares"), default=dict, blank=True)

@@ -41,7 +41,7 @@ from consortium.uploads import decode_csv_text
 from . import csvimport
 from .allocation import allocate
 from .csvimport import ParsedFile, RowError, _norm, parse_count
-from .metrics import service_metrics_ensure
+from .metrics import SERVICE_FEEDS, service_metrics_ensure
 from .models import (
     ColumnMapping,
     Metric,
@@ -53,7 +53,8 @@ from .models import (
 )
 
 __all__ = ("ServiceRow", "ServiceFile", "parse_matomo", "parse_vendor", "service_import_prepare",
-           "service_import_save", "service_figures_write", "service_year_totals", "ematerial_year_enter")
+           "service_import_save", "service_figures_write", "service_year_totals", "service_shared_splits",
+           "ematerial_year_enter")
 
 VISITS = "web_visits"
 LOANS, TITLES, EUROS, ITEMS = ("ematerial_loans", "ematerial_titles", "ematerial_acquisition_euros",
@@ -498,6 +499,56 @@ def service_year_totals(*, statistics_year, kind: str | None = None) -> dict:
         figures = figures.filter(service__kind=kind)
     return {(row["service_id"], row["metric__code"]): row["total"] for row in figures.values(
         "service_id", "metric__code").annotate(total=Sum("value")).order_by()}
+
+
+# The municipality metric kept in euros: split in whole cents.
+_MONEY = SERVICE_FEEDS[EUROS]
+
+
+def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tuple[dict, list]:
+    """The e-material services' figures of the year as shared figures: for each municipality
+    metric they feed (metrics.SERVICE_FEEDS), the year's total over all services (figures in
+    force, months added up) split among `municipality_ids` by the key chosen for that
+    metric now (services.split_keys: by population unless the coordinator chose another).
+    Made by the annual job, so a key changed since makes the next report version differ.
+    Metrics in `skip` are not split (a figure source gives them: the orders are their origin).
+
+    Returns ({metric: {"total", "key", "population_year", "inputs": {municipality id: weight},
+    "parts": {municipality id: part}, "services": [(name, total)]}}, [why a figure cannot be
+    split, naming the municipalities]). Parts are whole numbers (euros whole cents) adding up
+    exactly to the total. At most four queries, whatever the number of services."""
+    from .services import split_keys
+
+    by_metric = {}
+    for row in (ServiceFigure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True,
+                                             service__kind=Service.Kind.EMATERIAL,
+                                             metric__code__in=list(SERVICE_FEEDS))
+                .values("service__name", "service_id", "metric__code").annotate(total=Sum("value"))
+                .order_by("service__name", "service_id")):
+        code = SERVICE_FEEDS[row["metric__code"]]
+        if code not in skip:
+            by_metric.setdefault(code, []).append((row["service__name"], row["total"]))
+    members = sorted(municipality_ids)
+    if not by_metric or not members:
+        return {}, []
+    keys = split_keys(year=statistics_year.year, metrics=sorted(by_metric), municipality_ids=members)
+    splits, errors = {}, []
+    for code, per_service in sorted(by_metric.items()):
+        key = keys[code]
+        if isinstance(key, ValidationError):
+            errors.append(key.messages[0])
+            continue
+        method, weights, population_year = key
+        total = sum((value for _name, value in per_service), Decimal(0))
+        money = code == _MONEY
+        allocation = allocate(total=int(total * 100) if money else int(total), key=method,
+                              members=members, weights=weights)
+        splits[code] = {
+            "total": total if money else int(total), "key": allocation.key, "population_year": population_year,
+            "inputs": allocation.inputs,
+            "parts": {pk: (Decimal(part).scaleb(-2) if money else part) for pk, part in allocation.parts.items()},
+            "services": [(name, value if money else int(value)) for name, value in per_service]}
+    return splits, errors
 
 
 @transaction.atomic

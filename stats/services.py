@@ -15,8 +15,9 @@ from consortium.models import Municipality, MunicipalityPopulation
 from . import csvimport, selectors
 from .allocation import Key, allocate
 from .bulk import insert_grouped, insert_rows, no_cyclic_gc
-from .metrics import BASE_METRICS, base_metrics_ensure
+from .metrics import BASE_METRICS, EXTRA_OKM_VARIABLES, base_metrics_ensure
 from .models import (
+    KEYED_FIGURES,
     TOTAL_FIELDS,
     AllocationKey,
     CounterUsage,
@@ -26,7 +27,6 @@ from .models import (
     MetricVersion,
     MunicipalityYearTotal,
     PendingImport,
-    SharedMetric,
     SharedServiceTotal,
     SplitMethod,
     StatisticsYear,
@@ -36,6 +36,7 @@ from .permissions import louna_municipality_ids
 
 __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
            "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
+           "split_key", "split_keys", "allocation_key_save",
            "counter_import_save", "year_compute", "year_mark_reported")
 
 
@@ -84,7 +85,7 @@ def metric_set_ensure(*, year: int) -> None:
     if earlier is not None:
         source = [(v.metric_id, v.okm_variable, v.position) for v in MetricVersion.objects.filter(year=earlier)]
     else:
-        okm = {code: variable for code, *_rest, variable in BASE_METRICS}
+        okm = {**{code: variable for code, *_rest, variable in BASE_METRICS}, **EXTRA_OKM_VARIABLES}
         source = [(pk, okm.get(code, ""), position) for position, (pk, code) in enumerate(
             Metric.objects.exclude(level=Metric.Level.SERVICE).order_by("pk").values_list("pk", "code"))]
     MetricVersion.objects.bulk_create([MetricVersion(year=year, metric_id=metric_id, okm_variable=okm,
@@ -194,13 +195,44 @@ def split_key(*, year: int, metric: str, municipality_ids) -> tuple[str, dict | 
     key the coordinator chose for it (AllocationKey), by population when none was chosen.
     A key whose inputs are missing is a ValidationError that names what is missing."""
     chosen = AllocationKey.objects.filter(statistics_year__year=year, metric=metric).first()
+    return _split_key(year=year, metric=metric, chosen=chosen, municipality_ids=municipality_ids, inputs={})
+
+
+def split_keys(*, year: int, metrics, municipality_ids) -> dict:
+    """split_key for several figures at once (the annual job's splits of the services'
+    figures): {metric: (method, weights, population year) or the ValidationError naming what
+    is missing}. One query for the keys, one each for the population and the loans however
+    many figures use them."""
+    chosen = {key.metric: key for key in AllocationKey.objects.filter(statistics_year__year=year,
+                                                                      metric__in=list(metrics))}
+    inputs, keys = {}, {}
+    for metric in metrics:
+        try:
+            keys[metric] = _split_key(year=year, metric=metric, chosen=chosen.get(metric),
+                                      municipality_ids=municipality_ids, inputs=inputs)
+        except ValidationError as error:
+            keys[metric] = error
+    return keys
+
+
+def _split_key(*, year: int, metric: str, chosen, municipality_ids, inputs: dict):
+    """`inputs` keeps the population and the loans read for one figure for the next."""
     method = chosen.method if chosen else SplitMethod.POPULATION
-    label = SharedMetric(metric).label if metric in SharedMetric.values else metric
+    label = dict(KEYED_FIGURES).get(metric, metric)
     if method == SplitMethod.POPULATION:
-        population_year, weights = population_shares(year=year, municipality_ids=municipality_ids)
+        if "population" not in inputs:
+            try:
+                inputs["population"] = population_shares(year=year, municipality_ids=municipality_ids)
+            except ValidationError as error:
+                inputs["population"] = error
+        if isinstance(inputs["population"], ValidationError):
+            raise inputs["population"]
+        population_year, weights = inputs["population"]
         return method, weights, population_year
     if method == SplitMethod.LOANS:
-        weights = municipality_loans(year=year, municipality_ids=municipality_ids)
+        if "loans" not in inputs:
+            inputs["loans"] = municipality_loans(year=year, municipality_ids=municipality_ids)
+        weights = inputs["loans"]
         lacking = [pk for pk in municipality_ids if not weights.get(pk)]
         if lacking:
             raise ValidationError(_(
@@ -224,8 +256,9 @@ def allocation_key_save(*, year: int, metric: str, method: str, agreed_shares: d
                         by) -> AllocationKey:
     """Choose how a shared figure of the year is split. Agreed shares are whole numbers, one
     for every Louna municipality, not all zero. It applies to imports made from now on: a
-    split already saved keeps the key it was made by (shown beside it)."""
-    if metric not in SharedMetric.values:
+    split already saved keeps the key it was made by (shown beside it). The e-material
+    services' figures are split by the annual job, so their next report version follows it."""
+    if metric not in dict(KEYED_FIGURES):
         raise ValidationError({"metric": _("Choose one of the shared figures.")})
     if method not in dict(AllocationKey.CHOICES):
         raise ValidationError({"method": _("Choose how the figure is split.")})

@@ -18,7 +18,8 @@ from consortium.views import get_or_404, permission_required
 from . import exports, import_jobs, permissions, selectors, services, tasks
 from .csvimport import MAX_BYTES
 from .forms import AllocationKeyForm, ImportForm, YearForm
-from .models import Metric, SharedMetric, StatisticsYear, StatsImport
+from .metrics import SERVICE_FEEDS
+from .models import KEYED_FIGURES, Metric, SharedMetric, StatisticsYear, StatsImport
 
 can_view = permission_required(permissions.can_view)
 can_manage = permission_required(permissions.can_manage)
@@ -249,14 +250,21 @@ def allocation_keys(request, year):
     """The shared figures of the year and the key each is split by."""
     statistics_year = _year_or_404(year)
     chosen = {key.metric: key for key in statistics_year.allocation_keys.all()}
-    rows = [(value, label, chosen.get(value)) for value, label in SharedMetric.choices]
+    # Figures the e-material services' own figures feed are split by the annual job, by the key
+    # in force when it runs (stats/servicefigures.py service_shared_splits).
+    fed = set(SERVICE_FEEDS.values())
+    when = {(True, False): _("when it is imported"),
+            (True, True): _("when it is imported; the e-material services' figures when the annual job runs"),
+            (False, True): _("the e-material services' figures, when the annual job runs")}
+    rows = [(value, label, chosen.get(value), when[(value in SharedMetric.values, value in fed)])
+            for value, label in KEYED_FIGURES]
     return render(request, "stats/allocation_keys.html", {"statistics_year": statistics_year, "rows": rows})
 
 
 @can_manage
 def allocation_key_edit(request, year, metric):
     statistics_year = _year_or_404(year)
-    if metric not in SharedMetric.values:
+    if metric not in dict(KEYED_FIGURES):
         raise Http404
     key = statistics_year.allocation_keys.filter(metric=metric).first()
     municipalities = selectors.louna_municipalities()
@@ -268,4 +276,4 @@ def allocation_key_edit(request, year, metric):
         if outcome.ok:
             return redirect("stats:allocation_keys", year=year)
     return render(request, "stats/allocation_key_form.html", {
-        "statistics_year": statistics_year, "metric_label": SharedMetric(metric).label, "form": form})
+        "statistics_year": statistics_year, "metric_label": dict(KEYED_FIGURES)[metric], "form": form})
