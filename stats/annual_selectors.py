@@ -21,8 +21,8 @@ from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
 from .permissions import louna_municipality_ids
 
 __all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
-           "version_list", "municipality_history", "covered_names", "year_comparison", "metric_series", "national_rows",
-           "NATIONAL_SORTS", "report_job_runs", "year_reports")
+           "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
+           "NATIONAL_SORTS", "report_job_runs", "year_reports", "covered_names")
 
 log = logging.getLogger(__name__)
 TENTH = Decimal("0.1")

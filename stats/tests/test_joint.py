@@ -178,3 +178,29 @@ def test_loans_per_resident_count_every_resident_of_the_series(imported, coordin
         reverse("stats:year_detail", args=[2024])).context["rows"]}
     # 46 000 loans for 3 000 + 1 000 residents.
     assert rows["901"]["population"] == 4000 and rows["901"]["loans_per_resident"] == Decimal("11.50")
+
+
+@pytest.mark.parametrize("url_name", ["stats:annual_overview", "stats:year_detail"])
+def test_more_joint_organisations_cost_no_more_queries(imported, coordinator, client, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    url = reverse(url_name, args=[2024])
+
+    def counted() -> int:
+        client.get(url)  # the session's first read is not the page's
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    one = counted()
+    for number in range(3):  # three more joint organisations, two municipalities each
+        host = MunicipalityFactory(code=f"91{number}", name_fi=f"Isäntä {number}")
+        library = LounaLibraryFactory(name=f"Yhteiskirjasto {number}", municipality=host)
+        for served in (MunicipalityFactory(code=f"92{number}"), MunicipalityFactory(code=f"93{number}")):
+            JointMunicipality.objects.create(library=library, municipality=served)
+            MunicipalityPopulation.objects.create(municipality=served, year=2023, population=500)
+        MunicipalityPopulation.objects.create(municipality=host, year=2023, population=1500)
+        ServicePointFactory(library=library, name=f"Yhteiskirjaston {number} pääkirjasto")
+    assert counted() == one
