@@ -80,6 +80,17 @@ def test_a_served_municipality_without_a_population_is_named(joint):
         services.split_key(year=2024, metric="finna_visits", municipality_ids=[joint["host"].pk, joint["tammela"].pk])
 
 
+def test_a_shared_file_column_of_a_served_municipality_says_where_its_part_belongs(joint):
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SHARED,
+                                     data=b"Tieto;Yhteensa;901;902;834\nfinna_visits;100;40;10;50\n")
+    assert [(error.row, error.column, error.message) for error in parsed.errors] == [
+        (1, "902", "Pikkukylä is served by the joint library organisation of Isokylä, which reports one series for "
+                   "all its municipalities: give the part in Isokylä's column.")]
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SHARED,
+                                     data=b"Tieto;Yhteensa;901;834\nfinna_visits;100;50;50\n")
+    assert not parsed.errors
+
+
 def test_completeness_counts_the_series_not_the_served_municipality(imported):
     inputs = _inputs()
     host, served = imported["host"], imported["served"]
