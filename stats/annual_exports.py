@@ -87,12 +87,13 @@ def report_csv(*, report, comparison: list[dict]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Municipality code"), _("Municipality"), _("Year"), _("Version"), _("OKM variable"),
-                     _("Figure"), _("Code"), _("Unit"), _("Value")])
+                     _("Figure"), _("Code"), _("Unit"), _("Value"), _("Municipalities covered")])
+    covers = safe_cell(", ".join(covered_names(report)))  # empty but for a joint library organisation
     for row in comparison:
         value = "" if row["value"] is None else str(row["value"]).replace(".", ",")
         writer.writerow([safe_cell(report.municipality.code), safe_cell(report.municipality.name_fi),
                          report.statistics_year.year, report.version, safe_cell(row["okm_variable"]),
-                         safe_cell(row["label"]), row["code"], row["unit"], value])
+                         safe_cell(row["label"]), row["code"], row["unit"], value, covers])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 

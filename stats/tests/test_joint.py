@@ -161,6 +161,9 @@ def test_the_annual_job_makes_one_report_for_the_series_naming_both(imported, co
     workbook = load_workbook(io.BytesIO(client.get(
         reverse("stats:annual_municipality_xlsx", args=[2024, host.pk])).content))
     assert "Isokylä, Pikkukylä" in [cell for cell in next(workbook.active.iter_rows(min_row=2, values_only=True))]
+    lines = client.get(reverse("stats:annual_municipality_csv", args=[2024, host.pk])).content.decode(
+        "utf-8-sig").splitlines()
+    assert lines[0].endswith(";Kunnat, joiden luvut sisältyvät") and lines[1].endswith(";Isokylä, Pikkukylä")
     overview = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
     assert "Sisältyy kunnan Isokylä lukuihin" in overview
     # The served municipality has no report page of its own to open.
