@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from .models import (
     CooperationArea,
     JobRun,
+    JointMunicipality,
     Library,
     Municipality,
     MunicipalityPopulation,
@@ -50,13 +51,22 @@ class ServicePointInline(admin.TabularInline):
     extra = 0
 
 
+class JointMunicipalityInline(admin.TabularInline):
+    """A joint library organisation's other municipalities (its host is `municipality`);
+    JointMunicipality.clean names what is refused."""
+
+    model = JointMunicipality
+    extra = 0
+    autocomplete_fields = ["municipality"]
+
+
 @admin.register(Library)
 class LibraryAdmin(admin.ModelAdmin):
     list_display = ["name", "municipality", "member_since", "is_active"]
     list_filter = ["is_active", "cooperation_areas"]
     search_fields = ["name", "municipality__name_fi", "municipality__code"]
     list_select_related = ["municipality"]
-    inlines = [ServicePointInline]
+    inlines = [JointMunicipalityInline, ServicePointInline]
 
 
 class ExternalIdInline(admin.TabularInline):

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -17,6 +18,7 @@ __all__ = (
     "MunicipalityPopulation",
     "CooperationArea",
     "Library",
+    "JointMunicipality",
     "ServicePoint",
     "ServicePointExternalId",
     "Role",
@@ -178,6 +180,12 @@ class Library(models.Model):
     cooperation_areas = models.ManyToManyField(
         CooperationArea, blank=True, related_name="libraries", verbose_name=_("cooperation areas")
     )
+    # A joint library organisation (yhteiskirjasto) serves its host municipality
+    # (`municipality`) and these: OKM gets one series from it, under the host.
+    also_serves = models.ManyToManyField(
+        Municipality, through="JointMunicipality", blank=True, related_name="served_by",
+        verbose_name=_("also serves"),
+    )
 
     objects = LibraryQuerySet.as_manager()
 
@@ -192,6 +200,66 @@ class Library(models.Model):
     @property
     def is_member(self):
         return self.member_since is not None
+
+    def clean(self):
+        # The other direction of JointMunicipality.clean: a municipality another active
+        # organisation serves cannot host a library organisation of its own as well.
+        if self.municipality_id and self.is_active:
+            host = (Library.objects.filter(is_active=True, joint_municipalities__municipality_id=self.municipality_id)
+                    .exclude(pk=self.pk).first())
+            if host is not None:
+                raise ValidationError({"municipality": _(
+                    "%(municipality)s is already served by the joint library organisation %(library)s; a "
+                    "municipality has one library organisation.") % {"municipality": self.municipality,
+                                                                     "library": host}})
+
+
+class JointMunicipality(models.Model):
+    """A municipality that a joint library organisation serves besides its host municipality.
+
+    The municipality has no library organisation of its own: its figures are in the joint
+    organisation's series. Unique per municipality, so no municipality is served by two."""
+
+    library = models.ForeignKey(Library, on_delete=models.CASCADE, related_name="joint_municipalities",
+                                verbose_name=_("library"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="joint_library",
+                                     verbose_name=_("municipality"))
+
+    class Meta:
+        ordering = ["library", "municipality__name_fi"]
+        constraints = [models.UniqueConstraint(
+            fields=["municipality"], name="municipality_served_by_one_library",
+            violation_error_message=_("This municipality is already served by another library organisation."))]
+        verbose_name = pgettext_lazy("joint library organisation", "municipality also served")
+        verbose_name_plural = pgettext_lazy("joint library organisation", "municipalities also served")
+
+    def __str__(self):
+        return f"{self.library}: {self.municipality}"
+
+    def clean(self):
+        try:  # in the admin's inline the library may be new (no id yet) while it is checked
+            library = self.library
+        except Library.DoesNotExist:
+            return
+        if not self.municipality_id:
+            return
+        if self.municipality_id == library.municipality_id:
+            raise ValidationError({"municipality": _(
+                "%(municipality)s is the library's own (host) municipality; list only the other municipalities "
+                "it serves.") % {"municipality": self.municipality}})
+        own = (Library.objects.filter(is_active=True, municipality_id=self.municipality_id)
+               .exclude(pk=library.pk).first())
+        if own is not None:
+            raise ValidationError({"municipality": _(
+                "%(municipality)s has a library organisation of its own, %(library)s; a municipality is served by "
+                "one library organisation. Make %(library)s inactive first if it has joined this one.")
+                % {"municipality": self.municipality, "library": own}})
+        other = (JointMunicipality.objects.filter(municipality_id=self.municipality_id)
+                 .exclude(library_id=library.pk).select_related("library").first())
+        if other is not None:
+            raise ValidationError({"municipality": _(
+                "%(municipality)s is already served by %(library)s; a municipality is served by one library "
+                "organisation.") % {"municipality": self.municipality, "library": other.library}})
 
 
 class ServicePoint(models.Model):

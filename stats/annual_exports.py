@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from consortium.spreadsheets import safe_cell
 
-from .annual_selectors import value_of
+from .annual_selectors import covered_names, value_of
 
 __all__ = ("report_workbook", "report_csv", "national_workbook")
 
@@ -45,8 +45,10 @@ def report_workbook(*, report, comparison: list[dict]) -> bytes:
     sheet["A1"].font = Font(bold=True)
     delivered = (timezone.localtime(report.delivered_at).strftime("%d.%m.%Y") if report.delivered
                  else _("not delivered"))
+    covers = covered_names(report)
     sheet.append([_("Municipality code"), safe_cell(report.municipality.code), _("Computed"),
-                  timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M"), _("Delivered"), delivered])
+                  timezone.localtime(report.created_at).strftime("%d.%m.%Y %H:%M"), _("Delivered"), delivered,
+                  *([_("Municipalities covered"), safe_cell(", ".join(covers))] if covers else [])])
     sheet.append([])
     sheet.append([_("OKM variable"), _("Figure"), _("Unit"), str(report.statistics_year.year),
                   str(report.statistics_year.year - 1), pgettext("difference", "Change"), _("Change in per cent"), _("Source")])
@@ -88,12 +90,13 @@ def report_csv(*, report, comparison: list[dict]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Municipality code"), _("Municipality"), _("Year"), _("Version"), _("OKM variable"),
-                     _("Figure"), _("Code"), _("Unit"), _("Value")])
+                     _("Figure"), _("Code"), _("Unit"), _("Value"), _("Municipalities covered")])
+    covers = safe_cell(", ".join(covered_names(report)))  # empty but for a joint library organisation
     for row in comparison:
         value = "" if row["value"] is None else str(row["value"]).replace(".", ",")
         writer.writerow([safe_cell(report.municipality.code), safe_cell(report.municipality.name_fi),
                          report.statistics_year.year, report.version, safe_cell(row["okm_variable"]),
-                         safe_cell(row["label"]), row["code"], row["unit"], value])
+                         safe_cell(row["label"]), row["code"], row["unit"], value, covers])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
@@ -105,11 +108,12 @@ def national_workbook(*, year: int, metrics: list[dict], rows: list[dict], total
     sheet["A1"].font = Font(bold=True)
     sheet.append([])
     sheet.append([_("Municipality code"), _("Municipality"), _("Version"),
-                  *[safe_cell(metric["label"]) for metric in metrics]])
+                  *[safe_cell(metric["label"]) for metric in metrics], _("Municipalities covered")])
     _bold_row(sheet)
-    for row in rows:
+    for row in rows:  # a joint library organisation's row names the municipalities its series covers
         sheet.append([safe_cell(row["municipality"].code), safe_cell(row["municipality"].name_fi),
-                      row["report"].version, *[_cell(value) for value in row["values"]]])
+                      row["report"].version, *[_cell(value) for value in row["values"]],
+                      safe_cell(", ".join(covered_names(row["report"]))) or None])
     sheet.append(["", _("Total"), "", *[_cell(value) for value in totals]])
     _bold_row(sheet)
     sheet.column_dimensions["B"].width = 24

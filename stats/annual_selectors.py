@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from consortium.models import JobRun, Municipality
 from consortium.registry import figure_sources
 
-from . import selectors
+from . import selectors, series
 from .metrics import EXTRA_OKM_VARIABLES
 from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
 from .permissions import louna_municipality_ids
@@ -23,7 +23,7 @@ from .servicefigures import service_shared_splits
 
 __all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
            "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
-           "NATIONAL_SORTS", "report_job_runs", "year_reports")
+           "NATIONAL_SORTS", "report_job_runs", "year_reports", "covered_names")
 
 log = logging.getLogger(__name__)
 TENTH = Decimal("0.1")
@@ -71,6 +71,9 @@ class ReportInputs:
     # Why a figure of the e-material services cannot be split (a key's input missing, naming
     # the municipalities): the job refuses until it is put right.
     split_errors: list = field(default_factory=list)
+    # Municipalities with no series of their own: [{"municipality", "host"}], the host's
+    # joint library organisation reports their figures (they are not missing).
+    included: list = field(default_factory=list)
 
     @property
     def missing_points(self) -> int:
@@ -110,16 +113,21 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
     win over an imported figure of the same metric: they are the data's origin), and the
     e-material services' figures split by the keys in force now (servicefigures.
     service_shared_splits; a key that cannot be applied is in `split_errors`). Louna's
-    municipalities always get a report; any other municipality with figures does too."""
+    municipalities always get a report; any other municipality with figures does too.
+    A report is a series (OKM's unit, the library organisation): a joint organisation's
+    report is its host municipality's and includes every municipality it also serves."""
     year = statistics_year.year
     metrics = selectors.year_metrics(year=year)
     year_codes = [metric.code for metric in metrics]
+    joint = series.joint_series()
+    hosts = series.host_ids(joint)
     sums = {}
     for municipality_id, point_id, code, value in (
             selectors.current_figures(statistics_year=statistics_year)
             .values("municipality_id", "service_point_id", "metric__code").annotate(value=Sum("value")).order_by()
             .values_list("municipality_id", "service_point_id", "metric__code", "value")):
-        sums[(municipality_id, point_id, code)] = value
+        key = (series.series_of(municipality_id, hosts), point_id, code)
+        sums[key] = sums.get(key, 0) + value
     source_figures, source_status = _source_figures(year)
     louna_ids = set(louna_municipality_ids())
     # The e-material services' figures split by the keys in force now; a metric a figure
@@ -127,7 +135,8 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
     service_splits, split_errors = service_shared_splits(
         statistics_year=statistics_year, municipality_ids=louna_ids,
         skip={figure.metric for _key, figure in source_figures})
-    by_code = {m.code: m for m in Municipality.objects.filter(
+    # {code: the municipality whose series a figure of that code belongs to}
+    by_code = {m.code: joint[hosts[m.pk]].host if m.pk in hosts else m for m in Municipality.objects.filter(
         Q(pk__in=louna_ids | {key[0] for key in sums})
         | Q(code__in={figure.municipality_code for _key, figure in source_figures}))}
     source_codes = sorted({figure.metric for _key, figure in source_figures} - set(year_codes))
@@ -143,7 +152,7 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
         if codes and not status["error"]:
             status["error"] = _("Unknown metrics: %(codes)s.") % {"codes": ", ".join(codes)}
     known = {entry["code"] for entry in entries}
-    municipalities = sorted(by_code.values(), key=lambda m: (m.name_fi, m.code))
+    municipalities = sorted({m.pk: m for m in by_code.values()}.values(), key=lambda m: (m.name_fi, m.code))
     ids = [m.pk for m in municipalities]
     points = list(selectors.expected_service_points(year=year, municipality_ids=ids)
                   .values_list("pk", "name", "library__municipality_id").order_by("name", "pk"))
@@ -154,7 +163,10 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
     for municipality in municipalities:
         inputs.figures[municipality.pk] = {}
         inputs.details[municipality.pk] = {"service_points": {}, "missing_points": [], "splits": {},
-                                           "from_sources": {}, "missing_metrics": []}
+                                           "from_sources": {}, "missing_metrics": [],
+                                           "covers": series.covered(joint.get(municipality.pk))}
+        inputs.included += [{"municipality": member, "host": municipality}
+                            for member in getattr(joint.get(municipality.pk), "also", ())]
     # Service points that have figures, though no longer expected (closed since), count too.
     for (municipality_id, point_id, code), value in sums.items():
         if municipality_id not in inputs.figures:
@@ -173,8 +185,11 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
         municipality = by_code.get(figure.municipality_code)
         if municipality is None or figure.metric not in known:
             continue
-        inputs.figures[municipality.pk][figure.metric] = _stored(figure.value)
-        inputs.details[municipality.pk]["from_sources"][figure.metric] = figure.source or key
+        figures, from_sources = inputs.figures[municipality.pk], inputs.details[municipality.pk]["from_sources"]
+        # The municipalities of one series add up; a source's figure replaces an imported one.
+        earlier = value_of(figures.get(figure.metric)) if figure.metric in from_sources else 0
+        figures[figure.metric] = _stored(earlier + figure.value)
+        from_sources[figure.metric] = figure.source or key
     for municipality in municipalities:
         details = inputs.details[municipality.pk]
         for code, total in shared.items():
@@ -256,6 +271,13 @@ def year_comparison(*, report: AnnualReport, previous: AnnualReport | None, lang
     return rows
 
 
+def covered_names(report: AnnualReport, language: str = "fi") -> list[str]:
+    """The municipalities a joint library organisation's series covered, as the version
+    stored them (host first); empty for a municipality's own library organisation."""
+    return [(language == "sv" and entry.get("name_sv")) or entry["name_fi"]
+            for entry in report.details.get("covers", [])]
+
+
 def _split_shown(split: dict | None) -> dict | None:
     if split is None:
         return None
@@ -303,7 +325,7 @@ def national_rows(*, year: int, sort: str = "municipality", descending: bool = F
                 seen.add(entry["code"])
                 metrics.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"],
                                 "level": entry["level"]})
-    rows = [{"municipality": report.municipality, "report": report,
+    rows = [{"municipality": report.municipality, "report": report, "covers": covered_names(report, language),
              "values": [value_of(report.figures.get(metric["code"])) for metric in metrics]} for report in reports]
     codes = [metric["code"] for metric in metrics]
     if sort not in codes and sort not in NATIONAL_SORTS:

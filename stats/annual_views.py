@@ -147,6 +147,7 @@ def annual_municipality(request, year, pk):
             (point["name"], [point["figures"].get(entry["code"]) for entry in point_metrics])
             for point in sorted(report.details.get("service_points", {}).values(), key=lambda p: p["name"])]
         context["can_manage"] = permissions.can_manage(request.user)
+        context["covers"] = annual_selectors.covered_names(report, language)
     return render(request, "stats/annual/municipality.html", context)
 
 
@@ -208,7 +209,7 @@ def national(request, year):
             "id": f"national-{level}", "title": title, "with_code": first,
             "columns": ([column("code", _("Code"))] if first else []) + [column("municipality", _("Municipality"))]
             + [column(metrics[i]["code"], metrics[i]["label"], numeric=True) for i in indexes],
-            "rows": [(row["municipality"], [row["values"][i] for i in indexes]) for row in rows],
+            "rows": [(row["municipality"], row["covers"], [row["values"][i] for i in indexes]) for row in rows],
             "totals": [totals[i] for i in indexes]})
     return render(request, "stats/annual/national.html", {
         "year": year, "tables": tables, "rows": rows, "sort": sort,

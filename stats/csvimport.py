@@ -28,6 +28,7 @@ from consortium.permissions import LOUNA_AREA
 from consortium.uploads import decode_csv_text
 
 from .models import SERVICE_POINT_FIELDS, SharedMetric, StatsImport
+from .series import joint_series
 
 __all__ = ("RowError", "ParsedFile", "PointRow", "SharedRow", "parse_count", "parse_file",
            "MAX_BYTES", "MAX_ROWS")
@@ -412,6 +413,22 @@ def _metric_of(text: str) -> str | None:
     return None
 
 
+def _joint_columns(louna_municipalities) -> dict:
+    """{code or name: {"municipality", "host"}} of the municipalities that a Louna joint library
+    organisation also serves: their figures are in the host's series, so a column of theirs is
+    refused with where its part belongs."""
+    ids = {municipality.pk for municipality in louna_municipalities}
+    keys = {}
+    for host_id, one in joint_series().items():
+        if host_id not in ids:
+            continue
+        for served in one.also:
+            for key in (served.code, _norm(served.name_fi), _norm(served.name_sv)):
+                if key:
+                    keys[key] = {"municipality": served.name_fi, "host": one.host.name_fi}
+    return keys
+
+
 def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
     labels = _labels()
     columns, unknown = _map_header(lines[0], SHARED_HEADERS)
@@ -423,7 +440,7 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
         for key in (municipality.code, _norm(municipality.name_fi), _norm(municipality.name_sv)):
             if key:
                 by_key[key] = municipality
-    municipality_columns = []
+    municipality_columns, joint_columns = [], None
     for index in unknown:
         name = lines[0][index]
         if not name.strip():
@@ -432,7 +449,14 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
         if code.isdigit() and code.isascii():
             code = code.zfill(3)  # Excel saves the template's header 061 as 61
         municipality = by_key.get(_norm(name)) or by_key.get(code)
-        if municipality is None:
+        if municipality is None and joint_columns is None:  # one query, and only for a file that needs it
+            joint_columns = _joint_columns(louna_municipalities)
+        joint = (joint_columns.get(_norm(name)) or joint_columns.get(code)) if municipality is None else None
+        if joint is not None:
+            parsed.errors.append(RowError(1, name.strip()[:40], _(
+                "%(municipality)s is served by the joint library organisation of %(host)s, which reports one "
+                "series for all its municipalities: give the part in %(host)s's column.") % joint))
+        elif municipality is None:
             parsed.errors.append(RowError(1, name.strip()[:40], _("The column is neither a known one nor a Louna "
                                                                   "municipality (code or name).")))
         else:

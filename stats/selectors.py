@@ -10,6 +10,7 @@ from django.db.models import Q, Sum
 from consortium.models import Municipality, ServicePoint
 from consortium.permissions import LOUNA_AREA
 
+from . import series
 from .models import (
     TOTAL_FIELDS,
     Figure,
@@ -146,11 +147,17 @@ def add_key_figures(rows: list[dict], *, statistics_year: StatisticsYear) -> Non
     from consortium.models import MunicipalityPopulation
 
     ids = [row["municipality"].pk for row in rows]
-    populations = {}
+    # A joint library organisation's loans are its whole series': per resident of every
+    # municipality it serves (none until each of them has a population).
+    hosts = {pk: host for pk, host in series.host_ids(series.joint_series()).items() if host in ids}
+    latest = {}
     for municipality_id, year, population in (MunicipalityPopulation.objects.filter(
-            municipality_id__in=ids, year__lte=statistics_year.year).order_by("year")
+            municipality_id__in=[*ids, *hosts], year__lte=statistics_year.year).order_by("year")
             .values_list("municipality_id", "year", "population")):
-        populations[municipality_id] = population  # the latest year wins
+        latest[municipality_id] = population  # the latest year wins
+    populations = series.combined_weights(latest, host_ids_wanted=ids, hosts=hosts)
+    for pk in {pk for pk in ids if pk not in latest} | {host for pk, host in hosts.items() if pk not in latest}:
+        populations[pk] = None
     previous = dict(Figure.objects.filter(
         statistics_year__year=statistics_year.year - 1, replaced_by__isnull=True, metric__code="loans",
         municipality_id__in=ids).values("municipality_id").annotate(loans=Sum("value")).order_by()

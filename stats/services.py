@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from consortium.models import Municipality, MunicipalityPopulation
 
-from . import csvimport, selectors
+from . import csvimport, selectors, series
 from .allocation import Key, allocate
 from .bulk import insert_grouped, insert_rows, no_cyclic_gc
 from .metrics import BASE_METRICS, EXTRA_OKM_VARIABLES, base_metrics_ensure
@@ -98,25 +98,30 @@ def metric_set_ensure(*, year: int) -> None:
 
 def population_shares(*, year: int, municipality_ids) -> tuple[int, dict[int, int]]:
     """(population year, {municipality id: population}) for a split: the latest year, at or
-    before the statistics year if there is one, for which every municipality has a figure."""
+    before the statistics year if there is one, for which every municipality has a figure.
+    A joint library organisation's host counts the population of every municipality it
+    serves (its series covers them all), so each of those needs the year's figure too."""
     wanted = set(municipality_ids)
     if not wanted:
         raise ValidationError(_("There are no Louna municipalities to split among."))
+    hosts = {pk: host for pk, host in series.host_ids(series.joint_series()).items()
+             if host in wanted and pk not in wanted}
+    everyone = wanted | set(hosts)
     by_year = {}
     for municipality_id, population_year, population in MunicipalityPopulation.objects.filter(
-            municipality_id__in=wanted).values_list("municipality_id", "year", "population"):
+            municipality_id__in=everyone).values_list("municipality_id", "year", "population"):
         by_year.setdefault(population_year, {})[municipality_id] = population
-    complete = sorted(y for y, figures in by_year.items() if set(figures) == wanted)
+    complete = sorted(y for y, figures in by_year.items() if set(figures) == everyone)
     if not complete:
         have = set().union(*[set(f) for f in by_year.values()]) if by_year else set()
-        names = ", ".join(Municipality.objects.filter(pk__in=wanted - have).order_by("name_fi")
+        names = ", ".join(Municipality.objects.filter(pk__in=everyone - have).order_by("name_fi")
                           .values_list("name_fi", flat=True)) or ", ".join(
-            Municipality.objects.filter(pk__in=wanted).order_by("name_fi").values_list("name_fi", flat=True))
+            Municipality.objects.filter(pk__in=everyone).order_by("name_fi").values_list("name_fi", flat=True))
         raise ValidationError(_("Population figures of one year are needed for every Louna municipality; "
                                 "missing: %(names)s.") % {"names": names})
     earlier = [y for y in complete if y <= year]
     population_year = earlier[-1] if earlier else complete[0]
-    return population_year, by_year[population_year]
+    return population_year, series.combined_weights(by_year[population_year], host_ids_wanted=wanted, hosts=hosts)
 
 
 def file_hash(data: bytes) -> str:
