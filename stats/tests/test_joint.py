@@ -124,8 +124,10 @@ def test_a_municipality_with_only_zeros_is_complete(joint, coordinator):
     _import(coordinator, StatsImport.Kind.SERVICE_POINTS, POINTS.replace("6 000", "0").encode(), "pisteet.csv")
     _import(coordinator, StatsImport.Kind.SHARED, b"Tieto;Yhteensa\nfinna_visits;0\nlounakirjailijat_visits;0\n"
             b"ematerial_count;0\nematerial_uses;0\nematerial_acquisitions;0\n", "yhteiset.csv")
-    # The orders' figures: zeros, Isokylä's series' given under Pikkukylä's code.
-    source_metrics = ("ematerial_acquisitions_eur", "ematerial_titles_acquired", "ematerial_licences_acquired")
+    # The orders' figures: zeros, Isokylä's series' given under Pikkukylä's code; and the
+    # e-material vendors' loans (a zero too) from a source.
+    source_metrics = ("ematerial_acquisitions_eur", "ematerial_titles_acquired", "ematerial_licences_acquired",
+                      "ematerial_shared_loans")
     registry.register_figure_source("orders", lambda *, year: [
         registry.Figure(municipality_code=code, metric=metric, value=0, source="tilaukset")
         for code in ("902", "834") for metric in source_metrics])
