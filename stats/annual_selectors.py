@@ -18,7 +18,7 @@ from consortium.registry import figure_sources
 from . import selectors
 from .metrics import SOURCE_OKM_VARIABLES
 from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
-from .permissions import louna_municipality_ids
+from .permissions import member_municipality_ids
 
 __all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
            "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
@@ -99,12 +99,13 @@ def _source_figures(year: int):
     return collected, status
 
 
-def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
+def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> ReportInputs:
     """Each municipality's figures as the annual job stores them: its service points'
     figures added up (plus its own municipality-level figures, e.g. its part of a shared
     figure split by the allocation key at import), then the figure sources' figures (which
-    win over an imported figure of the same metric: they are the data's origin). Louna's
-    municipalities always get a report; any other municipality with figures does too."""
+    win over an imported figure of the same metric: they are the data's origin). Every
+    member municipality gets a report; any other municipality with figures does too.
+    `municipality_ids` narrows them (the Louna coordinator's overview and run: Louna's)."""
     year = statistics_year.year
     metrics = selectors.year_metrics(year=year)
     year_codes = [metric.code for metric in metrics]
@@ -115,9 +116,13 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
             .values_list("municipality_id", "service_point_id", "metric__code", "value")):
         sums[(municipality_id, point_id, code)] = value
     source_figures, source_status = _source_figures(year)
-    by_code = {m.code: m for m in Municipality.objects.filter(
-        Q(pk__in=set(louna_municipality_ids()) | {key[0] for key in sums})
-        | Q(code__in={figure.municipality_code for _key, figure in source_figures}))}
+    if municipality_ids is None:
+        wanted = Municipality.objects.filter(
+            Q(pk__in=set(member_municipality_ids()) | {key[0] for key in sums})
+            | Q(code__in={figure.municipality_code for _key, figure in source_figures}))
+    else:  # the person's own (members all): a report each, whether it has figures or not
+        wanted = Municipality.objects.filter(pk__in=list(municipality_ids))
+    by_code = {m.code: m for m in wanted}
     source_codes = sorted({figure.metric for _key, figure in source_figures} - set(year_codes))
     extra = {metric.code: metric for metric in Metric.objects.filter(code__in=source_codes)}
     entries = [_metric_entry(metric, getattr(metric, "okm_variable", "")) for metric in metrics]
