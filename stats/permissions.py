@@ -55,16 +55,12 @@ def louna_municipality_ids() -> frozenset:
 
 
 def managed_municipality_ids(user) -> frozenset:
-    """The municipalities whose statistics the person manages (empty: none)."""
-    cached = getattr(user, "_stats_managed_municipalities", None)
-    if cached is not None:
-        return cached
+    """The municipalities whose statistics the person manages (empty: none). Read afresh each
+    time (one query): a library that joins counts from the next call, in a long job too."""
     roles = roles_of(user)
-    ids = member_municipality_ids() if roles.staff else louna_municipality_ids() if roles.coordinator \
-        else frozenset()
-    if roles.staff or roles.coordinator:
-        user._stats_managed_municipalities = ids
-    return ids
+    if roles.staff:
+        return member_municipality_ids()
+    return louna_municipality_ids() if roles.coordinator else frozenset()
 
 
 def import_municipality_ids(by) -> frozenset:
