@@ -206,7 +206,7 @@ def export(request, year):
     statistics_year = _year_or_404(year)
     data = exports.year_workbook(statistics_year=statistics_year,
                                  municipality_ids=permissions.visible_municipality_ids(request.user))
-    return _xlsx_response(data, f"louna-tilastot-{year}.xlsx")
+    return _xlsx_response(data, f"tilastot-{year}.xlsx")
 
 
 @require_POST

@@ -275,3 +275,24 @@ def test_query_counts_are_constant_for_every_member(client, country, who, url_na
     else:
         assert response.context["report"].municipality_id == tampere.pk
         assert len(response.context["point_rows"]) == 1
+
+
+def test_the_years_workbook_holds_the_persons_municipalities(client, members, staff_user, coordinator):
+    import io
+
+    from openpyxl import load_workbook
+
+    _save(staff_user)
+    _run()
+
+    def names(user):
+        client.force_login(user)
+        response = client.get(reverse("stats:export", args=[2024]))
+        assert response["Content-Disposition"] == 'attachment; filename="tilastot-2024.xlsx"'
+        cells = {cell for sheet in load_workbook(io.BytesIO(response.content)).worksheets
+                 for row in sheet.iter_rows(values_only=True) for cell in row}
+        return {name for name in ("Humppila", "Tammela", "Tampere", "Turku", "Oulu") if name in cells}
+
+    assert names(staff_user) == {"Humppila", "Tammela", "Tampere", "Turku"}
+    assert names(coordinator) == {"Humppila", "Tammela"}
+    assert names(members["turku_director"]) == {"Turku"}
