@@ -80,19 +80,17 @@ def national_export(*, point_ids: list[str], year: int, seed: int) -> bytes:
 
 
 def seed_country(*, first_municipality: int, municipalities: int, first_point: int, points: int) -> list[str]:
-    """Municipalities, a library each (in the cooperation area the year computation covers),
-    their population, and service points with a Mikromarc id; returns the ids."""
-    from consortium.models import (CooperationArea, Library, Municipality, MunicipalityPopulation, ServicePoint,
-                                   ServicePointExternalId)
-    from consortium.permissions import LOUNA_AREA
+    """Municipalities, a library each (a plain member of the consortium: the statistics cover
+    every member), their population, and service points with a Mikromarc id; returns the ids."""
+    from datetime import date
 
-    area, _created = CooperationArea.objects.get_or_create(slug=LOUNA_AREA, defaults={"name": "Louna"})
+    from consortium.models import Library, Municipality, MunicipalityPopulation, ServicePoint, ServicePointExternalId
+
     new = Municipality.objects.bulk_create([
         Municipality(code=f"{first_municipality + i:03d}", name_fi=f"Kunta {first_municipality + i}")
         for i in range(municipalities)])
-    libraries = Library.objects.bulk_create([Library(name=f"{m.name_fi}n kirjasto", municipality=m) for m in new])
-    Library.cooperation_areas.through.objects.bulk_create([
-        Library.cooperation_areas.through(library_id=library.pk, cooperationarea_id=area.pk) for library in libraries])
+    libraries = Library.objects.bulk_create([Library(name=f"{m.name_fi}n kirjasto", municipality=m,
+                                                     member_since=date(2015, 1, 1)) for m in new])
     MunicipalityPopulation.objects.bulk_create([
         MunicipalityPopulation(municipality=m, year=2023, population=1000 + 37 * m.pk) for m in new])
     service_points = ServicePoint.objects.bulk_create([

@@ -61,6 +61,7 @@ DEMO_PEOPLE = [
     ("johtaja.forssa", "Fanni Forssalainen (demo)", Role.DIRECTOR, "061"),
     ("johtaja.jokioinen", "Jussi Jokioislainen (demo)", Role.DIRECTOR, "169"),
     ("johtaja.ypaja", "Ylva Ypäjäläinen (demo)", Role.DIRECTOR, "981"),
+    ("johtaja.tampere", "Taisto Tammerkoski (demo)", Role.DIRECTOR, "837"),
     ("yhteyshenkilo.humppila", "Heikki Yhteyshenkilö (demo)", Role.CONTACT, "103"),
     ("yhteyshenkilo.tampere", "Tiina Tamperelainen (demo)", Role.CONTACT, "837"),
 ]

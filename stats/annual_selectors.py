@@ -18,7 +18,7 @@ from consortium.registry import figure_sources
 from . import selectors, series
 from .metrics import EXTRA_OKM_VARIABLES
 from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
-from .permissions import louna_municipality_ids
+from .permissions import louna_municipality_ids, member_municipality_ids
 from .servicefigures import service_shared_splits
 
 __all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
@@ -106,14 +106,15 @@ def _source_figures(year: int):
     return collected, status
 
 
-def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
+def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> ReportInputs:
     """Each municipality's figures as the annual job stores them: its service points'
     figures added up (plus its own municipality-level figures, e.g. its part of a shared
     figure split by the allocation key at import), then the figure sources' figures (which
     win over an imported figure of the same metric: they are the data's origin), and the
     e-material services' figures split by the keys in force now (servicefigures.
-    service_shared_splits; a key that cannot be applied is in `split_errors`). Louna's
-    municipalities always get a report; any other municipality with figures does too.
+    service_shared_splits; a key that cannot be applied is in `split_errors`). Every
+    member municipality gets a report; any other municipality with figures does too.
+    `municipality_ids` narrows them (the Louna coordinator's overview and run: Louna's).
     A report is a series (OKM's unit, the library organisation): a joint organisation's
     report is its host municipality's and includes every municipality it also serves."""
     year = statistics_year.year
@@ -129,16 +130,20 @@ def report_inputs(*, statistics_year: StatisticsYear) -> ReportInputs:
         key = (series.series_of(municipality_id, hosts), point_id, code)
         sums[key] = sums.get(key, 0) + value
     source_figures, source_status = _source_figures(year)
-    louna_ids = set(louna_municipality_ids())
-    # The e-material services' figures split by the keys in force now; a metric a figure
-    # source gives is left to the source.
+    # The e-material services' figures split by the keys in force now, among the Louna
+    # municipalities that share those services; a metric a figure source gives is left to
+    # the source.
     service_splits, split_errors = service_shared_splits(
-        statistics_year=statistics_year, municipality_ids=louna_ids,
+        statistics_year=statistics_year, municipality_ids=set(louna_municipality_ids()),
         skip={figure.metric for _key, figure in source_figures})
+    if municipality_ids is None:
+        wanted = Municipality.objects.filter(
+            Q(pk__in=set(member_municipality_ids()) | {key[0] for key in sums})
+            | Q(code__in={figure.municipality_code for _key, figure in source_figures}))
+    else:  # the person's own (members all): a report each, whether it has figures or not
+        wanted = Municipality.objects.filter(pk__in=list(municipality_ids))
     # {code: the municipality whose series a figure of that code belongs to}
-    by_code = {m.code: joint[hosts[m.pk]].host if m.pk in hosts else m for m in Municipality.objects.filter(
-        Q(pk__in=louna_ids | {key[0] for key in sums})
-        | Q(code__in={figure.municipality_code for _key, figure in source_figures}))}
+    by_code = {m.code: joint[hosts[m.pk]].host if m.pk in hosts else m for m in wanted}
     source_codes = sorted({figure.metric for _key, figure in source_figures} - set(year_codes))
     split_codes = sorted(set(service_splits) - set(year_codes) - set(source_codes))
     extra = {metric.code: metric for metric in Metric.objects.filter(code__in=source_codes + split_codes)}

@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from consortium.models import Role, RoleAssignment
 from consortium.outbox import enqueue_mail_to_user
-from consortium.permissions import LOUNA_AREA
 
 from . import annual_selectors
 from .metrics import source_metrics_ensure
 from .models import AnnualReport, StatisticsYear
+from .permissions import statistics_libraries
 from .services import statistics_year_open
 
 __all__ = ("annual_reports_create", "annual_report_deliver", "annual_reports_deliver_latest")
@@ -47,10 +47,11 @@ def _summary(year: int, reports, skipped=()) -> dict:
 
 @transaction.atomic
 def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, notify: bool = True,
-                          progress=None) -> dict:
-    """Store a new version of every municipality's report for the year from the figures in
-    force and the figure sources, with the changes from its previous version, and queue
-    the mail to its directors. Returns {"year", "versions": [(municipality id, version)],
+                          progress=None, municipality_ids=None) -> dict:
+    """Store a new version of every municipality's report for the year (every member's and
+    any other with figures; or those of `municipality_ids`) from the figures in force and
+    the figure sources, with the changes from its previous version, and queue the mail to
+    its directors. Returns {"year", "versions": [(municipality id, version)],
     "delivered_skipped": [municipality id]}."""
     statistics_year = _locked_year(year)
     if job_run_id is not None:
@@ -58,7 +59,7 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
         if made:  # this run has done its work already
             return _summary(year, made)
     source_metrics_ensure()
-    inputs = annual_selectors.report_inputs(statistics_year=statistics_year)
+    inputs = annual_selectors.report_inputs(statistics_year=statistics_year, municipality_ids=municipality_ids)
     if inputs.split_errors:
         # A shared figure that cannot be split by its key would leave every municipality's
         # report without it (or with parts that do not add up): nothing is made until the
@@ -98,12 +99,13 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
 
 
 def _tell_directors(reports: list[AnnualReport], *, statistics_year: StatisticsYear) -> None:
-    """One message per version and director (of the municipality's Louna library: those who
-    may open the page). The key names the version, so a retried job queues nothing twice."""
+    """One message per version and director (of the municipality's member or Louna library:
+    those who may open the page). The key names the version, so a retried job queues nothing
+    twice."""
     by_municipality = {report.municipality_id: report for report in reports}
     directors = (RoleAssignment.objects.filter(
-        role=Role.DIRECTOR, library__municipality_id__in=list(by_municipality), library__is_active=True,
-        library__cooperation_areas__slug=LOUNA_AREA, user__is_active=True).exclude(user__email="")
+        role=Role.DIRECTOR, library__in=statistics_libraries(), library__municipality_id__in=list(by_municipality),
+        user__is_active=True).exclude(user__email="")
         .select_related("user", "library").order_by("user_id").distinct())
     site = settings.SITE_URL.rstrip("/")
     for assignment in directors:

@@ -68,8 +68,11 @@ def _series_chart(series: dict) -> dict:
 def annual_overview(request, year):
     """The year at a glance: completeness now, the imports, the job's runs, the versions."""
     statistics_year = _year_or_404(year)
-    inputs = annual_selectors.report_inputs(statistics_year=statistics_year)
-    reports = list(annual_selectors.year_reports(year=year))
+    # Staff see every member municipality; the Louna coordinator Louna's (and Louna's imports).
+    everything = permissions.manages_everything(request.user)
+    scope = None if everything else permissions.managed_municipality_ids(request.user)
+    inputs = annual_selectors.report_inputs(statistics_year=statistics_year, municipality_ids=scope)
+    reports = list(annual_selectors.year_reports(year=year, municipality_ids=scope))
     latest = {}
     for report in reports:
         latest.setdefault(report.municipality_id, report)
@@ -84,7 +87,7 @@ def annual_overview(request, year):
                                  annual_selectors.value_of(change["new"])) for change in report.changes]
     return render(request, "stats/annual/overview.html", {
         "statistics_year": statistics_year, "inputs": inputs, "completeness": completeness, "reports": reports,
-        "imports": selectors.import_list(statistics_year=statistics_year),
+        "imports": selectors.import_list(statistics_year=statistics_year, municipality_ids=scope),
         "job_runs": annual_selectors.report_job_runs(year=year),
         "deliverable": any(not report.delivered for report in latest.values()),
     })
@@ -93,7 +96,8 @@ def annual_overview(request, year):
 @require_POST
 @can_manage
 def annual_deliver(request, year, pk):
-    report = get_or_404(AnnualReport.objects.select_related("municipality").get, pk=pk, statistics_year__year=year)
+    report = get_or_404(AnnualReport.objects.select_related("municipality").get, pk=pk, statistics_year__year=year,
+                        municipality_id__in=permissions.managed_municipality_ids(request.user))
     run_service(request, lambda: annual_services.annual_report_deliver(report=report, by=request.user),
                 success_message=_("Version %(version)d of %(municipality)s is marked delivered.")
                 % {"version": report.version, "municipality": report.municipality.name})

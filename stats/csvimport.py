@@ -261,12 +261,19 @@ def _data_lines(lines):
 
 
 class _PointFinder:
-    """Finds Louna service points by external id or name with two queries for the file."""
+    """Finds the service points of the municipalities whose figures the importer brings (the
+    Louna coordinator: Louna's; staff: every member's) by external id or name, with two
+    queries for the file."""
 
-    def __init__(self):
+    def __init__(self, municipality_ids=None):
+        from .permissions import member_municipality_ids, statistics_libraries
+
         self.labels = _labels()  # once per file, not per row (a national export has thousands)
-        points = {p.pk: p for p in ServicePoint.objects.filter(library__cooperation_areas__slug=LOUNA_AREA)
-                  .select_related("library__municipality").distinct()}
+        if municipality_ids is None:
+            municipality_ids = member_municipality_ids()
+        points = {p.pk: p for p in ServicePoint.objects.filter(
+            library__in=statistics_libraries(), library__municipality_id__in=list(municipality_ids))
+            .select_related("library__municipality")}
         self.by_name = {}
         for point in points.values():
             self.by_name.setdefault(_norm(point.name), []).append(point)
@@ -290,13 +297,15 @@ class _PointFinder:
                                              "system:id, e.g. quria:%(value)s.") % {"id": identifier, "value": value})
             point = matches[0][1]
             if point is None:
-                return None, (labels["id"], _("The service point with the id “%(id)s” is not a Louna library's.")
+                return None, (labels["id"], _("The service point with the id “%(id)s” is not in the "
+                                             "municipalities whose figures you import.")
                               % {"id": identifier})
             return point, None
         if name:
             found = self.by_name.get(_norm(name), [])
             if not found:
-                return None, (labels["name"], _("No Louna service point is called “%(name)s”.") % {"name": name})
+                return None, (labels["name"], _("No service point in the municipalities whose "
+                                               "figures you import is called “%(name)s”.") % {"name": name})
             if len(found) > 1:
                 return None, (labels["name"], _("Several service points are called “%(name)s”; give its id.")
                               % {"name": name})
@@ -342,7 +351,7 @@ def _month_of(text: str, year: int | None) -> int | None:
     return month
 
 
-def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = None):
+def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = None, municipality_ids=None):
     labels = _labels()
     headers, metric_names = _point_headers()
     labels.update({code: name for code, name in metric_names.items() if code not in labels})
@@ -362,7 +371,7 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
     present = [code for code in columns if code not in ("id", "name", "month")]
     base = [code for code in SERVICE_POINT_FIELDS if code in present]
     extra = [code for code in present if code not in SERVICE_POINT_FIELDS]
-    finder = _PointFinder()
+    finder = _PointFinder(municipality_ids)
     seen = {}
     total = len(lines) - 1
     for number, line in _data_lines(lines):
@@ -517,9 +526,11 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
             parsed.rows.append(SharedRow(row=number, metric=metric, total=total, given=given if filled else None))
 
 
-def parse_file(data: bytes, *, kind: str, progress=None, year: int | None = None) -> ParsedFile:
+def parse_file(data: bytes, *, kind: str, progress=None, year: int | None = None,
+               municipality_ids=None) -> ParsedFile:
     """Read and check a whole file. `progress(done, total)`, if given, hears how far the
-    reading has come (a background job's progress bar)."""
+    reading has come (a background job's progress bar). `municipality_ids`: whose service
+    points the file may name (None: every member's)."""
     parsed = ParsedFile(kind=kind)
     if len(data) > MAX_BYTES:
         parsed.errors.append(RowError(0, "", _("The file is larger than %(max)d MB.") % {"max": MAX_BYTES // 2**20}))
@@ -528,7 +539,7 @@ def parse_file(data: bytes, *, kind: str, progress=None, year: int | None = None
     if lines is None:
         return parsed
     if kind == StatsImport.Kind.SERVICE_POINTS:
-        _parse_points(lines, parsed, progress, year)
+        _parse_points(lines, parsed, progress, year, municipality_ids)
     else:
         louna = Municipality.objects.filter(Q(libraries__cooperation_areas__slug=LOUNA_AREA)
                                             & Q(libraries__is_active=True)).distinct().order_by("code")

@@ -1,8 +1,9 @@
-"""Demo statistics: figures for every Louna service point for 2023 and 2024, marked as
-demo (they are invented, not the libraries' real figures), the shared services split by
-population, and the totals computed. Idempotent: existing figures are left as they are.
-With --scale N, 20·N more (generated) Louna service points get figures too, for the
-query-count tests and benchmarks."""
+"""Demo statistics: figures for every member library's service point (Louna's and the
+rest of the country's) for 2023 and 2024, marked as demo (they are invented, not the
+libraries' real figures), Louna's shared services split by population, the totals computed
+and every member municipality's annual report made (so Tampere's demo director sees
+Tampere's). Idempotent: existing figures are left as they are. With --scale N, 20·N more
+(generated) Louna service points get figures too, for the query-count tests and benchmarks."""
 
 import hashlib
 
@@ -14,7 +15,7 @@ from consortium.permissions import LOUNA_AREA
 from . import services
 from .allocation import Key, allocate
 from .models import Figure, SharedMetric, SharedServiceTotal, SplitMethod
-from .permissions import louna_municipality_ids
+from .permissions import louna_municipality_ids, statistics_libraries
 
 DEMO_YEARS = (2023, 2024)
 # Invented totals of the shared services (demo), per year.
@@ -68,8 +69,8 @@ def _generate_points(scale: int) -> None:
 def seed_stats(*, scale: int = 0, stdout=None) -> None:
     if scale:
         _generate_points(scale)
-    points = list(ServicePoint.objects.filter(library__cooperation_areas__slug=LOUNA_AREA)
-                  .select_related("library__municipality").distinct())
+    points = list(ServicePoint.objects.filter(library__in=statistics_libraries())
+                  .select_related("library__municipality"))
     municipality_ids = sorted(louna_municipality_ids())
     if not municipality_ids:
         return

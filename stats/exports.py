@@ -34,7 +34,7 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Municipalities")[:31]
-    sheet.append([_("Louna libraries' statistics %(year)d") % {"year": statistics_year.year}])
+    sheet.append([_("Library statistics %(year)d") % {"year": statistics_year.year}])
     sheet["A1"].font = Font(bold=True)
     sheet.append([_("State"), str(statistics_year.get_state_display()),
                   _("Exported"), timezone.localtime().strftime("%d.%m.%Y %H:%M")])

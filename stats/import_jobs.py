@@ -93,7 +93,8 @@ def import_job_check(*, draft_id: int, progress=None) -> str | None:
     # The preview's messages in the uploader's language: the page shows them as they are.
     with translation.override(draft.created_by.language or settings.LANGUAGE_CODE):
         parsed = services.import_prepare(year=draft.statistics_year.year, kind=draft.kind, data=bytes(draft.data),
-                                         service=draft.service, progress=_job_progress(progress))
+                                         service=draft.service, progress=_job_progress(progress),
+                                         by=draft.created_by)
         result = preview_result(parsed)
     state = DraftState.READY if parsed.is_valid else DraftState.REFUSED
     # Conditional: a confirm or a new upload since then wins over this (late) check.

@@ -5,10 +5,9 @@ from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from consortium.models import Municipality, ServicePoint
-from consortium.permissions import LOUNA_AREA
 
 from . import series
 from .models import (
@@ -21,7 +20,7 @@ from .models import (
     StatisticsYear,
     StatsImport,
 )
-from .permissions import louna_municipality_ids, visible_municipality_ids
+from .permissions import louna_municipality_ids, statistics_libraries, visible_municipality_ids
 
 __all__ = ("year_list", "year_get", "year_metrics", "current_figures", "expected_service_points", "point_rows",
            "municipality_totals",
@@ -64,7 +63,7 @@ def current_figures(*, statistics_year):
 
 
 def municipality_get(*, user, pk: int) -> Municipality:
-    """A Louna municipality the person may see; any other id is not found."""
+    """A municipality the person may see; any other id is not found."""
     return Municipality.objects.get(pk=pk, pk__in=visible_municipality_ids(user))
 
 
@@ -74,10 +73,10 @@ def _open_during(year: int) -> Q:
 
 
 def expected_service_points(*, year: int, municipality_ids):
-    """The Louna service points open at some time during the year: those that owe figures."""
-    return (ServicePoint.objects.filter(_open_during(year), library__cooperation_areas__slug=LOUNA_AREA,
-                                        library__is_active=True, library__municipality_id__in=municipality_ids)
-            .distinct())
+    """The service points of the municipalities' member (or Louna) libraries open at some
+    time during the year: those that owe figures."""
+    return ServicePoint.objects.filter(_open_during(year), library__in=statistics_libraries(),
+                                       library__municipality_id__in=municipality_ids)
 
 
 def point_rows(*, statistics_year: StatisticsYear, municipality_ids, metrics=None) -> list[dict]:
@@ -189,19 +188,34 @@ def shared_totals(*, statistics_year: StatisticsYear) -> list[SharedServiceTotal
     return list(statistics_year.shared_totals.all())
 
 
-def import_list(*, statistics_year: StatisticsYear, limit: int = 20) -> list[StatsImport]:
-    return list(statistics_year.imports.select_related("imported_by", "reverted_by")[:limit])
+def _imports_within(imports, municipality_ids):
+    """The imports all of whose figures are in the municipalities (or that have none of a
+    municipality: web sites, e-materials, COUNTER). An import that also holds other
+    municipalities' figures, e.g. a national export, is not the Louna coordinator's to see
+    or revert. None: every import."""
+    if municipality_ids is None:
+        return imports
+    outside = Figure.objects.filter(source_import=OuterRef("pk")).exclude(municipality_id__in=list(municipality_ids))
+    return imports.filter(~Exists(outside))
 
 
-def import_get(*, year: int, pk: int) -> StatsImport:
-    return StatsImport.objects.select_related("statistics_year").get(pk=pk, statistics_year__year=year)
+def import_list(*, statistics_year: StatisticsYear, limit: int = 20, municipality_ids=None) -> list[StatsImport]:
+    return list(_imports_within(statistics_year.imports.select_related("imported_by", "reverted_by"),
+                                municipality_ids)[:limit])
 
 
-def year_attention(*, year: int) -> tuple[StatisticsYear | None, int]:
+def import_get(*, year: int, pk: int, municipality_ids=None) -> StatsImport:
+    return _imports_within(StatsImport.objects.select_related("statistics_year"), municipality_ids).get(
+        pk=pk, statistics_year__year=year)
+
+
+def year_attention(*, year: int, municipality_ids=None) -> tuple[StatisticsYear | None, int]:
     """For the coordinator's card: the year (or None if not started) and how many service
-    points owe figures for it."""
+    points of the municipalities (by default Louna's) owe figures for it."""
     statistics_year = StatisticsYear.objects.filter(year=year).first()
-    owed = expected_service_points(year=year, municipality_ids=louna_municipality_ids())
+    if municipality_ids is None:
+        municipality_ids = louna_municipality_ids()
+    owed = expected_service_points(year=year, municipality_ids=municipality_ids)
     if statistics_year is None:
         return None, owed.count()
     missing = owed.exclude(pk__in=current_figures(statistics_year=statistics_year).filter(

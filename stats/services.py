@@ -32,7 +32,7 @@ from .models import (
     StatisticsYear,
     StatsImport,
 )
-from .permissions import louna_municipality_ids
+from .permissions import import_municipality_ids, louna_municipality_ids, member_municipality_ids
 
 __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
            "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
@@ -128,16 +128,19 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=None) -> csvimport.ParsedFile:
+def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=None,
+                   by=None) -> csvimport.ParsedFile:
     """Read and check a file; for the shared services also work out each municipality's
     part; list what the import would change. Nothing is saved: this is the preview.
     `service`: the web site a single-site analytics export is for; `progress(done, total)`:
-    told how far the reading has come (a background job's progress bar)."""
+    told how far the reading has come (a background job's progress bar); `by`: the importer,
+    whose municipalities' service points the file may name (nobody: any member's)."""
     if kind in SERVICE_KINDS:
         from .servicefigures import service_import_prepare
 
         return service_import_prepare(year=year, kind=kind, data=data, service=service, progress=progress)
-    parsed = csvimport.parse_file(data, kind=kind, progress=progress, year=year)
+    parsed = csvimport.parse_file(data, kind=kind, progress=progress, year=year,
+                                  municipality_ids=import_municipality_ids(by))
     parsed.sha256 = file_hash(data)
     earlier = (StatsImport.objects.filter(statistics_year__year=year, sha256=parsed.sha256, reverted_at__isnull=True)
                .order_by("-imported_at").first())
@@ -356,7 +359,7 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
     _check_unlocked(statistics_year)
     with no_cyclic_gc():
-        parsed = import_prepare(year=year, kind=kind, data=data, progress=progress)
+        parsed = import_prepare(year=year, kind=kind, data=data, progress=progress, by=by)
     if not parsed.is_valid:
         raise ImportRefused(parsed)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
@@ -420,7 +423,7 @@ def import_draft_create(*, year: int, kind: str, data: bytes, file_name: str, by
     for the year is dropped first, so only what this preview showed can be confirmed."""
     statistics_year = statistics_year_open(year=year)
     PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
-    parsed = import_prepare(year=year, kind=kind, data=data, service=service)
+    parsed = import_prepare(year=year, kind=kind, data=data, service=service, by=by)
     if not parsed.is_valid:
         return parsed, None
     draft = PendingImport(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
@@ -544,14 +547,20 @@ def _counter_groups(report, record):
 
 
 @transaction.atomic
-def year_compute(*, year: int, progress=None) -> dict:
-    """Compute each Louna municipality's totals for the year from the service points'
-    figures and the shared services' parts, record which service points lack figures, and
-    mark the year computed. Running it again gives the same rows (one per municipality)."""
+def year_compute(*, year: int, progress=None, municipality_ids=None) -> dict:
+    """Compute each municipality's totals for the year from the service points' figures and
+    the shared services' parts, record which service points lack figures, and mark the year
+    computed. Running it again gives the same rows (one per municipality). The
+    municipalities: every member's and any other with figures in the year, or those given
+    (the Louna coordinator's run: Louna's; the other municipalities' totals stay)."""
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
     _check_unlocked(statistics_year)
-    municipality_ids = louna_municipality_ids()
+    everyone = municipality_ids is None
+    if everyone:
+        municipality_ids = member_municipality_ids() | set(
+            selectors.current_figures(statistics_year=statistics_year).values_list("municipality_id", flat=True)
+            .distinct().order_by())
     rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids)
     if progress:
         progress.total(len(rows))
@@ -576,8 +585,8 @@ def year_compute(*, year: int, progress=None) -> dict:
             changed.append(total)
     MunicipalityYearTotal.objects.bulk_create(new, batch_size=500)
     MunicipalityYearTotal.objects.bulk_update(changed, fields, batch_size=500)
-    # A municipality that has left Louna no longer has totals of its own here.
-    statistics_year.totals.exclude(municipality_id__in=municipality_ids).delete()
+    if everyone:  # a municipality whose library has left, with no figures, has no totals here
+        statistics_year.totals.exclude(municipality_id__in=municipality_ids).delete()
     missing = sum(row["service_points_missing"] for row in rows)
     statistics_year.state = StatisticsYear.State.COMPUTED
     statistics_year.computed_at = now

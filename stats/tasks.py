@@ -13,12 +13,16 @@ COMPUTE_TASK = "stats.tasks.compute_year"
 
 
 @shared_task(name=COMPUTE_TASK, base=TransactionAwareTask, acks_late=True)
-def compute_year(year: int, job_run_id: int | None = None) -> dict:
+def compute_year(year: int, job_run_id: int | None = None, louna_only: bool = False) -> dict:
     """The annual job: the municipality totals, then a new version of every municipality's
     annual report (with what changed) and the mail to its directors, in one transaction.
-    Delivered again for the same run, it makes no further versions (annual_services)."""
+    Every member municipality and any other with figures; `louna_only` (a run the Louna
+    coordinator starts) the Louna municipalities alone, so it makes no versions, and sends
+    no mail, for the rest of the country. Delivered again for the same run, it makes no
+    further versions (annual_services)."""
     from .annual_services import annual_reports_create
     from .models import AnnualReport
+    from .permissions import louna_municipality_ids
     from .services import year_compute
 
     with tracked_job(job_run_id=job_run_id, task_name=COMPUTE_TASK, label=f"Tilastot {year}") as progress, \
@@ -26,9 +30,10 @@ def compute_year(year: int, job_run_id: int | None = None) -> dict:
         made = AnnualReport.objects.filter(job_run_id=progress.run.pk).count()
         if made:  # a re-delivered task: this run has done its work (even if the year is locked since)
             return {"year": year, "report_versions": made, "already_done": True}
-        result = year_compute(year=year, progress=progress)
+        municipality_ids = louna_municipality_ids() if louna_only else None
+        result = year_compute(year=year, progress=progress, municipality_ids=municipality_ids)
         reports = annual_reports_create(year=year, job_run_id=progress.run.pk, by=progress.run.created_by,
-                                        progress=progress)
+                                        progress=progress, municipality_ids=municipality_ids)
         return {**result, "report_versions": len(reports["versions"])}
 
 

@@ -84,7 +84,8 @@ def year_detail(request, year):
         labels = context["labels"]
         context["shared_totals"] = [(labels[total.metric], total)
                                     for total in selectors.shared_totals(statistics_year=statistics_year)]
-        context["imports"] = selectors.import_list(statistics_year=statistics_year)
+        context["imports"] = selectors.import_list(statistics_year=statistics_year,
+                                                   municipality_ids=_import_scope(request.user))
     return render(request, "stats/year_detail.html", context)
 
 
@@ -182,8 +183,10 @@ def compute(request, year):
     if statistics_year.is_locked:
         messages.error(request, _("The statistics of %(year)d have been reported and are locked.") % {"year": year})
         return redirect("stats:year_detail", year=year)
+    # The Louna coordinator's run computes Louna's reports; staff's the whole country's.
+    kwargs = {"year": year} if permissions.manages_everything(request.user) else {"year": year, "louna_only": True}
     run = job_run_queue(task=tasks.compute_year, label=_("Statistics %(year)d") % {"year": year},
-                        created_by=request.user, kwargs={"year": year})
+                        created_by=request.user, kwargs=kwargs)
     messages.success(request, _("The computation of %(year)d was started.") % {"year": year})
     return redirect(reverse("job_detail", args=[run.pk]) if not JobRun.objects.filter(
         pk=run.pk, state=JobRun.State.DONE).exists() else reverse("stats:year_detail", args=[year]))
@@ -204,13 +207,13 @@ def export(request, year):
     statistics_year = _year_or_404(year)
     data = exports.year_workbook(statistics_year=statistics_year,
                                  municipality_ids=permissions.visible_municipality_ids(request.user))
-    return _xlsx_response(data, f"louna-tilastot-{year}.xlsx")
+    return _xlsx_response(data, f"tilastot-{year}.xlsx")
 
 
 @require_POST
 @can_manage
 def import_revert(request, year, pk):
-    record = get_or_404(selectors.import_get, year=year, pk=pk)
+    record = get_or_404(selectors.import_get, year=year, pk=pk, municipality_ids=_import_scope(request.user))
     try:
         services.import_revert(stats_import=record, by=request.user)
     except ValidationError as error:
@@ -218,6 +221,12 @@ def import_revert(request, year, pk):
     else:
         messages.success(request, _("The import of %(name)s was reverted.") % {"name": record.file_name})
     return redirect("stats:year_detail", year=year)
+
+
+def _import_scope(user):
+    """Whose imports the person sees and reverts: staff every one (None), the Louna
+    coordinator those within the Louna municipalities."""
+    return None if permissions.manages_everything(user) else permissions.managed_municipality_ids(user)
 
 
 def _int(value) -> int:
@@ -234,8 +243,10 @@ def import_template(request, year, kind):
     statistics_year = _year_or_404(year)
     if kind not in services.FIGURE_KINDS:
         raise Http404
-    data = exports.import_template(statistics_year=statistics_year, kind=kind,
-                                   municipality_ids=permissions.louna_municipality_ids())
+    # Service points: the person's own municipalities; the shared services: Louna's.
+    municipality_ids = permissions.managed_municipality_ids(request.user) \
+        if kind == StatsImport.Kind.SERVICE_POINTS else permissions.louna_municipality_ids()
+    data = exports.import_template(statistics_year=statistics_year, kind=kind, municipality_ids=municipality_ids)
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     stem = "palvelupisteet" if kind == StatsImport.Kind.SERVICE_POINTS else "yhteiset-palvelut"
     response["Content-Disposition"] = f'attachment; filename="{stem}-{year}.csv"'

@@ -50,7 +50,7 @@ class Command(BaseCommand):
                     failed = True
                     continue
                 if dry_run:
-                    parsed = services.import_prepare(year=year, kind=kind, data=data, service=service)
+                    parsed = services.import_prepare(year=year, kind=kind, data=data, service=service, by=user)
                 else:
                     try:
                         record = services.import_save(year=year, kind=kind, data=data, file_name=path.name, by=user,
