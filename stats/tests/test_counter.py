@@ -125,6 +125,7 @@ def test_json_release_5_and_5_1():
     assert report.rows[0].item["Print_ISSN"] == "0023-1234" and report.rows[0].item["Access_Type"] == "Controlled"
 
 
+@pytest.mark.django_db
 def test_import_counter_dry_run_prints_one_json_object_last(tmp_path):
     good = tmp_path / "tr_j1.tsv"
     good.write_bytes(tabular(R5_HEADER, R5_COLUMNS, R5_ROWS))
@@ -135,7 +136,8 @@ def test_import_counter_dry_run_prints_one_json_object_last(tmp_path):
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["files"][0] == {"file": str(good), "release": "5", "report_id": "TR_J1", "rows": 2,
                                   "begin": "2024-01-01", "end": "2024-03-01",
-                                  "metric_totals": {"Total_Item_Requests": 60, "Unique_Item_Requests": 6}}
+                                  "metric_totals": {"Total_Item_Requests": 60, "Unique_Item_Requests": 6},
+                                  "replaces": {"imports": [], "months": [], "before": {}, "after": {}}}
     assert result["files"][1]["file"] == str(bad) and "header block" in result["files"][1]["error"]
 
 
