@@ -37,7 +37,8 @@ from .permissions import louna_municipality_ids
 
 __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
            "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
-           "counter_import_preview", "counter_import_save", "year_compute", "year_mark_reported")
+           "counter_import_preview", "counter_import_save", "counter_draft_create",
+           "counter_draft_confirm", "year_compute", "year_mark_reported")
 
 
 # The kinds of file that bring figures (COUNTER reports go through counter_import_save).
@@ -598,6 +599,39 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
         insert_grouped(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",
                                       "data_type", "access_type", "access_method", "yop", "metric_type"],
                        ["month", "count"], _counter_groups(report, record))
+    return record
+
+
+@transaction.atomic
+def counter_draft_create(*, year: int, data: bytes, file_name: str, by, report_id=None, release=None):
+    """Check an uploaded COUNTER report and keep it as the person's one draft for the year
+    (as import_draft_create): (report, replaces, draft or None when refused). The report and
+    release the person stated for a file without its header block are kept with it."""
+    statistics_year = statistics_year_open(year=year)
+    PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
+    report, replaces = counter_import_preview(data=data, file_name=file_name, report_id=report_id, release=release)
+    if report.errors:
+        return report, None, None
+    draft = PendingImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
+                                         file_name=file_name[:255], sha256=file_hash(data), data=data,
+                                         created_by=by, result={"report_id": report_id or "",
+                                                                "release": release or ""})
+    return report, replaces, draft
+
+
+@transaction.atomic
+def counter_draft_confirm(*, year: int, draft_id: int, sha256: str, by) -> StatsImport:
+    """Save the COUNTER report the person previewed (the id and hash shown must match)."""
+    draft = (PendingImport.objects.select_for_update()
+             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year,
+                     kind=StatsImport.Kind.COUNTER, state=DraftState.READY, job_run__isnull=True).first())
+    if draft is None:
+        raise ValidationError(_("The previewed file is no longer waiting for confirmation (another file was "
+                                "chosen since); choose the file again."))
+    record = counter_import_save(data=bytes(draft.data), file_name=draft.file_name, by=by,
+                                 report_id=draft.result.get("report_id") or None,
+                                 release=draft.result.get("release") or None)
+    draft.delete()
     return record
 
 

@@ -131,3 +131,54 @@ def test_counts_in_a_reported_year_are_not_replaced():
     with pytest.raises(ValidationError, match="locked"):
         services.counter_import_save(data=report(1, 3, [11, 20, 35]), file_name="q1-corrected.tsv", by=None)
     assert in_force() == {1: 10, 2: 20, 3: 30} and StatsImport.objects.count() == 1
+
+
+# ---------------------------------------------------------------- the page
+
+
+def upload(client, data: bytes, name: str, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(reverse("stats:counter_import", args=[2024]),
+                       {"file": SimpleUploadedFile(name, data, content_type="text/tab-separated-values"), **fields})
+
+
+def test_the_page_previews_the_replacement_then_confirming_replaces_and_reverting_restores(client, coordinator):
+    from django.urls import reverse
+
+    from stats.models import PendingImport
+
+    services.statistics_year_open(year=2024)
+    first = services.counter_import_save(data=report(1, 4, [10, 20, 30, 40]), file_name="jan-apr.tsv", by=None)
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "en"
+    page = upload(client, report(3, 6, [33, 44, 50, 60]), "mar-jun.tsv").content.decode()
+    assert "Confirming replaces the counts in force of these months: 2024-03, 2024-04" in page
+    assert "jan-apr.tsv: 4 monthly counts from 2024-03 to 2024-04" in page
+    assert ('<th scope="row" class="text-start">Total_Item_Requests</th><td>70</td><td>77</td>'
+            in page.replace("\u00a0", " "))
+    assert in_force() == {1: 10, 2: 20, 3: 30, 4: 40}  # nothing saved by the preview
+    draft = PendingImport.objects.get()
+    done = client.post(reverse("stats:counter_import", args=[2024]),
+                       {"action": "confirm", "draft": draft.pk, "sha256": draft.sha256}, follow=True)
+    assert "mar-jun.tsv imported: 2 rows, 4 monthly counts replaced." in done.content.decode()
+    assert in_force() == {1: 10, 2: 20, 3: 33, 4: 44, 5: 50, 6: 60}
+    second = StatsImport.objects.exclude(pk=first.pk).get()
+    client.post(reverse("stats:import_revert", args=[2024, second.pk]))
+    assert in_force() == {1: 10, 2: 20, 3: 30, 4: 40}
+
+
+def test_a_finnish_user_is_refused_in_finnish_on_the_page(client, coordinator):
+    services.statistics_year_open(year=2024)
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "fi"
+    bare = ("\t".join(R5_COLUMNS) + "\n" + "\t".join(["Kirjastolehti", "Demo", "", "DemoPlatform", "", "", "", "",
+                                                      "", "Total_Item_Requests", "1", "1", "0", "0"])).encode()
+    page = upload(client, bare, "ilman-otsaketta.tsv").content.decode()
+    assert "ilman-otsaketta.tsv: Otsaketiedot puuttuvat tai ovat vajaat (puuttuu: Report_Name" in page
+    assert "Mitään ei tallennettu." in page
+    data = report(1, 3, [10, 20, 30]).replace(b"\t20\t", b"\tkaksikymment\xc3\xa4\t")
+    page = upload(client, data, "huono.tsv").content.decode()
+    assert "huono.tsv, rivi 15: Sarake Feb-2024: &#x27;kaksikymmentä&#x27; ei ole kokonaisluku." in page
+    assert not StatsImport.objects.exists()
