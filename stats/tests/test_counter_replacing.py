@@ -182,3 +182,20 @@ def test_a_finnish_user_is_refused_in_finnish_on_the_page(client, coordinator):
     page = upload(client, data, "huono.tsv").content.decode()
     assert "huono.tsv, rivi 15: Sarake Feb-2024: &#x27;kaksikymmentä&#x27; ei ole kokonaisluku." in page
     assert not StatsImport.objects.exists()
+
+
+def test_a_release_5_1_json_report_replaces_the_release_5_file_of_the_same_institution():
+    """The institution is written one way whatever the release and form, so a vendor's 5.1
+    JSON of the same months replaces its 5 TSV."""
+    services.counter_import_save(data=report(1, 2, [10, 20], institution="ISNI:0000000000000000; Proprietary:demo:7"),
+                                 file_name="r5.tsv", by=None)
+    r51 = {"Report_Header": {"Release": "5.1", "Report_ID": "TR_J1",
+                             "Institution_ID": {"Proprietary": ["demo:7"], "ISNI": ["0000000000000000"]},
+                             "Report_Filters": {"Begin_Date": "2024-01", "End_Date": "2024-02"}},
+           "Report_Items": [{"Title": "Kirjastolehti", "Platform": "DemoPlatform",
+                             "Attribute_Performance": [{"Data_Type": "Journal", "Performance": {
+                                 "Total_Item_Requests": {"2024-01": 12, "2024-02": 22}}}]}]}
+    second = services.counter_import_save(data=json.dumps(r51).encode(), file_name="r51.json", by=None)
+    assert in_force() == {1: 12, 2: 22}
+    assert in_force("Unique_Item_Requests") == {}  # the 5.1 report gave none: the months are replaced whole
+    assert second.replaced == 4
