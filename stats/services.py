@@ -528,7 +528,25 @@ def counter_import_preview(*, data: bytes, file_name: str, report_id=None, relea
                                  "name": earlier.file_name}))
         return report, None
     scope = _counter_scope(report)
-    return report, _counter_replaces(report, scope, _counter_earlier(scope))
+    earlier = _counter_earlier(scope)
+    locked = _counter_locked(report, earlier, file_name=file_name)
+    if locked:
+        report.errors.append((0, locked))
+        return report, None
+    return report, _counter_replaces(report, scope, earlier)
+
+
+def _counter_locked(report, earlier: list, *, file_name: str) -> str:
+    """Why the report cannot be saved for a reported (locked) year, or "": its own year, or
+    the year of an earlier import it would replace."""
+    year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
+    if StatisticsYear.objects.filter(year=year, state=StatisticsYear.State.REPORTED).exists():
+        return _("The statistics of %(year)d have been reported and are locked.") % {"year": year}
+    for other in earlier:
+        if other.statistics_year.is_locked:
+            return _("%(file)s would replace counts of %(other)s, but %(year)d has been reported and is locked.") % {
+                "file": file_name, "other": other.file_name, "year": other.statistics_year.year}
+    return ""
 
 
 @transaction.atomic
@@ -581,11 +599,9 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
         previous.save(update_fields=["reverted_at", "reverted_by"])
     earlier = _counter_earlier(scope, exclude=[record] + ([previous] if previous else []))
     if earlier:
-        for other in earlier:
-            if other.statistics_year.is_locked:
-                raise ValidationError(_("%(file)s would replace counts of %(other)s, but %(year)d has been reported "
-                                        "and is locked.") % {"file": file_name, "other": other.file_name,
-                                                             "year": other.statistics_year.year})
+        locked = _counter_locked(report, earlier, file_name=file_name)
+        if locked:
+            raise ValidationError(locked)
         # One UPDATE for every earlier import and month, whatever the number of rows.
         replaced += CounterUsage.objects.filter(
             source_import__in=[other.pk for other in earlier], replaced_by__isnull=True,

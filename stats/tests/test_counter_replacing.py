@@ -126,11 +126,20 @@ def test_the_same_file_twice_is_still_refused_by_its_hash_even_when_it_would_rep
 def test_counts_in_a_reported_year_are_not_replaced():
     from stats.models import StatisticsYear
 
-    services.counter_import_save(data=report(1, 3, [10, 20, 30]), file_name="q1.tsv", by=None)
-    StatisticsYear.objects.filter(year=2024).update(state=StatisticsYear.State.REPORTED)
-    with pytest.raises(ValidationError, match="locked"):
-        services.counter_import_save(data=report(1, 3, [11, 20, 35]), file_name="q1-corrected.tsv", by=None)
-    assert in_force() == {1: 10, 2: 20, 3: 30} and StatsImport.objects.count() == 1
+    header = dict(R5_HEADER)
+    header["Reporting_Period"] = "Begin_Date=2023-12-01; End_Date=2024-02-29"
+    columns = R5_COLUMNS[:11] + ["Dec-2023", "Jan-2024", "Feb-2024"]
+    winter = tabular(list(header.items()), columns, [["Kirjastolehti", "Demo", "", "DemoPlatform", "", "", "", "",
+                                                      "", "Total_Item_Requests", "6", "1", "2", "3"]])
+    services.counter_import_save(data=winter, file_name="winter.tsv", by=None)  # under 2023
+    StatisticsYear.objects.filter(year=2023).update(state=StatisticsYear.State.REPORTED)
+    parsed, replaces = services.counter_import_preview(data=report(1, 3, [10, 20, 30]), file_name="q1.tsv")
+    assert replaces is None
+    assert parsed.errors == [(0, "q1.tsv would replace counts of winter.tsv, but 2023 has been reported and is "
+                                 "locked.")]
+    with pytest.raises(ValidationError, match="2023 has been reported"):
+        services.counter_import_save(data=report(1, 3, [10, 20, 30]), file_name="q1.tsv", by=None)
+    assert in_force() == {12: 1, 1: 2, 2: 3} and StatsImport.objects.count() == 1
 
 
 # ---------------------------------------------------------------- the page
@@ -152,17 +161,17 @@ def test_the_page_previews_the_replacement_then_confirming_replaces_and_revertin
     services.statistics_year_open(year=2024)
     first = services.counter_import_save(data=report(1, 4, [10, 20, 30, 40]), file_name="jan-apr.tsv", by=None)
     client.force_login(coordinator)
-    client.cookies["django_language"] = "en"
+    client.cookies["django_language"] = "fi"
     page = upload(client, report(3, 6, [33, 44, 50, 60]), "mar-jun.tsv").content.decode()
-    assert "Confirming replaces the counts in force of these months: 2024-03, 2024-04" in page
-    assert "jan-apr.tsv: 4 monthly counts from 2024-03 to 2024-04" in page
+    assert "Vahvistaminen korvaa näiden kuukausien voimassa olevat luvut: 2024-03, 2024-04" in page
+    assert "jan-apr.tsv: 4 kuukausilukua 2024-03–2024-04" in page
     assert ('<th scope="row" class="text-start">Total_Item_Requests</th><td>70</td><td>77</td>'
             in page.replace("\u00a0", " "))
     assert in_force() == {1: 10, 2: 20, 3: 30, 4: 40}  # nothing saved by the preview
     draft = PendingImport.objects.get()
     done = client.post(reverse("stats:counter_import", args=[2024]),
                        {"action": "confirm", "draft": draft.pk, "sha256": draft.sha256}, follow=True)
-    assert "mar-jun.tsv imported: 2 rows, 4 monthly counts replaced." in done.content.decode()
+    assert "mar-jun.tsv tuotu: 2 riviä, 4 kuukausilukua korvattu." in done.content.decode()
     assert in_force() == {1: 10, 2: 20, 3: 33, 4: 44, 5: 50, 6: 60}
     second = StatsImport.objects.exclude(pk=first.pk).get()
     client.post(reverse("stats:import_revert", args=[2024, second.pk]))
