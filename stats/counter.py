@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -109,13 +110,22 @@ def _in_period(month: date, report: CounterReport) -> bool:
 # ---------------------------------------------------------------- tabular
 
 
+class _NotAWorkbook(Exception):
+    """A file that begins as a zip (an .xlsx) but that openpyxl cannot read."""
+
+
 def _table_lines(data: bytes) -> list[list[str]]:
     if data[:4] == b"PK\x03\x04":
         from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
 
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return [["" if v is None else (v.strftime("%Y-%m") if hasattr(v, "strftime") else str(v)) for v in values]
-                for values in workbook.worksheets[0].iter_rows(values_only=True)]
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return [["" if v is None else (v.strftime("%Y-%m") if hasattr(v, "strftime") else str(v))
+                     for v in values] for values in workbook.worksheets[0].iter_rows(values_only=True)]
+        # What openpyxl raises for a truncated or foreign zip (found by the fuzz test).
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError) as error:
+            raise _NotAWorkbook(error) from error
     text = data.decode("utf-8-sig")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first else ("," if first.count(",") >= first.count(";") else ";")
@@ -273,6 +283,8 @@ def parse_counter(data: bytes, *, report_id: str | None = None, release: str | N
             _parse_tabular(data, report, report_id=report_id, release=release)
     except (UnicodeDecodeError, csv.Error) as error:
         report.errors.append((0, _("The file cannot be read as a COUNTER report: %(error)s") % {"error": error}))
+    except _NotAWorkbook:
+        report.errors.append((0, _("The file begins as an Excel workbook (.xlsx) but cannot be read as one.")))
     if not report.errors and not report.rows:
         report.errors.append((0, _("The report has no usage rows.")))
     return report
