@@ -208,3 +208,12 @@ def test_a_release_5_1_json_report_replaces_the_release_5_file_of_the_same_insti
     assert in_force() == {1: 12, 2: 22}
     assert in_force("Unique_Item_Requests") == {}  # the 5.1 report gave none: the months are replaced whole
     assert second.replaced == 4
+
+
+@pytest.mark.parametrize("earlier", [1, 4])
+def test_the_preview_takes_the_same_queries_whatever_it_replaces(earlier, django_assert_max_num_queries):
+    for month in range(1, earlier + 1):  # one report a month, none replacing another
+        services.counter_import_save(data=report(month, month, [month]), file_name=f"{month}.tsv", by=None)
+    with django_assert_max_num_queries(4):
+        _parsed, replaces = services.counter_import_preview(data=report(1, 4, [5, 6, 7, 8]), file_name="all.tsv")
+    assert len(replaces["imports"]) == earlier
