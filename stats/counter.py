@@ -8,16 +8,23 @@ The release comes from the header block's `Release` row (5 or 5.1); 5.1 adds
 without its header block is refused, saying what is missing, unless the caller states the
 report and release. Every bad row is named: text or negative counts, months outside the
 reporting period, a monthly sum that differs from Reporting_Period_Total. COUNTER has no
-loan metric: nothing here turns Total_Item_Requests into loans."""
+loan metric: nothing here turns Total_Item_Requests into loans.
+
+Every refusal is a translated sentence (the person reading the preview may be Finnish or
+Swedish); the column and value it is about are named in it, the row is kept beside it and
+`error_lines` words the file and row around it."""
 
 import csv
 import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ("CounterReport", "UsageRow", "parse_counter", "REPORT_IDS")
+from django.utils.translation import gettext as _
+
+__all__ = ("CounterReport", "UsageRow", "parse_counter", "error_lines", "REPORT_IDS")
 
 REPORT_IDS = {"PR", "PR_P1", "DR", "DR_D1", "DR_D2", "TR", "TR_B1", "TR_B2", "TR_B3", "TR_J1", "TR_J2", "TR_J3",
               "TR_J4", "IR", "IR_A1", "IR_M1"}
@@ -43,6 +50,9 @@ class CounterReport:
     report_id: str = ""
     begin: date | None = None
     end: date | None = None
+    # Institution_ID as the header gives it (Institution_Name when there is none), written
+    # one way for both releases: part of what makes a later report "the same report".
+    institution: str = ""
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (row, message)
 
@@ -83,10 +93,12 @@ def _count(text, row: int, column: str, report: CounterReport) -> int | None:
     if value == "":
         return 0
     if re.fullmatch(r"-\d+", value):
-        report.errors.append((row, f"{column}: negative count {value}"))
+        report.errors.append((row, _("Column %(column)s: a negative count, %(value)s.")
+                              % {"column": column, "value": value}))
         return None
     if not re.fullmatch(r"\d+", value):
-        report.errors.append((row, f"{column}: not a whole number: {value[:30]!r}"))
+        report.errors.append((row, _("Column %(column)s: %(value)s is not a whole number.")
+                              % {"column": column, "value": repr(value[:30])}))
         return None
     return int(value)
 
@@ -98,13 +110,22 @@ def _in_period(month: date, report: CounterReport) -> bool:
 # ---------------------------------------------------------------- tabular
 
 
+class _NotAWorkbook(Exception):
+    """A file that begins as a zip (an .xlsx) but that openpyxl cannot read."""
+
+
 def _table_lines(data: bytes) -> list[list[str]]:
     if data[:4] == b"PK\x03\x04":
         from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
 
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        return [["" if v is None else (v.strftime("%Y-%m") if hasattr(v, "strftime") else str(v)) for v in values]
-                for values in workbook.worksheets[0].iter_rows(values_only=True)]
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            return [["" if v is None else (v.strftime("%Y-%m") if hasattr(v, "strftime") else str(v))
+                     for v in values] for values in workbook.worksheets[0].iter_rows(values_only=True)]
+        # What openpyxl raises for a truncated or foreign zip (found by the fuzz test).
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError) as error:
+            raise _NotAWorkbook(error) from error
     text = data.decode("utf-8-sig")
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first else ("," if first.count(",") >= first.count(";") else ";")
@@ -120,29 +141,30 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
             header[cells[0].strip()] = cells[1].strip() if len(cells) > 1 else ""
         index += 1
     if index >= len(lines):
-        report.errors.append((0, "No report table: a row starting with Title, Platform, Database or Item."))
+        report.errors.append((0, _("There is no report table: no row begins with Title, Platform, Database or Item.")))
         return
     report.release = str(header.get("Release", release or "")).strip()
     report.report_id = header.get("Report_ID", report_id or "").strip()
+    report.institution = _institution(header.get("Institution_ID") or header.get("Institution_Name") or "")
     missing = [key for key in HEADER_KEYS_5 if key not in header]
     if report.release == "5.1" and "Registry_Record" not in header:
         missing.append("Registry_Record")
     if missing and not (report_id and release):
-        report.errors.append((0, "The header block is missing or incomplete (missing: " + ", ".join(missing)
-                              + "); give the report and release if the file has none."))
+        report.errors.append((0, _("The header block is missing or incomplete (missing: %(missing)s); give the "
+                                   "report and release if the file has none.") % {"missing": ", ".join(missing)}))
         return
     if report.release not in ("5", "5.0", "5.1"):
-        report.errors.append((0, f"Release {report.release!r} is neither 5 nor 5.1."))
+        report.errors.append((0, _("Release %(release)s is neither 5 nor 5.1.") % {"release": repr(report.release)}))
         return
     report.release = "5" if report.release == "5.0" else report.release
     if report.report_id not in REPORT_IDS:
-        report.errors.append((0, f"Unknown report {report.report_id!r}."))
+        report.errors.append((0, _("Unknown COUNTER report %(report)s.") % {"report": repr(report.report_id)}))
         return
     _period(header.get("Reporting_Period", ""), report)
     columns = [cell.strip() for cell in lines[index]]
     month_columns = [(i, _month(name)) for i, name in enumerate(columns) if _month(name)]
     if "Metric_Type" not in columns:
-        report.errors.append((index + 1, "The table has no Metric_Type column."))
+        report.errors.append((index + 1, _("The table has no Metric_Type column.")))
         return
     total_at = columns.index("Reporting_Period_Total") if "Reporting_Period_Total" in columns else None
     # Worked out once for the table, not per row: a vendor's TR can have hundreds of thousands.
@@ -164,15 +186,16 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
             if value is None:
                 ok = False
             elif value and not in_period:
-                report.errors.append((number, f"{columns[i]} is outside the reporting period."))
+                report.errors.append((number, _("Column %(column)s is outside the reporting period.")
+                                      % {"column": columns[i]}))
                 ok = False
             else:
                 months[month] = value
         if total_at is not None and ok:
             total = _count(cells[total_at], number, "Reporting_Period_Total", report)
             if total is not None and total != sum(months.values()):
-                report.errors.append((number, f"The months add up to {sum(months.values())}, "
-                                              f"not to Reporting_Period_Total {total}."))
+                report.errors.append((number, _("The months add up to %(sum)d, not to Reporting_Period_Total "
+                                                "%(total)d.") % {"sum": sum(months.values()), "total": total}))
                 ok = False
         if ok:
             report.rows.append(UsageRow(item=item, metric_type=cells[metric_at].strip(),
@@ -187,10 +210,10 @@ def _parse_json(data: bytes, report: CounterReport) -> None:
         document = json.loads(data.decode("utf-8-sig"))
         header = document["Report_Header"]
     except (ValueError, KeyError, TypeError):
-        report.errors.append((0, "Not a COUNTER JSON report (no Report_Header)."))
+        report.errors.append((0, _("This is not a COUNTER JSON report: it has no Report_Header.")))
         return
     if not isinstance(header, dict):
-        report.errors.append((0, "Not a COUNTER JSON report (its Report_Header is not an object)."))
+        report.errors.append((0, _("This is not a COUNTER JSON report: its Report_Header is not an object.")))
         return
     try:
         _read_json_items(document, header, report)
@@ -198,15 +221,18 @@ def _parse_json(data: bytes, report: CounterReport) -> None:
         # A list where the specification has an object, a number where it has a list...:
         # the file is refused as a whole, never read in part.
         report.rows.clear()
-        report.errors.append((0, f"The JSON report is not shaped as COUNTER describes it ({error})."))
+        report.errors.append((0, _("The JSON report is not shaped as COUNTER describes it (%(error)s).")
+                              % {"error": error}))
 
 
 def _read_json_items(document, header: dict, report: CounterReport) -> None:
     report.release = str(header.get("Release", "")).strip()
     report.report_id = str(header.get("Report_ID", "")).strip()
     if report.release not in ("5", "5.1") or report.report_id not in REPORT_IDS:
-        report.errors.append((0, f"Release {report.release!r} / report {report.report_id!r} is not COUNTER 5 or 5.1."))
+        report.errors.append((0, _("Release %(release)s, report %(report)s: not a COUNTER 5 or 5.1 report.")
+                              % {"release": repr(report.release), "report": repr(report.report_id)}))
         return
+    report.institution = _institution(header.get("Institution_ID") or header.get("Institution_Name") or "")
     filters = header.get("Report_Filters") or {}
     if isinstance(filters, list):  # 5: [{"Name": "Begin_Date", "Value": ...}]
         filters = {f.get("Name"): f.get("Value") for f in filters if isinstance(f, dict)}
@@ -236,10 +262,11 @@ def _json_row(report, number, item, metric, months) -> None:
         count = _count(value, number, f"{metric} {month}", report)
         if month is None or count is None:
             if month is None:
-                report.errors.append((number, f"{metric}: a month that is not a date."))
+                report.errors.append((number, _("%(metric)s: a month that is not a date.") % {"metric": metric}))
             return
         if count and not _in_period(month, report):
-            report.errors.append((number, f"{metric} {month:%Y-%m} is outside the reporting period."))
+            report.errors.append((number, _("%(metric)s %(month)s is outside the reporting period.")
+                                  % {"metric": metric, "month": f"{month:%Y-%m}"}))
             return
         clean[month] = count
     report.rows.append(UsageRow(item=dict(item), metric_type=metric, months=clean))
@@ -255,7 +282,35 @@ def parse_counter(data: bytes, *, report_id: str | None = None, release: str | N
         else:
             _parse_tabular(data, report, report_id=report_id, release=release)
     except (UnicodeDecodeError, csv.Error) as error:
-        report.errors.append((0, f"The file cannot be read as a COUNTER report: {error}"))
+        report.errors.append((0, _("The file cannot be read as a COUNTER report: %(error)s") % {"error": error}))
+    except _NotAWorkbook:
+        report.errors.append((0, _("The file begins as an Excel workbook (.xlsx) but cannot be read as one.")))
     if not report.errors and not report.rows:
-        report.errors.append((0, "The report has no usage rows."))
+        report.errors.append((0, _("The report has no usage rows.")))
     return report
+
+
+def _institution(value) -> str:
+    """Institution_ID written one way: 5's tabular "ISNI:1; Proprietary:x:2", 5.1's
+    "ISNI:1;Proprietary:x:2", 5's JSON [{"Type", "Value"}] and 5.1's {"ISNI": ["1"]} all
+    become "ISNI:1; Proprietary:x:2"."""
+    if isinstance(value, list):
+        parts = [f"{entry.get('Type', '')}:{entry.get('Value', '')}" for entry in value if isinstance(entry, dict)]
+    elif isinstance(value, dict):
+        parts = [f"{kind}:{one}" for kind, values in value.items()
+                 for one in (values if isinstance(values, list) else [values])]
+    else:
+        parts = str(value).split(";")
+    return "; ".join(sorted(part.strip() for part in parts if part.strip()))[:255]
+
+
+def error_lines(report: CounterReport, file_name: str, *, limit: int | None = None) -> list[str]:
+    """The report's problems as sentences that name the file and the row (row 0: the file
+    as a whole)."""
+    lines = []
+    for row, message in report.errors[:limit]:
+        if row:
+            lines.append(_("%(file)s, row %(row)d: %(message)s") % {"file": file_name, "row": row, "message": message})
+        else:
+            lines.append(_("%(file)s: %(message)s") % {"file": file_name, "message": message})
+    return lines

@@ -90,3 +90,31 @@ class AllocationKeyForm(forms.Form):
 
     def agreed_shares(self) -> dict:
         return {pk: self.cleaned_data.get(f"share_{pk}") for pk in self.municipality_ids}
+
+
+class CounterImportForm(forms.Form):
+    """A COUNTER R5/R5.1 report to check. The report and release are asked only for a tabular
+    file that has lost its header block (the reader refuses such a file otherwise)."""
+
+    file = forms.FileField(
+        label=_("COUNTER report"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".tsv,.csv,.xlsx,.json,text/csv,text/plain,application/json"}))
+    report_id = forms.ChoiceField(label=_("Report, if the file has no header block"), required=False)
+    release = forms.ChoiceField(label=_("Release, if the file has no header block"), required=False,
+                                choices=[("", "–"), ("5", "5"), ("5.1", "5.1")])
+
+    def __init__(self, *args, **kwargs):
+        from .counter import REPORT_IDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["report_id"].choices = [("", "–"), *((report, report) for report in sorted(REPORT_IDS))]
+        self.fields["file"].help_text = gettext(
+            "Tabular (TSV, CSV or .xlsx with the standard header block) or JSON, Release 5 or 5.1; at most "
+            "%(max)d MB. A report of the same report, institution and platform already imported is replaced "
+            "in the months both cover: the preview shows what changes.") % {"max": MAX_BYTES // 2**20}
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("report_id")) != bool(cleaned.get("release")):
+            raise forms.ValidationError(gettext("Give both the report and the release, or neither."))
+        return cleaned

@@ -7,15 +7,20 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.views import get_or_404, permission_required
 
 from consortium.actions import run_service
+from consortium.forms import add_service_errors
+from consortium.uploads import PLAIN_TEXT, read_checked_upload
 
-from . import import_jobs, permissions, selectors, servicefigures
-from .forms import EMaterialYearForm
+from . import import_jobs, permissions, selectors, services, servicefigures
+from .counter import error_lines
+from .csvimport import MAX_BYTES
+from .forms import CounterImportForm, EMaterialYearForm
 from .models import DraftState, PendingImport, Service
 
 can_manage = permission_required(permissions.can_manage)
@@ -90,4 +95,59 @@ def ematerial_year(request, year):
     return render(request, "stats/ematerial_year.html", {
         "statistics_year": statistics_year, "form": form,
         "rows": selectors.service_year_rows(statistics_year=statistics_year, kind=Service.Kind.EMATERIAL),
+    })
+
+
+# ---------------------------------------------------------------- COUNTER reports
+
+
+@can_manage
+def counter_import(request, year):
+    """Upload a COUNTER report, see what it holds and what it replaces, confirm."""
+    statistics_year = get_or_404(selectors.year_get, year=year)
+    form, report, replaces, draft, file_name = CounterImportForm(), None, None, None, ""
+    if statistics_year.is_locked:
+        messages.error(request, _("The statistics of %(year)d have been reported and are locked.") % {"year": year})
+        return redirect("stats:year_detail", year=year)
+    if request.method == "POST" and request.POST.get("action") == "confirm":
+        try:
+            draft_id = int(request.POST.get("draft", ""))
+        except ValueError:
+            draft_id = 0
+        try:
+            record = services.counter_draft_confirm(year=year, draft_id=draft_id,
+                                                    sha256=request.POST.get("sha256", ""), by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("stats:counter_import", year=year)
+        messages.success(request, _("%(name)s imported: %(rows)d rows, %(replaced)d monthly counts replaced.") % {
+            "name": record.file_name, "rows": record.rows, "replaced": record.replaced})
+        return redirect(reverse("stats:year_detail", args=[record.statistics_year.year]) + "#imports")
+    if request.method == "POST":
+        form = CounterImportForm(request.POST, request.FILES)
+        checked = None
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            file_name = upload.name[:255]
+            try:
+                # The type comes from the content: JSON and TSV/CSV are plain text.
+                checked = read_checked_upload(upload, accept=PLAIN_TEXT | {"xlsx"}, max_bytes=MAX_BYTES,
+                                              accepted_text=_("a COUNTER report: TSV, CSV, .xlsx or JSON"))
+            except ValidationError as error:
+                add_service_errors(form, error)
+        if checked is None:
+            services.import_drafts_drop(year=year, by=request.user)
+        else:
+            report, replaces, draft = services.counter_draft_create(
+                year=year, data=checked.data, file_name=file_name, by=request.user,
+                report_id=form.cleaned_data["report_id"] or None, release=form.cleaned_data["release"] or None)
+    metrics = []
+    if replaces:
+        metrics = [(metric, replaces["before"].get(metric, 0), replaces["after"].get(metric, 0))
+                   for metric in sorted(set(replaces["before"]) | set(replaces["after"]))]
+    return render(request, "stats/counter_import.html", {
+        "statistics_year": statistics_year, "form": form, "report": report, "draft": draft, "file_name": file_name,
+        "errors": error_lines(report, file_name) if report is not None and report.errors else [],
+        "summary": report.summary() if report is not None and not report.errors else None,
+        "replaces": replaces, "replaced_metrics": metrics,
     })

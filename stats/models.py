@@ -105,6 +105,11 @@ class StatsImport(models.Model):
     # report carries a key (account, report, month): the same key again replaces the import.
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
     source_key = models.CharField(_("source key"), max_length=120, blank=True, db_index=True)
+    # A COUNTER import's report, institution, platforms and period ({"report_id",
+    # "institution", "platforms": [...], "begin", "end": "YYYY-MM-DD"}): a later import of the
+    # same report and institution with a platform in common replaces its counts of the
+    # months both cover (services.counter_import_save).
+    counter_scope = models.JSONField(_("COUNTER report scope"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -434,11 +439,19 @@ class CounterUsage(models.Model):
     metric_type = models.CharField(_("metric type"), max_length=60)
     month = models.DateField(_("month"))
     count = models.PositiveBigIntegerField(_("count"))
+    # A later import of the same report and months replaced this count: kept, so reverting
+    # that import brings it back (as Figure.replaced_by). No constraint, as source_import;
+    # indexed only where set, so the COPY of a new report (all NULL here) maintains no index.
+    replaced_by = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="replaced_counter_usage", verbose_name=_("replaced by"),
+                                    db_constraint=False, db_index=False)
 
     class Meta:
         verbose_name = _("COUNTER usage")
         verbose_name_plural = _("COUNTER usage")
-        indexes = [models.Index(fields=["source_import", "metric_type"], name="stats_counter_by_import")]
+        indexes = [models.Index(fields=["source_import", "metric_type"], name="stats_counter_by_import"),
+                   models.Index(fields=["replaced_by"], condition=Q(replaced_by__isnull=False),
+                                name="stats_counter_replaced")]
 
     def __str__(self):
         return f"{self.report_id} {self.platform} {self.metric_type} {self.month}"

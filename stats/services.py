@@ -3,10 +3,11 @@ services, computing the municipality totals, marking a year reported. Each runs 
 transaction and refuses, with a ValidationError naming the problem, what it cannot do."""
 
 import hashlib
+from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Sum
-from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,8 @@ from .permissions import import_municipality_ids, louna_municipality_ids, member
 __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
            "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
            "split_key", "split_keys", "allocation_key_save",
-           "counter_import_save", "year_compute", "year_mark_reported")
+           "counter_import_preview", "counter_import_save", "counter_draft_create",
+           "counter_draft_confirm", "year_compute", "year_mark_reported")
 
 
 # The kinds of file that bring figures (COUNTER reports go through counter_import_save).
@@ -462,7 +464,8 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     if record.reverted_at:
         raise ValidationError(_("This import has already been reverted."))
     if (record.figures.filter(replaced_by__isnull=False).exists()
-            or record.service_figures.filter(replaced_by__isnull=False).exists()):
+            or record.service_figures.filter(replaced_by__isnull=False).exists()
+            or record.counter_usage.filter(replaced_by__isnull=False).exists()):
         raise ValidationError(_("A later import replaced figures of this one; revert the later import first."))
     record.figures.all().delete()
     Figure.objects.filter(replaced_by=record).update(replaced_by=None)
@@ -471,6 +474,7 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     record.replaced_service_figures.update(replaced_by=None)
     # A COUNTER report's monthly counts (one DELETE: nothing refers to them).
     record.counter_usage.all().delete()
+    CounterUsage.objects.filter(replaced_by=record).update(replaced_by=None)
     SharedServiceTotal.objects.filter(source_import=record).delete()
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
@@ -483,22 +487,131 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
 _IDENTIFIERS = ("DOI", "ISBN", "Print_ISSN", "Online_ISSN", "Proprietary_ID", "URI")
 
 
+def _counter_scope(report) -> dict:
+    """What makes two COUNTER imports "the same report" (StatsImport.counter_scope): the
+    Report_ID, the institution, the platforms and the period (the Reporting_Period, or the
+    months the rows give when a stated report has no header)."""
+    months = [month for row in report.rows for month in row.months] if not (report.begin and report.end) else ()
+    begin, end = (report.begin, report.end) if report.begin and report.end else (min(months), max(months))
+    return {"report_id": report.report_id, "institution": report.institution,
+            "platforms": sorted({row.item.get("Platform", "") for row in report.rows}),
+            "begin": begin.isoformat(), "end": end.isoformat()}
+
+
+def _counter_earlier(scope: dict, *, exclude=()) -> list[StatsImport]:
+    """The COUNTER imports in force that an import of `scope` replaces (in the months both
+    cover): the same report and institution, a platform in common, periods that overlap.
+    Harvested and uploaded reports alike: the same usage is never counted twice."""
+    candidates = (StatsImport.objects.filter(kind=StatsImport.Kind.COUNTER, reverted_at__isnull=True,
+                                             counter_scope__report_id=scope["report_id"],
+                                             counter_scope__institution=scope["institution"])
+                  .exclude(pk__in=[record.pk for record in exclude]).select_related("statistics_year")
+                  .order_by("pk"))
+    platforms = set(scope["platforms"])
+    return [record for record in candidates
+            if platforms & set(record.counter_scope.get("platforms", ()))
+            and record.counter_scope["begin"] <= scope["end"] and scope["begin"] <= record.counter_scope["end"]]
+
+
+def _counter_replaces(report, scope: dict, earlier: list) -> dict:
+    """What saving `report` would replace: the earlier imports and the months, with each
+    metric type's total in those months before (the earlier counts) and after (this
+    report's). The person sees it in the preview before confirming."""
+    replaces = {"imports": [], "months": [], "before": {}, "after": {}}
+    if not earlier:
+        return replaces
+    begin, end = date.fromisoformat(scope["begin"]), date.fromisoformat(scope["end"])
+    sums = (CounterUsage.objects.filter(source_import__in=[record.pk for record in earlier],
+                                        replaced_by__isnull=True, month__gte=begin, month__lte=end)
+            .values_list("source_import", "metric_type", "month").annotate(total=Sum("count"), rows=Count("pk"))
+            .order_by())
+    months, per_import = set(), {}
+    for import_id, metric, month, total, rows in sums:
+        months.add(month)
+        replaces["before"][metric] = replaces["before"].get(metric, 0) + total
+        seen = per_import.setdefault(import_id, {"counts": 0, "months": set()})
+        seen["counts"] += rows
+        seen["months"].add(month)
+    for row in report.rows:
+        for month, count in row.months.items():
+            if month in months:
+                replaces["after"][row.metric_type] = replaces["after"].get(row.metric_type, 0) + count
+    for record in earlier:
+        if record.pk in per_import:
+            seen = per_import[record.pk]
+            replaces["imports"].append({
+                "import": record.pk, "file": record.file_name, "imported_at": record.imported_at.isoformat(),
+                "counts": seen["counts"], "begin": min(seen["months"]).isoformat(),
+                "end": max(seen["months"]).isoformat()})
+    replaces["months"] = [f"{month:%Y-%m}" for month in sorted(months)]
+    for metric in replaces["before"]:
+        replaces["after"].setdefault(metric, 0)
+    return replaces
+
+
+def counter_import_preview(*, data: bytes, file_name: str, report_id=None, release=None):
+    """Check a COUNTER report as counter_import_save would, saving nothing: (the parsed
+    report, with any refusal in its `errors`, and what saving it would replace, see
+    _counter_replaces; None when refused). The same file as an import in force is refused
+    by its hash."""
+    from .counter import parse_counter
+
+    with no_cyclic_gc():
+        report = parse_counter(data, report_id=report_id, release=release)
+    if report.errors:
+        return report, None
+    earlier = (StatsImport.objects.filter(sha256=file_hash(data), kind=StatsImport.Kind.COUNTER,
+                                          reverted_at__isnull=True).order_by("-pk").first())
+    if earlier is not None:
+        report.errors.append((0, _("This file was already imported on %(date)s (%(name)s); revert that import "
+                                   "first to import it again.")
+                              % {"date": timezone.localtime(earlier.imported_at).strftime("%d.%m.%Y"),
+                                 "name": earlier.file_name}))
+        return report, None
+    scope = _counter_scope(report)
+    earlier = _counter_earlier(scope)
+    locked = _counter_locked(report, earlier, file_name=file_name)
+    if locked:
+        report.errors.append((0, locked))
+        return report, None
+    return report, _counter_replaces(report, scope, earlier)
+
+
+def _counter_locked(report, earlier: list, *, file_name: str) -> str:
+    """Why the report cannot be saved for a reported (locked) year, or "": its own year, or
+    the year of an earlier import it would replace."""
+    year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
+    if StatisticsYear.objects.filter(year=year, state=StatisticsYear.State.REPORTED).exists():
+        return _("The statistics of %(year)d have been reported and are locked.") % {"year": year}
+    for other in earlier:
+        if other.statistics_year.is_locked:
+            return _("%(file)s would replace counts of %(other)s, but %(year)d has been reported and is locked.") % {
+                "file": file_name, "other": other.file_name, "year": other.statistics_year.year}
+    return ""
+
+
 @transaction.atomic
 def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, release=None,
                         source_key: str = "") -> StatsImport:
     """Save a COUNTER report's monthly counts, whole or nothing, under the statistics year
     its period begins in. The same file twice is refused by its hash.
 
+    An earlier import of the same report (Report_ID), institution and a platform in common
+    is replaced in the months both cover: its counts there are kept, marked `replaced_by`
+    this import (one UPDATE), so they no longer count and reverting this import brings them
+    back; its other months stay in force. A report in a locked (reported) year is not
+    replaced.
+
     `source_key` (a harvested report: "sushi:<account>:<report>:<YYYY-MM>") makes the import
     replaceable: the same key again with the same bytes returns the earlier import (nothing
     saved twice, so a harvest retried after a crash is a no-op); with other bytes the
     earlier import's rows go and it is marked reverted, replaced by this one."""
-    from .counter import parse_counter
+    from .counter import error_lines, parse_counter
 
     with no_cyclic_gc():
         report = parse_counter(data, report_id=report_id, release=release)
     if report.errors:
-        raise ValidationError([f"{row or '-'}: {message}" for row, message in report.errors[:50]])
+        raise ValidationError(error_lines(report, file_name, limit=50))
     sha256 = file_hash(data)
     previous = None
     if source_key:
@@ -509,18 +622,33 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
             return previous
     elif StatsImport.objects.filter(sha256=sha256, kind=StatsImport.Kind.COUNTER, reverted_at__isnull=True).exists():
         raise ValidationError(_("This file was already imported."))
+    scope = _counter_scope(report)
+    _counter_lock(scope)
     year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
     statistics_year = statistics_year_open(year=year)
     _check_unlocked(statistics_year)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
                                         file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
                                         imported_by=by, sha256=sha256, source_key=source_key[:120],
-                                        source=StatsImport.Source.HARVEST if source_key else StatsImport.Source.UPLOAD)
+                                        source=StatsImport.Source.HARVEST if source_key else StatsImport.Source.UPLOAD,
+                                        counter_scope=scope)
+    replaced = 0
     if previous is not None:
         _check_unlocked(previous.statistics_year)
         replaced, _by_model = previous.counter_usage.all().delete()
         previous.reverted_at, previous.reverted_by = timezone.now(), by
         previous.save(update_fields=["reverted_at", "reverted_by"])
+    earlier = _counter_earlier(scope, exclude=[record] + ([previous] if previous else []))
+    if earlier:
+        locked = _counter_locked(report, earlier, file_name=file_name)
+        if locked:
+            raise ValidationError(locked)
+        # One UPDATE for every earlier import and month, whatever the number of rows.
+        replaced += CounterUsage.objects.filter(
+            source_import__in=[other.pk for other in earlier], replaced_by__isnull=True,
+            month__gte=date.fromisoformat(scope["begin"]), month__lte=date.fromisoformat(scope["end"]),
+        ).update(replaced_by=record)
+    if replaced:
         record.replaced = replaced
         record.save(update_fields=["replaced"])
     # COPY on PostgreSQL: a 200 000-row report is millions of monthly counts.
@@ -529,6 +657,49 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
                                       "data_type", "access_type", "access_method", "yop", "metric_type"],
                        ["month", "count"], _counter_groups(report, record))
     return record
+
+
+@transaction.atomic
+def counter_draft_create(*, year: int, data: bytes, file_name: str, by, report_id=None, release=None):
+    """Check an uploaded COUNTER report and keep it as the person's one draft for the year
+    (as import_draft_create): (report, replaces, draft or None when refused). The report and
+    release the person stated for a file without its header block are kept with it."""
+    statistics_year = statistics_year_open(year=year)
+    PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
+    report, replaces = counter_import_preview(data=data, file_name=file_name, report_id=report_id, release=release)
+    if report.errors:
+        return report, None, None
+    draft = PendingImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
+                                         file_name=file_name[:255], sha256=file_hash(data), data=data,
+                                         created_by=by, result={"report_id": report_id or "",
+                                                                "release": release or ""})
+    return report, replaces, draft
+
+
+@transaction.atomic
+def counter_draft_confirm(*, year: int, draft_id: int, sha256: str, by) -> StatsImport:
+    """Save the COUNTER report the person previewed (the id and hash shown must match)."""
+    draft = (PendingImport.objects.select_for_update()
+             .filter(pk=draft_id, sha256=sha256, created_by=by, statistics_year__year=year,
+                     kind=StatsImport.Kind.COUNTER, state=DraftState.READY, job_run__isnull=True).first())
+    if draft is None:
+        raise ValidationError(_("The previewed file is no longer waiting for confirmation (another file was "
+                                "chosen since); choose the file again."))
+    record = counter_import_save(data=bytes(draft.data), file_name=draft.file_name, by=by,
+                                 report_id=draft.result.get("report_id") or None,
+                                 release=draft.result.get("release") or None)
+    draft.delete()
+    return record
+
+
+def _counter_lock(scope: dict) -> None:
+    """Two imports of the same report at once would both find nothing to replace and both
+    stay in force: the second waits here for the first to commit (a lock held to the end
+    of the transaction, PostgreSQL only; SQLite runs one writer at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                           [f"stats.counter:{scope['report_id']}:{scope['institution']}"])
 
 
 def _counter_groups(report, record):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:year>/import/drafts/<int:pk>/", import_views.import_draft, name="import_draft"),
     path("<int:year>/import/drafts/<int:pk>/confirm/", import_views.import_draft_confirm, name="import_draft_confirm"),
     path("<int:year>/import/drafts/<int:pk>/status/", import_views.import_draft_status, name="import_draft_status"),
+    path("<int:year>/import/counter/", import_views.counter_import, name="counter_import"),
     path("<int:year>/ematerials/", import_views.ematerial_year, name="ematerial_year"),
     path("<int:year>/compute/", views.compute, name="compute"),
     path("<int:year>/report/", views.mark_reported, name="report"),

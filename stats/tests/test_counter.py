@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.core.management import call_command
 
-from stats.counter import parse_counter
+from stats.counter import error_lines, parse_counter
 
 R5_HEADER = [
     ("Report_Name", "Journal Requests (Excluding OA_Gold)"), ("Report_ID", "TR_J1"), ("Release", "5"),
@@ -125,6 +125,7 @@ def test_json_release_5_and_5_1():
     assert report.rows[0].item["Print_ISSN"] == "0023-1234" and report.rows[0].item["Access_Type"] == "Controlled"
 
 
+@pytest.mark.django_db
 def test_import_counter_dry_run_prints_one_json_object_last(tmp_path):
     good = tmp_path / "tr_j1.tsv"
     good.write_bytes(tabular(R5_HEADER, R5_COLUMNS, R5_ROWS))
@@ -135,7 +136,8 @@ def test_import_counter_dry_run_prints_one_json_object_last(tmp_path):
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["files"][0] == {"file": str(good), "release": "5", "report_id": "TR_J1", "rows": 2,
                                   "begin": "2024-01-01", "end": "2024-03-01",
-                                  "metric_totals": {"Total_Item_Requests": 60, "Unique_Item_Requests": 6}}
+                                  "metric_totals": {"Total_Item_Requests": 60, "Unique_Item_Requests": 6},
+                                  "replaces": {"imports": [], "months": [], "before": {}, "after": {}}}
     assert result["files"][1]["file"] == str(bad) and "header block" in result["files"][1]["error"]
 
 
@@ -168,3 +170,28 @@ def test_reverting_a_counter_import_removes_its_counts_and_lets_the_file_in_agai
     assert not CounterUsage.objects.exists()
     again = services.counter_import_save(data=data, file_name="tr_j1.tsv", by=None)
     assert CounterUsage.objects.filter(source_import=again).count() == 6
+
+
+@pytest.mark.django_db
+def test_a_finnish_user_is_told_in_finnish_what_is_wrong_naming_the_file_row_and_column():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from stats import services
+
+    bare = ("\t".join(R5_COLUMNS) + "\n" + "\n".join("\t".join(row) for row in R5_ROWS)).encode()
+    rows = [list(R5_ROWS[0]), list(R5_ROWS[1])]
+    rows[0][12] = "kaksi"  # Feb-2024 of the first table row (file row 15)
+    bad_month = tabular(R5_HEADER, R5_COLUMNS, rows)
+    with translation.override("fi"):
+        with pytest.raises(ValidationError) as missing:
+            services.counter_import_save(data=bare, file_name="ellibs.tsv", by=None)
+        with pytest.raises(ValidationError) as text:
+            services.counter_import_save(data=bad_month, file_name="ellibs-2024.tsv", by=None)
+    assert missing.value.messages[0].startswith(
+        "ellibs.tsv: Otsaketiedot puuttuvat tai ovat vajaat (puuttuu: Report_Name, Report_ID, Release")
+    assert text.value.messages == ["ellibs-2024.tsv, rivi 15: Sarake Feb-2024: 'kaksi' ei ole kokonaisluku."]
+    with translation.override("sv"):
+        refused, _replaces = services.counter_import_preview(data=bad_month, file_name="ellibs-2024.tsv")
+        assert error_lines(refused, "ellibs-2024.tsv") == [
+            "ellibs-2024.tsv, rad 15: Kolumn Feb-2024: 'kaksi' är inte ett heltal."]

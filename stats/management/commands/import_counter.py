@@ -1,15 +1,20 @@
 """Check COUNTER R5/R5.1 reports. With --dry-run nothing is saved; the last line is one JSON
-object: {"files": [{"file", "release", "report_id", "rows", "begin", "end", "metric_totals"}
-or {"file", "error"}]}."""
+object: {"files": [{"file", "release", "report_id", "rows", "begin", "end", "metric_totals",
+"replaces"} or {"file", "error"}]}. "replaces" says what saving the file replaces: the
+earlier imports of the same report and institution ({"import", "file", "imported_at",
+"counts", "begin", "end"}), the months, and each metric type's total in those months
+"before" (the earlier imports') and "after" (this file's). Saved, a file's entry also gives
+"import" (its id) and "replaced" (how many monthly counts it replaced)."""
 
 import json
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from stats import services
-from stats.counter import parse_counter
+from stats.counter import error_lines
 
 
 class Command(BaseCommand):
@@ -25,22 +30,30 @@ class Command(BaseCommand):
         files = []
         for path in paths:
             try:
-                report = parse_counter(path.read_bytes(), report_id=report_id, release=release)
+                data = path.read_bytes()
             except OSError as error:
                 files.append({"file": str(path), "error": str(error)})
                 continue
+            report, replaces = services.counter_import_preview(data=data, file_name=str(path), report_id=report_id,
+                                                               release=release)
             if report.errors:
-                for row, message in report.errors:
-                    self.stdout.write(f"{path}: row {row or '-'}: {message}")
+                for line in error_lines(report, str(path)):
+                    self.stdout.write(line)
                 files.append({"file": str(path), "error": "; ".join(m for _r, m in report.errors[:20])})
-            elif dry_run:
-                files.append({"file": str(path), **report.summary()})
+                continue
+            for earlier in replaces["imports"]:
+                self.stdout.write(_("%(file)s replaces %(other)s (import %(id)d) from %(begin)s to %(end)s.") % {
+                    "file": path, "other": earlier["file"], "id": earlier["import"], "begin": earlier["begin"][:7],
+                    "end": earlier["end"][:7]})
+            if dry_run:
+                files.append({"file": str(path), **report.summary(), "replaces": replaces})
+                continue
+            try:
+                record = services.counter_import_save(data=data, file_name=path.name, by=None,
+                                                      report_id=report_id, release=release)
+            except ValidationError as error:
+                files.append({"file": str(path), "error": " ".join(error.messages)})
             else:
-                try:
-                    record = services.counter_import_save(data=path.read_bytes(), file_name=path.name, by=None,
-                                                          report_id=report_id, release=release)
-                except ValidationError as error:
-                    files.append({"file": str(path), "error": " ".join(error.messages)})
-                else:
-                    files.append({"file": str(path), **report.summary(), "import": record.pk})
+                files.append({"file": str(path), **report.summary(), "replaces": replaces, "import": record.pk,
+                              "replaced": record.replaced})
         self.stdout.write(json.dumps({"files": files}, ensure_ascii=False))
