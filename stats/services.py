@@ -21,6 +21,7 @@ from .models import (
     KEYED_FIGURES,
     TOTAL_FIELDS,
     AllocationKey,
+    AnnualReport,
     CounterUsage,
     DraftState,
     Figure,
@@ -771,12 +772,28 @@ def year_compute(*, year: int, progress=None, municipality_ids=None) -> dict:
 
 
 @transaction.atomic
-def year_mark_reported(*, year: int, by) -> StatisticsYear:
-    """The figures have gone to the ministry: lock the year."""
+def year_mark_reported(*, year: int, by, municipality_ids=None) -> StatisticsYear:
+    """The figures have gone to the ministry: lock the year.
+
+    The lock is the whole year's, every municipality's: someone who manages only some of
+    them (`municipality_ids`, the Louna coordinator's) may lock it only while the year holds
+    nobody else's figures or reports; otherwise it is consortium staff's to lock."""
     statistics_year = StatisticsYear.objects.select_for_update().get(year=year)
     _check_unlocked(statistics_year)
     if statistics_year.state != StatisticsYear.State.COMPUTED:
         raise ValidationError(_("Compute the year's totals after the last import before marking it reported."))
+    if municipality_ids is not None:
+        allowed = list(municipality_ids)
+        others = Municipality.objects.filter(
+            Q(pk__in=Figure.objects.filter(statistics_year=statistics_year, municipality__isnull=False)
+              .exclude(municipality_id__in=allowed).values("municipality_id"))
+            | Q(pk__in=AnnualReport.objects.filter(statistics_year=statistics_year)
+                .exclude(municipality_id__in=allowed).values("municipality_id"))).order_by("name_fi")
+        names = [municipality.name_fi for municipality in others[:6]]
+        if names:
+            raise ValidationError(_(
+                "The year also holds the figures of municipalities you do not manage (%(names)s): marking "
+                "it reported locks them too, so consortium staff mark it.") % {"names": ", ".join(names)})
     statistics_year.state = StatisticsYear.State.REPORTED
     statistics_year.reported_at = timezone.now()
     statistics_year.reported_by = by

@@ -196,7 +196,8 @@ def compute(request, year):
 @can_manage
 def mark_reported(request, year):
     _year_or_404(year)
-    run_service(request, lambda: services.year_mark_reported(year=year, by=request.user),
+    run_service(request, lambda: services.year_mark_reported(year=year, by=request.user,
+                                                             municipality_ids=_import_scope(request.user)),
                 success_message=_("The statistics of %(year)d are marked reported and locked.") % {"year": year})
     return redirect("stats:year_detail", year=year)
 

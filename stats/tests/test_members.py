@@ -167,6 +167,26 @@ def test_the_coordinators_run_makes_louna_versions_only(client, members, staff_u
     assert _codes(AnnualReport.objects.filter(version=1)) == ["103", "834", "837", "853"]
 
 
+def test_the_coordinator_cannot_lock_a_year_holding_other_members_figures(client, members, staff_user, coordinator,
+                                                                          django_capture_on_commit_callbacks):
+    """Marking the year reported locks every municipality's figures: with Tampere's and
+    Turku's in it, that is staff's to do; the coordinator is told why and nothing changes."""
+    _save(staff_user)
+    client.force_login(staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("stats:compute", args=[2024]))
+    client.force_login(coordinator)
+    response = client.post(reverse("stats:report", args=[2024]), follow=True)
+    refusal = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
+    assert len(refusal) == 1 and all(name in refusal[0] for name in ("Tampere", "Turku", "konsortion henkilökunta"))
+    year = services.StatisticsYear.objects.get(year=2024)
+    assert not year.is_locked and not AnnualReport.objects.filter(delivered=True).exists()
+    client.force_login(staff_user)
+    client.post(reverse("stats:report", args=[2024]))
+    assert services.StatisticsYear.objects.get(year=2024).is_locked
+    assert _codes(AnnualReport.objects.filter(delivered=True)) == ["103", "834", "837", "853"]
+
+
 # ---------------------------------------------------------------- who sees what
 
 
