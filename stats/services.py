@@ -303,14 +303,18 @@ def _changes(parsed, *, year: int) -> list[dict]:
         current = current.filter(service_point__isnull=True)
     labels = {m.code: m.name for m in Metric.objects.filter(code__in=codes)}
     changes = []
-    for figure in current.select_related("service_point", "municipality", "metric"):
-        key = (figure.service_point_id, figure.municipality_id, figure.metric.code, figure.month)
-        if key in new and new[key] != figure.value:
-            where = figure.service_point.name if figure.service_point else figure.municipality.name_fi
-            if figure.month:
-                where = f"{where} {figure.month}/{year}"
-            changes.append({"where": where, "metric": labels[figure.metric.code], "old": figure.value,
-                            "new": new[key]})
+    # Tuples, not model instances: re-checking a national export compares tens of thousands
+    # of figures in force, and building a Figure with its point, municipality and metric for
+    # each was most of the preview's time.
+    for point, municipality, code, month, value, point_name, municipality_name in current.values_list(
+            "service_point_id", "municipality_id", "metric__code", "month", "value", "service_point__name",
+            "municipality__name_fi"):
+        key = (point, municipality, code, month)
+        if key in new and new[key] != value:
+            where = point_name if point is not None else municipality_name
+            if month:
+                where = f"{where} {month}/{year}"
+            changes.append({"where": where, "metric": labels[code], "old": value, "new": new[key]})
     return sorted(changes, key=lambda change: (change["where"], change["metric"]))
 
 
@@ -388,7 +392,13 @@ def figures_save(*, statistics_year, figures: dict | None = None, record=None, m
                   for month, figures in by_month.items() for point, municipality, code in figures}
         replace_ids = [pk for pk, point, municipality, metric, month in current
                        if (point, None if point else municipality, metric, month) in wanted]
-    if replace_ids:
+    if replace_ids and connection.vendor == "postgresql":
+        # One array parameter rather than an IN list of tens of thousands (a national export
+        # imported again replaces all its figures; Django's IN list cost seconds to build).
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {Figure._meta.db_table} SET replaced_by_id = %s WHERE id = ANY(%s)",
+                           [record.pk if record else None, replace_ids])
+    elif replace_ids:
         Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
     # COPY on PostgreSQL: a national export brings tens of thousands of figures.
     record_id = record.pk if record else None

@@ -367,3 +367,18 @@ def test_figures_written_with_copy_are_the_rows_the_orm_writes(points, coordinat
     assert len(stored(year_copy)) == 6
     assert ("finna_visits", 0, tammela.library.municipality_id, None, 0, record.pk, False, None) in stored(year_copy)
     assert ("loans", 6, tammela.library.municipality_id, tammela.pk, 5, None, True, None) in stored(year_copy)
+
+
+def test_the_preview_names_each_changed_figure_by_point_and_month_or_by_municipality(points, coordinator, humppila,
+                                                                                     tammela):
+    _save(coordinator, "Tunniste;Kuukausi;Lainaus\r\nLOUNA-103-1;2;200\r\nQ-834;2;300\r\n".encode())
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                      data="Tunniste;Kuukausi;Lainaus\r\nLOUNA-103-1;2;250\r\nQ-834;2;300\r\n".encode())
+    assert preview.changes == [{"where": "Humppilan pääkirjasto 2/2024", "metric": "Loans (incl. renewals)",
+                                "old": 200, "new": 250}]  # Tammela's February is unchanged
+
+    _save(coordinator, "Tieto;Yhteensä;103;834\nLounakirjailijat;500;100;400\n".encode(), kind=StatsImport.Kind.SHARED)
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SHARED,
+                                      data="Tieto;Yhteensä;103;834\nLounakirjailijat;500;150;350\n".encode())
+    assert [(change["where"], change["old"], change["new"]) for change in preview.changes] == [
+        (humppila.municipality.name_fi, 100, 150), (tammela.municipality.name_fi, 400, 350)]
