@@ -396,7 +396,8 @@ def figures_save(*, statistics_year, figures: dict | None = None, record=None, m
         # One array parameter rather than an IN list of tens of thousands (a national export
         # imported again replaces all its figures; Django's IN list cost seconds to build).
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {Figure._meta.db_table} SET replaced_by_id = %s WHERE id = ANY(%s)",
+            cursor.execute(f"UPDATE {connection.ops.quote_name(Figure._meta.db_table)} SET replaced_by_id = %s "
+                           "WHERE id = ANY(%s)",
                            [record.pk if record else None, replace_ids])
     elif replace_ids:
         Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
