@@ -11,7 +11,7 @@ from itertools import islice
 
 from django.db import connection
 
-__all__ = ("insert_rows", "insert_grouped", "no_cyclic_gc")
+__all__ = ("insert_rows", "insert_grouped", "copy_lines", "no_cyclic_gc")
 
 BATCH = 50_000
 
@@ -47,6 +47,26 @@ def insert_rows(model, columns: list[str], rows, *, batch: int = BATCH) -> int:
             csv.writer(buffer, lineterminator="\n").writerows(chunk)
             buffer.seek(0)
             cursor.cursor.copy_expert(sql, buffer)
+            count += len(chunk)
+    return count
+
+
+def copy_lines(model, columns: list[str], lines, *, batch: int = BATCH) -> int:
+    """PostgreSQL only: COPY `lines`, rows the caller has written as COPY's CSV (the values in
+    the order of `columns`, an empty value for NULL, each line ending in a newline), into
+    `model`'s table; returns how many. For rows of numbers only, where an f-string per row
+    is several times faster than csv.writer over tuples; the caller keeps insert_rows for
+    other databases."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("copy_lines writes with PostgreSQL's COPY; use insert_rows elsewhere.")
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN WITH (FORMAT csv)"
+    lines = iter(lines)
+    count = 0
+    with connection.cursor() as cursor:
+        while chunk := list(islice(lines, batch)):
+            cursor.cursor.copy_expert(sql, io.StringIO("".join(chunk)))
             count += len(chunk)
     return count
 

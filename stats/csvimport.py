@@ -134,11 +134,19 @@ def _norm(text: str) -> str:
 
 
 _SPACES = re.compile(r"[ \u00a0\u202f]")
+MAX_COUNT = 2_000_000_000
 
 
 def parse_count(text: str, *, required: bool = True) -> int | None:
     """A non-negative whole number as Finnish Excel writes it: '1 234', '1234', '1234,00'.
     Raises ValueError with the reason for the user."""
+    # Most cells of a library-system export are plain digits: read them without the
+    # normalising below (a national export has tens of thousands of cells).
+    if text and text.isdigit() and text.isascii():
+        number = int(text)
+        if number > MAX_COUNT:
+            raise ValueError(_("The number is too large."))
+        return number
     value = _SPACES.sub("", text or "")
     if not value:
         if required:
@@ -152,7 +160,7 @@ def parse_count(text: str, *, required: bool = True) -> int | None:
     if not whole.isdigit() or not whole.isascii():
         raise ValueError(_("“%(value)s” is not a number.") % {"value": text.strip()[:40]})
     number = int(whole)
-    if number > 2_000_000_000:
+    if number > MAX_COUNT:
         raise ValueError(_("The number is too large."))
     return number
 
@@ -253,7 +261,7 @@ def _data_lines(lines):
     """(row number, cells) of the rows that have something in them: Excel often leaves
     lines of bare semicolons at the end."""
     for number, line in enumerate(lines[1:], start=2):
-        if any(cell.strip() for cell in line):
+        if "".join(line).strip():
             yield number, line
 
 
@@ -280,9 +288,18 @@ class _PointFinder:
         self.by_id = {}
         for source, value, point_id in ServicePointExternalId.objects.values_list("source", "value", "service_point_id"):
             self.by_id.setdefault(value.strip().lower(), []).append((source, points.get(point_id)))
+        self._found = {}
 
     def find(self, identifier: str, name: str):
-        """(service point, None) or (None, (column, message))."""
+        """(service point, None) or (None, (column, message)). A national export names each
+        point on twelve rows (a row per month): the answer is worked out once per id."""
+        key = (identifier, name)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(identifier, name)
+        return found
+
+    def _find(self, identifier: str, name: str):
         labels = self.labels
         if identifier:
             source, colon, value = identifier.partition(":")
@@ -374,14 +391,26 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
     finder = _PointFinder(municipality_ids)
     seen = {}
     total = len(lines) - 1
+    # What each value column needs, worked out once for the file rather than per row.
+    fields = [(field_name, columns[field_name], labels[field_name],
+               not monthly and field_name in SERVICE_POINT_FIELDS and field_name != "active_customers",
+               field_name in YEAR_ONLY_FIELDS) for field_name in (*base, *extra)]
+    id_at, name_at, month_at = columns.get("id"), columns.get("name"), columns.get("month")
+    months = {}  # a month cell's text -> its month (a file has a dozen distinct ones)
     for number, line in _data_lines(lines):
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress(number - 1, total)
-        point, problem = finder.find(_cell(line, columns.get("id")), _cell(line, columns.get("name")))
-        month = _month_of(_cell(line, columns.get("month")), year) if monthly else 0
+        point, problem = finder.find(_cell(line, id_at), _cell(line, name_at))
+        if monthly:
+            month_text = _cell(line, month_at)
+            month = months.get(month_text, -1)
+            if month == -1:
+                month = months[month_text] = _month_of(month_text, year)
+        else:
+            month = 0
         if month is None:
-            parsed.errors.append(RowError(number, lines[0][columns["month"]].strip(), _(
-                "“%(value)s” is not a month of the year (1–12).") % {"value": _cell(line, columns["month"])[:20]}))
+            parsed.errors.append(RowError(number, lines[0][month_at].strip(), _(
+                "“%(value)s” is not a month of the year (1–12).") % {"value": _cell(line, month_at)[:20]}))
             continue
         if problem:
             parsed.errors.append(RowError(number, *problem))
@@ -391,18 +420,16 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
                                                                                  "row": seen[(point.pk, month)]}))
         else:
             seen[(point.pk, month)] = number
-        values, ok = {}, True
-        for field_name in (*base, *extra):
+        values, ok, width = {}, True, len(line)
+        for field_name, index, label, required, year_only in fields:
             try:
-                value = parse_count(_cell(line, columns[field_name]),
-                                    required=not monthly and field_name in SERVICE_POINT_FIELDS
-                                    and field_name != "active_customers")
+                value = parse_count(line[index].strip() if index < width else "", required=required)
             except ValueError as error:
-                parsed.errors.append(RowError(number, labels[field_name], str(error)))
+                parsed.errors.append(RowError(number, label, str(error)))
                 ok = False
                 continue
-            if month and value is not None and field_name in YEAR_ONLY_FIELDS:
-                parsed.errors.append(RowError(number, labels[field_name], _(
+            if month and year_only and value is not None:
+                parsed.errors.append(RowError(number, label, _(
                     "This is a figure of the whole year: give it on the service point's row without a month.")))
                 ok = False
                 continue

@@ -15,7 +15,7 @@ from consortium.models import Municipality, MunicipalityPopulation
 
 from . import csvimport, selectors, series
 from .allocation import Key, allocate
-from .bulk import insert_grouped, insert_rows, no_cyclic_gc
+from .bulk import copy_lines, insert_grouped, insert_rows, no_cyclic_gc
 from .metrics import BASE_METRICS, EXTRA_OKM_VARIABLES, base_metrics_ensure
 from .models import (
     KEYED_FIGURES,
@@ -132,12 +132,14 @@ def file_hash(data: bytes) -> str:
 
 
 def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=None,
-                   by=None) -> csvimport.ParsedFile:
+                   by=None, list_changes: bool = True) -> csvimport.ParsedFile:
     """Read and check a file; for the shared services also work out each municipality's
     part; list what the import would change. Nothing is saved: this is the preview.
     `service`: the web site a single-site analytics export is for; `progress(done, total)`:
     told how far the reading has come (a background job's progress bar); `by`: the importer,
-    whose municipalities' service points the file may name (nobody: any member's)."""
+    whose municipalities' service points the file may name (nobody: any member's);
+    `list_changes` False leaves out the list of changes (the save does not show it; the
+    refusals are the same)."""
     if kind in SERVICE_KINDS:
         from .servicefigures import service_import_prepare
 
@@ -153,7 +155,7 @@ def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=
             % {"date": timezone.localtime(earlier.imported_at).strftime("%d.%m.%Y"), "name": earlier.file_name}))
     if kind == StatsImport.Kind.SHARED and parsed.rows and not parsed.errors:
         _allocate_shared(parsed, year=year)
-    if parsed.rows and not parsed.errors:
+    if list_changes and parsed.rows and not parsed.errors:
         parsed.changes = _changes(parsed, year=year)
     return parsed
 
@@ -303,12 +305,21 @@ def _new_figures_by_month(parsed) -> dict[int, dict]:
         return cached
     parsed._figures_by_month = by_month = {}
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
+        # A point's (id, municipality id), looked up once, not on each of its rows; by the
+        # object's identity, as the parser hands out one object per service point.
+        where = {}
         for row in parsed.rows:
             point = row.service_point
-            figures = by_month.setdefault(row.month, {})
+            point_key = where.get(id(point))
+            if point_key is None:
+                point_key = where[id(point)] = (point.pk, point.library.municipality_id)
+            point_id, municipality_id = point_key
+            figures = by_month.get(row.month)
+            if figures is None:
+                figures = by_month[row.month] = {}
             for code, value in row.values.items():
                 if value is not None:
-                    figures[(point.pk, point.library.municipality_id, code)] = value
+                    figures[(point_id, municipality_id, code)] = value
     else:
         figures = by_month.setdefault(0, {})
         for row in parsed.rows:
@@ -335,14 +346,18 @@ def _changes(parsed, *, year: int) -> list[dict]:
         current = current.filter(service_point__isnull=True)
     labels = {m.code: m.name for m in Metric.objects.filter(code__in=codes)}
     changes = []
-    for figure in current.select_related("service_point", "municipality", "metric"):
-        key = (figure.service_point_id, figure.municipality_id, figure.metric.code, figure.month)
-        if key in new and new[key] != figure.value:
-            where = figure.service_point.name if figure.service_point else figure.municipality.name_fi
-            if figure.month:
-                where = f"{where} {figure.month}/{year}"
-            changes.append({"where": where, "metric": labels[figure.metric.code], "old": figure.value,
-                            "new": new[key]})
+    # Tuples, not model instances: re-checking a national export compares tens of thousands
+    # of figures in force, and building a Figure with its point, municipality and metric for
+    # each was most of the preview's time.
+    for point, municipality, code, month, value, point_name, municipality_name in current.values_list(
+            "service_point_id", "municipality_id", "metric__code", "month", "value", "service_point__name",
+            "municipality__name_fi"):
+        key = (point, municipality, code, month)
+        if key in new and new[key] != value:
+            where = point_name if point is not None else municipality_name
+            if month:
+                where = f"{where} {month}/{year}"
+            changes.append({"where": where, "metric": labels[code], "old": value, "new": new[key]})
     return sorted(changes, key=lambda change: (change["where"], change["metric"]))
 
 
@@ -361,22 +376,26 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
     _check_unlocked(statistics_year)
+    # No cyclic collection while the file's rows are read, turned into figures and written:
+    # tens of thousands of small objects, none in a cycle (see bulk.no_cyclic_gc).
     with no_cyclic_gc():
-        parsed = import_prepare(year=year, kind=kind, data=data, progress=progress, by=by)
-    if not parsed.is_valid:
-        raise ImportRefused(parsed)
-    record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
-                                        rows=len(parsed.rows), encoding=parsed.encoding, imported_by=by,
-                                        sha256=parsed.sha256)
-    if kind == StatsImport.Kind.SHARED:
-        for row in parsed.rows:
-            SharedServiceTotal.objects.update_or_create(
-                statistics_year=statistics_year, metric=row.metric,
-                defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
-                          "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
-                          "is_demo": is_demo})
-    record.replaced = figures_save(statistics_year=statistics_year, by_month=_new_figures_by_month(parsed),
-                                   record=record, is_demo=is_demo)
+        # The list of changes is the preview's; figures_save finds what it replaces itself.
+        parsed = import_prepare(year=year, kind=kind, data=data, progress=progress, by=by,
+                                list_changes=False)
+        if not parsed.is_valid:
+            raise ImportRefused(parsed)
+        record = StatsImport.objects.create(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
+                                            rows=len(parsed.rows), encoding=parsed.encoding, imported_by=by,
+                                            sha256=parsed.sha256)
+        if kind == StatsImport.Kind.SHARED:
+            for row in parsed.rows:
+                SharedServiceTotal.objects.update_or_create(
+                    statistics_year=statistics_year, metric=row.metric,
+                    defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
+                              "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
+                              "is_demo": is_demo})
+        record.replaced = figures_save(statistics_year=statistics_year, by_month=_new_figures_by_month(parsed),
+                                       record=record, is_demo=is_demo)
     record.save(update_fields=["replaced"])
     # New figures make an earlier computation stale.
     statistics_year.state = StatisticsYear.State.IMPORTED
@@ -391,32 +410,67 @@ def figures_save(*, statistics_year, figures: dict | None = None, record=None, m
     those they replace; returns how many were replaced. One query for what is in force and
     one COPY for the lot, whatever the number of months."""
     by_month = by_month if by_month is not None else {month: figures or {}}
-    codes = {code for figures in by_month.values() for _p, _m, code in figures}
+    codes, point_ids, municipality_ids = set(), set(), set()
+    for figures in by_month.values():
+        if figures:
+            points, _municipalities, month_codes = zip(*figures)  # the keys' columns, no loop per figure
+            points = set(points)
+            codes.update(month_codes)
+            point_ids |= points
+            if None in points:  # municipalities' own figures (the shared services' parts)
+                municipality_ids.update(m for p, m, _c in figures if p is None)
+    point_ids.discard(None)
     metrics = dict(Metric.objects.filter(code__in=codes).values_list("code", "pk"))
     unknown = codes - set(metrics)
     if unknown:
         raise ValidationError(_("Unknown metrics: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
-    # A service point's figure is identified by the point, a municipality's by the municipality.
-    wanted = {(point, None if point else municipality, metrics[code], month)
-              for month, figures in by_month.items() for point, municipality, code in figures}
-    point_ids = {point for point, _m, _c, _month in wanted if point is not None}
-    municipality_ids = {municipality for point, municipality, _c, _month in wanted if point is None}
-    current = (Figure.objects.filter(statistics_year=statistics_year, month__in=list(by_month),
-                                     replaced_by__isnull=True, metric_id__in=metrics.values())
-               .filter(Q(service_point_id__in=point_ids)
-                       | Q(service_point__isnull=True, municipality_id__in=municipality_ids))
-               .values_list("pk", "service_point_id", "municipality_id", "metric_id", "month"))
-    replace_ids = [pk for pk, point, municipality, metric, month in current
-                   if (point, None if point else municipality, metric, month) in wanted]
-    if replace_ids:
+    current = list(Figure.objects.filter(statistics_year=statistics_year, month__in=list(by_month),
+                                         replaced_by__isnull=True, metric_id__in=metrics.values())
+                   .filter(Q(service_point_id__in=point_ids)
+                           | Q(service_point__isnull=True, municipality_id__in=municipality_ids))
+                   .values_list("pk", "service_point_id", "municipality_id", "metric_id", "month"))
+    replace_ids = []
+    if current:  # a first import for the year has nothing to replace: no need to index what it brings
+        # A service point's figure is identified by the point, a municipality's by the municipality.
+        wanted = {(point, None if point else municipality, metrics[code], month)
+                  for month, figures in by_month.items() for point, municipality, code in figures}
+        replace_ids = [pk for pk, point, municipality, metric, month in current
+                       if (point, None if point else municipality, metric, month) in wanted]
+    if replace_ids and connection.vendor == "postgresql":
+        # One array parameter rather than an IN list of tens of thousands (a national export
+        # imported again replaces all its figures; Django's IN list cost seconds to build).
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {connection.ops.quote_name(Figure._meta.db_table)} SET replaced_by_id = %s "
+                           "WHERE id = ANY(%s)",
+                           [record.pk if record else None, replace_ids])
+    elif replace_ids:
         Figure.objects.filter(pk__in=replace_ids).update(replaced_by=record)
     # COPY on PostgreSQL: a national export brings tens of thousands of figures.
     record_id = record.pk if record else None
-    insert_rows(Figure, ["statistics_year", "metric", "month", "municipality", "service_point", "value",
-                         "source_import", "is_demo"],
-                ((statistics_year.pk, metrics[code], month, municipality, point, value, record_id, is_demo)
-                 for month, figures in by_month.items() for (point, municipality, code), value in figures.items()))
+    if connection.vendor == "postgresql":
+        copy_lines(Figure, FIGURE_COLUMNS, _figure_lines(statistics_year.pk, metrics, by_month, record_id, is_demo))
+    else:
+        insert_rows(Figure, FIGURE_COLUMNS,
+                    ((statistics_year.pk, metrics[code], month, municipality, point, value, record_id, is_demo)
+                     for month, figures in by_month.items() for (point, municipality, code), value in figures.items()))
     return len(replace_ids)
+
+
+FIGURE_COLUMNS = ["statistics_year", "metric", "month", "municipality", "service_point", "value", "source_import",
+                  "is_demo"]
+
+
+def _figure_lines(statistics_year_id: int, metrics: dict, by_month: dict, record_id, is_demo: bool):
+    """The figures as COPY's CSV lines in the order of FIGURE_COLUMNS: the rows insert_rows
+    would write from tuples (values by their str(), an empty value for NULL: a
+    municipality's own figure has no service point, one saved without an import no
+    import), with what lines share turned into text once rather than per figure."""
+    metric_text = {code: f"{statistics_year_id},{pk}," for code, pk in metrics.items()}
+    tail = f",{'' if record_id is None else record_id},{is_demo}\n"
+    for month, figures in by_month.items():
+        month_text = f"{month},"
+        for (point, municipality, code), value in figures.items():
+            yield f"{metric_text[code]}{month_text}{municipality},{'' if point is None else point},{value}{tail}"
 
 
 @transaction.atomic

@@ -6,11 +6,13 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from stats import services
 from stats.csvimport import parse_count
 from stats.models import (
     Figure,
+    Metric,
     SharedServiceTotal,
     SplitMethod,
     StatisticsYear,
@@ -167,12 +169,13 @@ def test_a_reported_year_is_locked(points, coordinator):
 
 
 @pytest.mark.parametrize("text, value", [("1 234", 1234), ("1\u00a0234", 1234), ("12,00", 12), ("0", 0),
-                                         (" 7 ", 7), ("", None)])
+                                         (" 7 ", 7), ("", None), ("0042", 42), ("2000000000", 2_000_000_000)])
 def test_counts_as_excel_writes_them(text, value):
     assert parse_count(text, required=False) == value
 
 
-@pytest.mark.parametrize("text", ["-1", "1,5", "1.234", "abc", "1e3", "²"])
+@pytest.mark.parametrize("text", ["-1", "1,5", "1.234", "abc", "1e3", "²", "\uff11\uff12", "\u0661",
+                                  "2000000001", "2 000 000 001"])
 def test_counts_that_are_refused(text):
     with pytest.raises(ValueError):
         parse_count(text)
@@ -286,3 +289,96 @@ def test_a_new_column_is_a_mapping_row_not_code(points, coordinator):
     _save(coordinator, text.replace(";x\n", ";\n").encode())
     assert Figure.objects.get(metric=events, service_point=points["humppila"]).value == 17
     assert not Figure.objects.filter(metric=events, service_point=points["tammela"]).exists()  # empty: no figure
+
+
+def test_a_national_export_names_every_bad_row_even_when_a_point_repeats(points, coordinator):
+    """A row per service point and month: an unknown id is named on each of its rows, a point's
+    month given twice on the second, and bad cells where they are, among good rows."""
+    export = ("Tunniste;Kuukausi;Poistot;Hankinnat;Lainaus\r\n"
+              "LOUNA-103-1;2024-01;1;2;3\r\n"
+              "EI-OLE;2024-01;1;2;3\r\n"            # row 3: unknown id
+              "EI-OLE;2024-02;1;2;3\r\n"            # row 4: the same unknown id again
+              "LOUNA-103-1;2024-01;1;2;3\r\n"       # row 5: the month again
+              "LOUNA-103-1;2024-02;1;2;3000000000\r\n"  # row 6: too large
+              "LOUNA-103-1;2024-03;1;²;4\r\n"       # row 7: not a number
+              "Q-834;3;5;6;7 000\r\n")              # row 8: good
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, export.encode())
+    errors = [(error.row, str(error.column)) for error in refused.value.parsed.errors]
+    assert errors == [(3, "Id"), (4, "Id"), (5, "Id"), (6, "Loans"), (7, "Acquisitions")]
+    assert all("EI-OLE" in error.message for error in refused.value.parsed.errors[:2])
+    assert "row 2" in refused.value.parsed.errors[2].message
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
+
+
+def test_saving_finds_what_it_replaces_without_the_preview_list(points, coordinator):
+    """The save leaves out the preview's list of changes, but still replaces (and a revert
+    restores) exactly the figures the file gives again, month by month."""
+    first = _save(coordinator, ("Tunniste;Kuukausi;Lainaus;Poistot\r\n"
+                                "LOUNA-103-1;1;100;1\r\nLOUNA-103-1;2;200;2\r\nQ-834;1;300;3\r\n").encode())
+    second = _save(coordinator, ("Tunniste;Kuukausi;Lainaus\r\n"
+                                 "LOUNA-103-1;2;250\r\nQ-834;2;50\r\n").encode())
+    assert second.replaced == 1  # Humppila's February loans; Tammela's February is new
+    in_force = set(Figure.objects.filter(replaced_by__isnull=True, metric__code="loans")
+                   .values_list("service_point_id", "month", "value", "source_import_id"))
+    humppila, tammela = points["humppila"].pk, points["tammela"].pk
+    assert in_force == {(humppila, 1, 100, first.pk), (humppila, 2, 250, second.pk), (tammela, 1, 300, first.pk),
+                        (tammela, 2, 50, second.pk)}
+    services.import_revert(stats_import=second, by=coordinator)
+    assert set(Figure.objects.filter(replaced_by__isnull=True, metric__code="loans")
+               .values_list("service_point_id", "month", "value")) == {(humppila, 1, 100), (humppila, 2, 200),
+                                                                      (tammela, 1, 300)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY writer is PostgreSQL's")
+def test_figures_written_with_copy_are_the_rows_the_orm_writes(points, coordinator):
+    """figures_save writes its own COPY lines on PostgreSQL: they store exactly the rows
+    Django's bulk_create stores for the same figures (month, municipality, service point or
+    none, value, import or none, demo flag)."""
+    humppila, tammela = points["humppila"], points["tammela"]
+    by_month = {
+        0: {(humppila.pk, humppila.library.municipality_id, "collection"): 31200,
+            (None, tammela.library.municipality_id, "finna_visits"): 0},
+        3: {(humppila.pk, humppila.library.municipality_id, "loans"): 4800,
+            (tammela.pk, tammela.library.municipality_id, "loans"): 2_000_000_000},
+        12: {(tammela.pk, tammela.library.municipality_id, "removals"): 7},
+    }
+    year_copy, year_orm = (services.statistics_year_open(year=year) for year in (2023, 2024))
+    record = StatsImport.objects.create(statistics_year=year_copy, kind=StatsImport.Kind.SERVICE_POINTS,
+                                        file_name="a.csv", rows=5)
+    services.figures_save(statistics_year=year_copy, by_month=by_month, record=record)
+    services.figures_save(statistics_year=year_copy, by_month={6: {(tammela.pk, tammela.library.municipality_id,
+                                                                    "loans"): 5}}, is_demo=True)
+    metrics = dict(Metric.objects.values_list("code", "pk"))
+    Figure.objects.bulk_create(
+        [Figure(statistics_year=year_orm, metric_id=metrics[code], month=month, municipality_id=municipality,
+                service_point_id=point, value=value, source_import=record, is_demo=False)
+         for month, figures in by_month.items() for (point, municipality, code), value in figures.items()]
+        + [Figure(statistics_year=year_orm, metric_id=metrics["loans"], month=6,
+                  municipality_id=tammela.library.municipality_id, service_point_id=tammela.pk, value=5,
+                  source_import=None, is_demo=True)])
+
+    def stored(statistics_year):
+        return sorted(Figure.objects.filter(statistics_year=statistics_year).values_list(
+            "metric__code", "month", "municipality_id", "service_point_id", "value", "source_import_id", "is_demo",
+            "replaced_by_id"))
+
+    assert stored(year_copy) == stored(year_orm)
+    assert len(stored(year_copy)) == 6
+    assert ("finna_visits", 0, tammela.library.municipality_id, None, 0, record.pk, False, None) in stored(year_copy)
+    assert ("loans", 6, tammela.library.municipality_id, tammela.pk, 5, None, True, None) in stored(year_copy)
+
+
+def test_the_preview_names_each_changed_figure_by_point_and_month_or_by_municipality(points, coordinator, humppila,
+                                                                                     tammela):
+    _save(coordinator, "Tunniste;Kuukausi;Lainaus\r\nLOUNA-103-1;2;200\r\nQ-834;2;300\r\n".encode())
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                      data="Tunniste;Kuukausi;Lainaus\r\nLOUNA-103-1;2;250\r\nQ-834;2;300\r\n".encode())
+    assert preview.changes == [{"where": "Humppilan pääkirjasto 2/2024", "metric": "Loans (incl. renewals)",
+                                "old": 200, "new": 250}]  # Tammela's February is unchanged
+
+    _save(coordinator, "Tieto;Yhteensä;103;834\nLounakirjailijat;500;100;400\n".encode(), kind=StatsImport.Kind.SHARED)
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SHARED,
+                                      data="Tieto;Yhteensä;103;834\nLounakirjailijat;500;150;350\n".encode())
+    assert [(change["where"], change["old"], change["new"]) for change in preview.changes] == [
+        (humppila.municipality.name_fi, 100, 150), (tammela.municipality.name_fi, 400, 350)]
