@@ -9,9 +9,10 @@ Permission checks are not kept: the decorators of the view run on every request,
 rendering inside them is reused.
 
 One global version number retires every kept copy at once. It moves on every statement that
-writes to the database through Django's connection (an execute wrapper, so that a bulk
-QuerySet.update(), bulk_create() or raw SQL, which send no model signal, moves it too), and
-once more when the writing transaction commits: a page rendered by someone else while the
+changes rows in the database through Django's connection (an execute wrapper, so that a
+bulk QuerySet.update(), bulk_create() or raw SQL, which send no model signal, moves it too;
+a statement that matched no row does not), and once more when the writing transaction
+commits: a page rendered by someone else while the
 transaction was still open read the rows from before it, yet was kept under the version
 already moved. Writes that never change what a page says (sessions, login bookkeeping) are
 left out. PostgreSQL COPY (the statistics imports) bypasses the wrapper; those imports run
@@ -52,8 +53,11 @@ IGNORED_APPS = frozenset({"sessions", "axes", "admin", "contenttypes"})
 LAST_LOGIN_ONLY = re.compile(r'UPDATE "consortium_user" SET "last_login" = %s WHERE ', re.IGNORECASE)
 # Statements that change rows, and the table they change (Django's SQL names it first).
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', re.IGNORECASE)
-# Statements that read or steer the session and never change rows.
-READ = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|VALUES)\b", re.IGNORECASE)
+# Statements that only read or steer the session ("(SELECT" begins a UNION on PostgreSQL).
+READ = re.compile(r"[\s(]*(?:SELECT|VALUES|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|DECLARE|FETCH|"
+                  r"CLOSE|LOCK)\b", re.IGNORECASE)
+# A WITH query writes when one of its parts does (FOR UPDATE only locks).
+WRITING_PART = re.compile(r"\b(?:INSERT\s+INTO|DELETE\s+FROM|MERGE\s+INTO|(?<!FOR )UPDATE\s)", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------- the version
@@ -86,14 +90,20 @@ def _changes_pages(sql: str) -> bool:
         if written.group(1).lower() in _ignored_tables():
             return False
         return not LAST_LOGIN_ONLY.match(sql)
-    # Anything else that is not plainly a read (raw SQL: WITH … UPDATE, TRUNCATE, …) counts
-    # as a write: a needless retirement costs a render, a missed one shows a wrong page.
-    return not READ.match(sql)
+    if READ.match(sql):
+        return False
+    if sql.lstrip().upper().startswith("WITH"):
+        return bool(WRITING_PART.search(sql))
+    # Anything else (TRUNCATE, CREATE, …) counts as a write: a needless retirement costs a
+    # render, a missed one shows a wrong page. Never a read, or every render would retire
+    # every kept page.
+    return True
 
 
 def _retire_on_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if isinstance(sql, str) and _changes_pages(sql):
+    # A write that matched no row (a sweep finding nothing to do, every minute) changed nothing.
+    if context["cursor"].rowcount != 0 and isinstance(sql, str) and _changes_pages(sql):
         invalidate_kept_pages()
         connection = context["connection"]
         # Once more at commit (once per transaction, however many statements).

@@ -53,6 +53,22 @@ def test_raw_sql_retires_kept_pages(client, staff_user):
     assert "SQL:llä muutettu" in client.get(url).content.decode()
 
 
+def test_reading_and_writes_that_change_nothing_keep_the_pages(client, staff_user):
+    """Reads of every shape (a UNION, a row lock) and a sweep's UPDATE that matches no row
+    change nothing: were they counted, kept pages would be retired all the time."""
+    from django.db import transaction
+
+    client.force_login(staff_user)
+    url = reverse("job_list")
+    client.get(url)
+    runs = JobRun.objects.filter(state=JobRun.State.FAILED)
+    assert list(runs.order_by().union(JobRun.objects.filter(state=JobRun.State.QUEUED).order_by())) == []
+    with transaction.atomic():
+        list(JobRun.objects.select_for_update().filter(state=JobRun.State.RUNNING))
+    assert runs.update(label="ei yhtään") == 0
+    assert kept(client.get(url))
+
+
 def test_logging_in_and_sessions_do_not_retire_kept_pages(staff_user, director):
     """A login writes the session and last_login on every visit: were those counted as
     changes, every login would throw away everybody's kept pages."""
