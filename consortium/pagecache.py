@@ -56,6 +56,7 @@ WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([\w.]+)"?', 
 # Statements that only read or steer the session ("(SELECT" begins a UNION on PostgreSQL).
 READ = re.compile(r"[\s(]*(?:SELECT|VALUES|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SET|SHOW|EXPLAIN|DECLARE|FETCH|"
                   r"CLOSE|LOCK)\b", re.IGNORECASE)
+UPDATE_OR_DELETE = re.compile(r"\s*(?:UPDATE|DELETE)\b", re.IGNORECASE)
 # A WITH query writes when one of its parts does (FOR UPDATE only locks).
 WRITING_PART = re.compile(r"\b(?:INSERT\s+INTO|DELETE\s+FROM|MERGE\s+INTO|(?<!FOR )UPDATE\s)", re.IGNORECASE)
 
@@ -100,10 +101,16 @@ def _changes_pages(sql: str) -> bool:
     return True
 
 
+def _matched_nothing(sql: str, cursor) -> bool:
+    """An UPDATE or DELETE that matched no row (a sweep finding nothing to do, every minute)
+    changed nothing. Only those: the count of an INSERT … RETURNING is not known until its
+    rows are read (SQLite says 0 before)."""
+    return cursor.rowcount == 0 and bool(UPDATE_OR_DELETE.match(sql)) and "RETURNING" not in sql.upper()
+
+
 def _retire_on_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    # A write that matched no row (a sweep finding nothing to do, every minute) changed nothing.
-    if context["cursor"].rowcount != 0 and isinstance(sql, str) and _changes_pages(sql):
+    if isinstance(sql, str) and _changes_pages(sql) and not _matched_nothing(sql, context["cursor"]):
         invalidate_kept_pages()
         connection = context["connection"]
         # Once more at commit (once per transaction, however many statements).
@@ -151,7 +158,8 @@ def csrf_for_kept_pages(request) -> dict:
 
 def _key(request) -> str:
     who = request.user.pk if request.user.is_authenticated else "anon"
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    # The host too: a page may carry absolute links built from it (feeds, share links).
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()[:32]
     return f"page:{who}:{get_language()}:{address}"
 
 
