@@ -34,6 +34,7 @@ from .jobs import job_run_queue
 from .models import JobRun, Library, OutboxMessage, Role, RoleAssignment, ServicePoint
 from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, can_see_outbox, has_a_role, roles_of
 from .frontpage import kept_front_page
+from .pagecache import kept_page
 from .registry import cards_for
 
 PAGE_SIZE = 50
@@ -211,6 +212,7 @@ def service_point_edit(request, library_pk, pk=None):
 
 
 @permission_required(has_a_role)
+@kept_page
 def people_list(request):
     search = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
@@ -325,6 +327,7 @@ def healthz(request):
 
 
 @permission_required(can_see_jobs)
+@kept_page
 def job_list(request):
     page = Paginator(selectors.job_run_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "consortium/job_list.html", {"page": page})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.actions import run_service
+from consortium.pagecache import kept_page
 from consortium.views import get_or_404, permission_required
 
 from . import forms, permissions, selectors, services
@@ -167,6 +168,7 @@ def area_edit(request, year, pk=None):
 
 
 @can_view
+@kept_page
 def board(request, year):
     agreement = get_or_404(selectors.agreement_get_plain, user=request.user, year=year)
     filters = forms.BoardFilterForm(request.GET or None, people=selectors.responsible_people(agreement=agreement))

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from consortium.actions import run_service
 from consortium.forms import add_service_errors
+from consortium.pagecache import kept_page
 from consortium.uploads import detect_file_type
 from consortium.views import permission_required
 
@@ -41,6 +42,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @staff_only
+@kept_page
 def index(request):
     return render(request, "newsletters/index.html", {
         "issues": selectors.issues_for_staff()[:24],
@@ -321,6 +323,7 @@ def subscriber_erase(request, pk):
 
 
 @login_required
+@kept_page
 def my_subscription(request):
     subscriber = Subscriber.objects.filter(user=request.user).first() or \
         Subscriber.objects.filter(email__iexact=request.user.email).first()
@@ -452,6 +455,7 @@ def one_click(request, token):
 # ---------------------------------------------------------------- public: the archive
 
 
+@kept_page
 def archive(request, year=None):
     years = selectors.archive_years()
     if year is None and years:

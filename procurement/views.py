@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from consortium.actions import run_service
 from consortium.forms import add_service_errors
+from consortium.pagecache import kept_page
 from consortium.views import get_or_404, permission_required
 
 from . import exports, ocds, selectors, services
@@ -49,6 +50,7 @@ def _chosen_library(request):
 
 
 @permission_required(can_see_procurements)
+@kept_page
 def procurement_list(request):
     library, libraries = _chosen_library(request)
     state = request.GET.get("state", "")

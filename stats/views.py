@@ -12,6 +12,7 @@ from consortium.actions import run_service
 from consortium.forms import add_service_errors
 from consortium.jobs import job_run_queue
 from consortium.models import JobRun
+from consortium.pagecache import kept_page
 from consortium.uploads import PLAIN_TEXT, UTF16_TEXT, read_checked_upload
 from consortium.views import get_or_404, permission_required
 
@@ -44,6 +45,7 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 @can_view
+@kept_page
 def year_list(request):
     form = YearForm(request.POST or None) if permissions.can_manage(request.user) else None
     if request.method == "POST":

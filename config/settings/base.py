@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "consortium.context_processors.portal",
+                "consortium.pagecache.csrf_for_kept_pages",
             ],
         },
     },

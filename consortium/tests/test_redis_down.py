@@ -68,6 +68,28 @@ def test_the_front_page_is_kept_again_once_redis_is_back(client, cache_on_privat
     assert kept, "the front page is kept in Redis again"
 
 
+@pytest.mark.django_db
+def test_kept_pages_follow_writes_in_redis_and_render_without_it(client, cache_on_private_redis, staff_user):
+    """The busy pages are kept in Redis (consortium.pagecache): a write retires them there;
+    with Redis down they render every time and writes still succeed."""
+    client.force_login(staff_user)
+    url = reverse("job_list")
+    client.get(url)
+    assert not client.get(url).templates, "kept in Redis"
+    JobRun.objects.create(task_name="x", label="Redisin aikana")
+    assert "Redisin aikana" in client.get(url).content.decode()
+
+    cache_on_private_redis.stop()
+    JobRun.objects.create(task_name="x", label="Redisittä")
+    page = client.get(url)
+    assert page.status_code == 200 and "Redisittä" in page.content.decode()
+    assert client.get(url).templates, "nothing kept while Redis is down"
+
+    cache_on_private_redis.start()
+    assert "Redisittä" in client.get(url).content.decode()
+    assert not client.get(url).templates, "kept again"
+
+
 # ---------------------------------------------------------------- health
 
 

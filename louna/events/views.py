@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.forms import add_service_errors
+from consortium.pagecache import kept_page
 from consortium.views import get_or_404, permission_required
 
 from . import exports, feeds, permissions, selectors, services
@@ -28,6 +29,7 @@ can_see_counts = permission_required(permissions.can_see_counts)
 # ---------------------------------------------------------------- public pages and feeds
 
 
+@kept_page
 def coming(request):
     """The public list of coming events, with filters."""
     now = timezone.now()
