@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
+from django.core.validators import ProhibitNullCharactersValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -69,6 +69,11 @@ def item_save(*, item: Item | None = None, by: User, data: dict) -> Item:
         raise ValidationError(_("This item is in an issue that is already being sent; it can no longer be changed."))
     for key, value in _finnish_names(data).items():
         setattr(item, key, value)
+    # PostgreSQL refuses a NUL in text: the field is named, not a 500 (the form refuses it too).
+    nul_fields = {name: ProhibitNullCharactersValidator.message for name, value in _finnish_names(data).items()
+                  if isinstance(value, str) and "\x00" in value}
+    if nul_fields:
+        raise ValidationError(nul_fields)
     if item.image and not item.image_alt:
         raise ValidationError({"image_alt": _("Describe the image for readers who cannot see it.")})
     if item.image and not item.image._committed:  # a new upload: only what mail programs show

@@ -3,7 +3,7 @@ result, never another exception, never half-saved."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from consortium.models import Role
 from consortium.tests.factories import user_with_role
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @FUZZ
 @given(title=HOSTILE_TEXT, body=HOSTILE_TEXT, link=HOSTILE_TEXT)
+@example(title="Otsikko", body="teksti\x00jatkuu", link="")  # PostgreSQL refuses a NUL in text
 def test_newsletter_item_save_with_hostile_text(title, body, link):
     staff = user_with_role(Role.STAFF)
     before = Item.objects.count()
