@@ -71,11 +71,14 @@ def _int(value):
 
 
 @can_view
+@kept_page
 def home(request):
+    """The current year's task board, where people come to Louna (rendered here rather than
+    redirected: one request instead of two for the page everyone opens first)."""
     agreement = selectors.current_agreement(user=request.user)
     if agreement is None:
         return redirect("louna:agreement_list")
-    return redirect("louna:board", year=agreement.year)
+    return _board_page(request, agreement)
 
 
 @can_view
@@ -170,7 +173,10 @@ def area_edit(request, year, pk=None):
 @can_view
 @kept_page
 def board(request, year):
-    agreement = get_or_404(selectors.agreement_get_plain, user=request.user, year=year)
+    return _board_page(request, get_or_404(selectors.agreement_get_plain, user=request.user, year=year))
+
+
+def _board_page(request, agreement):
     filters = forms.BoardFilterForm(request.GET or None, people=selectors.responsible_people(agreement=agreement))
     data = filters.cleaned_data if filters.is_valid() else {}
     person = data.get("person")

@@ -72,6 +72,23 @@ def test_coordinator_and_staff_open_every_page(client, world, who, request):
         assert response.status_code == 200, url
 
 
+def test_louna_opens_on_the_years_board_without_a_redirect(client, world, director, task):
+    """/louna/ is the task board itself (one request, not a redirect to it), with its filters;
+    with no agreement yet it sends the person to the agreements."""
+    client.force_login(director)
+    response = client.get(reverse("louna:home"))
+    assert response.status_code == 200 and task.text in response.content.decode()
+    assert response.templates[0].name == "louna/board.html" and response.context["agreement"] == world["agreement"]
+    filtered = client.get(reverse("louna:home"), {"state": Task.State.DONE}).content.decode()
+    assert task.state != Task.State.DONE and task.text not in filtered
+
+
+def test_louna_without_an_agreement_sends_people_to_the_agreements(client, director):
+    assert not Agreement.objects.exists()
+    client.force_login(director)
+    assert client.get(reverse("louna:home"))["Location"] == reverse("louna:agreement_list")
+
+
 def test_director_reads_but_does_not_change(client, world, director):
     client.force_login(director)
     for url in read_urls(world):
