@@ -86,7 +86,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", pages.DEFAULT_DATABASE_URL))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", os.environ.get("REDIS_URL", "")))
     parser.add_argument("--scale", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
+    # Gunicorn's own advice for sync workers: (2 x cores) + 1, so that a worker waiting on the
+    # database or Redis leaves its core to another.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn worker processes")
     parser.add_argument("--users", type=int, default=256)
     parser.add_argument("--duration", type=int, default=60, help="seconds of the think-time run")
     parser.add_argument("--saturate", type=int, default=16, help="clients of the no-think runs")
