@@ -70,9 +70,17 @@ def _fresh_version() -> int:
     return time.time_ns()
 
 
+# Whether this process has looked up a kept page since it last moved the version (see
+# _retire_on_write). Shared by threads: a race only moves the version once too often, and the
+# move at commit, which correctness rests on, never depends on it.
+_looked_up_since_retired = True
+
+
 def invalidate_kept_pages() -> None:
     """Retire every kept page now. Writes through Django's connection call this themselves;
     call it where a page changes by other means."""
+    global _looked_up_since_retired
+    _looked_up_since_retired = False
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # not set yet, or evicted
@@ -111,11 +119,19 @@ def _matched_nothing(sql: str, cursor) -> bool:
 def _retire_on_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and _changes_pages(sql) and not _matched_nothing(sql, context["cursor"]):
-        invalidate_kept_pages()
         connection = context["connection"]
-        # Once more at commit (once per transaction, however many statements).
-        if connection.in_atomic_block and not any(
-                entry[1] is invalidate_kept_pages for entry in connection.run_on_commit):
+        if not connection.in_atomic_block:
+            invalidate_kept_pages()
+            return result
+        # In a transaction the version moves at commit (once, however many statements), which
+        # is what other people's pages need. Moving it now as well matters only to a page this
+        # process keeps or serves before that commit — the transaction reading its own writes
+        # (a test's, or a view rendering after it wrote) — so only if it has looked one up
+        # since the last move: a transaction of a thousand statements costs Redis one or two
+        # calls, not a thousand, and a Redis that hangs costs its timeout once, not per statement.
+        if _looked_up_since_retired:
+            invalidate_kept_pages()
+        if not any(entry[1] is invalidate_kept_pages for entry in connection.run_on_commit):
             transaction.on_commit(invalidate_kept_pages, using=connection.alias)
     return result
 
@@ -175,6 +191,8 @@ def _current_version(found: dict) -> int:
 def kept_html(request, key: str, render_page) -> str:
     """The page's HTML for this request: the kept copy when it is current, else
     `render_page()` (which must render the CSRF token as csrf_placeholder()), kept."""
+    global _looked_up_since_retired
+    _looked_up_since_retired = True
     # One round trip: the current version and the kept copy, which carries the version it
     # was rendered under.
     found = cache.get_many([VERSION_KEY, key])

@@ -163,3 +163,29 @@ def test_only_get_pages_are_kept(client, staff_user):
     response = client.post(url, {"year": "2011"})
     assert response.status_code == 302 and "2011" in response["Location"]
     assert "2011" in client.get(url).content.decode()
+
+
+def test_a_long_transaction_calls_redis_once_or_twice_not_per_statement(client, staff_user, monkeypatch,
+                                                                       django_capture_on_commit_callbacks):
+    """Fifty writes in one transaction move the version at most twice (now and at commit):
+    a Redis that hangs then costs its timeout once or twice, not fifty times. The next load
+    still shows the change."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from consortium import pagecache
+
+    client.force_login(staff_user)
+    url = reverse("job_list")
+    client.get(url)
+    moves = []
+    real_incr = cache.incr
+    monkeypatch.setattr(cache, "incr", lambda *args, **kwargs: moves.append(args) or real_incr(*args, **kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            for number in range(50):
+                JobRun.objects.create(task_name="x", label=f"Erä {number}")
+    assert 1 <= len(moves) <= 2
+    assert all(args[0] == pagecache.VERSION_KEY for args in moves)
+    page = client.get(url)
+    assert not kept(page) and "Erä 49" in page.content.decode()
