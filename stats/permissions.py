@@ -8,7 +8,9 @@ report through Forssa whether or not they have joined the consortium themselves)
   municipality: the whole country's figures.
 - The Louna coordinator does the same for the Louna municipalities: the pages, imports and
   files show them only, a file naming another municipality's service point is refused, and
-  the annual job they start computes Louna's reports.
+  the annual job they start computes Louna's reports. Marking a year reported locks every
+  municipality's figures, so the coordinator may do it only while the year holds Louna's
+  alone (services.year_mark_reported).
 - A director of a member library sees the figures and annual report of their own
   municipality only; another municipality's page is simply not found (404).
 - Every signed-in member sees the national table: the figures municipalities have
