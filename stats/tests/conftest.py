@@ -27,6 +27,16 @@ POINTS_CSV = (
 )
 
 
+@pytest.fixture
+def no_sources(monkeypatch):
+    """Only the figure sources a test registers (other apps' sources, such as Louna's orders,
+    are tested in their own app). Returns the registry to register them in."""
+    from consortium import registry
+
+    monkeypatch.setattr(registry, "_figure_sources", {})
+    return registry
+
+
 @pytest.fixture(autouse=True)
 def _english():
     """Messages are compared in English (the source language) outside requests."""

@@ -36,13 +36,6 @@ def imported(points, coordinator):
     return points
 
 
-@pytest.fixture
-def no_sources(monkeypatch):
-    """Only the sources a test registers (other apps' sources are tested in their own app)."""
-    monkeypatch.setattr(registry, "_figure_sources", {})
-    return registry
-
-
 def _run(coordinator=None) -> JobRun:
     run = JobRun.objects.create(task_name=tasks.COMPUTE_TASK, created_by=coordinator, task_kwargs={"year": 2024})
     tasks.compute_year.apply(kwargs={"year": 2024, "job_run_id": run.pk}).get()

@@ -11,24 +11,19 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from consortium import registry
 from stats import annual_services, services
 from stats.models import AnnualReport, StatsImport
 from stats.tests.conftest import POINTS_CSV
 from stats.tests.factories import EMaterialServiceFactory
 
-pytestmark = pytest.mark.django_db
+# Only the figure sources a test registers (stats/tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_sources")]
 
 POINTS_2023 = (
     "Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\r\n"
     "LOUNA-103-1;;1 000;1 500;31 000;50 000;1 200\r\n"
     "quria:Q-834;;2 000;2 400;45 000;90 000;\r\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _only_test_sources(monkeypatch):
-    monkeypatch.setattr(registry, "_figure_sources", {})
 
 
 @pytest.fixture

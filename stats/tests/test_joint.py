@@ -17,17 +17,13 @@ from stats import annual_selectors, annual_services, selectors, services
 from stats.allocation import largest_remainder
 from stats.models import AnnualReport, StatisticsYear, StatsImport
 
-pytestmark = pytest.mark.django_db
+# Only the figure sources a test registers (stats/tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_sources")]
 
 POINTS = ("Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
           ";Isokylän pääkirjasto;100;200;30 000;40 000;0\n"
           ";Pikkukylän lähikirjasto;10;20;5 000;6 000;300\n"
           ";Tammelan pääkirjasto;50;60;20 000;25 000;800\n")
-
-
-@pytest.fixture(autouse=True)
-def _only_test_sources(monkeypatch):
-    monkeypatch.setattr(registry, "_figure_sources", {})
 
 
 @pytest.fixture

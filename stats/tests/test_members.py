@@ -9,14 +9,14 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from consortium import registry
 from consortium.models import JobRun, OutboxMessage, Role
 from consortium.tests.factories import LibraryFactory, MunicipalityFactory, ServicePointFactory, user_with_role
 from stats import annual_services, services, tasks
 from stats.models import AnnualReport, Figure, MunicipalityYearTotal, StatsImport
 from stats.tests.conftest import POINTS_CSV
 
-pytestmark = pytest.mark.django_db
+# Only the figure sources a test registers (stats/tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_sources")]
 
 # One national export: a Louna point and two points of members outside Louna.
 NATIONAL = ("Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\r\n"
@@ -24,11 +24,6 @@ NATIONAL = ("Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaa
             "Tampereen pääkirjasto;10;20;30;400000;50\r\n"
             "Turun pääkirjasto;11;21;31;300000;51\r\n").encode()
 OULU = "Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\nOulun pääkirjasto;1;1;1;7;1\n"
-
-
-@pytest.fixture(autouse=True)
-def _only_test_sources(monkeypatch):
-    monkeypatch.setattr(registry, "_figure_sources", {})
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ from stats.models import AnnualReport, SplitMethod, StatisticsYear, StatsImport
 from stats.tests.conftest import POINTS_CSV
 from stats.tests.factories import EMaterialServiceFactory
 
-pytestmark = pytest.mark.django_db
+# Only the figure sources a test registers (stats/tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_sources")]
 
 # Ellibs reports its loans per month, BookBeat the year's; Ellibs also its titles and acquisitions.
 VENDOR_CSV = ("Palvelu;Kuukausi;Lainat;Nimekkeet;Hankinnat euroa;Hankinnat kpl\r\n"
@@ -30,12 +31,6 @@ VENDOR_CSV = ("Palvelu;Kuukausi;Lainat;Nimekkeet;Hankinnat euroa;Hankinnat kpl\r
               "Ellibs;;;5 300;12 400,51;310\r\n")
 LOANS, TITLES, ITEMS, EUROS = ("ematerial_shared_loans", "ematerial_count", "ematerial_acquisitions",
                                "ematerial_acquisitions_eur")
-
-
-@pytest.fixture(autouse=True)
-def _only_test_sources(monkeypatch):
-    """Only the figure sources a test registers (Louna's orders are tested in their own app)."""
-    monkeypatch.setattr(registry, "_figure_sources", {})
 
 
 @pytest.fixture
