@@ -4,7 +4,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .csvimport import MAX_BYTES
-from .models import Service, StatsImport
+from .models import Metric, Service, StatsImport
 
 
 class YearForm(forms.Form):
@@ -118,3 +118,29 @@ class CounterImportForm(forms.Form):
         if bool(cleaned.get("report_id")) != bool(cleaned.get("release")):
             raise forms.ValidationError(gettext("Give both the report and the release, or neither."))
         return cleaned
+
+
+class ServiceForm(forms.Form):
+    """A web site or an e-material service (stats/service_registry.py saves it)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    code = forms.SlugField(label=_("Code"), max_length=40,
+                           help_text=_("Short, without spaces (letters, digits, hyphens); an import file may name "
+                                       "the service by it."))
+    kind = forms.ChoiceField(label=_("Type"), choices=Service.Kind.choices, widget=forms.RadioSelect)
+    matomo_site = forms.CharField(label=_("Matomo site id or name"), max_length=120, required=False,
+                                  help_text=_("Web sites only: how the web analytics export names the site."))
+    feeds = forms.ModelChoiceField(label=_("Shared figure it feeds"), required=False, queryset=Metric.objects.none(),
+                                   help_text=_("Web sites only: the year's visits are also split among the "
+                                               "municipalities as this shared figure."))
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True,
+                                   help_text=_("A service no longer in use keeps its figures but is not offered "
+                                               "or recognised in new imports."))
+
+    def __init__(self, *args, service: Service | None = None, **kwargs):
+        if service is not None:
+            kwargs.setdefault("initial", {
+                "name": service.name, "code": service.code, "kind": service.kind, "matomo_site": service.matomo_site,
+                "feeds": service.feeds_id, "is_active": service.is_active})
+        super().__init__(*args, **kwargs)
+        self.fields["feeds"].queryset = Metric.objects.filter(is_shared=True).order_by("code")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import annual_views, import_views, views
+from . import annual_views, import_views, service_views, views
 
 app_name = "stats"
 urlpatterns = [
@@ -30,6 +30,10 @@ urlpatterns = [
          {"fmt": "xlsx"}, name="annual_municipality_xlsx"),
     path("<int:year>/municipalities/<int:pk>/report.csv", annual_views.annual_municipality_export,
          {"fmt": "csv"}, name="annual_municipality_csv"),
+    # The web sites and e-material services (stats/service_views.py).
+    path("services/", service_views.service_list, name="service_list"),
+    path("services/new/", service_views.service_edit, name="service_create"),
+    path("services/<int:pk>/", service_views.service_edit, name="service_edit"),
     path("national/", annual_views.national_index, name="national_index"),
     path("national/<int:year>/", annual_views.national, name="national"),
     path("national/<int:year>/export.xlsx", annual_views.national_export, name="national_export"),

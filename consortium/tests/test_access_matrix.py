@@ -212,6 +212,8 @@ def demo_objects() -> dict[str, object]:
         service_name="Matriisin e-kirjat", url="http://127.0.0.1:9/r5", reports=["TR"])
     harvest = m("stats_sushi", "Harvest").objects.create(account=sushi_account, report_id="TR",
                                                         month=date(2024, 1, 1), state="failed")
+    stats_service, _ = m("stats", "Service").objects.get_or_create(
+        code="matriisi-verkko", defaults={"name": "Matriisin verkkosivut", "kind": "web"})
     annual_report = m("stats", "AnnualReport").objects.filter(
         municipality=library.municipality, statistics_year=statistics_year, delivered=False).order_by("-pk").first()
 
@@ -249,7 +251,7 @@ def demo_objects() -> dict[str, object]:
         "event": event.pk, "municipality_code": library.municipality.code,
         "stats_year": statistics_year.year, "municipality": library.municipality_id, "stats_import": stats_import.pk,
         "annual_report": annual_report.pk, "import_draft": import_draft.pk, "shared_figure": "finna_visits",
-        "sushi_account": sushi_account.pk, "harvest": harvest.pk,
+        "sushi_account": sushi_account.pk, "harvest": harvest.pk, "stats_service": stats_service.pk,
         "figure_kind": "service_points",
         "training": registration.training_id, "registration": registration.pk,
         "registration_token": registration.token, "feed_token": feed.token, "wish": wish.pk, "training_action": "publish",
