@@ -33,6 +33,9 @@ HEADER_KEYS_5 = ("Report_Name", "Report_ID", "Release", "Institution_Name", "Ins
 TABLE_FIRST = {"Title", "Platform", "Database", "Item"}
 ITEM_FIELDS = ("Title", "Platform", "Database", "Publisher", "Item", "DOI", "ISBN", "Print_ISSN", "Online_ISSN",
                "Proprietary_ID", "URI", "Data_Type", "Access_Type", "Access_Method", "YOP", "Section_Type")
+# A background check (stats/import_jobs.py) hears every this many rows how far the reading
+# has come: one UPDATE of its JobRun each time, so not every row.
+PROGRESS_EVERY = 1000
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"), start=1)}
 
@@ -132,7 +135,7 @@ def _table_lines(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, release=None) -> None:
+def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, release=None, progress=None) -> None:
     lines = _table_lines(data)
     header, index = {}, 0
     while index < len(lines) and not (lines[index] and lines[index][0].strip() in TABLE_FIRST):
@@ -172,7 +175,10 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
     month_columns = [(i, month, _in_period(month, report)) for i, month in month_columns]
     metric_at = columns.index("Metric_Type")
     width = len(columns)
+    total_rows = len(lines) - index - 1
     for number, cells in enumerate(lines[index + 1:], start=index + 2):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number - index - 2, total_rows)
         if len(cells) < width:
             cells = list(cells) + [""] * (width - len(cells))
         if not any(cell.strip() for cell in cells):
@@ -205,7 +211,7 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
 # ---------------------------------------------------------------- JSON
 
 
-def _parse_json(data: bytes, report: CounterReport) -> None:
+def _parse_json(data: bytes, report: CounterReport, progress=None) -> None:
     try:
         document = json.loads(data.decode("utf-8-sig"))
         header = document["Report_Header"]
@@ -216,7 +222,7 @@ def _parse_json(data: bytes, report: CounterReport) -> None:
         report.errors.append((0, _("This is not a COUNTER JSON report: its Report_Header is not an object.")))
         return
     try:
-        _read_json_items(document, header, report)
+        _read_json_items(document, header, report, progress)
     except (AttributeError, TypeError) as error:
         # A list where the specification has an object, a number where it has a list...:
         # the file is refused as a whole, never read in part.
@@ -225,7 +231,7 @@ def _parse_json(data: bytes, report: CounterReport) -> None:
                               % {"error": error}))
 
 
-def _read_json_items(document, header: dict, report: CounterReport) -> None:
+def _read_json_items(document, header: dict, report: CounterReport, progress=None) -> None:
     report.release = str(header.get("Release", "")).strip()
     report.report_id = str(header.get("Report_ID", "")).strip()
     if report.release not in ("5", "5.1") or report.report_id not in REPORT_IDS:
@@ -237,7 +243,10 @@ def _read_json_items(document, header: dict, report: CounterReport) -> None:
     if isinstance(filters, list):  # 5: [{"Name": "Begin_Date", "Value": ...}]
         filters = {f.get("Name"): f.get("Value") for f in filters if isinstance(f, dict)}
     _period(f"Begin_Date={filters.get('Begin_Date', '')}; End_Date={filters.get('End_Date', '')}", report)
-    for number, entry in enumerate(document.get("Report_Items") or [], start=1):
+    items = document.get("Report_Items") or []
+    for number, entry in enumerate(items, start=1):
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number - 1, len(items))
         base = {key: str(value) for key, value in entry.items() if key in ITEM_FIELDS and not isinstance(value, (list, dict))}
         for key, value in (entry.get("Item_ID") or {}).items() if isinstance(entry.get("Item_ID"), dict) else ():
             base[key] = str(value)
@@ -272,15 +281,18 @@ def _json_row(report, number, item, metric, months) -> None:
     report.rows.append(UsageRow(item=dict(item), metric_type=metric, months=clean))
 
 
-def parse_counter(data: bytes, *, report_id: str | None = None, release: str | None = None) -> CounterReport:
-    """Read a COUNTER 5/5.1 report in any of its forms; `report.errors` lists every problem."""
+def parse_counter(data: bytes, *, report_id: str | None = None, release: str | None = None,
+                  progress=None) -> CounterReport:
+    """Read a COUNTER 5/5.1 report in any of its forms; `report.errors` lists every problem.
+    `progress(done, total)`, if given, hears every PROGRESS_EVERY rows (or JSON report
+    items) how far the reading has come (a background job's progress bar)."""
     report = CounterReport()
     stripped = data.lstrip(b"\xef\xbb\xbf \r\n\t")
     try:
         if stripped.startswith(b"{"):
-            _parse_json(data, report)
+            _parse_json(data, report, progress)
         else:
-            _parse_tabular(data, report, report_id=report_id, release=release)
+            _parse_tabular(data, report, report_id=report_id, release=release, progress=progress)
     except (UnicodeDecodeError, csv.Error) as error:
         report.errors.append((0, _("The file cannot be read as a COUNTER report: %(error)s") % {"error": error}))
     except _NotAWorkbook:

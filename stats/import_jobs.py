@@ -7,7 +7,13 @@ Both tasks go through consortium.jobs (a JobRun with progress), so a broker that
 loses nothing: the run waits in the database and the hand-over sweep sends it later. Both
 are idempotent: a check acts only on a draft still being checked, a save only on a draft
 being saved and not yet saved; the draft row is locked for the save, so a task delivered
-twice (acks_late after a worker died) never imports the file twice."""
+twice (acks_late after a worker died) never imports the file twice.
+
+A COUNTER report (kind `counter`) goes the same way: the check is
+services.counter_import_preview (every refusal, the totals, what it replaces), kept on the
+draft as the small-file page shows it, and the save services.counter_import_save; the
+report and release the person stated for a file without its header block stay on the
+draft (`result`) from the upload to the save."""
 
 import io
 
@@ -20,6 +26,7 @@ from django.utils.translation import gettext as _
 from consortium.jobs import job_run_queue
 
 from . import services
+from .counter import error_lines
 from .models import DraftState, Metric, PendingImport, StatsImport
 
 __all__ = ("data_rows", "needs_job", "import_job_start", "import_job_check", "import_job_confirm",
@@ -30,9 +37,12 @@ PREVIEW_ROWS = 100
 PREVIEW_CHANGES = 500
 
 
-def data_rows(data: bytes) -> int:
+def data_rows(data: bytes, kind: str | None = None) -> int:
     """About how many data rows the file has, cheaply: lines of a text file, the first sheet's
-    rows of a workbook. Only decides where the file is read, so an estimate will do."""
+    rows of a workbook, the report items of a COUNTER JSON report (often one long line).
+    Only decides where the file is read, so an estimate will do."""
+    if kind == StatsImport.Kind.COUNTER and data[:64].lstrip(b"\xef\xbb\xbf \r\n\t").startswith(b"{"):
+        return data.count(b'"Platform"')
     if data[:4] == b"PK\x03\x04":
         try:
             from openpyxl import load_workbook
@@ -46,8 +56,8 @@ def data_rows(data: bytes) -> int:
     return data.count(b"\n")
 
 
-def needs_job(data: bytes) -> bool:
-    return data_rows(data) > settings.STATS_IMPORT_JOB_ROWS
+def needs_job(data: bytes, kind: str | None = None) -> bool:
+    return data_rows(data, kind) > settings.STATS_IMPORT_JOB_ROWS
 
 
 def _job_progress(progress):
@@ -64,16 +74,18 @@ def _job_progress(progress):
 
 
 @transaction.atomic
-def import_job_start(*, year: int, kind: str, data: bytes, file_name: str, by, service=None) -> PendingImport:
+def import_job_start(*, year: int, kind: str, data: bytes, file_name: str, by, service=None,
+                     stated: dict | None = None) -> PendingImport:
     """Keep the upload as the person's one draft for the year and queue its check. The
-    person's earlier drafts go first (their confirm buttons are stale now)."""
+    person's earlier drafts go first (their confirm buttons are stale now). `stated`: what
+    the person said of the file (a COUNTER report's report_id and release), kept with it."""
     from . import tasks
 
     statistics_year = services.statistics_year_open(year=year)
     PendingImport.objects.filter(statistics_year=statistics_year, created_by=by).delete()
     draft = PendingImport(statistics_year=statistics_year, kind=kind, file_name=file_name[:255],
                           sha256=services.file_hash(data), data=data, created_by=by, state=DraftState.CHECKING,
-                          service=service)
+                          service=service, result=dict(stated or {}))
     draft.full_clean(exclude=["data"])
     draft.save()
     draft.job_run = job_run_queue(task=tasks.check_import, created_by=by, kwargs={"draft_id": draft.pk},
@@ -92,11 +104,16 @@ def import_job_check(*, draft_id: int, progress=None) -> str | None:
         return None
     # The preview's messages in the uploader's language: the page shows them as they are.
     with translation.override(draft.created_by.language or settings.LANGUAGE_CODE):
-        parsed = services.import_prepare(year=draft.statistics_year.year, kind=draft.kind, data=bytes(draft.data),
-                                         service=draft.service, progress=_job_progress(progress),
-                                         by=draft.created_by)
-        result = preview_result(parsed)
-    state = DraftState.READY if parsed.is_valid else DraftState.REFUSED
+        if draft.kind == StatsImport.Kind.COUNTER:
+            result = _counter_check(draft, progress=_job_progress(progress))
+            valid = not result["errors"]
+        else:
+            parsed = services.import_prepare(year=draft.statistics_year.year, kind=draft.kind,
+                                             data=bytes(draft.data), service=draft.service,
+                                             progress=_job_progress(progress), by=draft.created_by)
+            result = preview_result(parsed)
+            valid = parsed.is_valid
+    state = DraftState.READY if valid else DraftState.REFUSED
     # Conditional: a confirm or a new upload since then wins over this (late) check.
     PendingImport.objects.filter(pk=draft_id, state=DraftState.CHECKING).update(
         state=state, result=result)
@@ -128,20 +145,46 @@ def import_job_save(*, draft_id: int, progress=None) -> int | None:
         return _import_job_save(draft_id=draft_id, progress=progress)
 
 
+def _counter_stated(result: dict) -> dict:
+    """The report and release the person stated for a COUNTER file (None: the header says)."""
+    return {"report_id": result.get("report_id") or None, "release": result.get("release") or None}
+
+
+def _counter_check(draft: PendingImport, *, progress=None) -> dict:
+    """A COUNTER draft's check, as the small-file page shows it: every refusal as a sentence
+    naming the file and the row (the column in the sentence), or the report's totals and
+    what it replaces. What the person stated stays with it for the save."""
+    report, replaces = services.counter_import_preview(data=bytes(draft.data), file_name=draft.file_name,
+                                                       progress=progress, **_counter_stated(draft.result))
+    result = {**_counter_stated(draft.result), "errors": error_lines(report, draft.file_name),
+              "row_count": len(report.rows)}
+    if not report.errors:
+        result.update(summary=report.summary(), replaces=replaces)
+    return result
+
+
 def _import_job_save(*, draft_id: int, progress=None) -> int | None:
     """The save task's body: import the draft whole in one transaction (services.import_save,
-    the same rules as a small file) and tie the import to the draft in that transaction, so
+    or services.counter_import_save for a COUNTER report: the same rules as a small file) and tie the import to the draft in that transaction, so
     a second delivery of the task finds it saved and does nothing. A file refused now (the
     same file imported meanwhile, the year locked) leaves its reasons on the draft."""
+    kept = PendingImport.objects.filter(pk=draft_id).values("kind", "file_name", "result").first()
     try:
         with transaction.atomic():
             draft = (PendingImport.objects.select_for_update().filter(pk=draft_id)
                      .select_related("statistics_year", "created_by").first())
             if draft is None or draft.stats_import_id or draft.state != DraftState.SAVING:
                 return draft.stats_import_id if draft else None
-            record = services.import_save(year=draft.statistics_year.year, kind=draft.kind, data=bytes(draft.data),
-                                          file_name=draft.file_name, by=draft.created_by, service=draft.service,
-                                          progress=_job_progress(progress))
+            if draft.kind == StatsImport.Kind.COUNTER:
+                # Saved under the year its period begins in, as a small file is.
+                record = services.counter_import_save(data=bytes(draft.data), file_name=draft.file_name,
+                                                      by=draft.created_by, progress=_job_progress(progress),
+                                                      **_counter_stated(draft.result))
+            else:
+                record = services.import_save(year=draft.statistics_year.year, kind=draft.kind,
+                                              data=bytes(draft.data), file_name=draft.file_name,
+                                              by=draft.created_by, service=draft.service,
+                                              progress=_job_progress(progress))
             # The bytes are no longer needed: the import keeps their hash.
             PendingImport.objects.filter(pk=draft_id).update(state=DraftState.SAVED, stats_import=record, data=b"")
             return record.pk
@@ -149,8 +192,16 @@ def _import_job_save(*, draft_id: int, progress=None) -> int | None:
         PendingImport.objects.filter(pk=draft_id, state=DraftState.SAVING).update(
             state=DraftState.REFUSED, result=preview_result(refused.parsed))
     except ValidationError as error:
+        if kept and kept["kind"] == StatsImport.Kind.COUNTER:
+            # Shown as the check's refusals are: sentences naming the file (and the row).
+            name = kept["file_name"]
+            result = {**_counter_stated(kept["result"]), "errors": [
+                message if message.startswith(name) else _("%(file)s: %(message)s") % {"file": name, "message": message}
+                for message in error.messages]}
+        else:
+            result = {"errors": [[0, "", message] for message in error.messages]}
         PendingImport.objects.filter(pk=draft_id, state=DraftState.SAVING).update(
-            state=DraftState.REFUSED, result={"errors": [[0, "", message] for message in error.messages]})
+            state=DraftState.REFUSED, result=result)
     return None
 
 

@@ -1,6 +1,6 @@
 """The pages of a large import run as a background job (stats/import_jobs.py): the draft's
-page shows the job's progress, then the preview with the confirm button, then sends the
-person on to the year. Only the person who uploaded the file sees their draft; any other
+page shows the job's progress, then the preview with the confirm button (a COUNTER report's
+as its upload page shows it), then sends the person on to the year. Only the person who uploaded the file sees their draft; any other
 id is not found."""
 
 from django.contrib import messages
@@ -21,7 +21,7 @@ from . import import_jobs, permissions, selectors, services, servicefigures
 from .counter import error_lines
 from .csvimport import MAX_BYTES
 from .forms import CounterImportForm, EMaterialYearForm
-from .models import DraftState, PendingImport, Service
+from .models import DraftState, PendingImport, Service, StatsImport
 
 can_manage = permission_required(permissions.can_manage)
 
@@ -34,20 +34,47 @@ def _draft_or_404(*, user, year: int, pk: int) -> PendingImport:
     return get_or_404(selectors.import_draft_get, user=user, year=year, pk=pk)
 
 
+def _is_counter(draft: PendingImport) -> bool:
+    return draft.kind == StatsImport.Kind.COUNTER
+
+
+def _replaced_metrics(replaces) -> list[tuple]:
+    """(metric type, total now, total after the import) of the months a COUNTER report replaces."""
+    if not replaces:
+        return []
+    return [(metric, replaces["before"].get(metric, 0), replaces["after"].get(metric, 0))
+            for metric in sorted(set(replaces["before"]) | set(replaces["after"]))]
+
+
 @can_manage
 def import_draft(request, year, pk):
     draft = _draft_or_404(user=request.user, year=year, pk=pk)
     if draft.state == DraftState.SAVED and draft.stats_import_id:
         # The draft stays (marked saved) until the person's next upload replaces it.
+        if _is_counter(draft):
+            # As after a small report: its counts went to the year its period begins in.
+            record = draft.stats_import
+            messages.success(request, _("%(name)s imported: %(rows)d rows, %(replaced)d monthly counts "
+                                        "replaced.") % {"name": record.file_name, "rows": record.rows,
+                                                        "replaced": record.replaced})
+            return redirect(reverse("stats:year_detail", args=[record.statistics_year.year]) + "#imports")
         messages.success(request, _("%(name)s imported: %(rows)d rows.") % {
             "name": draft.file_name, "rows": draft.result.get("row_count", 0)})
         return redirect("stats:year_detail", year=year)
     run = draft.job_run
     job_failed = run is not None and run.state == run.State.FAILED and draft.state in _RUNNING
-    return render(request, "stats/import_draft.html", {
+    context = {
         "statistics_year": draft.statistics_year, "draft": draft, "run": run, "result": draft.result,
         "running": draft.state in _RUNNING and not job_failed, "job_failed": job_failed,
-    })
+        "is_counter": _is_counter(draft),
+    }
+    if _is_counter(draft):
+        # The same preview as the small-file page (stats/includes/counter_preview.html).
+        replaces = draft.result.get("replaces")
+        context.update(file_name=draft.file_name, errors=draft.result.get("errors", []),
+                       summary=draft.result.get("summary"), replaces=replaces,
+                       replaced_metrics=_replaced_metrics(replaces))
+    return render(request, "stats/import_draft.html", context)
 
 
 @require_POST
@@ -59,7 +86,7 @@ def import_draft_confirm(request, year, pk):
                                        by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("stats:import", year=year)
+        return redirect("stats:counter_import" if _is_counter(draft) else "stats:import", year=year)
     return redirect("stats:import_draft", year=year, pk=draft.pk)
 
 
@@ -138,13 +165,17 @@ def counter_import(request, year):
         if checked is None:
             services.import_drafts_drop(year=year, by=request.user)
         else:
+            stated = {"report_id": form.cleaned_data["report_id"] or None,
+                      "release": form.cleaned_data["release"] or None}
+            if import_jobs.needs_job(checked.data, kind=StatsImport.Kind.COUNTER):
+                # A large report is checked by a background job; its page shows the progress,
+                # then this page's preview (stats/import_jobs.py).
+                draft = import_jobs.import_job_start(year=year, kind=StatsImport.Kind.COUNTER, data=checked.data,
+                                                     file_name=file_name, by=request.user, stated=stated)
+                return redirect("stats:import_draft", year=year, pk=draft.pk)
             report, replaces, draft = services.counter_draft_create(
-                year=year, data=checked.data, file_name=file_name, by=request.user,
-                report_id=form.cleaned_data["report_id"] or None, release=form.cleaned_data["release"] or None)
-    metrics = []
-    if replaces:
-        metrics = [(metric, replaces["before"].get(metric, 0), replaces["after"].get(metric, 0))
-                   for metric in sorted(set(replaces["before"]) | set(replaces["after"]))]
+                year=year, data=checked.data, file_name=file_name, by=request.user, **stated)
+    metrics = _replaced_metrics(replaces)
     return render(request, "stats/counter_import.html", {
         "statistics_year": statistics_year, "form": form, "report": report, "draft": draft, "file_name": file_name,
         "errors": error_lines(report, file_name) if report is not None and report.errors else [],

@@ -604,15 +604,15 @@ def _counter_replaces(report, scope: dict, earlier: list) -> dict:
     return replaces
 
 
-def counter_import_preview(*, data: bytes, file_name: str, report_id=None, release=None):
+def counter_import_preview(*, data: bytes, file_name: str, report_id=None, release=None, progress=None):
     """Check a COUNTER report as counter_import_save would, saving nothing: (the parsed
     report, with any refusal in its `errors`, and what saving it would replace, see
     _counter_replaces; None when refused). The same file as an import in force is refused
-    by its hash."""
+    by its hash. `progress(done, total)`: see counter.parse_counter."""
     from .counter import parse_counter
 
     with no_cyclic_gc():
-        report = parse_counter(data, report_id=report_id, release=release)
+        report = parse_counter(data, report_id=report_id, release=release, progress=progress)
     if report.errors:
         return report, None
     earlier = (StatsImport.objects.filter(sha256=file_hash(data), kind=StatsImport.Kind.COUNTER,
@@ -647,7 +647,7 @@ def _counter_locked(report, earlier: list, *, file_name: str) -> str:
 
 @transaction.atomic
 def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, release=None,
-                        source_key: str = "") -> StatsImport:
+                        source_key: str = "", progress=None) -> StatsImport:
     """Save a COUNTER report's monthly counts, whole or nothing, under the statistics year
     its period begins in. The same file twice is refused by its hash.
 
@@ -660,11 +660,14 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     `source_key` (a harvested report: "sushi:<account>:<report>:<YYYY-MM>") makes the import
     replaceable: the same key again with the same bytes returns the earlier import (nothing
     saved twice, so a harvest retried after a crash is a no-op); with other bytes the
-    earlier import's rows go and it is marked reverted, replaced by this one."""
+    earlier import's rows go and it is marked reverted, replaced by this one.
+
+    `progress(done, total)` (a background save, stats/import_jobs.py) hears how far the
+    reading has come; see counter.parse_counter."""
     from .counter import error_lines, parse_counter
 
     with no_cyclic_gc():
-        report = parse_counter(data, report_id=report_id, release=release)
+        report = parse_counter(data, report_id=report_id, release=release, progress=progress)
     if report.errors:
         raise ValidationError(error_lines(report, file_name, limit=50))
     sha256 = file_hash(data)
