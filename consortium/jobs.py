@@ -1,12 +1,14 @@
 """Background job runs: queue one, then let the task report its progress as it goes."""
 
 import logging
+import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from celery import Task
 from celery.exceptions import Ignore
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 from django.db.models import Q
@@ -18,7 +20,7 @@ from .frontpage import invalidate_front_pages
 from .models import JobRun
 
 __all__ = ("job_run_queue", "job_run_hand_over", "job_runs_hand_over", "tracked_job", "JobProgress",
-           "job_progress", "sweep_stalled_job_runs", "stall_limits")
+           "job_progress", "live_progress", "sweep_stalled_job_runs", "stall_limits")
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +92,24 @@ def job_runs_hand_over(*, limit: int = 100) -> int:
 
 class JobProgress:
     """Handed to a running job; each call writes progress to the JobRun row at once, so the
-    jobs page (and anyone polling it) sees it while the job runs."""
+    jobs page (and anyone polling it) sees it while the job runs.
+
+    A job whose whole work is one transaction (an import saved whole) cannot show that row
+    to anyone before it commits, so inside a transaction the progress also goes to the cache
+    (`live_progress` reads it back). The cache is a helper: without it the bar moves at the
+    commit, as before; a cache that answers slowly (a Redis that hangs) is not asked again
+    by this job, so a thousand steps never cost a thousand timeouts."""
+
+    SLOW_CACHE_SECONDS = 0.2
 
     def __init__(self, run: JobRun):
         self.run = run
+        self._share_in_cache = True
 
     def total(self, total: int) -> None:
         self.run.progress_total = total
         JobRun.objects.filter(pk=self.run.pk).update(progress_total=total, progress_at=timezone.now())
+        self._share()
 
     def advance(self, done: int, message: str | None = None) -> None:
         self.run.progress_done = done
@@ -106,7 +118,39 @@ class JobProgress:
             self.run.message = message
             fields["message"] = message
         JobRun.objects.filter(pk=self.run.pk).update(**fields)
+        self._share()
         job_progress.send(sender=JobProgress, run=self.run, done=done)
+
+    def _share(self) -> None:
+        if not self._share_in_cache or not transaction.get_connection().in_atomic_block:
+            return
+        started = time.monotonic()
+        cache.set(_live_key(self.run.pk), {"done": self.run.progress_done, "total": self.run.progress_total,
+                                           "message": self.run.message}, timeout=LIVE_PROGRESS_SECONDS)
+        if time.monotonic() - started > self.SLOW_CACHE_SECONDS:
+            self._share_in_cache = False
+
+
+# Long enough for any job the stall sweeper lets run; a finished run's entry is never read.
+LIVE_PROGRESS_SECONDS = 6 * 60 * 60
+
+
+def _live_key(run_id: int) -> str:
+    return f"jobrun:{run_id}:progress"
+
+
+def live_progress(run: JobRun) -> JobRun:
+    """The run as its progress bar should show it: a running run with the progress its job
+    reported inside a transaction not yet committed (JobProgress), where that is further
+    along than the row. Changes `run` in place and returns it; a finished run is left as
+    it is (its row is the truth then)."""
+    if run.is_finished:
+        return run
+    shared = cache.get(_live_key(run.pk))
+    if shared and (shared["done"], shared["total"]) > (run.progress_done, run.progress_total):
+        run.progress_done, run.progress_total = shared["done"], shared["total"]
+        run.message = shared["message"] or run.message
+    return run
 
 
 def _current_message_id() -> str | None:

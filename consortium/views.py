@@ -30,7 +30,7 @@ from .forms import (
 )
 from . import outbox
 from .health import health_report
-from .jobs import job_run_queue
+from .jobs import job_run_queue, live_progress
 from .models import JobRun, Library, OutboxMessage, Role, RoleAssignment, ServicePoint
 from .permissions import can_manage_organisations, can_manage_people, can_see_jobs, can_see_outbox, has_a_role, roles_of
 from .frontpage import kept_front_page
@@ -335,14 +335,14 @@ def job_list(request):
 
 @permission_required(can_see_jobs)
 def job_detail(request, pk):
-    run = get_object_or_404(selectors.job_run_list(), pk=pk)
+    run = live_progress(get_object_or_404(selectors.job_run_list(), pk=pk))
     return render(request, "consortium/job_detail.html", {"run": run})
 
 
 @permission_required(can_see_jobs)
 def job_status(request, pk):
     """Polled by the progress bars while a job runs."""
-    run = get_object_or_404(JobRun, pk=pk)
+    run = live_progress(get_object_or_404(JobRun, pk=pk))
     return JsonResponse({
         "id": run.pk, "state": run.state, "state_label": run.get_state_display(), "done": run.progress_done,
         "total": run.progress_total, "percent": run.percent, "message": run.message, "finished": run.is_finished,

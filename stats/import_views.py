@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from consortium.jobs import live_progress
 from consortium.views import get_or_404, permission_required
 
 from consortium.actions import run_service
@@ -61,7 +62,7 @@ def import_draft(request, year, pk):
         messages.success(request, _("%(name)s imported: %(rows)d rows.") % {
             "name": draft.file_name, "rows": draft.result.get("row_count", 0)})
         return redirect("stats:year_detail", year=year)
-    run = draft.job_run
+    run = live_progress(draft.job_run) if draft.job_run else None
     job_failed = run is not None and run.state == run.State.FAILED and draft.state in _RUNNING
     context = {
         "statistics_year": draft.statistics_year, "draft": draft, "run": run, "result": draft.result,
@@ -94,7 +95,7 @@ def import_draft_confirm(request, year, pk):
 def import_draft_status(request, year, pk):
     """Polled by the draft page's script while the job runs."""
     draft = _draft_or_404(user=request.user, year=year, pk=pk)
-    run = draft.job_run
+    run = live_progress(draft.job_run) if draft.job_run else None
     return JsonResponse({
         "state": draft.state, "finished": draft.state not in _RUNNING or (run is not None and run.is_finished),
         "percent": run.percent if run else 0, "done": run.progress_done if run else 0,

@@ -175,3 +175,34 @@ def test_a_job_queued_with_the_broker_down_runs_once_after_it_returns(
                message=f"the job to run; worker said: {worker.output()}")
     assert JobRun.objects.count() == 1
     assert broker_on_private_redis.queue_length(worker.queue) == 0
+
+
+@pytest.mark.django_db
+def test_a_hanging_redis_costs_a_job_sharing_its_progress_one_timeout_not_one_per_step(cache_on_private_redis,
+                                                                                     caplog):
+    """A job inside its transaction shares its progress through the cache (JobProgress); with
+    Redis stopped mid-answer (SIGSTOP: it accepts, never replies) the first step waits for the
+    socket timeout and the job stops asking, so its other steps cost nothing more. The
+    progress still reaches the JobRun row."""
+    import os
+    import signal
+
+    from django.db import transaction
+
+    from consortium.jobs import JobProgress
+
+    run = JobRun.objects.create(task_name="consortium.tasks.check_organisations", label="Tarkistus",
+                                state=JobRun.State.RUNNING)
+    os.kill(cache_on_private_redis.process.pid, signal.SIGSTOP)
+    try:
+        with transaction.atomic():
+            progress = JobProgress(run)
+            progress.total(5)
+            for done in range(1, 6):
+                progress.advance(done)
+    finally:
+        os.kill(cache_on_private_redis.process.pid, signal.SIGCONT)
+    failed_cache_calls = [r for r in caplog.records if r.name == "consortium.cache"]
+    assert len(failed_cache_calls) == 1
+    run.refresh_from_db()
+    assert (run.progress_done, run.progress_total) == (5, 5)

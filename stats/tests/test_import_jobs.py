@@ -3,14 +3,18 @@ the preview (every refused row named), and the confirm saves the file whole. The
 are idempotent: delivered twice they import nothing twice."""
 
 import codecs
+import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from consortium.jobs import job_progress
 from consortium.models import JobRun, Role
 from consortium.tests.factories import ServicePointFactory, user_with_role
-from stats import import_jobs, services, tasks
+from stats import csvimport, import_jobs, services, tasks
 from stats.models import DraftState, Figure, PendingImport, StatsImport
 from stats.tests.conftest import POINTS_CSV, point_figures
 
@@ -59,6 +63,49 @@ def test_while_the_job_runs_the_page_shows_its_progress(client, coordinator, poi
     draft = PendingImport.objects.get()
     status = client.get(reverse("stats:import_draft_status", args=[2024, draft.pk])).json()
     assert status["state"] == "checking" and status["finished"] is False
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two connections at once: PostgreSQL's MVCC")
+@pytest.mark.django_db(transaction=True)
+def test_while_the_save_runs_in_its_transaction_the_status_shows_how_far_it_has_come(client, coordinator, points,
+                                                                                       monkeypatch):
+    # The save is one transaction, so the JobRun row's progress is invisible to the page
+    # polling it until the commit; the progress bar reads what the job shares meanwhile.
+    monkeypatch.setattr(csvimport, "PROGRESS_EVERY", 1)
+    client.force_login(coordinator)
+    _upload(client, POINTS_CSV.encode())  # committed: the check has run (eager) and left the preview
+    draft = PendingImport.objects.get()
+    assert draft.state == DraftState.READY
+    watcher = Client()
+    watcher.force_login(coordinator)
+    status_url = reverse("stats:import_draft_status", args=[2024, draft.pk])
+    seen = []
+
+    def look_from_outside(sender, run, done, **kwargs):
+        if run.task_name != tasks.SAVE_IMPORT_TASK or seen or done < 1:
+            return
+
+        def ask():  # another thread: another database connection, outside the save's transaction
+            try:
+                seen.append((JobRun.objects.get(pk=run.pk).progress_done, watcher.get(status_url).json()))
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=ask)
+        thread.start()
+        thread.join()
+
+    job_progress.connect(look_from_outside)
+    try:
+        client.post(reverse("stats:import_draft_confirm", args=[2024, draft.pk]), {"sha256": draft.sha256})
+    finally:
+        job_progress.disconnect(look_from_outside)
+    row_done, status = seen[0]
+    assert row_done == 0  # what the row says until the commit
+    assert status["state"] == "saving" and not status["finished"]
+    assert 1 <= status["done"] < status["total"] and 0 < status["percent"] < 100
+    draft.refresh_from_db()
+    assert draft.state == DraftState.SAVED and point_figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1310)
 
 
 def test_a_large_file_with_a_bad_row_names_the_row_and_cannot_be_confirmed(client, coordinator, points,
