@@ -165,9 +165,10 @@ def _counter_check(draft: PendingImport, *, progress=None) -> dict:
 
 def _import_job_save(*, draft_id: int, progress=None) -> int | None:
     """The save task's body: import the draft whole in one transaction (services.import_save,
-    or services.counter_import_save for a COUNTER report: the same rules as a small file) and tie the import to the draft in that transaction, so
-    a second delivery of the task finds it saved and does nothing. A file refused now (the
-    same file imported meanwhile, the year locked) leaves its reasons on the draft."""
+    or services.counter_import_save for a COUNTER report: the same rules as a small file)
+    and tie the import to the draft in that transaction, so a second delivery of the task
+    finds it saved and does nothing. A file refused now (the same file imported meanwhile,
+    the year locked) leaves its reasons on the draft."""
     kept = PendingImport.objects.filter(pk=draft_id).values("kind", "file_name", "result").first()
     try:
         with transaction.atomic():

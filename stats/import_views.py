@@ -1,7 +1,7 @@
 """The pages of a large import run as a background job (stats/import_jobs.py): the draft's
 page shows the job's progress, then the preview with the confirm button (a COUNTER report's
-as its upload page shows it), then sends the person on to the year. Only the person who uploaded the file sees their draft; any other
-id is not found."""
+as its upload page shows it), then sends the person on to the year. Only the person who
+uploaded the file sees their draft; any other id is not found."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
