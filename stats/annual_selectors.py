@@ -224,7 +224,10 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
 
 def year_reports(*, year: int, municipality_ids=None):
     """Every version of the year (newest first per municipality), with the municipality."""
-    reports = AnnualReport.objects.filter(statistics_year__year=year).select_related("municipality", "delivered_by")
+    # A version's municipality lock (if it was locked at it) joined in: the overview shows
+    # the locks without a query of their own.
+    reports = AnnualReport.objects.filter(statistics_year__year=year).select_related(
+        "municipality", "delivered_by", "lock__locked_by")
     if municipality_ids is not None:
         reports = reports.filter(municipality_id__in=list(municipality_ids))
     return reports.order_by("municipality__name_fi", "municipality_id", "-version")

@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from consortium.models import Role, RoleAssignment
 from consortium.outbox import enqueue_mail_to_user
 
-from . import annual_selectors
+from . import annual_selectors, selectors, series
 from .metrics import source_metrics_ensure
-from .models import AnnualReport, StatisticsYear
+from .models import AnnualReport, MunicipalityLock, StatisticsYear
 from .permissions import statistics_libraries
 from .services import statistics_year_open
 
-__all__ = ("annual_reports_create", "annual_report_deliver", "annual_reports_deliver_latest")
+__all__ = ("annual_reports_create", "annual_report_deliver", "annual_reports_deliver_latest", "municipality_lock")
 
 MAIL_KIND = "stats.annual_report"
 
@@ -40,9 +40,9 @@ def _locked_year(year: int) -> StatisticsYear:
     return statistics_year
 
 
-def _summary(year: int, reports, skipped=()) -> dict:
+def _summary(year: int, reports, skipped=(), locked=()) -> dict:
     return {"year": year, "versions": sorted((report.municipality_id, report.version) for report in reports),
-            "delivered_skipped": sorted(skipped)}
+            "delivered_skipped": sorted(skipped), "locked_skipped": sorted(locked)}
 
 
 @transaction.atomic
@@ -71,11 +71,17 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
         latest[report.municipality_id] = report
         if report.delivered:
             delivered.add(report.municipality_id)
+    # A municipality whose figures are locked (MunicipalityLock) keeps the version it was
+    # locked at: the job computes the others and says which it left.
+    locked = selectors.locked_municipalities(year=year)
     now = timezone.now()
-    new, skipped = [], []
+    new, skipped, locked_skipped = [], [], []
     if progress:
         progress.total(len(inputs.municipalities))
     for municipality in inputs.municipalities:
+        if municipality.pk in locked:
+            locked_skipped.append(municipality)
+            continue
         if municipality.pk in delivered:
             skipped.append(municipality.pk)
             continue
@@ -92,10 +98,13 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
     if notify:
         _tell_directors(reports, statistics_year=statistics_year)
     if progress:
-        progress.advance(len(inputs.municipalities), message=_(
-            "%(year)d: %(count)d report versions made, %(missing)d service points without figures.")
-            % {"year": year, "count": len(reports), "missing": inputs.missing_points})
-    return _summary(year, reports, skipped)
+        message = _("%(year)d: %(count)d report versions made, %(missing)d service points without figures.") % {
+            "year": year, "count": len(reports), "missing": inputs.missing_points}
+        if locked_skipped:
+            message += " " + _("No new version for the municipalities whose figures are locked: %(names)s.") % {
+                "names": ", ".join(municipality.name for municipality in locked_skipped)}
+        progress.advance(len(inputs.municipalities), message=message)
+    return _summary(year, reports, skipped, [municipality.pk for municipality in locked_skipped])
 
 
 def _tell_directors(reports: list[AnnualReport], *, statistics_year: StatisticsYear) -> None:
@@ -111,10 +120,16 @@ def _tell_directors(reports: list[AnnualReport], *, statistics_year: StatisticsY
     for assignment in directors:
         report = by_municipality[assignment.library.municipality_id]
         url = site + reverse("stats:annual_municipality", args=[statistics_year.year, report.municipality_id])
+        # The mail is in the director's language: the municipalities' names too. A joint
+        # library organisation's report covers every municipality it serves (host first),
+        # and its directors are told so.
+        language = (getattr(assignment.user, "language", None) or settings.LANGUAGE_CODE)[:2]
+        municipality = (language == "sv" and report.municipality.name_sv) or report.municipality.name_fi
         enqueue_mail_to_user(
             user=assignment.user, key=f"{MAIL_KIND}:{report.pk}:{assignment.user_id}", kind=MAIL_KIND,
             template="stats/mail/annual_report", about=report,
-            context={"year": statistics_year.year, "municipality": report.municipality.name_fi,
+            context={"year": statistics_year.year, "municipality": municipality,
+                     "covers": ", ".join(annual_selectors.covered_names(report, language)),
                      "version": report.version, "changes": len(report.changes), "url": url})
 
 
@@ -147,3 +162,44 @@ def annual_reports_deliver_latest(*, year: int, by) -> int:
             annual_report_deliver(report=report, by=by)
             count += 1
     return count
+
+
+@transaction.atomic
+def municipality_lock(*, year: int, municipality, by, municipality_ids) -> MunicipalityLock:
+    """Lock one municipality's figures for the year as reported to the ministry, before the
+    year as a whole is (that is the whole country's, services.year_mark_reported): its
+    newest report version is marked delivered, and from now on no import adds, changes or
+    replaces its figures, none holding them is reverted and the job makes it no new version.
+    Like the year lock it has no undo. `municipality_ids`: those the person manages (the
+    coordinator: Louna's); the newest version must still be what the figures in force give,
+    so what is locked is what the ministry gets."""
+    statistics_year = _locked_year(year)  # the year row locked: an import waits for this, or this for it
+    if municipality.pk not in set(municipality_ids):
+        raise ValidationError(_("You do not manage the statistics of %(municipality)s.")
+                              % {"municipality": municipality.name})
+    hosts = series.host_ids(series.joint_series())
+    if municipality.pk in hosts:
+        host = series.joint_series()[hosts[municipality.pk]].host
+        raise ValidationError(_("The figures of %(municipality)s are reported in those of %(host)s (a joint library "
+                                "organisation): lock %(host)s.") % {"municipality": municipality.name,
+                                                                    "host": host.name})
+    if MunicipalityLock.objects.filter(statistics_year=statistics_year, municipality=municipality).exists():
+        raise ValidationError(_("The figures of %(municipality)s for %(year)d are locked already.")
+                              % {"municipality": municipality.name, "year": year})
+    latest = (AnnualReport.objects.select_for_update().filter(statistics_year=statistics_year,
+                                                              municipality=municipality)
+              .order_by("-version").first())
+    if latest is None:
+        raise ValidationError(_("%(municipality)s has no annual report for %(year)d yet: run the annual job first.")
+                              % {"municipality": municipality.name, "year": year})
+    inputs = annual_selectors.report_inputs(statistics_year=statistics_year, municipality_ids=[municipality.pk])
+    changes = annual_selectors.figures_diff(latest.figures, inputs.figures.get(municipality.pk, {}))
+    if changes:
+        raise ValidationError(_("The figures of %(municipality)s have changed since version %(version)d was "
+                                "computed (%(count)d figures): run the annual job, then lock the new version.")
+                              % {"municipality": municipality.name, "version": latest.version,
+                                 "count": len(changes)})
+    if not latest.delivered:
+        latest = annual_report_deliver(report=latest, by=by)
+    return MunicipalityLock.objects.create(statistics_year=statistics_year, municipality=municipality,
+                                           report=latest, locked_at=timezone.now(), locked_by=by)

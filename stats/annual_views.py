@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consortium.actions import run_service
+from consortium.models import Municipality
 from consortium.views import get_or_404, permission_required
 
 from . import annual_exports, annual_selectors, annual_services, permissions, selectors
-from .models import AnnualReport, Metric, StatisticsYear
+from .models import AnnualReport, Metric, MunicipalityLock, StatisticsYear
 
 can_view = permission_required(permissions.can_view)
 can_manage = permission_required(permissions.can_manage)
@@ -81,7 +82,8 @@ def annual_overview(request, year):
     completeness = [{"municipality": municipality, "details": inputs.details[municipality.pk],
                      "missing_labels": [labels.get(code, code) for code in
                                         inputs.details[municipality.pk]["missing_metrics"]],
-                     "latest": latest.get(municipality.pk)} for municipality in inputs.municipalities]
+                     "latest": latest.get(municipality.pk), "lock": _lock_of(latest.get(municipality.pk))}
+                    for municipality in inputs.municipalities]
     for report in reports:
         report.change_labels = [(labels.get(change["code"], change["code"]), annual_selectors.value_of(change["old"]),
                                  annual_selectors.value_of(change["new"])) for change in report.changes]
@@ -90,7 +92,31 @@ def annual_overview(request, year):
         "imports": selectors.import_list(statistics_year=statistics_year, municipality_ids=scope),
         "job_runs": annual_selectors.report_job_runs(year=year),
         "deliverable": any(not report.delivered for report in latest.values()),
+        # Every row shown is one of the person's municipalities: the lock button is theirs.
+        "lockable": [row for row in completeness if row["latest"] and not row["lock"]],
     })
+
+
+def _lock_of(report):
+    """The municipality lock made at this version (joined in by year_reports), or None."""
+    try:
+        return report.lock if report is not None else None
+    except MunicipalityLock.DoesNotExist:
+        return None
+
+
+@require_POST
+@can_manage
+def annual_lock(request, year, pk):
+    """Lock a municipality's figures for the year (another member's for the coordinator: 404)."""
+    _year_or_404(year)
+    managed = permissions.managed_municipality_ids(request.user)
+    municipality = get_or_404(Municipality.objects.get, pk=pk, pk__in=list(managed))
+    run_service(request, lambda: annual_services.municipality_lock(year=year, municipality=municipality,
+                                                                   by=request.user, municipality_ids=managed),
+                success_message=_("The figures of %(municipality)s for %(year)d are locked.")
+                % {"municipality": municipality.name, "year": year})
+    return redirect("stats:annual_overview", year=year)
 
 
 @require_POST

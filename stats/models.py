@@ -23,6 +23,7 @@ __all__ = (
     "ColumnMapping",
     "CounterUsage",
     "AnnualReport",
+    "MunicipalityLock",
     "SharedMetric",
     "ServiceSharedMetric",
     "KEYED_FIGURES",
@@ -578,3 +579,33 @@ class ServiceFigure(models.Model):
 
     def __str__(self):
         return f"{self.statistics_year}/{self.month}: {self.service_id} {self.metric_id} {self.value}"
+
+
+class MunicipalityLock(models.Model):
+    """One municipality's figures for a year reported to the ministry and locked before the
+    year as a whole is: the year lock (StatisticsYear.is_locked) is the whole country's, and
+    Louna reports before the rest of the country has finished. Once locked, no import may
+    add, change or replace a figure of the municipality (or of a municipality its joint
+    library organisation also serves), no import holding its figures is reverted, and the
+    annual job makes it no new version. As with the year lock there is no undo: what went to
+    the ministry stays as it went. `report` is the version it was locked at (delivered)."""
+
+    statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.PROTECT, related_name="municipality_locks",
+                                        verbose_name=_("statistics year"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("municipality"))
+    report = models.OneToOneField(AnnualReport, on_delete=models.PROTECT, related_name="lock",
+                                  verbose_name=_("annual report version"))
+    locked_at = models.DateTimeField(_("locked"))
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("locked by"))
+
+    class Meta:
+        ordering = ["statistics_year", "municipality"]
+        verbose_name = _("municipality lock")
+        verbose_name_plural = _("municipality locks")
+        constraints = [models.UniqueConstraint(fields=["statistics_year", "municipality"],
+                                               name="stats_municipality_locked_once")]
+
+    def __str__(self):
+        return f"{self.statistics_year_id}/{self.municipality_id} locked"

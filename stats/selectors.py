@@ -15,6 +15,7 @@ from .models import (
     Figure,
     Metric,
     MetricVersion,
+    MunicipalityLock,
     MunicipalityYearTotal,
     SharedServiceTotal,
     StatisticsYear,
@@ -24,9 +25,26 @@ from .permissions import louna_municipality_ids, statistics_libraries, visible_m
 
 __all__ = ("year_list", "year_get", "year_metrics", "current_figures", "expected_service_points", "point_rows",
            "municipality_totals",
-           "shared_totals", "sum_rows", "add_key_figures", "import_list", "import_get", "municipality_get", "municipality_year_figures", "year_attention")
+           "shared_totals", "sum_rows", "add_key_figures", "import_list", "import_get", "municipality_get", "municipality_year_figures", "year_attention",
+           "locked_municipalities")
 
 CENT, TENTH = Decimal("0.01"), Decimal("0.1")
+
+
+def locked_municipalities(*, year: int) -> dict[int, Municipality]:
+    """{municipality id: the locked municipality its figures are reported under} for the
+    year's municipality locks (MunicipalityLock): each locked municipality, and the
+    municipalities its joint library organisation also serves (their figures are in the
+    locked series). One query when nothing is locked, two otherwise."""
+    locked = {lock.municipality_id: lock.municipality for lock in
+              MunicipalityLock.objects.filter(statistics_year__year=year).select_related("municipality")}
+    if not locked:
+        return {}
+    result = dict(locked)
+    for member_id, host_id in series.host_ids(series.joint_series()).items():
+        if host_id in locked:
+            result.setdefault(member_id, locked[host_id])
+    return result
 
 
 def year_list():

@@ -36,6 +36,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consortium.models import Municipality
 from consortium.uploads import decode_csv_text
 
 from . import csvimport
@@ -435,6 +436,9 @@ def service_import_prepare(*, year: int, kind: str, data: bytes, service=None, p
         parsed.errors.append(RowError(0, "", _("The file has a header row but no figures.")))
     if not parsed.is_valid:
         return parsed
+    _refuse_locked(parsed, year=year)
+    if not parsed.is_valid:
+        return parsed
     statistics_year = statistics_year_open(year=year)
     _metrics, current = _in_force(statistics_year.pk, parsed.rows)
     labels = _metric_labels()
@@ -449,6 +453,43 @@ def service_import_prepare(*, year: int, kind: str, data: bytes, service=None, p
     except ValidationError as error:
         parsed.errors.append(RowError(0, "", error.messages[0]))
     return parsed
+
+
+def _split_among_louna(row) -> bool:
+    """Whether the row's figure becomes the Louna municipalities' parts: a web site's visits
+    that feed a shared figure (split at import), or an e-material service's figure the
+    annual job splits (metrics.SERVICE_FEEDS)."""
+    if row.metric == VISITS:
+        return bool(row.service.feeds_id)
+    return row.service.kind == Service.Kind.EMATERIAL and row.metric in SERVICE_FEEDS
+
+
+def _locked_louna(year: int) -> tuple[dict, list, dict]:
+    """(locked municipalities, those of them among the Louna municipalities by name, names)."""
+    from .permissions import louna_municipality_ids
+    from .selectors import locked_municipalities
+
+    locked = locked_municipalities(year=year)
+    if not locked:
+        return locked, [], {}
+    names = dict(Municipality.objects.filter(pk__in=list(locked)).values_list("pk", "name_fi"))
+    return locked, sorted(set(locked) & louna_municipality_ids(), key=lambda pk: names.get(pk, "")), names
+
+
+def _refuse_locked(parsed, *, year: int) -> None:
+    """A row whose figure is split among the Louna municipalities, one of which has its
+    figures locked (MunicipalityLock), is refused naming the row and the municipality: a
+    new total changes every part. COUNTER reports bring no municipality's figure."""
+    from .services import split_locked_message
+
+    locked, louna_locked, names = _locked_louna(year)
+    if not louna_locked:
+        return
+    for row in parsed.rows:
+        if _split_among_louna(row):
+            for municipality_id in louna_locked:
+                parsed.errors.append(RowError(row.row, row.service.name, split_locked_message(
+                    municipality_id=municipality_id, locked=locked, names=names, year=year)))
 
 
 @transaction.atomic
@@ -570,6 +611,12 @@ def ematerial_year_enter(*, year: int, service: Service, values: dict, by) -> St
     _check_unlocked(statistics_year)
     rows = [ServiceRow(row=0, service=service, metric=code, month=0, value=Decimal(value))
             for code, value in given.items()]
+    locked, louna_locked, names = _locked_louna(year)
+    if louna_locked and any(_split_among_louna(row) for row in rows):
+        from .services import split_locked_message
+
+        raise ValidationError([split_locked_message(municipality_id=pk, locked=locked, names=names, year=year)
+                               for pk in louna_locked])
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.EMATERIAL,
                                         file_name=(_("Entered by hand: %(service)s") % {"service": service.name})[:255],
                                         rows=len(rows), imported_by=by)

@@ -153,11 +153,53 @@ def import_prepare(*, year: int, kind: str, data: bytes, service=None, progress=
         parsed.errors.append(csvimport.RowError(0, "", _(
             "This file was already imported on %(date)s (%(name)s); revert that import first to import it again.")
             % {"date": timezone.localtime(earlier.imported_at).strftime("%d.%m.%Y"), "name": earlier.file_name}))
+    _refuse_locked(parsed, year=year)
     if kind == StatsImport.Kind.SHARED and parsed.rows and not parsed.errors:
         _allocate_shared(parsed, year=year)
     if list_changes and parsed.rows and not parsed.errors:
         parsed.changes = _changes(parsed, year=year)
     return parsed
+
+
+def locked_message(*, municipality_id: int, locked: dict, names: dict, year: int) -> str:
+    """Why a figure of the municipality cannot change: its own lock, or its series host's."""
+    host = locked[municipality_id]
+    if host.pk == municipality_id:
+        return _("The figures of %(municipality)s for %(year)d have been reported and are locked.") % {
+            "municipality": host.name, "year": year}
+    return _("The figures of %(municipality)s for %(year)d are reported in those of %(host)s, which have been "
+             "reported and are locked.") % {"municipality": names.get(municipality_id, municipality_id),
+                                              "host": host.name, "year": year}
+
+
+def _refuse_locked(parsed, *, year: int) -> None:
+    """Refuse, naming the row and the municipality, every row that would add, change or
+    replace a figure of a municipality whose figures for the year are locked
+    (MunicipalityLock): a service point of it, or a shared figure split among municipalities
+    it is one of (a new total changes every part)."""
+    locked = selectors.locked_municipalities(year=year)
+    if not locked or not parsed.rows:
+        return
+    names = dict(Municipality.objects.filter(pk__in=list(locked)).values_list("pk", "name_fi"))
+    if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
+        for row in parsed.rows:
+            municipality_id = row.service_point.library.municipality_id
+            if municipality_id in locked:
+                parsed.errors.append(csvimport.RowError(row.row, row.service_point.name, locked_message(
+                    municipality_id=municipality_id, locked=locked, names=names, year=year)))
+        return
+    louna = louna_municipality_ids()
+    for row in parsed.rows:
+        members = set(row.given) if row.given is not None else louna
+        for municipality_id in sorted(members & set(locked), key=lambda pk: names.get(pk, "")):
+            parsed.errors.append(csvimport.RowError(row.row, row.metric, split_locked_message(
+                municipality_id=municipality_id, locked=locked, names=names, year=year)))
+
+
+def split_locked_message(**kwargs) -> str:
+    """locked_message for a row whose figure is split among several municipalities."""
+    return _("%(reason)s This row's figure is split among the municipalities, that one included.") % {
+        "reason": locked_message(**kwargs)}
 
 
 def _allocate_shared(parsed, *, year: int) -> None:
@@ -522,6 +564,7 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
             or record.service_figures.filter(replaced_by__isnull=False).exists()
             or record.counter_usage.filter(replaced_by__isnull=False).exists()):
         raise ValidationError(_("A later import replaced figures of this one; revert the later import first."))
+    _check_revert_unlocked(record)
     record.figures.all().delete()
     Figure.objects.filter(replaced_by=record).update(replaced_by=None)
     # Web visits and e-material figures per service (stats/servicefigures.py), likewise.
@@ -537,6 +580,34 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     statistics_year.state = StatisticsYear.State.IMPORTED
     statistics_year.save(update_fields=["state"])
     return record
+
+
+def _check_revert_unlocked(record: StatsImport) -> None:
+    """Reverting an import that holds (or brought back) figures of a municipality whose
+    figures are locked would change them: refused, naming the municipality. So is one
+    holding e-material services' figures the annual job splits among the Louna
+    municipalities while one of those is locked."""
+    from .metrics import SERVICE_FEEDS
+    from .models import Service
+
+    year = record.statistics_year.year
+    # The year row locked, as an import and a lock do: a lock made meanwhile is seen here.
+    list(StatisticsYear.objects.select_for_update().filter(pk=record.statistics_year_id).values_list("pk"))
+    locked = selectors.locked_municipalities(year=year)
+    if not locked:
+        return
+    touched = set(Figure.objects.filter(Q(source_import=record) | Q(replaced_by=record),
+                                        municipality_id__in=list(locked))
+                  .values_list("municipality_id", flat=True).distinct().order_by())
+    if (record.service_figures.filter(service__kind=Service.Kind.EMATERIAL, metric__code__in=list(SERVICE_FEEDS))
+            .exists()):
+        touched |= set(locked) & louna_municipality_ids()
+    if touched:
+        names = dict(Municipality.objects.filter(pk__in=list(locked)).values_list("pk", "name_fi"))
+        raise ValidationError([locked_message(municipality_id=pk, locked=locked, names=names, year=year)
+                               for pk in sorted(touched, key=lambda pk: names.get(pk, ""))]
+                              + [_("%(file)s holds their figures, so it is not reverted.")
+                                 % {"file": record.file_name}])
 
 
 _IDENTIFIERS = ("DOI", "ISBN", "Print_ISSN", "Online_ISSN", "Proprietary_ID", "URI")
@@ -790,6 +861,9 @@ def year_compute(*, year: int, progress=None, municipality_ids=None) -> dict:
         municipality_ids = member_municipality_ids() | set(
             selectors.current_figures(statistics_year=statistics_year).values_list("municipality_id", flat=True)
             .distinct().order_by())
+    # A municipality whose figures are locked keeps the totals it was reported with.
+    locked = set(selectors.locked_municipalities(year=year))
+    municipality_ids = set(municipality_ids) - locked
     rows = selectors.municipality_totals(statistics_year=statistics_year, municipality_ids=municipality_ids)
     if progress:
         progress.total(len(rows))
@@ -815,7 +889,7 @@ def year_compute(*, year: int, progress=None, municipality_ids=None) -> dict:
     MunicipalityYearTotal.objects.bulk_create(new, batch_size=500)
     MunicipalityYearTotal.objects.bulk_update(changed, fields, batch_size=500)
     if everyone:  # a municipality whose library has left, with no figures, has no totals here
-        statistics_year.totals.exclude(municipality_id__in=municipality_ids).delete()
+        statistics_year.totals.exclude(municipality_id__in=municipality_ids | locked).delete()
     missing = sum(row["service_points_missing"] for row in rows)
     statistics_year.state = StatisticsYear.State.COMPUTED
     statistics_year.computed_at = now

@@ -34,7 +34,7 @@ def compute_year(year: int, job_run_id: int | None = None, louna_only: bool = Fa
         result = year_compute(year=year, progress=progress, municipality_ids=municipality_ids)
         reports = annual_reports_create(year=year, job_run_id=progress.run.pk, by=progress.run.created_by,
                                         progress=progress, municipality_ids=municipality_ids)
-        return {**result, "report_versions": len(reports["versions"])}
+        return {**result, "report_versions": len(reports["versions"]), "locked": reports["locked_skipped"]}
 
 
 @shared_task(name="stats.tasks.compute_previous_year", base=TransactionAwareTask, acks_late=True)

@@ -25,6 +25,7 @@ urlpatterns = [
     # The annual reports (stats/annual_views.py).
     path("<int:year>/overview/", annual_views.annual_overview, name="annual_overview"),
     path("<int:year>/reports/<int:pk>/deliver/", annual_views.annual_deliver, name="annual_deliver"),
+    path("<int:year>/municipalities/<int:pk>/lock/", annual_views.annual_lock, name="annual_lock"),
     path("<int:year>/municipalities/<int:pk>/report/", annual_views.annual_municipality, name="annual_municipality"),
     path("<int:year>/municipalities/<int:pk>/report.xlsx", annual_views.annual_municipality_export,
          {"fmt": "xlsx"}, name="annual_municipality_xlsx"),

@@ -216,3 +216,22 @@ def test_more_joint_organisations_cost_no_more_queries(imported, coordinator, cl
         MunicipalityPopulation.objects.create(municipality=host, year=2023, population=1500)
         ServicePointFactory(library=library, name=f"Yhteiskirjaston {number} pääkirjasto")
     assert counted() == one
+
+
+def test_the_directors_mail_names_every_municipality_the_series_covers(imported, other_director):
+    from consortium.models import OutboxMessage, Role
+    from consortium.tests.factories import user_with_role
+
+    finnish = user_with_role(Role.DIRECTOR, library=imported["library"], full_name="Iida Isokyläläinen",
+                             language="fi")
+    swedish = user_with_role(Role.DIRECTOR, library=imported["library"], full_name="Stina Storbybo",
+                             language="sv")
+    annual_services.annual_reports_create(year=2024)
+    messages = {message.to: message for message in OutboxMessage.objects.filter(kind="stats.annual_report")}
+    # Host first, then the municipalities it also serves, in the director's language.
+    assert "Isokylä, Pikkukylä" in messages[finnish.email].body_text
+    assert "yhteiskirjasto" in messages[finnish.email].body_text
+    assert "Storby, Lillby" in messages[swedish.email].body_text and "Storby" in messages[swedish.email].subject
+    assert "Pikkukylä" not in messages[swedish.email].body_text
+    # A municipality's own library organisation covers no other.
+    assert "Pikkukylä" not in messages[other_director.email].body_text
