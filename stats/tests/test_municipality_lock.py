@@ -194,3 +194,40 @@ def test_the_overview_shows_the_locks_and_the_buttons(client, computed, coordina
     assert "Kunnan Forssa vuoden 2024 luvut on lukittu." in page
     assert "Lukitse kunnan Forssa" not in page and "Lukitse kunnan Humppila luvut (versio 1)" in page
     assert "Kalle Koordinaattori" in page
+
+
+def test_web_visits_feeding_a_shared_figure_are_refused(locked, coordinator):
+    from stats.models import Metric, Service
+    from stats.tests.test_servicefigures import matomo
+
+    Service.objects.create(code="finna", name="Finna", kind=Service.Kind.WEB, matomo_site="3",
+                           feeds=Metric.objects.get(code="finna_visits"))
+    Service.objects.create(code="kotisivu", name="Kotisivu", kind=Service.Kind.WEB, matomo_site="9")
+    data = matomo("date,label,nb_visits\n2024-01,Finna,31200\n2024-01,Kotisivu,500")
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.WEB_VISITS, data=data, by=coordinator)
+    # Finna's visits are split among Louna, Forssa included; the site of no shared figure is not.
+    assert [(error.row, error.column) for error in parsed.errors] == [(2, "Finna")]
+    assert "Forssa" in parsed.errors[0].message
+    services.import_save(year=2024, kind=StatsImport.Kind.WEB_VISITS, file_name="kotisivu.csv", by=coordinator,
+                         data=matomo("date,label,nb_visits\n2024-01,Kotisivu,500"))
+
+
+def test_the_import_page_previews_the_refusal(client, locked, coordinator):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(coordinator)
+    response = client.post(reverse("stats:import", args=[2024]), {
+        "kind": "service_points", "file": SimpleUploadedFile("korjaus.csv", WITH_FORSSA.encode(), "text/csv")})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<th scope="row">3</th>' in page and "Kunnan Forssa vuoden 2024 luvut on raportoitu ja lukittu." in page
+    assert not StatsImport.objects.filter(file_name="korjaus.csv").exists()
+
+
+def test_a_revert_from_the_year_page_names_forssa(client, locked, coordinator):
+    first = StatsImport.objects.get(file_name="pisteet.csv")
+    client.force_login(coordinator)
+    response = client.post(reverse("stats:import_revert", args=[2024, first.pk]), follow=True)
+    assert "Forssa" in response.content.decode()
+    first.refresh_from_db()
+    assert first.reverted_at is None

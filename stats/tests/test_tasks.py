@@ -34,7 +34,8 @@ def test_compute_task_writes_each_municipalitys_totals(imported, humppila, tamme
     run = JobRun.objects.create(task_name=tasks.COMPUTE_TASK)
     result = tasks.compute_year.apply(kwargs={"year": 2024, "job_run_id": run.pk}).get()
 
-    assert result == {"year": 2024, "municipalities": 2, "missing_service_points": 0, "report_versions": 2}
+    assert result == {"year": 2024, "municipalities": 2, "missing_service_points": 0, "report_versions": 2,
+                      "locked": []}
     rows = _rows()
     assert (rows["103"].loans, rows["103"].collection, rows["103"].active_customers) == (58400, 31200, 1310)
     # Tammela: the main library and the bookmobile; the main library's active customers are not known yet.
