@@ -194,6 +194,12 @@ def municipality_lock(*, year: int, municipality, by, municipality_ids) -> Munic
                               % {"municipality": municipality.name, "year": year})
     inputs = annual_selectors.report_inputs(statistics_year=statistics_year, municipality_ids=[municipality.pk])
     changes = annual_selectors.figures_diff(latest.figures, inputs.figures.get(municipality.pk, {}))
+    if changes and latest.delivered:
+        # The job makes no newer version of a delivered report: what changed since has to go.
+        raise ValidationError(_("The figures of %(municipality)s have changed since version %(version)d was "
+                                "delivered (%(count)d figures): revert the imports made since, then lock.")
+                              % {"municipality": municipality.name, "version": latest.version,
+                                 "count": len(changes)})
     if changes:
         raise ValidationError(_("The figures of %(municipality)s have changed since version %(version)d was "
                                 "computed (%(count)d figures): run the annual job, then lock the new version.")

@@ -231,3 +231,17 @@ def test_a_revert_from_the_year_page_names_forssa(client, locked, coordinator):
     assert "Forssa" in response.content.decode()
     first.refresh_from_db()
     assert first.reverted_at is None
+
+
+def test_a_delivered_version_whose_figures_changed_since_is_not_locked(computed, coordinator):
+    annual_services.annual_report_deliver(report=AnnualReport.objects.get(municipality=computed), by=coordinator)
+    services.import_save(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                         data=(HEADER + "LOUNA-061-1;;3 000;3 500;90 000;252 000;9 000\n").encode(),
+                         file_name="forssa.csv", by=coordinator)
+    with pytest.raises(ValidationError, match="revert the imports made since"):
+        annual_services.municipality_lock(year=2024, municipality=computed, by=coordinator,
+                                          municipality_ids=permissions.managed_municipality_ids(coordinator))
+    services.import_revert(stats_import=StatsImport.objects.get(file_name="forssa.csv"), by=coordinator)
+    lock = annual_services.municipality_lock(year=2024, municipality=computed, by=coordinator,
+                                             municipality_ids=permissions.managed_municipality_ids(coordinator))
+    assert lock.report.version == 1
