@@ -472,7 +472,7 @@ def _locked_louna(year: int) -> tuple[dict, list, dict]:
     locked = locked_municipalities(year=year)
     if not locked:
         return locked, [], {}
-    names = dict(Municipality.objects.filter(pk__in=list(locked)).values_list("pk", "name_fi"))
+    names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=list(locked))}
     return locked, sorted(set(locked) & louna_municipality_ids(), key=lambda pk: names.get(pk, "")), names
 
 

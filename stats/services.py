@@ -180,7 +180,7 @@ def _refuse_locked(parsed, *, year: int) -> None:
     locked = selectors.locked_municipalities(year=year)
     if not locked or not parsed.rows:
         return
-    names = dict(Municipality.objects.filter(pk__in=list(locked)).values_list("pk", "name_fi"))
+    names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=list(locked))}
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
         for row in parsed.rows:
             municipality_id = row.service_point.library.municipality_id
@@ -603,7 +603,7 @@ def _check_revert_unlocked(record: StatsImport) -> None:
             .exists()):
         touched |= set(locked) & louna_municipality_ids()
     if touched:
-        names = dict(Municipality.objects.filter(pk__in=list(locked)).values_list("pk", "name_fi"))
+        names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=list(locked))}
         raise ValidationError([locked_message(municipality_id=pk, locked=locked, names=names, year=year)
                                for pk in sorted(touched, key=lambda pk: names.get(pk, ""))]
                               + [_("%(file)s holds their figures, so it is not reverted.")

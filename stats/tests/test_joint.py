@@ -235,3 +235,23 @@ def test_the_directors_mail_names_every_municipality_the_series_covers(imported,
     assert "Pikkukylä" not in messages[swedish.email].body_text
     # A municipality's own library organisation covers no other.
     assert "Pikkukylä" not in messages[other_director.email].body_text
+
+
+def test_a_joint_organisation_is_locked_through_its_host(imported, coordinator):
+    from stats import permissions
+
+    annual_services.annual_reports_create(year=2024, notify=False)
+    ids = permissions.managed_municipality_ids(coordinator) | {imported["served"].pk}
+    with pytest.raises(ValidationError, match="lock Isokylä"):
+        annual_services.municipality_lock(year=2024, municipality=imported["served"], by=coordinator,
+                                          municipality_ids=ids)
+    annual_services.municipality_lock(year=2024, municipality=imported["host"], by=coordinator, municipality_ids=ids)
+    # The host's lock covers the municipality it also serves: a figure given in its column is refused too.
+    assert selectors.locked_municipalities(year=2024) == {imported["host"].pk: imported["host"],
+                                                          imported["served"].pk: imported["host"]}
+    corrected = POINTS.replace(";100;200;", ";101;200;")
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=corrected.encode(),
+                                     by=coordinator)
+    assert [(error.row, error.column) for error in parsed.errors] == [(2, "Isokylän pääkirjasto"),
+                                                                       (3, "Pikkukylän lähikirjasto")]
+    assert "Isokylä" in parsed.errors[1].message

@@ -245,3 +245,15 @@ def test_a_delivered_version_whose_figures_changed_since_is_not_locked(computed,
     lock = annual_services.municipality_lock(year=2024, municipality=computed, by=coordinator,
                                              municipality_ids=permissions.managed_municipality_ids(coordinator))
     assert lock.report.version == 1
+
+
+def test_a_draft_previewed_before_the_lock_is_refused_at_its_confirmation(computed, coordinator):
+    parsed, draft = services.import_draft_create(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                                 data=WITH_FORSSA.encode(), file_name="korjaus.csv", by=coordinator)
+    assert parsed.is_valid and draft is not None
+    annual_services.municipality_lock(year=2024, municipality=computed, by=coordinator,
+                                      municipality_ids=permissions.managed_municipality_ids(coordinator))
+    with pytest.raises(services.ImportRefused) as refused:
+        services.import_draft_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
+    assert [(error.row, "Forssa" in error.message) for error in refused.value.parsed.errors] == [(3, True)]
+    assert not StatsImport.objects.filter(file_name="korjaus.csv").exists()
