@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     ColumnMapping,
+    CounterPlatform,
     Figure,
     Metric,
     MetricVersion,
@@ -61,10 +64,38 @@ class ColumnMappingAdmin(admin.ModelAdmin):
     list_filter = ("source",)
 
 
+class CounterPlatformFormSet(BaseInlineFormSet):
+    def clean(self):
+        # The database's unique index compares lower(name); two new rows of one service that
+        # differ only in case would pass each form's check and fail at save.
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = (form.cleaned_data.get("name") or "").strip().lower() if form.cleaned_data else ""
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if name in seen:
+                form.add_error("name", _("The same COUNTER platform is named twice."))
+            seen.add(name)
+
+
+class CounterPlatformInline(admin.TabularInline):
+    """The COUNTER platform names of an e-material service: its reports' uses are its own."""
+
+    model = CounterPlatform
+    formset = CounterPlatformFormSet
+    extra = 1
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "kind", "matomo_site", "feeds", "is_active")
     list_filter = ("kind", "is_active")
+    inlines = [CounterPlatformInline]
+
+    def get_inlines(self, request, obj):
+        # A web site has no COUNTER reports; a new service may become either kind.
+        return [] if obj is not None and obj.kind != Service.Kind.EMATERIAL else self.inlines
 
 
 @admin.register(ServiceFigure)

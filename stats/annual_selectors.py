@@ -74,6 +74,20 @@ class ReportInputs:
     # Municipalities with no series of their own: [{"municipality", "host"}], the host's
     # joint library organisation reports their figures (they are not missing).
     included: list = field(default_factory=list)
+    # COUNTER uses of the year that reach no municipality: [(platform, uses)] of platforms no
+    # e-material service claims, and the e-material services with no platform (the likely
+    # owners). The year is not complete while any platform is unclaimed.
+    counter_unclaimed: list = field(default_factory=list)
+    counter_unlinked: list = field(default_factory=list)
+    # [(platform, [report ids], uses)]: months with uses only in reports the rule does not
+    # take (TR_J4, item reports): not counted, so the year is not complete either.
+    counter_uncounted: list = field(default_factory=list)
+
+    @property
+    def counter_warning(self) -> dict:
+        """What stats/includes/counter_uses_warning.html names."""
+        return {"unclaimed": self.counter_unclaimed, "unlinked": self.counter_unlinked,
+                "uncounted": self.counter_uncounted}
 
     @property
     def missing_points(self) -> int:
@@ -82,7 +96,8 @@ class ReportInputs:
     @property
     def complete(self) -> bool:
         return not self.missing_points and not any(d["missing_metrics"] for d in self.details.values()) \
-            and not any(source["error"] for source in self.sources) and not self.split_errors
+            and not any(source["error"] for source in self.sources) and not self.split_errors \
+            and not self.counter_unclaimed and not self.counter_uncounted
 
 
 def _metric_entry(metric, okm_variable: str) -> dict:
@@ -133,7 +148,8 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
     # The e-material services' figures split by the keys in force now, among the Louna
     # municipalities that share those services; a metric a figure source gives is left to
     # the source.
-    service_splits, split_errors = service_shared_splits(
+    # Their COUNTER uses too (counteruses.py: each use once, one report per platform and month).
+    service_splits, split_errors, counter = service_shared_splits(
         statistics_year=statistics_year, municipality_ids=set(louna_municipality_ids()),
         skip={figure.metric for _key, figure in source_figures})
     if municipality_ids is None:
@@ -164,7 +180,9 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
     point_names = {pk: name for pk, name, _m in points}
     shared = {total.metric: total for total in selectors.shared_totals(statistics_year=statistics_year)}
     inputs = ReportInputs(statistics_year=statistics_year, metrics=entries, municipalities=municipalities,
-                          sources=source_status, split_errors=split_errors)
+                          sources=source_status, split_errors=split_errors,
+                          counter_unclaimed=counter.unclaimed, counter_unlinked=counter.unlinked,
+                          counter_uncounted=counter.uncounted)
     for municipality in municipalities:
         inputs.figures[municipality.pk] = {}
         inputs.details[municipality.pk] = {"service_points": {}, "missing_points": [], "splits": {},

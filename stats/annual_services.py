@@ -52,7 +52,8 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
     any other with figures; or those of `municipality_ids`) from the figures in force and
     the figure sources, with the changes from its previous version, and queue the mail to
     its directors. Returns {"year", "versions": [(municipality id, version)],
-    "delivered_skipped": [municipality id]}."""
+    "delivered_skipped": [municipality id], "counter_unclaimed": [[platform, uses]]} (COUNTER
+    uses that reach no municipality: their platform is no e-material service's)."""
     statistics_year = _locked_year(year)
     if job_run_id is not None:
         made = list(AnnualReport.objects.filter(job_run_id=job_run_id))
@@ -103,8 +104,23 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
         if locked_skipped:
             message += " " + _("No new version for the municipalities whose figures are locked: %(names)s.") % {
                 "names": ", ".join(municipality.name for municipality in locked_skipped)}
+        if inputs.counter_unclaimed:
+            # Said where the coordinator reads the run: these uses are in nobody's figures.
+            message += " " + _("COUNTER uses of platforms no e-material service claims, not in the figures: "
+                               "%(platforms)s.") % {"platforms": _platforms_text(inputs.counter_unclaimed)}
+        if inputs.counter_uncounted:
+            message += " " + _("COUNTER uses only in reports that are not counted (%(reports)s), not in the "
+                               "figures: %(platforms)s.") % {
+                "reports": ", ".join(sorted({r for _p, reports, _u in inputs.counter_uncounted for r in reports})),
+                "platforms": _platforms_text([(p, u) for p, _r, u in inputs.counter_uncounted])}
         progress.advance(len(inputs.municipalities), message=message)
-    return _summary(year, reports, skipped, [municipality.pk for municipality in locked_skipped])
+    summary = _summary(year, reports, skipped, [municipality.pk for municipality in locked_skipped])
+    summary["counter_unclaimed"] = [[platform, uses] for platform, uses in inputs.counter_unclaimed]
+    return summary
+
+
+def _platforms_text(unclaimed) -> str:
+    return ", ".join(f"{platform} ({uses})" for platform, uses in unclaimed)
 
 
 def _tell_directors(reports: list[AnnualReport], *, statistics_year: StatisticsYear) -> None:

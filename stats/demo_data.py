@@ -14,7 +14,7 @@ from consortium.permissions import LOUNA_AREA
 
 from . import services
 from .allocation import Key, allocate
-from .models import Figure, SharedMetric, SharedServiceTotal, SplitMethod
+from .models import CounterPlatform, Figure, Service, SharedMetric, SharedServiceTotal, SplitMethod, StatsImport
 from .permissions import louna_municipality_ids, statistics_libraries
 
 DEMO_YEARS = (2023, 2024)
@@ -27,6 +27,17 @@ DEMO_SHARED = {
     SharedMetric.EMATERIAL_ACQUISITIONS: 1_150,
 }
 GENERATED_PREFIX = "Demo-toimipiste"
+# Shared e-material services with the platform their COUNTER reports name, the report the
+# demo imports for them and its invented monthly Total_Item_Requests: Ellibs gives a
+# platform report, BookBites (e-books only) the books' view. The annual job splits their
+# uses among the Louna municipalities (stats/counteruses.py). In the delivered demo year, so
+# the national table shows them too; the open year 2024 keeps the hand-typed figure of the
+# shared-services file (and its pages the query counts pinned for it).
+DEMO_EMATERIALS = [
+    ("ellibs", "Ellibs", "Ellibs", "PR", 1_480),
+    ("bookbites", "BookBites", "BookBites", "TR_B1", 690),
+]
+DEMO_COUNTER_YEAR = 2023
 
 
 def _wobble(*parts) -> float:
@@ -48,6 +59,40 @@ def _figures_for(point: ServicePoint, year: int) -> dict:
         "removals": int(1_700 * size * _wobble(point.name, year, "removals")),
         "active_customers": int(loans / 40),
     }
+
+
+def _counter_report(report_id: str, platform: str, monthly: int, year: int) -> bytes:
+    """A small COUNTER R5 report (tab-separated, with its header block) of the year's twelve
+    months, the uses varying from month to month."""
+    months = [f"{name}-{year}" for name in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                             "Nov", "Dec")]
+    counts = [int(monthly * _wobble(platform, year, month)) for month in months]
+    header = [("Report_Name", report_id), ("Report_ID", report_id), ("Release", "5"),
+              ("Institution_Name", "Louna-kirjastot (demo)"), ("Institution_ID", "Proprietary:louna-demo"),
+              ("Metric_Types", "Total_Item_Requests"), ("Report_Filters", ""), ("Report_Attributes", ""),
+              ("Exceptions", ""), ("Reporting_Period", f"Begin_Date={year}-01-01; End_Date={year}-12-31"),
+              ("Created", f"{year + 1}-01-05T10:00:00Z"), ("Created_By", f"{platform} (demo)")]
+    if report_id == "PR":
+        columns, item = ["Platform", "Data_Type", "Access_Method"], [platform, "Book", "Regular"]
+    else:
+        columns, item = ["Title", "Publisher", "Platform"], ["Demokirjat yhteensä", "Demo", platform]
+    lines = [f"{key}\t{value}" for key, value in header] + [""]
+    lines.append("\t".join(columns + ["Metric_Type", "Reporting_Period_Total"] + months))
+    lines.append("\t".join(item + ["Total_Item_Requests", str(sum(counts))] + [str(count) for count in counts]))
+    return "\r\n".join(lines).encode()
+
+
+def _seed_ematerials() -> None:
+    """The demo e-material services, their COUNTER platforms and a year of their uses."""
+    for code, name, platform, report_id, monthly in DEMO_EMATERIALS:
+        service, _created = Service.objects.get_or_create(code=code, defaults={
+            "name": name, "kind": Service.Kind.EMATERIAL})
+        if not CounterPlatform.objects.filter(name__iexact=platform).exists():
+            CounterPlatform.objects.create(service=service, name=platform)
+        file_name = f"{code}-{report_id}-{DEMO_COUNTER_YEAR}.tsv (demo)"
+        if not StatsImport.objects.filter(kind=StatsImport.Kind.COUNTER, file_name=file_name).exists():
+            services.counter_import_save(data=_counter_report(report_id, platform, monthly, DEMO_COUNTER_YEAR),
+                                         file_name=file_name, by=None)
 
 
 def _generate_points(scale: int) -> None:
@@ -95,6 +140,8 @@ def seed_stats(*, scale: int = 0, stdout=None) -> None:
             figures.update({(None, pk, str(metric)): value for pk, value in allocation.parts.items()})
         services.figures_save(statistics_year=statistics_year, figures=figures, is_demo=True)
         services.year_compute(year=year)
+        if year == DEMO_COUNTER_YEAR and not statistics_year.reports.exists():
+            _seed_ematerials()
         if not statistics_year.reports.exists():
             # The annual job's report versions, the earlier year delivered (so the national
             # table has figures); no mail: the demo directors are not told of demo figures.

@@ -136,11 +136,19 @@ class ServiceForm(forms.Form):
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True,
                                    help_text=_("A service no longer in use keeps its figures but is not offered "
                                                "or recognised in new imports."))
+    counter_platforms = forms.CharField(
+        label=_("COUNTER platforms"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E-material services only: the platform names the service's COUNTER reports give (their "
+                    "Platform column), one a line. The uses of these platforms are the service's."))
 
     def __init__(self, *args, service: Service | None = None, **kwargs):
         if service is not None:
             kwargs.setdefault("initial", {
                 "name": service.name, "code": service.code, "kind": service.kind, "matomo_site": service.matomo_site,
-                "feeds": service.feeds_id, "is_active": service.is_active})
+                "feeds": service.feeds_id, "is_active": service.is_active,
+                "counter_platforms": "\n".join(service.counter_platforms.values_list("name", flat=True))})
         super().__init__(*args, **kwargs)
         self.fields["feeds"].queryset = Metric.objects.filter(is_shared=True).order_by("code")
+
+    def clean_counter_platforms(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["counter_platforms"].splitlines() if line.strip()]

@@ -20,6 +20,7 @@ from consortium.uploads import PLAIN_TEXT, read_checked_upload
 
 from . import import_jobs, permissions, selectors, services, servicefigures
 from .counter import error_lines
+from .counteruses import counter_uses
 from .csvimport import MAX_BYTES
 from .forms import CounterImportForm, EMaterialYearForm
 from .models import DraftState, PendingImport, Service, StatsImport
@@ -120,9 +121,13 @@ def ematerial_year(request, year):
             success_message=_("The figures of %(service)s were saved.") % {"service": data["service"].name})
         if outcome.ok:
             return redirect("stats:ematerial_year", year=year)
+    rows = selectors.service_year_rows(statistics_year=statistics_year, kind=Service.Kind.EMATERIAL)
+    # Each service's uses from its COUNTER reports, counted once (counteruses.py), by month.
+    uses = counter_uses(year=year)
+    for row in rows:
+        row["uses"] = uses.services.get(row["service"].pk)
     return render(request, "stats/ematerial_year.html", {
-        "statistics_year": statistics_year, "form": form,
-        "rows": selectors.service_year_rows(statistics_year=statistics_year, kind=Service.Kind.EMATERIAL),
+        "statistics_year": statistics_year, "form": form, "rows": rows, "uses": uses, "months": range(1, 13),
     })
 
 

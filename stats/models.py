@@ -5,6 +5,7 @@ municipality totals the annual job computes from them."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ __all__ = (
     "DraftState",
     "Service",
     "ServiceFigure",
+    "CounterPlatform",
     "ColumnMapping",
     "CounterUsage",
     "AnnualReport",
@@ -609,3 +611,34 @@ class MunicipalityLock(models.Model):
 
     def __str__(self):
         return f"{self.statistics_year_id}/{self.municipality_id} locked"
+
+
+class CounterPlatform(models.Model):
+    """A platform name that an e-material service's COUNTER reports give (the `Platform`
+    column, or the header's platform filter): the link from the reports' counts to the
+    service, so its uses can be split among the municipalities (stats/counteruses.py).
+    Compared without regard to case or surrounding spaces. A name belongs to one service at
+    most (unique), so no count is given to two services."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="counter_platforms",
+                                limit_choices_to={"kind": "ematerial"}, verbose_name=_("e-material service"))
+    name = models.CharField(_("COUNTER platform"), max_length=255,
+                            help_text=_("As the service's COUNTER reports name it, e.g. Ellibs."))
+
+    class Meta:
+        ordering = ["service", "name"]
+        verbose_name = _("COUNTER platform")
+        verbose_name_plural = _("COUNTER platforms")
+        constraints = [models.UniqueConstraint(
+            Lower("name"), name="stats_counter_platform_once",
+            violation_error_message=_("Another service already claims this COUNTER platform."))]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        self.name = self.name.strip()
+        if self.service_id and self.service.kind != Service.Kind.EMATERIAL:
+            raise ValidationError({"service": _("Only an e-material service has COUNTER platforms.")})

@@ -278,4 +278,4 @@ def service_year_rows(*, statistics_year, kind: str) -> list[dict]:
                 .values("service_id", "metric__code").annotate(total=Sum("value")).order_by()):
         totals.setdefault(row["service_id"], {})[row["metric__code"]] = row["total"]
     return [{"service": service, **totals.get(service.pk, {})}
-            for service in Service.objects.filter(kind=kind).order_by("name")]
+            for service in Service.objects.filter(kind=kind).prefetch_related("counter_platforms").order_by("name")]

@@ -8,18 +8,20 @@ the other service."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from .csvimport import _norm
-from .models import Service
+from .models import CounterPlatform, Service
 
 __all__ = ("service_get", "service_list", "service_save")
 
 
 def service_list():
-    """Every service, web sites first, with how many figures it has (one query)."""
-    return Service.objects.select_related("feeds").annotate(figure_count=Count("figures")).order_by("kind", "name")
+    """Every service, web sites first, with how many figures it has and its COUNTER platforms
+    (two queries)."""
+    return (Service.objects.select_related("feeds").annotate(figure_count=Count("figures"))
+            .prefetch_related("counter_platforms").order_by("kind", "name"))
 
 
 def service_get(*, pk: int) -> Service:
@@ -34,11 +36,14 @@ def _keys(service: Service) -> dict[str, str]:
 
 @transaction.atomic
 def service_save(*, service: Service | None = None, code: str, name: str, kind: str, matomo_site: str = "",
-                 feeds=None, is_active: bool = True) -> Service:
+                 feeds=None, is_active: bool = True, counter_platforms: list[str] | None = None) -> Service:
     """Add a service (service=None) or change one. Refused, naming the field: a code taken,
     an e-material service that feeds a shared figure (its figures reach the municipalities
     through the annual job's keys), a web site feeding a figure that is not shared, or a
-    code, name or Matomo site that another active service of the same kind is known by."""
+    code, name or Matomo site that another active service of the same kind is known by.
+    `counter_platforms` (None: left as they are) become the e-material service's COUNTER
+    platforms; one another service claims, the same one twice, or any on a web site is
+    refused."""
     service = service if service is not None else Service()
     if service.pk and service.kind != kind and service.figures.exists():
         raise ValidationError({"kind": _("The service has figures; its type cannot change.")})
@@ -56,7 +61,40 @@ def service_save(*, service: Service | None = None, code: str, name: str, kind: 
     if service.is_active:
         _refuse_ambiguous(service)
     service.save()
+    if counter_platforms is not None:
+        _platforms_save(service, counter_platforms)
     return service
+
+
+def _platforms_save(service: Service, names: list[str]) -> None:
+    """The service's COUNTER platforms become `names` (compared without regard to case, as
+    the counting does: stats/counteruses.py)."""
+    wanted = {}
+    for name in (name.strip() for name in names):
+        if name and name.lower() in wanted:
+            raise ValidationError({"counter_platforms": _("The same COUNTER platform is named twice.")})
+        if name:
+            wanted[name.lower()] = name
+    if wanted and service.kind != Service.Kind.EMATERIAL:
+        raise ValidationError({"counter_platforms": _("Only an e-material service has COUNTER platforms.")})
+    claims = Q()
+    for name in wanted.values():
+        claims |= Q(name__iexact=name)
+    taken = (CounterPlatform.objects.filter(claims).exclude(service=service).select_related("service")
+             .order_by("name").first() if wanted else None)
+    if taken is not None:
+        raise ValidationError({"counter_platforms": _("%(service)s already claims the COUNTER platform %(name)s.") % {
+            "service": taken.service.name, "name": taken.name}})
+    have = {platform.name.lower(): platform for platform in service.counter_platforms.all()}
+    CounterPlatform.objects.filter(pk__in=[p.pk for key, p in have.items() if key not in wanted]).delete()
+    for key, name in wanted.items():
+        if key in have:
+            if have[key].name != name:  # a corrected spelling of case
+                have[key].name = name
+                have[key].save(update_fields=["name"])
+        else:
+            CounterPlatform.objects.create(service=service, name=name)
+
 
 
 def _refuse_ambiguous(service: Service) -> None:

@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,7 @@ from consortium.uploads import decode_csv_text
 
 from . import csvimport
 from .allocation import allocate
+from .counteruses import ROW_COLUMNS, CounterUses, counter_rows, counter_uses_from
 from .csvimport import ParsedFile, RowError, _norm, parse_count
 from .metrics import SERVICE_FEEDS, service_metrics_ensure
 from .models import (
@@ -54,7 +55,7 @@ from .models import (
 )
 
 __all__ = ("ServiceRow", "ServiceFile", "parse_matomo", "parse_vendor", "service_import_prepare",
-           "service_import_save", "service_figures_write", "service_year_totals", "service_shared_splits",
+           "service_import_save", "service_figures_write", "service_year_totals", "service_shared_splits", "USES",
            "ematerial_year_enter")
 
 VISITS = "web_visits"
@@ -546,32 +547,55 @@ def service_year_totals(*, statistics_year, kind: str | None = None) -> dict:
 _MONEY = SERVICE_FEEDS[EUROS]
 
 
-def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tuple[dict, list]:
+# The municipality metric the e-material services' COUNTER uses feed (counteruses.py): the
+# OKM variable "E-aineistojen käyttökerrat", which the shared-services file could only give
+# typed in by hand.
+USES = "ematerial_uses"
+
+
+def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tuple[dict, list, CounterUses]:
     """The e-material services' figures of the year as shared figures: for each municipality
     metric they feed (metrics.SERVICE_FEEDS), the year's total over all services (figures in
     force, months added up) split among `municipality_ids` by the key chosen for that
     metric now (services.split_keys: by population unless the coordinator chose another).
-    Made by the annual job, so a key changed since makes the next report version differ.
-    Metrics in `skip` are not split (a figure source gives them: the orders are their origin).
+    Their COUNTER uses too (counteruses.py: each use once), as the figure `ematerial_uses`,
+    split the same way by that figure's key. Made by the annual job, so a key changed since
+    makes the next report version differ. Metrics in `skip` are not split (a figure source
+    gives them: the orders are their origin).
 
     Returns ({metric: {"total", "key", "population_year", "inputs": {municipality id: weight},
     "parts": {municipality id: part}, "services": [(name, total)]}}, [why a figure cannot be
-    split, naming the municipalities]). Parts are whole numbers (euros whole cents) adding up
-    exactly to the total. At most four queries, whatever the number of services."""
+    split, naming the municipalities], the year's CounterUses: its unclaimed platforms are
+    the completeness's). Parts are whole numbers (euros whole cents) adding up exactly to the
+    total; a service's COUNTER uses are named with the reports they came from ("Ellibs
+    (COUNTER: PR)"). At most four queries, whatever the number of services: the vendors'
+    figures and the COUNTER counts are read in one (a UNION ALL of the same columns)."""
     from .services import split_keys
 
+    vendors = (ServiceFigure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True,
+                                            service__kind=Service.Kind.EMATERIAL,
+                                            metric__code__in=list(SERVICE_FEEDS))
+               .annotate(kind=Value("f"), service_name=F("service__name"), service_id_=F("service_id"),
+                         code=F("metric__code"), platform_=Value(""), institution=Value(""), month_=Value(0))
+               .values(*ROW_COLUMNS[:-1]).annotate(total=Sum("value"))
+               .values_list(*ROW_COLUMNS).order_by())
+    rows = list(vendors.union(*counter_rows(year=statistics_year.year), all=True))
+    counter = counter_uses_from([row for row in rows if row[0] != "f"])
     by_metric = {}
-    for row in (ServiceFigure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True,
-                                             service__kind=Service.Kind.EMATERIAL,
-                                             metric__code__in=list(SERVICE_FEEDS))
-                .values("service__name", "service_id", "metric__code").annotate(total=Sum("value"))
-                .order_by("service__name", "service_id")):
-        code = SERVICE_FEEDS[row["metric__code"]]
+    for _kind, name, _service_id, metric_code, *_rest, total in sorted(
+            (row for row in rows if row[0] == "f"), key=lambda row: (row[1], row[2])):
+        code = SERVICE_FEEDS[metric_code]
         if code not in skip:
-            by_metric.setdefault(code, []).append((row["service__name"], row["total"]))
+            by_metric.setdefault(code, []).append((name, total))
+    if USES not in skip:
+        for entry in sorted(counter.services.values(), key=lambda entry: entry["name"]):
+            by_metric.setdefault(USES, []).append(
+                (_("%(service)s (COUNTER: %(reports)s)") % {"service": entry["name"],
+                                                            "reports": ", ".join(entry["sources"])},
+                 Decimal(entry["total"])))
     members = sorted(municipality_ids)
     if not by_metric or not members:
-        return {}, []
+        return {}, [], counter
     keys = split_keys(year=statistics_year.year, metrics=sorted(by_metric), municipality_ids=members)
     splits, errors = {}, []
     for code, per_service in sorted(by_metric.items()):
@@ -589,7 +613,7 @@ def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tupl
             "inputs": allocation.inputs,
             "parts": {pk: (Decimal(part).scaleb(-2) if money else part) for pk, part in allocation.parts.items()},
             "services": [(name, value if money else int(value)) for name, value in per_service]}
-    return splits, errors
+    return splits, errors, counter
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from .csvimport import MAX_BYTES
 from .forms import AllocationKeyForm, ImportForm, YearForm
 from .metrics import SERVICE_FEEDS
 from .models import KEYED_FIGURES, Metric, SharedMetric, StatisticsYear, StatsImport
+from .servicefigures import USES
 
 can_view = permission_required(permissions.can_view)
 can_manage = permission_required(permissions.can_manage)
@@ -266,7 +267,7 @@ def allocation_keys(request, year):
     chosen = {key.metric: key for key in statistics_year.allocation_keys.all()}
     # Figures the e-material services' own figures feed are split by the annual job, by the key
     # in force when it runs (stats/servicefigures.py service_shared_splits).
-    fed = set(SERVICE_FEEDS.values())
+    fed = set(SERVICE_FEEDS.values()) | {USES}
     when = {(True, False): _("when it is imported"),
             (True, True): _("when it is imported; the e-material services' figures when the annual job runs"),
             (False, True): _("the e-material services' figures, when the annual job runs")}

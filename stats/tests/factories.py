@@ -3,7 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from stats.models import Service
+from stats.models import CounterPlatform, Service
 
 
 class EMaterialServiceFactory(DjangoModelFactory):
@@ -16,3 +16,13 @@ class EMaterialServiceFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"ematerial-{n}")
     name = factory.Sequence(lambda n: f"E-aineistopalvelu {n}")
     kind = Service.Kind.EMATERIAL
+
+
+class CounterPlatformFactory(DjangoModelFactory):
+    """A COUNTER platform name an e-material service's reports give."""
+
+    class Meta:
+        model = CounterPlatform
+
+    service = factory.SubFactory(EMaterialServiceFactory)
+    name = factory.Sequence(lambda n: f"Platform {n}")

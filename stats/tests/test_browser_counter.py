@@ -84,3 +84,26 @@ def test_coordinator_follows_a_large_report_through_the_background_check_and_con
     assert sorted(CounterUsage.objects.filter(metric_type="Total_Item_Requests", replaced_by__isnull=True)
                   .values_list("count", flat=True)) == [11, 20, 35]
     assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK, state=JobRun.State.DONE).count() == 1
+
+
+def test_the_coordinator_sees_the_uses_by_month_and_the_platform_no_service_claims(page, coordinator, points):
+    """The e-materials page and the overview with COUNTER uses and an unclaimed platform:
+    the uses by month, the warning naming the platform, axe-core clean on both."""
+    from stats.tests.factories import CounterPlatformFactory, EMaterialServiceFactory
+
+    StatisticsYear.objects.create(year=2024)
+    CounterPlatformFactory(service=EMaterialServiceFactory(code="ellibs", name="Ellibs"), name="DemoPlatform")
+    EMaterialServiceFactory(code="bookbites", name="BookBites")
+    services.counter_import_save(data=report(1, 3, [10, 20, 30]), file_name="ellibs.tsv", by=coordinator)
+    services.counter_import_save(data=report(1, 3, [1, 2, 3], platform="BookBites"), file_name="bb.tsv",
+                                 by=coordinator)
+    login(page, coordinator.email, PASSWORD)
+    page.goto("/stats/2024/ematerials/")
+    table = page.get_by_role("table", name="Käyttökerrat COUNTER-raporteista kuukausittain").inner_text()
+    assert "Ellibs\t10\t20\t30" in table and "BookBites" not in table
+    assert "BookBites: 6 käyttökertaa" in page.get_by_role("status").first.inner_text()
+    assert_accessible(page)
+    page.goto("/stats/2024/overview/")
+    warning = page.get_by_role("status").first.inner_text()
+    assert "BookBites: 6 käyttökertaa" in warning and "ilman COUNTER-alustaa: BookBites" in warning
+    assert_accessible(page)
