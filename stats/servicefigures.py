@@ -480,7 +480,7 @@ def _locked_louna(year: int) -> tuple[dict, list, dict]:
 def _refuse_locked(parsed, *, year: int) -> None:
     """A row whose figure is split among the Louna municipalities, one of which has its
     figures locked (MunicipalityLock), is refused naming the row and the municipality: a
-    new total changes every part. COUNTER reports bring no municipality's figure."""
+    new total changes every part. COUNTER reports are checked by services._counter_split_locked."""
     from .services import split_locked_message
 
     locked, louna_locked, names = _locked_louna(year)

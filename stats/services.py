@@ -6,7 +6,7 @@ import hashlib
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from .models import (
     Figure,
     Metric,
     MetricVersion,
+    MunicipalityLock,
     MunicipalityYearTotal,
     PendingImport,
     SharedServiceTotal,
@@ -602,6 +603,9 @@ def _check_revert_unlocked(record: StatsImport) -> None:
     if (record.service_figures.filter(service__kind=Service.Kind.EMATERIAL, metric__code__in=list(SERVICE_FEEDS))
             .exists()):
         touched |= set(locked) & louna_municipality_ids()
+    # A COUNTER report's uses of a claimed platform are split among them too.
+    if record.kind == StatsImport.Kind.COUNTER and _claimed_platforms(record.counter_scope.get("platforms", ())):
+        touched |= set(locked) & louna_municipality_ids()
     if touched:
         names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=list(locked))}
         raise ValidationError([locked_message(municipality_id=pk, locked=locked, names=names, year=year)
@@ -696,19 +700,73 @@ def counter_import_preview(*, data: bytes, file_name: str, report_id=None, relea
         return report, None
     scope = _counter_scope(report)
     earlier = _counter_earlier(scope)
-    locked = _counter_locked(report, earlier, file_name=file_name)
+    locked = _counter_locked(report, earlier, file_name=file_name, scope=scope)
     if locked:
         report.errors.append((0, locked))
         return report, None
     return report, _counter_replaces(report, scope, earlier)
 
 
-def _counter_locked(report, earlier: list, *, file_name: str) -> str:
+def _claimed_platforms(platforms) -> list[str]:
+    """The platforms among `platforms` that an e-material service claims (their uses are
+    split among the Louna municipalities by the annual job: stats/counteruses.py)."""
+    from .models import CounterPlatform, Service
+
+    wanted = {name.strip().lower() for name in platforms if name and name.strip()}
+    if not wanted:
+        return []
+    claims = Q()
+    for name in wanted:
+        claims |= Q(name__iexact=name)
+    return sorted(CounterPlatform.objects.filter(claims, service__kind=Service.Kind.EMATERIAL)
+                  .values_list("name", flat=True))
+
+
+def _counter_split_locked(report, scope: dict, locked_years=None) -> str:
+    """Why the report cannot be saved while a Louna municipality's figures of a year it
+    covers are locked (MunicipalityLock), or "": the uses of a platform a service claims are
+    split among the Louna municipalities, so new counts would change the locked part too.
+    `locked_years`: the years of the period with any lock, when the caller has read them."""
+    if not scope.get("begin") or not scope.get("end"):
+        return ""
+    if locked_years is None:
+        locked_years = sorted(set(MunicipalityLock.objects.filter(
+            statistics_year__year__gte=int(scope["begin"][:4]), statistics_year__year__lte=int(scope["end"][:4]))
+            .values_list("statistics_year__year", flat=True)))
+    if not locked_years:
+        return ""
+    louna = louna_municipality_ids()
+    for year in locked_years:
+        locked = selectors.locked_municipalities(year=year)
+        touched = sorted(set(locked) & louna)
+        if not touched:
+            continue
+        platforms = _claimed_platforms(scope.get("platforms", ()))
+        if not platforms:
+            return ""
+        names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=touched)}
+        return _("%(reason)s The uses of %(platforms)s are split among the municipalities, that one included.") % {
+            "reason": locked_message(municipality_id=touched[0], locked=locked, names=names, year=year),
+            "platforms": ", ".join(platforms)}
+    return ""
+
+
+def _counter_locked(report, earlier: list, *, file_name: str, scope: dict | None = None) -> str:
     """Why the report cannot be saved for a reported (locked) year, or "": its own year, or
-    the year of an earlier import it would replace."""
+    the year of an earlier import it would replace; with `scope`, also a Louna
+    municipality's lock in a year it covers (_counter_split_locked), read in the same query
+    as the year's state (the preview's queries are pinned)."""
     year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
-    if StatisticsYear.objects.filter(year=year, state=StatisticsYear.State.REPORTED).exists():
+    last = int(scope["end"][:4]) if scope and scope.get("end") else year
+    years = list(StatisticsYear.objects.filter(year__gte=year, year__lte=last).annotate(
+        locks=Exists(MunicipalityLock.objects.filter(statistics_year=OuterRef("pk"))))
+        .values_list("year", "state", "locks"))
+    if any(y == year and state == StatisticsYear.State.REPORTED for y, state, _locks in years):
         return _("The statistics of %(year)d have been reported and are locked.") % {"year": year}
+    if scope is not None:
+        split_locked = _counter_split_locked(report, scope, locked_years=[y for y, _s, locks in years if locks])
+        if split_locked:
+            return split_locked
     for other in earlier:
         if other.statistics_year.is_locked:
             return _("%(file)s would replace counts of %(other)s, but %(year)d has been reported and is locked.") % {
@@ -756,6 +814,9 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     year = report.begin.year if report.begin else min(m for row in report.rows for m in row.months).year
     statistics_year = statistics_year_open(year=year)
     _check_unlocked(statistics_year)
+    split_locked = _counter_split_locked(report, scope)
+    if split_locked:
+        raise ValidationError(split_locked)
     record = StatsImport.objects.create(statistics_year=statistics_year, kind=StatsImport.Kind.COUNTER,
                                         file_name=file_name[:255], rows=len(report.rows), encoding=report.release,
                                         imported_by=by, sha256=sha256, source_key=source_key[:120],

@@ -16,6 +16,7 @@ from stats.models import AnnualReport, CounterPlatform, SplitMethod, StatisticsY
 from stats.tests.factories import CounterPlatformFactory, EMaterialServiceFactory
 
 from .test_counter import tabular
+from .test_municipality_lock import forssa  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_sources")]
 
@@ -292,3 +293,26 @@ def test_the_services_form_names_its_platforms(client, coordinator, ellibs):
     response = client.post(reverse("stats:service_edit", args=[site.pk]), {
         **data, "name": "Finna", "code": "finna", "kind": "web", "counter_platforms": "Finna"})
     assert "Vain e-aineistopalvelulla on COUNTER-alustoja." in response.content.decode()
+
+
+def test_a_louna_municipality_locked_stops_new_or_reverted_uses_of_a_claimed_platform(points, forssa, ellibs,
+                                                                                       coordinator):
+    from stats import annual_services, permissions
+
+    from .test_municipality_lock import POINTS, _run
+
+    services.import_save(year=2024, kind="service_points", data=POINTS.encode(), file_name="pisteet.csv",
+                         by=coordinator)
+    first = imported("TR_J1", TR_J1_ROWS)
+    _run(coordinator)
+    annual_services.municipality_lock(year=2024, municipality=forssa.municipality, by=coordinator,
+                                      municipality_ids=permissions.managed_municipality_ids(coordinator))
+    # New uses of Ellibs would change every Louna municipality's part, Forssa's included.
+    with pytest.raises(ValidationError, match="Forssa.*Ellibs"):
+        imported("TR", TR_ROWS)
+    parsed, replaces = services.counter_import_preview(data=report("TR", TR_ROWS), file_name="tr.tsv")
+    assert replaces is None and "Forssa" in parsed.errors[0][1]
+    with pytest.raises(ValidationError, match="Forssa"):
+        services.import_revert(stats_import=first, by=coordinator)
+    # A platform no service claims reaches no municipality: imported as before.
+    imported("TR_J1", TR_J1_ROWS, platform="Tuntematon")
