@@ -96,7 +96,6 @@ def _platforms_save(service: Service, names: list[str]) -> None:
             CounterPlatform.objects.create(service=service, name=name)
 
 
-
 def _refuse_ambiguous(service: Service) -> None:
     # The services of a kind are tens, not thousands: compare them all as the finder would.
     mine = _keys(service)
