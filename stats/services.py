@@ -320,6 +320,15 @@ def allocation_key_save(*, year: int, metric: str, method: str, agreed_shares: d
         raise ValidationError({"method": _("Choose how the figure is split.")})
     statistics_year = statistics_year_open(year=year)
     _check_unlocked(statistics_year)
+    # A key splits the figure among every Louna municipality: with one of them locked, a new
+    # key would give the others parts of a total whose locked part was split another way,
+    # and the parts would no longer add up to it.
+    louna = louna_municipality_ids()
+    locked = sorted({m.name for pk, m in selectors.locked_municipalities(year=year).items() if pk in louna})
+    if locked:
+        raise ValidationError({"method": _("The figures of %(municipalities)s for %(year)d have been reported and "
+                                           "are locked, so the year's keys no longer change.") % {
+            "municipalities": ", ".join(locked), "year": year}})
     shares = {}
     if method == SplitMethod.AGREED:
         errors = {}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from consortium.models import JobRun, MunicipalityPopulation, ServicePointExternalId
 from consortium.tests.factories import LounaLibraryFactory, MunicipalityFactory, ServicePointFactory
 from stats import annual_services, permissions, services, servicefigures, tasks
-from stats.models import AnnualReport, Figure, MunicipalityLock, MunicipalityYearTotal, StatsImport
+from stats.models import AllocationKey, AnnualReport, Figure, MunicipalityLock, MunicipalityYearTotal, StatsImport
 from stats.tests.factories import EMaterialServiceFactory
 
 # Only the figure sources a test registers (stats/tests/conftest.py).
@@ -257,3 +257,14 @@ def test_a_draft_previewed_before_the_lock_is_refused_at_its_confirmation(comput
         services.import_draft_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
     assert [(error.row, "Forssa" in error.message) for error in refused.value.parsed.errors] == [(3, True)]
     assert not StatsImport.objects.filter(file_name="korjaus.csv").exists()
+
+
+def test_with_a_louna_municipality_locked_the_years_keys_no_longer_change(locked, coordinator):
+    # The e-material services' figures are split among every Louna municipality by the
+    # annual job; a new key would split the others' parts from another total than Forssa's.
+    with pytest.raises(ValidationError) as refused:
+        services.allocation_key_save(year=2024, metric="ematerial_uses", method="equal", by=coordinator)
+    assert "Forssa" in " ".join(refused.value.messages)
+    assert not AllocationKey.objects.filter(statistics_year__year=2024, metric="ematerial_uses").exists()
+    # Another year is not locked.
+    services.allocation_key_save(year=2023, metric="ematerial_uses", method="equal", by=coordinator)
