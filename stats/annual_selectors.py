@@ -263,8 +263,10 @@ def latest_versions(*, year: int, municipality_ids=None, delivered_only: bool = 
 
 
 def version_list(*, year: int, municipality) -> list[AnnualReport]:
+    """The municipality's versions of the year, newest first, each with its lock if the
+    municipality's figures were locked at it (MunicipalityLock), in the same query."""
     return list(AnnualReport.objects.filter(statistics_year__year=year, municipality=municipality)
-                .select_related("delivered_by").order_by("-version"))
+                .select_related("delivered_by", "lock").order_by("-version"))
 
 
 def municipality_history(*, municipality) -> dict[int, AnnualReport]:

@@ -148,7 +148,8 @@ def _report_context(request, year: int, pk: int):
         raise Http404
     history = annual_selectors.municipality_history(municipality=municipality)
     context = {"statistics_year": statistics_year, "municipality": municipality, "versions": versions,
-               "report": report, "previous": history.get(year - 1)}
+               "report": report, "previous": history.get(year - 1),
+               "lock": next((lock for lock in map(_lock_of, versions) if lock is not None), None)}
     if report is not None:
         report.statistics_year = statistics_year  # the files name it; saves a query
         report.municipality = municipality

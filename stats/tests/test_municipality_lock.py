@@ -268,3 +268,18 @@ def test_with_a_louna_municipality_locked_the_years_keys_no_longer_change(locked
     assert not AllocationKey.objects.filter(statistics_year__year=2024, metric="ematerial_uses").exists()
     # Another year is not locked.
     services.allocation_key_save(year=2023, metric="ematerial_uses", method="equal", by=coordinator)
+
+
+def test_the_report_page_says_the_figures_are_locked_and_asks_no_more_for_it(client, locked, coordinator, humppila):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(coordinator)
+    queries = {}
+    for municipality in (humppila.municipality, locked):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("stats:annual_municipality", args=[2024, municipality.pk])).content.decode()
+        queries[municipality.name] = len(captured)
+        assert ("Luvut on ilmoitettu ja lukittu" in page) == (municipality == locked)
+    assert "(versio 1)" in page
+    assert queries["Forssa"] == queries["Humppila"]
