@@ -261,3 +261,23 @@ def test_the_coordinator_runs_the_job_by_hand_and_sees_the_run(client, coordinat
     page = client.get(reverse("stats:annual_municipality", args=[2022, director.role_assignments.get()
                                                                  .library.municipality_id])).content.decode()
     assert "Versio 2" in page and "?version=1" in page
+
+
+def test_the_report_files_name_units_and_columns_in_finnish(client, director, reports, humppila):
+    """Seen on the demo: the Excel's and the CSV's unit column read "items", "loans" (the
+    metric's unit code), and the CSV headed its metric-code column "Kuntanumero" beside the
+    real municipality code."""
+    client.force_login(director)
+    workbook = load_workbook(io.BytesIO(client.get(
+        reverse("stats:annual_municipality_xlsx", args=[2024, humppila.municipality_id])).content))
+    header, *rows = list(workbook["OKM-raportti"].iter_rows(min_row=4, values_only=True))
+    units = {row[1]: row[2] for row in rows}
+    assert header[2] == "Yksikkö"
+    assert units["Lainaus (ml. uusinnat)"] == "lainaa" and units["Poistot"] == "kpl"
+    lines = client.get(reverse("stats:annual_municipality_csv", args=[2024, humppila.municipality_id])
+                       ).content.decode("utf-8-sig").splitlines()
+    columns = lines[0].split(";")
+    assert columns.count("Kuntanumero") == 1
+    assert columns[6:8] == ["Koodi", "Yksikkö"]
+    loans = next(line.split(";") for line in lines[1:] if ";loans;" in line)
+    assert loans[7:9] == ["lainaa", "58400"]
