@@ -281,3 +281,11 @@ def test_the_report_files_name_units_and_columns_in_finnish(client, director, re
     assert columns[6:8] == ["Koodi", "Yksikkö"]
     loans = next(line.split(";") for line in lines[1:] if ";loans;" in line)
     assert loans[7:9] == ["lainaa", "58400"]
+
+
+def test_the_delivery_button_reads_as_finnish(client, coordinator, reports):
+    """Seen on the demo: "Merkitse Forssa versio 2 toimitetuksi" (a municipality's name in
+    the nominative where Finnish wants the genitive, which a name cannot be put in here)."""
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
+    assert "Merkitse toimitetuksi: Humppila, versio 2" in page
