@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from consortium.models import JobRun, Municipality
-from consortium.registry import figure_sources
+from consortium.registry import figure_source_label, figure_sources
 
 from . import selectors, series
 from .metrics import EXTRA_OKM_VARIABLES
@@ -272,7 +272,8 @@ def year_comparison(*, report: AnnualReport, previous: AnnualReport | None, lang
         rows.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"],
                      "unit_label": _unit_label(entry["unit"]), "okm_variable": entry["okm_variable"],
                      "value": value, "previous": old, "change": change,
-                     "percent": percent, "source": report.details.get("from_sources", {}).get(entry["code"], ""),
+                     "percent": percent,
+                     "source": figure_source_label(report.details.get("from_sources", {}).get(entry["code"], "")),
                      "split": _split_shown(report.details.get("splits", {}).get(entry["code"]))})
     return rows
 

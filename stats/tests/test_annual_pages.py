@@ -289,3 +289,21 @@ def test_the_delivery_button_reads_as_finnish(client, coordinator, reports):
     client.force_login(coordinator)
     page = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
     assert "Merkitse toimitetuksi: Humppila, versio 2" in page
+
+
+def test_a_figure_source_is_named_by_its_label_not_its_code(client, coordinator, reports, no_sources, humppila):
+    """Seen on the demo: the report page said "lähteestä louna.ematerials" and the overview
+    listed "louna-ematerials: 15 lukua", an app's internal name on a Finnish page."""
+    from django.utils.translation import gettext_lazy
+
+    from consortium import registry
+
+    no_sources.register_figure_source("orders", lambda *, year: [
+        registry.Figure(municipality_code="103", metric="ematerial_acquisitions_eur", value=Decimal("120.05"),
+                        source="orders")], label=gettext_lazy("Municipality"))
+    annual_services.annual_reports_create(year=2024, notify=False)
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:annual_municipality", args=[2024, humppila.municipality_id])).content.decode()
+    assert "lähteestä Kunta" in page and "orders" not in page
+    overview = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
+    assert "Kunta: 1 luku" in overview and "orders" not in overview
