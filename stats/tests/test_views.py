@@ -324,3 +324,17 @@ def test_the_year_form_offers_last_year():
 
     assert YearForm(today=date(2027, 1, 15))["year"].value() == 2026
     assert YearForm(today=date(2026, 12, 4))["year"].value() == 2025
+
+
+def test_the_year_page_names_the_annual_job_as_the_overview_does(client, coordinator, year_2024, points):
+    """Seen on the demo: the year page's "Laske yhteissummat" started the same job as the
+    overview's "Käynnistä vuosiajo (uudet raporttiversiot)", new report versions and the
+    directors' mail included, under a name that promised totals only."""
+    services.import_save(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, file_name="korjaus.csv", by=coordinator,
+                         data=b"Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+                              b"LOUNA-103-1;1;1;1;1;1\n")
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:year_detail", args=[2024])).content.decode()
+    assert "Käynnistä vuosiajo (uudet raporttiversiot)" in page
+    assert "käynnistä vuosiajo uudelleen" in page  # figures imported since the last run
+    assert "Laske yhteissummat" not in page and "laske yhteissummat" not in page
