@@ -343,3 +343,15 @@ def test_a_member_outside_louna_shows_no_figure_for_louna_s_shared_services(clie
     rows = {row["municipality"].name_fi: row for row in client.get(
         reverse("stats:year_detail", args=[2024])).context["rows"]}
     assert rows["Humppila"]["figures"]["finna_visits"] > 0 and rows["Tampere"]["figures"]["finna_visits"] is None
+
+
+def test_a_version_without_changes_is_told_in_words_not_as_zero(members, staff_user):
+    """Seen in the demo's outbox: a second version with nothing changed read "0 lukua
+    muuttui edellisestä versiosta" ("0 figures changed")."""
+    _save(staff_user)
+    _run()
+    _run()
+    message = OutboxMessage.objects.filter(kind="stats.annual_report", to=members["tampere_director"].email,
+                                           subject__contains="versio 2").get()
+    assert "Mikään luku ei muuttunut edellisestä versiosta." in message.body_text
+    assert "0 lukua" not in message.body_text
