@@ -338,3 +338,15 @@ def test_the_year_page_names_the_annual_job_as_the_overview_does(client, coordin
     assert "Käynnistä vuosiajo (uudet raporttiversiot)" in page
     assert "käynnistä vuosiajo uudelleen" in page  # figures imported since the last run
     assert "Laske yhteissummat" not in page and "laske yhteissummat" not in page
+
+
+def test_a_one_row_import_is_told_as_one_row(client, coordinator, points):
+    """Seen on the demo: a shared-services file of one row was "shared.csv tuotu: 1 riviä"."""
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "fi"
+    StatisticsYear.objects.create(year=2024)
+    url = reverse("stats:import", args=[2024])
+    upload = SimpleUploadedFile("yhteiset.csv", b"Tieto;Yhteensa\nfinna_visits;10001\n", "text/csv")
+    draft = client.post(url, {"kind": "shared", "file": upload}).context["draft"]
+    page = client.post(url, {"action": "confirm", "draft": draft.pk, "sha256": draft.sha256}, follow=True)
+    assert "yhteiset.csv tuotu: 1 rivi." in page.content.decode()
