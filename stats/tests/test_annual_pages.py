@@ -307,3 +307,15 @@ def test_a_figure_source_is_named_by_its_label_not_its_code(client, coordinator,
     assert "lähteestä Kunta" in page and "orders" not in page
     overview = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
     assert "Kunta: 1 luku" in overview and "orders" not in overview
+
+
+def test_a_population_split_names_key_and_year_in_one_parenthesis(client, director, points, coordinator, humppila):
+    """Seen on the demo: "osuus 426 400:sta (asukaslukujen suhteessa) (asukasluku 2020): 2 174
+    / 32 365", two parentheses one after the other."""
+    services.import_save(year=2024, kind=StatsImport.Kind.SHARED, data=b"Tieto;Yhteensa\nfinna_visits;10001\n",
+                         file_name="yhteiset.csv", by=coordinator)
+    annual_services.annual_reports_create(year=2024, notify=False)
+    client.force_login(director)
+    page = client.get(reverse("stats:annual_municipality", args=[2024, humppila.municipality_id])).content.decode()
+    assert "(asukaslukujen suhteessa, asukasluku 2020): 2\xa0174 / 8\xa0190" in page
+    assert ") (" not in page.replace("\n", " ")
