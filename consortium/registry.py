@@ -16,7 +16,7 @@ from typing import Any
 __all__ = ("Card", "CardItem", "NavEntry", "register_card", "register_nav", "register_seeder",
            "cards_for", "nav_for", "seeders", "NewsletterSection", "NewsletterEntry",
            "register_newsletter_section", "newsletter_sections", "Figure", "register_figure_source",
-           "figure_sources", "PersonalData", "register_personal_data", "personal_data_sources")
+           "figure_sources", "figure_source_label", "PersonalData", "register_personal_data", "personal_data_sources")
 
 
 @dataclass
@@ -147,12 +147,24 @@ class Figure:
 # provider(*, year: int) -> list[Figure]
 FigureProvider = Callable[..., "list[Figure]"]
 _figure_sources: dict[str, FigureProvider] = {}
+_figure_source_labels: dict[str, Any] = {}
 
 
-def register_figure_source(key: str, provider: FigureProvider) -> None:
+def register_figure_source(key: str, provider: FigureProvider, *, label: Any = None) -> None:
     """An app offers yearly figures to the statistics without the statistics app knowing
-    it: the annual job asks every registered source (stats never imports louna)."""
+    it: the annual job asks every registered source (stats never imports louna). `label`
+    (lazy text) is what people read for the source; a Figure whose `source` is the key is
+    shown by that label, translated when shown rather than when the report was stored."""
     _figure_sources[key] = provider
+    if label is not None:
+        _figure_source_labels[key] = label
+
+
+def figure_source_label(name: str) -> str:
+    """A registered source's label, or the name as it was stored (free text, or a source
+    no longer registered)."""
+    label = _figure_source_labels.get(name)
+    return str(label) if label is not None else name
 
 
 def figure_sources() -> dict[str, FigureProvider]:

@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from consortium.spreadsheets import safe_cell
 
-from .annual_selectors import covered_names, value_of
+from .annual_selectors import covered_names, split_key_label, value_of
 
 __all__ = ("report_workbook", "report_csv", "national_workbook")
 
@@ -54,7 +54,7 @@ def report_workbook(*, report, comparison: list[dict]) -> bytes:
                   str(report.statistics_year.year - 1), pgettext("difference", "Change"), _("Change in per cent"), _("Source")])
     _bold_row(sheet)
     for row in comparison:
-        sheet.append([safe_cell(row["okm_variable"]), safe_cell(row["label"]), row["unit"], _cell(row["value"]),
+        sheet.append([safe_cell(row["okm_variable"]), safe_cell(row["label"]), row["unit_label"], _cell(row["value"]),
                       _cell(row["previous"]), _cell(row["change"]),
                       float(row["percent"]) if row["percent"] is not None else None, safe_cell(row["source"])])
     for column, width in zip("ABCDEFGH", (30, 42, 10, 14, 14, 12, 10, 20), strict=True):
@@ -77,7 +77,7 @@ def report_workbook(*, report, comparison: list[dict]) -> bytes:
     for code, split in sorted(report.details.get("splits", {}).items()):
         # The e-material services' split names each service's total it was made of.
         services = "; ".join(f"{name} {value}" for name, value in split.get("services", []))
-        splits.append([safe_cell(names.get(code, code)), value_of(split["total"]), split["key"],
+        splits.append([safe_cell(names.get(code, code)), value_of(split["total"]), split_key_label(split["key"]),
                        split["population_year"], split["weight"], split["weights_total"], safe_cell(services)])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -90,13 +90,14 @@ def report_csv(*, report, comparison: list[dict]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([_("Municipality code"), _("Municipality"), _("Year"), _("Version"), _("OKM variable"),
-                     _("Figure"), _("Code"), _("Unit"), _("Value"), _("Municipalities covered")])
+                     # The metric's code: "Code" alone is the municipality code elsewhere.
+                     _("Figure"), pgettext("identifier", "Code"), _("Unit"), _("Value"), _("Municipalities covered")])
     covers = safe_cell(", ".join(covered_names(report)))  # empty but for a joint library organisation
     for row in comparison:
         value = "" if row["value"] is None else str(row["value"]).replace(".", ",")
         writer.writerow([safe_cell(report.municipality.code), safe_cell(report.municipality.name_fi),
                          report.statistics_year.year, report.version, safe_cell(row["okm_variable"]),
-                         safe_cell(row["label"]), row["code"], row["unit"], value, covers])
+                         safe_cell(row["label"]), row["code"], row["unit_label"], value, covers])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 

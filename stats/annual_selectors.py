@@ -13,7 +13,7 @@ from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from consortium.models import JobRun, Municipality
-from consortium.registry import figure_sources
+from consortium.registry import figure_source_label, figure_sources
 
 from . import selectors, series
 from .metrics import EXTRA_OKM_VARIABLES
@@ -21,7 +21,7 @@ from .models import AnnualReport, Metric, SplitMethod, StatisticsYear
 from .permissions import louna_municipality_ids, member_municipality_ids
 from .servicefigures import service_shared_splits
 
-__all__ = ("ReportInputs", "report_inputs", "value_of", "figures_diff", "latest_versions",
+__all__ = ("ReportInputs", "report_inputs", "value_of", "split_key_label", "figures_diff", "latest_versions",
            "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
            "NATIONAL_SORTS", "report_job_runs", "year_reports", "covered_names")
 
@@ -293,10 +293,25 @@ def year_comparison(*, report: AnnualReport, previous: AnnualReport | None, lang
         percent = (Decimal(100 * change) / Decimal(old)).quantize(TENTH, ROUND_HALF_UP) \
             if change is not None and old else None
         rows.append({"code": entry["code"], "label": _label(entry, language), "unit": entry["unit"],
-                     "okm_variable": entry["okm_variable"], "value": value, "previous": old, "change": change,
-                     "percent": percent, "source": report.details.get("from_sources", {}).get(entry["code"], ""),
+                     "unit_label": _unit_label(entry["unit"]), "okm_variable": entry["okm_variable"],
+                     "value": value, "previous": old, "change": change,
+                     "percent": percent,
+                     "source": figure_source_label(report.details.get("from_sources", {}).get(entry["code"], "")),
                      "split": _split_shown(report.details.get("splits", {}).get(entry["code"]))})
     return rows
+
+
+def _unit_label(unit: str) -> str:
+    """The unit as a person reads it ("kpl", "lainaa"); a stored version keeps the code, and a
+    code no longer among the choices is shown as it is."""
+    try:
+        return str(Metric.Unit(unit).label)
+    except ValueError:
+        return unit
+
+
+def split_key_label(key: str) -> str:
+    return str(dict(SplitMethod.choices).get(key, key))
 
 
 def covered_names(report: AnnualReport, language: str = "fi") -> list[str]:
@@ -309,9 +324,8 @@ def covered_names(report: AnnualReport, language: str = "fi") -> list[str]:
 def _split_shown(split: dict | None) -> dict | None:
     if split is None:
         return None
-    labels = dict(SplitMethod.choices)
     # Euros are kept as text with cents: numbers again for the page.
-    return {**split, "key_label": str(labels.get(split["key"], split["key"])), "total": value_of(split["total"]),
+    return {**split, "key_label": split_key_label(split["key"]), "total": value_of(split["total"]),
             "services": [(name, value_of(value)) for name, value in split.get("services", [])]}
 
 

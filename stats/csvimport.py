@@ -415,9 +415,11 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
         if problem:
             parsed.errors.append(RowError(number, *problem))
         elif (point.pk, month) in seen:
-            parsed.errors.append(RowError(number, labels["id"], _("The service point %(name)s is already on row "
-                                                                  "%(row)d.") % {"name": point.name,
-                                                                                 "row": seen[(point.pk, month)]}))
+            # Named in the column the row found it by: the id, or the name when the id is empty.
+            by_name = name_at is not None and not _cell(line, id_at)
+            parsed.errors.append(RowError(number, labels["name" if by_name else "id"], _(
+                "The service point %(name)s is already on row %(row)d.") % {
+                    "name": point.name, "row": seen[(point.pk, month)]}))
         else:
             seen[(point.pk, month)] = number
         values, ok, width = {}, True, len(line)

@@ -47,7 +47,7 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
                                          metrics=metrics)
     for row in rows:
         sheet.append([safe_cell(row["municipality"].code), safe_cell(row["municipality"].name_fi),
-                      *[row[n] for n in codes], row["service_points"], row["service_points_missing"]])
+                      *[row["figures"][n] for n in codes], row["service_points"], row["service_points_missing"]])
     totals = selectors.sum_rows(rows)
     sheet.append(["", _("Total"), *[totals[n] for n in codes], totals["service_points"],
                   totals["service_points_missing"]])

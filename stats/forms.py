@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .csvimport import MAX_BYTES
 from .models import Metric, Service, StatsImport
@@ -124,7 +125,7 @@ class ServiceForm(forms.Form):
     """A web site or an e-material service (stats/service_registry.py saves it)."""
 
     name = forms.CharField(label=_("Name"), max_length=120)
-    code = forms.SlugField(label=_("Code"), max_length=40,
+    code = forms.SlugField(label=pgettext_lazy("identifier", "Code"), max_length=40,
                            help_text=_("Short, without spaces (letters, digits, hyphens); an import file may name "
                                        "the service by it."))
     kind = forms.ChoiceField(label=_("Type"), choices=Service.Kind.choices, widget=forms.RadioSelect)

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from consortium.jobs import live_progress
@@ -60,8 +61,9 @@ def import_draft(request, year, pk):
                                         "replaced.") % {"name": record.file_name, "rows": record.rows,
                                                         "replaced": record.replaced})
             return redirect(reverse("stats:year_detail", args=[record.statistics_year.year]) + "#imports")
-        messages.success(request, _("%(name)s imported: %(rows)d rows.") % {
-            "name": draft.file_name, "rows": draft.result.get("row_count", 0)})
+        rows = draft.result.get("row_count", 0)
+        messages.success(request, ngettext("%(name)s imported: %(rows)d row.", "%(name)s imported: %(rows)d rows.",
+                                           rows) % {"name": draft.file_name, "rows": rows})
         return redirect("stats:year_detail", year=year)
     run = live_progress(draft.job_run) if draft.job_run else None
     job_failed = run is not None and run.state == run.State.FAILED and draft.state in _RUNNING

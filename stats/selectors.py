@@ -146,11 +146,15 @@ def municipality_totals(*, statistics_year: StatisticsYear, municipality_ids, me
     with_figures = Counter(municipality_id for pk, municipality_id in owed if pk in with_points)
     result = []
     for municipality in municipalities:
-        row = {"municipality": municipality, "has_figures": False}
+        # row[code] is 0 without a figure, for sums and the stored totals; row["figures"]
+        # keeps None there, for what people read: a zero is a figure, and Louna's shared
+        # services are no figure at all for a member outside Louna.
+        row = {"municipality": municipality, "has_figures": False, "figures": {}}
         for code in codes:
             value = sums.get((municipality.pk, code))
             row["has_figures"] |= value is not None
             row[code] = value or 0
+            row["figures"][code] = value
         row["service_points"] = expected.get(municipality.pk, 0)
         row["service_points_missing"] = max(0, row["service_points"] - with_figures.get(municipality.pk, 0))
         result.append(row)
@@ -193,7 +197,8 @@ def add_key_figures(rows: list[dict], *, statistics_year: StatisticsYear) -> Non
             if before and row.get("has_figures", True) else None
 
 
-_NOT_SUMMED = {"municipality", "has_figures", "population", "loans_per_resident", "previous_loans", "loans_change"}
+_NOT_SUMMED = {"municipality", "has_figures", "figures", "population", "loans_per_resident", "previous_loans",
+               "loans_change"}
 
 
 def sum_rows(rows: list[dict]) -> dict:

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from consortium.actions import run_service
@@ -138,8 +139,8 @@ def import_file(request, year):
             messages.error(request, " ".join(error.messages))
             return redirect("stats:import", year=year)
         else:
-            messages.success(request, _("%(name)s imported: %(rows)d rows.") % {"name": record.file_name,
-                                                                                "rows": record.rows})
+            messages.success(request, ngettext("%(name)s imported: %(rows)d row.", "%(name)s imported: %(rows)d rows.",
+                                               record.rows) % {"name": record.file_name, "rows": record.rows})
             return redirect("stats:year_detail", year=year)
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)

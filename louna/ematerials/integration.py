@@ -24,4 +24,5 @@ def _figures(*, year: int):
     return statistics_figures(year=year)
 
 
-register_figure_source("louna-ematerials", _figures)
+# The figures' source is the key, so the report shows the label in the reader's language.
+register_figure_source("louna-ematerials", _figures, label=gettext_lazy("Louna e-material orders"))

@@ -182,5 +182,5 @@ def statistics_figures(*, year: int) -> list:
         values = {"acquisitions_eur": totals.get(municipality.pk, Decimal("0")),
                   "titles": counts["titles"] or 0, "licences": counts["licences"] or 0}
         figures.extend(Figure(municipality_code=municipality.code, metric=ACQUISITION_METRICS[name], value=value,
-                              source="louna.ematerials") for name, value in values.items())
+                              source="louna-ematerials") for name, value in values.items())
     return figures

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import template
 
+from consortium.registry import figure_source_label
 from consortium.templatetags.portal import number
 
 register = template.Library()
@@ -33,3 +34,10 @@ def signed_percent(value):
         return "–"
     text = number(abs(value), 1)
     return f"{'+' if value > 0 else '−' if value < 0 else ''}{text}\xa0%"
+
+
+@register.filter
+def source_label(key: str) -> str:
+    """A figure source by the name its app gives it ("Lounan e-aineistotilaukset"), not
+    its registry key."""
+    return figure_source_label(key)

@@ -34,6 +34,7 @@ def no_sources(monkeypatch):
     from consortium import registry
 
     monkeypatch.setattr(registry, "_figure_sources", {})
+    monkeypatch.setattr(registry, "_figure_source_labels", {})
     return registry
 
 

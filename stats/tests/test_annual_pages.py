@@ -261,3 +261,61 @@ def test_the_coordinator_runs_the_job_by_hand_and_sees_the_run(client, coordinat
     page = client.get(reverse("stats:annual_municipality", args=[2022, director.role_assignments.get()
                                                                  .library.municipality_id])).content.decode()
     assert "Versio 2" in page and "?version=1" in page
+
+
+def test_the_report_files_name_units_and_columns_in_finnish(client, director, reports, humppila):
+    """Seen on the demo: the Excel's and the CSV's unit column read "items", "loans" (the
+    metric's unit code), and the CSV headed its metric-code column "Kuntanumero" beside the
+    real municipality code."""
+    client.force_login(director)
+    workbook = load_workbook(io.BytesIO(client.get(
+        reverse("stats:annual_municipality_xlsx", args=[2024, humppila.municipality_id])).content))
+    header, *rows = list(workbook["OKM-raportti"].iter_rows(min_row=4, values_only=True))
+    units = {row[1]: row[2] for row in rows}
+    assert header[2] == "Yksikkö"
+    assert units["Lainaus (ml. uusinnat)"] == "lainaa" and units["Poistot"] == "kpl"
+    lines = client.get(reverse("stats:annual_municipality_csv", args=[2024, humppila.municipality_id])
+                       ).content.decode("utf-8-sig").splitlines()
+    columns = lines[0].split(";")
+    assert columns.count("Kuntanumero") == 1
+    assert columns[6:8] == ["Koodi", "Yksikkö"]
+    loans = next(line.split(";") for line in lines[1:] if ";loans;" in line)
+    assert loans[7:9] == ["lainaa", "58400"]
+
+
+def test_the_delivery_button_reads_as_finnish(client, coordinator, reports):
+    """Seen on the demo: "Merkitse Forssa versio 2 toimitetuksi" (a municipality's name in
+    the nominative where Finnish wants the genitive, which a name cannot be put in here)."""
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
+    assert "Merkitse toimitetuksi: Humppila, versio 2" in page
+
+
+def test_a_figure_source_is_named_by_its_label_not_its_code(client, coordinator, reports, no_sources, humppila):
+    """Seen on the demo: the report page said "lähteestä louna.ematerials" and the overview
+    listed "louna-ematerials: 15 lukua", an app's internal name on a Finnish page."""
+    from django.utils.translation import gettext_lazy
+
+    from consortium import registry
+
+    no_sources.register_figure_source("orders", lambda *, year: [
+        registry.Figure(municipality_code="103", metric="ematerial_acquisitions_eur", value=Decimal("120.05"),
+                        source="orders")], label=gettext_lazy("Municipality"))
+    annual_services.annual_reports_create(year=2024, notify=False)
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:annual_municipality", args=[2024, humppila.municipality_id])).content.decode()
+    assert "lähteestä Kunta" in page and "orders" not in page
+    overview = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
+    assert "Kunta: 1 luku" in overview and "orders" not in overview
+
+
+def test_a_population_split_names_key_and_year_in_one_parenthesis(client, director, points, coordinator, humppila):
+    """Seen on the demo: "osuus 426 400:sta (asukaslukujen suhteessa) (asukasluku 2020): 2 174
+    / 32 365", two parentheses one after the other."""
+    services.import_save(year=2024, kind=StatsImport.Kind.SHARED, data=b"Tieto;Yhteensa\nfinna_visits;10001\n",
+                         file_name="yhteiset.csv", by=coordinator)
+    annual_services.annual_reports_create(year=2024, notify=False)
+    client.force_login(director)
+    page = client.get(reverse("stats:annual_municipality", args=[2024, humppila.municipality_id])).content.decode()
+    assert "(asukaslukujen suhteessa, asukasluku 2020): 2\xa0174 / 8\xa0190" in page
+    assert ") (" not in page.replace("\n", " ")

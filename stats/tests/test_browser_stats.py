@@ -48,7 +48,7 @@ def test_coordinator_imports_a_file_and_sees_the_figures(page, coordinator, poin
 
     assert page.url.endswith("/stats/2024/")
     assert points_with_figures() == 3
-    page.get_by_role("button", name="Laske yhteissummat").click()
+    page.get_by_role("button", name="Käynnistä vuosiajo (uudet raporttiversiot)").click()
     page.wait_for_load_state("domcontentloaded")
     page.goto("/stats/2024/")
     points_table = page.get_by_role("table", name="Palvelupisteet").inner_text()

@@ -217,3 +217,15 @@ def test_the_preview_takes_the_same_queries_whatever_it_replaces(earlier, django
     with django_assert_max_num_queries(4):
         _parsed, replaces = services.counter_import_preview(data=report(1, 4, [5, 6, 7, 8]), file_name="all.tsv")
     assert len(replaces["imports"]) == earlier
+
+
+def test_the_preview_gives_the_period_in_months(client, coordinator):
+    """Seen on the demo: a January–March report's preview read "Jakso 2024-01-01 – 2024-03-01
+    (ensimmäisen ja viimeisen kuukauden ensimmäiset päivät)", a period that seemed to end
+    on 1 March; the months, as the rest of the preview writes them, say it plainly."""
+    services.statistics_year_open(year=2024)
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "fi"
+    page = upload(client, report(1, 3, [10, 20, 30]), "q1.tsv").content.decode()
+    assert "Jakso 2024-01 – 2024-03, 2 raporttiriviä." in page
+    assert "2024-03-01" not in page

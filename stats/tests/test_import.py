@@ -80,11 +80,11 @@ def test_bad_rows_are_all_named_and_nothing_is_saved(points, coordinator):
         _save(coordinator, bad.encode(), name="huono.csv")
     errors = {(error.row, str(error.column)) for error in refused.value.parsed.errors}
     assert errors == {(3, "Id"), (4, "Removals"), (5, "Acquisitions"), (6, "Id"), (6, "Loans"), (7, "Id"),
-                      (8, "Id"), (8, "Collection")}
+                      (8, "Service point"), (8, "Collection")}  # row 8 named its point by name
     messages = {error.row: error.message for error in refused.value.parsed.errors}
     assert "EI-OLE" in messages[3]
     assert "negative" in messages[4]
-    assert "row 5" in [e.message for e in refused.value.parsed.errors if e.row == 8 and e.column == "Id"][0]
+    assert "row 5" in [e.message for e in refused.value.parsed.errors if e.row == 8 and e.column == "Service point"][0]
     # Nothing of the refused file was saved: the row-2 figures are still the first file's.
     assert _figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1310)
     assert StatsImport.objects.count() == 1
@@ -382,3 +382,17 @@ def test_the_preview_names_each_changed_figure_by_point_and_month_or_by_municipa
                                       data="Tieto;Yhteensä;103;834\nLounakirjailijat;500;150;350\n".encode())
     assert [(change["where"], change["old"], change["new"]) for change in preview.changes] == [
         (humppila.municipality.name_fi, 100, 150), (tammela.municipality.name_fi, 400, 350)]
+
+
+def test_a_point_named_twice_is_refused_in_the_column_that_named_it(points):
+    """Seen on the demo: a file naming its points by name ("Palvelupiste", the id column
+    empty) refused the second row of a point under "Tunniste"."""
+    data = ("Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+            ";Humppilan pääkirjasto;1;1;1;1;1\n"
+            ";Humppilan pääkirjasto;1;1;1;1;1\n"
+            "LOUNA-103-1;;1;1;1;1;1\n").encode()
+    from django.utils import translation
+
+    with translation.override("fi"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=data)
+    assert [(error.row, error.column) for error in parsed.errors] == [(3, "Palvelupiste"), (4, "Tunniste")]

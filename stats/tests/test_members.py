@@ -4,6 +4,7 @@ library sees their own municipality's annual report and files (another's is not 
 is told through the outbox; a contact person sees no municipality's report."""
 
 import codecs
+import re
 from datetime import date
 
 import pytest
@@ -313,3 +314,44 @@ def test_the_years_workbook_holds_the_persons_municipalities(client, members, st
     assert names(staff_user) == {"Humppila", "Tammela", "Tampere", "Turku"}
     assert names(coordinator) == {"Humppila", "Tammela"}
     assert names(members["turku_director"]) == {"Turku"}
+
+
+def test_a_member_outside_louna_shows_no_figure_for_louna_s_shared_services(client, members, staff_user, tampere):
+    """Seen on the demo as Tampere's director: the year page and its Excel gave Tampere 0
+    Finna visits and 0 shared e-material uses, figures Tampere never had (Louna's shared
+    services); a zero is a figure, so a missing one shows as "–" and an empty cell."""
+    import io
+
+    from openpyxl import load_workbook
+
+    _save(staff_user)
+    services.import_save(year=2024, kind=StatsImport.Kind.SHARED, file_name="yhteiset.csv", by=staff_user,
+                         data=b"Tieto;Yhteensa\nfinna_visits;1000\n")
+    client.force_login(members["tampere_director"])
+    response = client.get(reverse("stats:year_detail", args=[2024]))
+    page = response.content.decode()
+    shared = page[page.index('aria-labelledby="shared"'):]
+    row = shared[shared.index("Tampere"):]
+    row = row[:row.index("</tr>")]
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["–"] * 5
+    workbook = load_workbook(io.BytesIO(client.get(reverse("stats:export", args=[2024])).content))
+    header, tampere_row = list(workbook["Kunnat"].iter_rows(min_row=4, max_row=5, values_only=True))
+    cells = dict(zip(header, tampere_row, strict=True))
+    assert cells["Lainaus (ml. uusinnat)"] == 400000 and cells["Finnan verkkokäynnit"] is None
+    # Humppila, in Louna, has its part of the split (the coordinator's view of the same year).
+    client.force_login(staff_user)
+    rows = {row["municipality"].name_fi: row for row in client.get(
+        reverse("stats:year_detail", args=[2024])).context["rows"]}
+    assert rows["Humppila"]["figures"]["finna_visits"] > 0 and rows["Tampere"]["figures"]["finna_visits"] is None
+
+
+def test_a_version_without_changes_is_told_in_words_not_as_zero(members, staff_user):
+    """Seen in the demo's outbox: a second version with nothing changed read "0 lukua
+    muuttui edellisestä versiosta" ("0 figures changed")."""
+    _save(staff_user)
+    _run()
+    _run()
+    message = OutboxMessage.objects.filter(kind="stats.annual_report", to=members["tampere_director"].email,
+                                           subject__contains="versio 2").get()
+    assert "Mikään luku ei muuttunut edellisestä versiosta." in message.body_text
+    assert "0 lukua" not in message.body_text

@@ -101,3 +101,12 @@ def test_the_service_list_asks_the_same_few_queries_however_many_services(client
         response = client.get(reverse("stats:service_list"))
     assert response.status_code == 200
     assert response.content.decode().count("/stats/services/") >= extra
+
+
+def test_the_service_code_is_not_called_a_municipality_code(client, coordinator, finna):
+    """Seen on the demo: the form's code field and the list's column read "Kuntanumero"
+    (the catalogue's word for a bare "Code", which elsewhere is the municipality code)."""
+    client.force_login(coordinator)
+    for url in (reverse("stats:service_create"), reverse("stats:service_list")):
+        page = client.get(url).content.decode()
+        assert "Koodi" in page and "Kuntanumero" not in page, url

@@ -120,7 +120,7 @@ def test_the_report_page_shows_the_key_and_its_inputs_beside_the_figure(client, 
     workbook = load_workbook(io.BytesIO(client.get(reverse(
         "stats:annual_municipality_xlsx", args=[2024, humppila.municipality_id])).content))
     rows = {row[0]: row for row in workbook["Jakoperusteet"].iter_rows(min_row=2, values_only=True)}
-    assert rows["Yhteiset e-aineistot: lainat"][1:] == (7584, "population", 2020, 2174, 8190,
+    assert rows["Yhteiset e-aineistot: lainat"][1:] == (7584, "asukaslukujen suhteessa", 2020, 2174, 8190,
                                                         "BookBeat 5230; Ellibs 2354")
     assert rows["Yhteiset e-aineistot: hankinnat euroina"][1] == 12400.51  # a number in Excel, not text
 

@@ -189,7 +189,7 @@ def test_excel_export_opens_and_its_sums_equal_the_data(client, coordinator, yea
     data_rows, total_row = body[:-1], body[-1]
     assert [row[1] for row in data_rows] == ["Humppila", "Tammela"]
     for column in range(2, len(header)):
-        assert sum(row[column] for row in data_rows) == total_row[column]
+        assert sum(row[column] or 0 for row in data_rows) == total_row[column]  # empty: no figure
     assert total_row[loans_column] == sum(Figure.objects.filter(metric__code="loans").values_list("value", flat=True)) == 169750
     point_loans = [row[7].value for row in service_points.iter_rows(min_row=2)]
     assert sum(point_loans) == 169750
@@ -324,3 +324,29 @@ def test_the_year_form_offers_last_year():
 
     assert YearForm(today=date(2027, 1, 15))["year"].value() == 2026
     assert YearForm(today=date(2026, 12, 4))["year"].value() == 2025
+
+
+def test_the_year_page_names_the_annual_job_as_the_overview_does(client, coordinator, year_2024, points):
+    """Seen on the demo: the year page's "Laske yhteissummat" started the same job as the
+    overview's "Käynnistä vuosiajo (uudet raporttiversiot)", new report versions and the
+    directors' mail included, under a name that promised totals only."""
+    services.import_save(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, file_name="korjaus.csv", by=coordinator,
+                         data=b"Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n"
+                              b"LOUNA-103-1;1;1;1;1;1\n")
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:year_detail", args=[2024])).content.decode()
+    assert "Käynnistä vuosiajo (uudet raporttiversiot)" in page
+    assert "käynnistä vuosiajo uudelleen" in page  # figures imported since the last run
+    assert "Laske yhteissummat" not in page and "laske yhteissummat" not in page
+
+
+def test_a_one_row_import_is_told_as_one_row(client, coordinator, points):
+    """Seen on the demo: a shared-services file of one row was "shared.csv tuotu: 1 riviä"."""
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "fi"
+    StatisticsYear.objects.create(year=2024)
+    url = reverse("stats:import", args=[2024])
+    upload = SimpleUploadedFile("yhteiset.csv", b"Tieto;Yhteensa\nfinna_visits;10001\n", "text/csv")
+    draft = client.post(url, {"kind": "shared", "file": upload}).context["draft"]
+    page = client.post(url, {"action": "confirm", "draft": draft.pk, "sha256": draft.sha256}, follow=True)
+    assert "yhteiset.csv tuotu: 1 rivi." in page.content.decode()

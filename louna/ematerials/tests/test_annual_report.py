@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
+from consortium.registry import figure_source_label
 from louna.ematerials import selectors, services
 from stats import annual_services
 from stats.models import AnnualReport
@@ -31,7 +33,10 @@ def test_the_annual_report_takes_the_acquisitions_from_the_orders(budget, princi
         euros[municipality.code] = Decimal(str(report.figures["ematerial_acquisitions_eur"]))
         assert euros[municipality.code] == by_order
         assert (report.figures["ematerial_titles_acquired"], report.figures["ematerial_licences_acquired"]) == (6, 9)
-        assert report.details["from_sources"]["ematerial_acquisitions_eur"] == "louna.ematerials"
+        assert report.details["from_sources"]["ematerial_acquisitions_eur"] == "louna-ematerials"
+    # Shown by its label in the reader's language, not the key (the demo read "louna.ematerials").
+    with translation.override("fi"):
+        assert figure_source_label("louna-ematerials") == "Lounan e-aineistotilaukset"
     assert sum(euros.values()) == sum(prices)
 
     # A new order shows in the next version, as a change from the previous one.
