@@ -61,9 +61,11 @@ test: install-dev
 	$(VENV)/bin/pytest -n $${PYTEST_WORKERS:-2} $(PYTEST_ARGS)
 
 # The suite on days that have broken date-dependent tests before: a Sunday that is a public
-# holiday (6.12.), Christmas Eve, New Year's Day. PORTAL_TEST_NOW sets the clock of the
-# whole run (config/settings/test.py); browser, worker and cluster tests are left to `test`.
-TEST_DATES ?= 2026-12-06T10:00 2026-12-24T10:00 2027-01-01T10:00
+# holiday (6.12.), Christmas Eve, New Year's Day, and a late evening, when Helsinki's date is
+# already the next day's or a deadline a few days ahead crosses one more midnight than it
+# would in the morning. PORTAL_TEST_NOW sets the clock of the whole run
+# (config/settings/test.py); browser, worker and cluster tests are left to `test`.
+TEST_DATES ?= 2026-12-06T10:00 2026-12-24T10:00 2027-01-01T10:00 2026-12-04T23:30
 test-dates: install-dev
 	@for moment in $(TEST_DATES); do \
 		echo "== the suite at $$moment"; \

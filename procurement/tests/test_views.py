@@ -1,10 +1,12 @@
 """Pages and who may use them: members answer only for their own library (404 for any
 other), staff manage; lists, overview, cards, navigation and the newsletter section."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -138,6 +140,12 @@ def test_members_cannot_use_staff_actions(client, open_procurement, contact):
 # ---------------------------------------------------------------- pages
 
 
+# "Days left" counts Helsinki's calendar days: late in the evening the machine's (UTC) date
+# and Helsinki's differ, so these tests run on a fixed Helsinki morning.
+A_WEDNESDAY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Helsinki"))
+
+
+@time_machine.travel(A_WEDNESDAY_MORNING, tick=False)
 def test_member_list_shows_open_first_with_days_left_and_our_answer(client, humppila, contact):
     now = timezone.now()
     ProcurementFactory(title="Seurattava", state=State.FOLLOWED)
@@ -195,6 +203,7 @@ def test_staff_moves_and_records_through_the_pages(client, staff_user, humppila)
     assert list(procurement.transitions.values_list("to_state", flat=True)) == ["followed", "preparation"]
 
 
+@time_machine.travel(A_WEDNESDAY_MORNING, tick=False)
 def test_our_agreements_lists_agreements_and_joining_window(client, humppila, tammela, contact):
     mine = AgreementFactory(ends_on=date.today() + timedelta(days=90))
     mine.libraries.add(humppila)
@@ -211,6 +220,7 @@ def test_our_agreements_lists_agreements_and_joining_window(client, humppila, ta
     assert client.post(reverse("procurement:agreement_join", args=[joinable.pk, tammela.pk])).status_code == 404
 
 
+@time_machine.travel(A_WEDNESDAY_MORNING, tick=False)
 def test_front_page_card_nav_and_newsletter(rf, humppila, contact, staff_user):
     procurement = OpenProcurementFactory(title="Lehdet 2027", opt_in_deadline=timezone.now() + timedelta(days=5,
                                                                                                           hours=2))
