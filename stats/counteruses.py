@@ -57,9 +57,11 @@ from django.db.models.functions import ExtractMonth
 
 from .models import CounterMonthUses, CounterPlatform, Service, StatsImport
 
-__all__ = ("SOURCES", "USES_METRIC", "ROW_COLUMNS", "CounterUses", "counter_rows", "counter_uses",
+__all__ = ("SOURCES", "USES_METRIC", "TDM", "ROW_COLUMNS", "CounterUses", "counter_rows", "counter_uses",
            "counter_uses_from", "platform_key")
 
+# What counts as a use: services.counter_import_save applies these to a report's rows when
+# it keeps their sums (CounterMonthUses); TDM is compared without regard to case.
 USES_METRIC = "Total_Item_Requests"
 TDM = "TDM"
 # The order in which a platform's month takes its uses from the reports in force: the first
