@@ -23,6 +23,7 @@ __all__ = (
     "ServiceFigure",
     "CounterPlatform",
     "ColumnMapping",
+    "CounterMonthUses",
     "CounterUsage",
     "AnnualReport",
     "MunicipalityLock",
@@ -458,6 +459,33 @@ class CounterUsage(models.Model):
 
     def __str__(self):
         return f"{self.report_id} {self.platform} {self.metric_type} {self.month}"
+
+
+class CounterMonthUses(models.Model):
+    """An import's uses per report, platform and month: its COUNTER counts of the uses
+    metric (Total_Item_Requests, the access method TDM left out) added up when the report
+    is saved (services.counter_import_save), from the rows it has just read. The uses of a
+    year (stats/counteruses.py) are read from these few dozen rows per import rather than
+    grouped from the millions of CounterUsage rows on every page load. Replaced and
+    reverted with the import's CounterUsage rows, month by month."""
+
+    source_import = models.ForeignKey(StatsImport, on_delete=models.CASCADE, related_name="counter_month_uses",
+                                      verbose_name=_("import"))
+    report_id = models.CharField(_("COUNTER report"), max_length=10)
+    platform = models.CharField(_("platform"), max_length=255, blank=True)
+    month = models.DateField(_("month"))  # the first day
+    uses = models.PositiveBigIntegerField(_("number of uses"))
+    # As CounterUsage.replaced_by: set for the same imports and months in the same save.
+    replaced_by = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="replaced_counter_month_uses", verbose_name=_("replaced by"))
+
+    class Meta:
+        verbose_name = _("COUNTER uses per month")
+        verbose_name_plural = _("COUNTER uses per month")
+        indexes = [models.Index(fields=["month"], name="stats_counter_uses_month")]
+
+    def __str__(self):
+        return f"{self.report_id} {self.platform} {self.month}: {self.uses}"
 
 
 # ---------------------------------------------------------------- the annual reports

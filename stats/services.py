@@ -16,12 +16,14 @@ from consortium.models import Municipality, MunicipalityPopulation
 from . import csvimport, selectors, series
 from .allocation import Key, allocate
 from .bulk import copy_lines, insert_grouped, insert_rows, no_cyclic_gc
+from .counteruses import TDM, USES_METRIC
 from .metrics import BASE_METRICS, EXTRA_OKM_VARIABLES, base_metrics_ensure
 from .models import (
     KEYED_FIGURES,
     TOTAL_FIELDS,
     AllocationKey,
     AnnualReport,
+    CounterMonthUses,
     CounterUsage,
     DraftState,
     Figure,
@@ -583,6 +585,9 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     # A COUNTER report's monthly counts (one DELETE: nothing refers to them).
     record.counter_usage.all().delete()
     CounterUsage.objects.filter(replaced_by=record).update(replaced_by=None)
+    # And their sums per month (counteruses.py reads these), likewise.
+    record.counter_month_uses.all().delete()
+    CounterMonthUses.objects.filter(replaced_by=record).update(replaced_by=None)
     SharedServiceTotal.objects.filter(source_import=record).delete()
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
@@ -835,6 +840,7 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
     if previous is not None:
         _check_unlocked(previous.statistics_year)
         replaced, _by_model = previous.counter_usage.all().delete()
+        previous.counter_month_uses.all().delete()
         previous.reverted_at, previous.reverted_by = timezone.now(), by
         previous.save(update_fields=["reverted_at", "reverted_by"])
     earlier = _counter_earlier(scope, exclude=[record] + ([previous] if previous else []))
@@ -842,19 +848,27 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
         locked = _counter_locked(report, earlier, file_name=file_name)
         if locked:
             raise ValidationError(locked)
-        # One UPDATE for every earlier import and month, whatever the number of rows.
-        replaced += CounterUsage.objects.filter(
-            source_import__in=[other.pk for other in earlier], replaced_by__isnull=True,
-            month__gte=date.fromisoformat(scope["begin"]), month__lte=date.fromisoformat(scope["end"]),
-        ).update(replaced_by=record)
+        # One UPDATE for every earlier import and month, whatever the number of rows; the
+        # same filter for their sums per month, so the two never disagree on what is in force.
+        in_period = Q(source_import__in=[other.pk for other in earlier], replaced_by__isnull=True,
+                      month__gte=date.fromisoformat(scope["begin"]), month__lte=date.fromisoformat(scope["end"]))
+        replaced += CounterUsage.objects.filter(in_period).update(replaced_by=record)
+        CounterMonthUses.objects.filter(in_period).update(replaced_by=record)
     if replaced:
         record.replaced = replaced
         record.save(update_fields=["replaced"])
-    # COPY on PostgreSQL: a 200 000-row report is millions of monthly counts.
+    # COPY on PostgreSQL: a 200 000-row report is millions of monthly counts. The uses per
+    # platform and month are gathered in the same pass over the rows (_counter_groups) and
+    # kept beside them: a few dozen rows that counteruses reads instead of the counts.
+    uses = {}
     with no_cyclic_gc():
         insert_grouped(CounterUsage, ["source_import", "report_id", "release", "platform", "title", "identifiers",
                                       "data_type", "access_type", "access_method", "yop", "metric_type"],
-                       ["month", "count"], _counter_groups(report, record))
+                       ["month", "count"], _counter_groups(report, record, uses))
+    CounterMonthUses.objects.bulk_create(
+        [CounterMonthUses(source_import=record, report_id=report.report_id, platform=platform, month=month,
+                          uses=total) for (platform, month), total in sorted(_counter_month_uses(uses).items())],
+        batch_size=500)
     return record
 
 
@@ -901,16 +915,42 @@ def _counter_lock(scope: dict) -> None:
                            [f"stats.counter:{scope['report_id']}:{scope['institution']}"])
 
 
-def _counter_groups(report, record):
-    """(what a report row's months share, [(month, count), ...]) for each report row."""
+def _counter_groups(report, record, uses: dict):
+    """(what a report row's months share, [(month, count), ...]) for each report row.
+
+    On the way, the rows that count as uses (counteruses: the uses metric, TDM left out),
+    with exactly the values stored, are collected in `uses` for _counter_month_uses:
+    {(platform, the row's months): [the row's counts, ...]}. Collected here, while the rows
+    are in memory, they cost a comparison a row and two tuples for a quarter of a TR's rows
+    (the sums are then taken column by column in C): about 0.06 s of CPU for a 200 000-row TR
+    against some 14 s for its import, where reading them back would scan the counts."""
     for row in report.rows:
         item = row.item
-        common = (record.pk, report.report_id, report.release, item.get("Platform", "")[:255],
+        platform, access_method, metric_type = (item.get("Platform", "")[:255], item.get("Access_Method", "")[:40],
+                                                row.metric_type[:60])
+        common = (record.pk, report.report_id, report.release, platform,
                   (item.get("Title") or item.get("Database") or item.get("Item") or "")[:500],
                   {key: item[key] for key in _IDENTIFIERS if key in item},
-                  item.get("Data_Type", "")[:40], item.get("Access_Type", "")[:40], item.get("Access_Method", "")[:40],
-                  item.get("YOP", "")[:9], row.metric_type[:60])
+                  item.get("Data_Type", "")[:40], item.get("Access_Type", "")[:40], access_method,
+                  item.get("YOP", "")[:9], metric_type)
+        if metric_type == USES_METRIC and access_method.upper() != TDM:
+            key = (platform, tuple(row.months))
+            counts = uses.get(key)
+            if counts is None:
+                counts = uses[key] = []
+            counts.append(tuple(row.months.values()))
         yield common, list(row.months.items())
+
+
+def _counter_month_uses(uses: dict) -> dict:
+    """{(platform, month): uses} from what _counter_groups collected. A month whose counts
+    are all 0 stays, as 0: a report present in a month decides the platform's source there
+    (counteruses.SOURCES), whatever its uses."""
+    sums = {}
+    for (platform, months), counts in uses.items():
+        for month, total in zip(months, map(sum, zip(*counts))):
+            sums[platform, month] = sums.get((platform, month), 0) + total
+    return sums
 
 
 # ---------------------------------------------------------------- the annual computation
