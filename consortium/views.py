@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
@@ -336,7 +337,12 @@ def job_list(request):
 @permission_required(can_see_jobs)
 def job_detail(request, pk):
     run = live_progress(get_object_or_404(selectors.job_run_list(), pk=pk))
-    return render(request, "consortium/job_detail.html", {"run": run})
+    # The page that started the job may ask to be linked back to (?next=/stats/2024/overview/):
+    # only a path of this site, never another host.
+    back = request.GET.get("next", "")
+    if not (back.startswith("/") and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})):
+        back = ""
+    return render(request, "consortium/job_detail.html", {"run": run, "back": back})
 
 
 @permission_required(can_see_jobs)

@@ -1,5 +1,7 @@
 """Thin views of the statistics: parse, check permission, call a selector or a service."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -21,7 +23,7 @@ from . import exports, import_jobs, permissions, selectors, services, tasks
 from .csvimport import MAX_BYTES
 from .forms import AllocationKeyForm, ImportForm, YearForm
 from .metrics import SERVICE_FEEDS
-from .models import KEYED_FIGURES, Metric, SharedMetric, StatisticsYear, StatsImport
+from .models import KEYED_FIGURES, Metric, SharedMetric, SplitMethod, StatisticsYear, StatsImport
 from .servicefigures import USES
 
 can_view = permission_required(permissions.can_view)
@@ -192,8 +194,12 @@ def compute(request, year):
     run = job_run_queue(task=tasks.compute_year, label=_("Statistics %(year)d") % {"year": year},
                         created_by=request.user, kwargs=kwargs)
     messages.success(request, _("The computation of %(year)d was started.") % {"year": year})
-    return redirect(reverse("job_detail", args=[run.pk]) if not JobRun.objects.filter(
-        pk=run.pk, state=JobRun.State.DONE).exists() else reverse("stats:year_detail", args=[year]))
+    # The reports it makes are on the overview: that is where the person goes back to, or at
+    # once when the job has already run (no broker: in-process).
+    overview = reverse("stats:annual_overview", args=[year])
+    if JobRun.objects.filter(pk=run.pk, state=JobRun.State.DONE).exists():
+        return redirect(overview)
+    return redirect(f"{reverse('job_detail', args=[run.pk])}?{urlencode({'next': overview})}")
 
 
 @require_POST
@@ -272,8 +278,19 @@ def allocation_keys(request, year):
     when = {(True, False): _("when it is imported"),
             (True, True): _("when it is imported; the e-material services' figures when the annual job runs"),
             (False, True): _("the e-material services' figures, when the annual job runs")}
-    rows = [(value, label, chosen.get(value), when[(value in SharedMetric.values, value in fed)])
-            for value, label in KEYED_FIGURES]
+    names = {str(municipality.pk): municipality.name for municipality in selectors.louna_municipalities()}
+
+    def shares(key) -> str:
+        """Agreed shares as the coordinator gave them: "Forssa 50 / 100, …" (the page said
+        only "by agreed shares")."""
+        if key is None or key.method != SplitMethod.AGREED:
+            return ""
+        whole = sum(key.agreed_shares.values())
+        return ", ".join(f"{names.get(pk, pk)} {share} / {whole}" for pk, share in
+                         sorted(key.agreed_shares.items(), key=lambda item: str(names.get(item[0], item[0]))))
+
+    rows = [(value, label, chosen.get(value), when[(value in SharedMetric.values, value in fed)],
+             shares(chosen.get(value))) for value, label in KEYED_FIGURES]
     return render(request, "stats/allocation_keys.html", {"statistics_year": statistics_year, "rows": rows})
 
 

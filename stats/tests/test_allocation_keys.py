@@ -100,6 +100,9 @@ def test_the_coordinator_chooses_the_key_on_a_page(client, points, coordinator, 
     key = AllocationKey.objects.get()
     assert (key.method, key.agreed_shares, key.updated_by) == (
         SplitMethod.AGREED, {str(humppila.municipality_id): 1, str(tammela.municipality_id): 3}, coordinator)
+    # The list shows the shares themselves, not only that there are some.
+    page = client.get(reverse("stats:allocation_keys", args=[2024])).content.decode()
+    assert "sovituin osuuksin: Humppila 1 / 4, Tammela 3 / 4" in page
     assert client.get(reverse("stats:allocation_key_edit", args=[2024, "no_such_figure"])).status_code == 404
 
 

@@ -319,3 +319,16 @@ def test_a_population_split_names_key_and_year_in_one_parenthesis(client, direct
     page = client.get(reverse("stats:annual_municipality", args=[2024, humppila.municipality_id])).content.decode()
     assert "(asukaslukujen suhteessa, asukasluku 2020): 2\xa0174 / 8\xa0190" in page
     assert ") (" not in page.replace("\n", " ")
+
+
+def test_marking_delivered_and_locking_ask_to_be_confirmed_first(client, coordinator, reports):
+    """Both cannot be undone: the overview's button only opens the confirmation (a <details>,
+    no script), whose own button sends the POST."""
+    import re
+
+    client.force_login(coordinator)
+    page = client.get(reverse("stats:annual_overview", args=[2024])).content.decode()
+    deliver = re.search(r"<details><summary[^>]*>Merkitse toimitetuksi: Humppila, versio 2</summary>\s*"
+                        r"<form method=\"post\" action=\"([^\"]+)\"[^>]*>.*?<button[^>]*>([^<]+)</button>", page, re.S)
+    assert deliver and deliver.group(1).endswith("/deliver/")
+    assert deliver.group(2) == "Vahvista: toimitettu ministeriöön – Humppila, versio 2"

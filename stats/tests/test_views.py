@@ -158,6 +158,21 @@ def test_compute_from_the_page_runs_the_job(client, coordinator, year_2024, djan
     assert JobRun.objects.filter(task_name="stats.tasks.compute_year").count() == 1
 
 
+def test_a_queued_annual_job_page_leads_back_to_the_overview(client, coordinator, year_2024):
+    """With a real broker the job is still queued when the page answers: the person goes to
+    the job's page, which links back to the annual overview (the reports the job makes)."""
+    client.force_login(coordinator)
+    response = client.post(reverse("stats:compute", args=[2024]))  # not committed: the job waits
+    run = JobRun.objects.get(task_name="stats.tasks.compute_year")
+    overview = reverse("stats:annual_overview", args=[2024])
+    assert response["Location"] == f"{reverse('job_detail', args=[run.pk])}?next=%2Fstats%2F2024%2Foverview%2F"
+    page = client.get(response["Location"]).content.decode()
+    assert f'<a href="{overview}">Takaisin sivulle, josta työ käynnistettiin</a>' in page
+    # Only a path of this site is linked back to.
+    page = client.get(reverse("job_detail", args=[run.pk]) + "?next=https://example.org/").content.decode()
+    assert 'href="https://example.org/"' not in page and "Takaisin sivulle" not in page
+
+
 def test_report_needs_a_fresh_computation(client, coordinator, year_2024):
     client.force_login(coordinator)
     client.post(reverse("stats:report", args=[2024]))
