@@ -332,3 +332,22 @@ def test_marking_delivered_and_locking_ask_to_be_confirmed_first(client, coordin
                         r"<form method=\"post\" action=\"([^\"]+)\"[^>]*>.*?<button[^>]*>([^<]+)</button>", page, re.S)
     assert deliver and deliver.group(1).endswith("/deliver/")
     assert deliver.group(2) == "Vahvista: toimitettu ministeriöön – Humppila, versio 2"
+
+
+def test_the_demos_versions_come_with_the_run_that_made_them(client, coordinator):
+    """Seen on the demo: the overview said the annual job had not run for the year while its
+    versions were listed below (the demo made them without a run)."""
+    from consortium.demo_data import seed_core
+    from consortium.models import JobRun
+    from stats.demo_data import seed_stats
+
+    seed_core()
+    seed_stats()
+    seed_stats()  # a second seeding makes no second run
+    client.force_login(coordinator)
+    response = client.get(reverse("stats:annual_overview", args=[2024]))
+    page = response.content.decode()
+    runs = response.context["job_runs"]
+    assert [(run.state, run.task_kwargs) for run in runs] == [(JobRun.State.DONE, {"year": 2024})]
+    assert "Vuosiajoa ei ole vielä ajettu" not in page and "<td>valmis</td>" in page
+    assert AnnualReport.objects.filter(statistics_year__year=2024, job_run_id=runs[0].pk).exists()
