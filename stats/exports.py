@@ -14,6 +14,7 @@ from consortium.spreadsheets import safe_cell
 
 from . import selectors
 from .models import Metric, SharedMetric
+from .permissions import louna_municipality_ids
 
 __all__ = ("year_workbook", "column_labels", "import_template")
 
@@ -73,11 +74,14 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
                        safe_cell(", ".join(ids.get(point.pk, []))),
                        *(row["values"] or [None] * len(point_metrics))])
 
-    shared = workbook.create_sheet(_("Shared services")[:31])
-    _header(shared, [_("Figure"), _("Total"), _("Split method"), _("Population year")])
-    for total in selectors.shared_totals(statistics_year=statistics_year):
-        shared.append([labels.get(total.metric, total.metric), total.total, str(total.get_split_method_display()),
-                       total.population_year])
+    # Louna's shared services are split among the Louna municipalities: their totals mean
+    # something to a workbook holding one of those, nothing to Tampere's.
+    if set(municipality_ids) & louna_municipality_ids():
+        shared = workbook.create_sheet(_("Shared services")[:31])
+        _header(shared, [_("Figure"), _("Total"), _("Split method"), _("Population year")])
+        for total in selectors.shared_totals(statistics_year=statistics_year):
+            shared.append([labels.get(total.metric, total.metric), total.total,
+                           str(total.get_split_method_display()), total.population_year])
     for worksheet in workbook.worksheets:
         worksheet.column_dimensions["A"].width = 28
         worksheet.column_dimensions["B"].width = 24

@@ -315,6 +315,14 @@ def test_the_years_workbook_holds_the_persons_municipalities(client, members, st
     assert names(coordinator) == {"Humppila", "Tammela"}
     assert names(members["turku_director"]) == {"Turku"}
 
+    # Louna's shared services' totals are a sheet only where a Louna municipality is.
+    def sheets(user):
+        client.force_login(user)
+        return load_workbook(io.BytesIO(client.get(reverse("stats:export", args=[2024])).content)).sheetnames
+
+    assert "Yhteiset palvelut" in sheets(coordinator) and "Yhteiset palvelut" in sheets(staff_user)
+    assert sheets(members["turku_director"]) == ["Kunnat", "Palvelupisteet"]
+
 
 def test_a_member_outside_louna_shows_no_figure_for_louna_s_shared_services(client, members, staff_user, tampere):
     """Seen on the demo as Tampere's director: the year page and its Excel gave Tampere 0
