@@ -71,6 +71,12 @@ class CounterReport:
                 "end": self.end.isoformat() if self.end else None, "metric_totals": self.metric_totals()}
 
 
+def _quoted(value) -> str:
+    """A value from the file as the portal's other messages quote one: ”2O24” (not Python's
+    repr, whose straight quotes and escapes mean nothing to a reader)."""
+    return f"”{value}”" if value is not None else "–"
+
+
 def _month(text: str) -> date | None:
     text = text.strip()
     found = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", text)
@@ -101,7 +107,7 @@ def _count(text, row: int, column: str, report: CounterReport) -> int | None:
         return None
     if not re.fullmatch(r"\d+", value):
         report.errors.append((row, _("Column %(column)s: %(value)s is not a whole number.")
-                              % {"column": column, "value": repr(value[:30])}))
+                              % {"column": column, "value": _quoted(value[:30])}))
         return None
     return int(value)
 
@@ -157,11 +163,11 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
                                    "report and release if the file has none.") % {"missing": ", ".join(missing)}))
         return
     if report.release not in ("5", "5.0", "5.1"):
-        report.errors.append((0, _("Release %(release)s is neither 5 nor 5.1.") % {"release": repr(report.release)}))
+        report.errors.append((0, _("Release %(release)s is neither 5 nor 5.1.") % {"release": _quoted(report.release)}))
         return
     report.release = "5" if report.release == "5.0" else report.release
     if report.report_id not in REPORT_IDS:
-        report.errors.append((0, _("Unknown COUNTER report %(report)s.") % {"report": repr(report.report_id)}))
+        report.errors.append((0, _("Unknown COUNTER report %(report)s.") % {"report": _quoted(report.report_id)}))
         return
     _period(header.get("Reporting_Period", ""), report)
     columns = [cell.strip() for cell in lines[index]]
@@ -236,7 +242,7 @@ def _read_json_items(document, header: dict, report: CounterReport, progress=Non
     report.report_id = str(header.get("Report_ID", "")).strip()
     if report.release not in ("5", "5.1") or report.report_id not in REPORT_IDS:
         report.errors.append((0, _("Release %(release)s, report %(report)s: not a COUNTER 5 or 5.1 report.")
-                              % {"release": repr(report.release), "report": repr(report.report_id)}))
+                              % {"release": _quoted(report.release), "report": _quoted(report.report_id)}))
         return
     report.institution = _institution(header.get("Institution_ID") or header.get("Institution_Name") or "")
     filters = header.get("Report_Filters") or {}

@@ -29,7 +29,7 @@ def test_coordinator_replaces_a_counter_report_after_seeing_what_changes(page, c
     page.get_by_role("button", name="Tarkista tiedosto").click()
     page.wait_for_load_state("load")
     refusal = page.get_by_role("alert").inner_text() + page.locator("main ul").first.inner_text()
-    assert "rivi 15: Sarake Feb-2024: 'kaksikymmentä' ei ole kokonaisluku." in refusal
+    assert "rivi 15: Sarake Feb-2024: ”kaksikymmentä” ei ole kokonaisluku." in refusal
     assert_accessible(page)
 
     fixed = tmp_path / "korjattu-2.tsv"

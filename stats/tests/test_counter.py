@@ -190,8 +190,8 @@ def test_a_finnish_user_is_told_in_finnish_what_is_wrong_naming_the_file_row_and
             services.counter_import_save(data=bad_month, file_name="ellibs-2024.tsv", by=None)
     assert missing.value.messages[0].startswith(
         "ellibs.tsv: Otsaketiedot puuttuvat tai ovat vajaat (puuttuu: Report_Name, Report_ID, Release")
-    assert text.value.messages == ["ellibs-2024.tsv, rivi 15: Sarake Feb-2024: 'kaksi' ei ole kokonaisluku."]
+    assert text.value.messages == ["ellibs-2024.tsv, rivi 15: Sarake Feb-2024: ”kaksi” ei ole kokonaisluku."]
     with translation.override("sv"):
         refused, _replaces = services.counter_import_preview(data=bad_month, file_name="ellibs-2024.tsv")
         assert error_lines(refused, "ellibs-2024.tsv") == [
-            "ellibs-2024.tsv, rad 15: Kolumn Feb-2024: 'kaksi' är inte ett heltal."]
+            "ellibs-2024.tsv, rad 15: Kolumn Feb-2024: ”kaksi” är inte ett heltal."]

@@ -48,7 +48,7 @@ def test_a_large_report_with_a_bad_row_names_the_file_and_row_and_cannot_be_conf
     draft = PendingImport.objects.get()
     assert draft.state == DraftState.REFUSED and draft.job_run.state == JobRun.State.DONE
     assert "Tiedostoa huono.tsv ei tuotu: 1 virhe" in page
-    assert "huono.tsv, rivi 15: Sarake Feb-2024: &#x27;kaksikymmentä&#x27; ei ole kokonaisluku." in page
+    assert "huono.tsv, rivi 15: Sarake Feb-2024: ”kaksikymmentä” ei ole kokonaisluku." in page
     assert "Vahvista tuonti" not in page and "data-import-status" not in page
     finnish_client.post(reverse("stats:import_draft_confirm", args=[2024, draft.pk]), {"sha256": draft.sha256})
     assert not StatsImport.objects.exists() and not CounterUsage.objects.exists()

@@ -189,7 +189,7 @@ def test_a_finnish_user_is_refused_in_finnish_on_the_page(client, coordinator):
     assert "Mitään ei tallennettu." in page
     data = report(1, 3, [10, 20, 30]).replace(b"\t20\t", b"\tkaksikymment\xc3\xa4\t")
     page = upload(client, data, "huono.tsv").content.decode()
-    assert "huono.tsv, rivi 15: Sarake Feb-2024: &#x27;kaksikymmentä&#x27; ei ole kokonaisluku." in page
+    assert "huono.tsv, rivi 15: Sarake Feb-2024: ”kaksikymmentä” ei ole kokonaisluku." in page
     assert not StatsImport.objects.exists()
 
 
