@@ -382,6 +382,9 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
             if field_name not in columns:
                 parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
     if parsed.errors:
+        shared, _unknown = _map_header(lines[0], SHARED_HEADERS)
+        if "metric" in shared and "total" in shared:
+            _hint_other_kind(parsed, StatsImport.Kind.SHARED)
         return
     # Further metrics mapped as data are optional columns: an empty cell is no figure. In a
     # file by month every column is: a month's row gives what it has.
@@ -467,12 +470,25 @@ def _joint_columns(louna_municipalities) -> dict:
     return keys
 
 
+def _hint_other_kind(parsed: ParsedFile, kind: str) -> None:
+    """A header that is another kind of file's: say so first, before its missing columns
+    (six "column missing" lines do not tell that the wrong kind was chosen)."""
+    parsed.errors.insert(0, RowError(1, "", _("The file looks like one of %(kind)s: choose that as what the file "
+                                              "contains, or choose another file.") % {
+        "kind": StatsImport.Kind(kind).label}))
+
+
 def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
     labels = _labels()
     columns, unknown = _map_header(lines[0], SHARED_HEADERS)
     for field_name in ("metric", "total"):
         if field_name not in columns:
             parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
+    if parsed.errors:
+        headers, _metric_names = _point_headers()
+        points, _unknown = _map_header(lines[0], headers)
+        if ("id" in points or "name" in points) and any(code in points for code in SERVICE_POINT_FIELDS):
+            _hint_other_kind(parsed, StatsImport.Kind.SERVICE_POINTS)
     by_key = {}
     for municipality in louna_municipalities:
         for key in (municipality.code, _norm(municipality.name_fi), _norm(municipality.name_sv)):

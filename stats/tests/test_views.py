@@ -272,6 +272,21 @@ def test_templates_fill_in_and_import_back(client, coordinator, director, points
     assert client.get(reverse("stats:import_template", args=[2024, "shared"])).status_code == 403
 
 
+def test_a_template_of_the_other_kind_is_refused_saying_which_kind_it_is(client, coordinator, points):
+    """Seen on the walk: the shared-services template chosen as service-point figures gave six
+    "column missing" lines and no word of the kind chosen."""
+    client.force_login(coordinator)
+    StatisticsYear.objects.create(year=2024)
+    url = reverse("stats:import", args=[2024])
+    for template, chosen, named in (("shared", "service_points", "yhteiset palvelut"),
+                                    ("service_points", "shared", "palvelupisteiden luvut")):
+        data = client.get(reverse("stats:import_template", args=[2024, template])).content
+        response = client.post(url, {"kind": chosen, "file": SimpleUploadedFile(f"{template}.csv", data)})
+        errors = response.context["parsed"].errors
+        assert len(errors) > 1 and named in errors[0].message and "valitse" in errors[0].message, template
+    assert not Figure.objects.exists()
+
+
 def test_an_excel_workbook_is_read_like_the_csv_and_other_files_are_refused(client, coordinator, points):
     from openpyxl import Workbook
 
