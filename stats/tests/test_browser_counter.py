@@ -16,6 +16,16 @@ from .test_counter_replacing import report
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _confirm_the_replacement(page):
+    """The preview is accessible and has saved nothing; confirming puts the new counts in force."""
+    assert_accessible(page)
+    assert CounterUsage.objects.filter(replaced_by__isnull=False).count() == 0
+    page.get_by_role("button", name="Vahvista tuonti").click()
+    page.wait_for_url("**/stats/2024/#imports")
+    assert sorted(CounterUsage.objects.filter(metric_type="Total_Item_Requests", replaced_by__isnull=True)
+                  .values_list("count", flat=True)) == [11, 20, 35]
+
+
 def test_coordinator_replaces_a_counter_report_after_seeing_what_changes(page, coordinator, tmp_path):
     StatisticsYear.objects.create(year=2024)
     services.counter_import_save(data=report(1, 3, [10, 20, 30]), file_name="tammi-maalis.tsv", by=coordinator)
@@ -39,13 +49,7 @@ def test_coordinator_replaces_a_counter_report_after_seeing_what_changes(page, c
     page.wait_for_load_state("load")
     replaced = page.get_by_role("table").nth(1).inner_text()
     assert "Total_Item_Requests\t60\t66" in replaced
-    assert_accessible(page)
-    assert CounterUsage.objects.filter(replaced_by__isnull=False).count() == 0
-
-    page.get_by_role("button", name="Vahvista tuonti").click()
-    page.wait_for_url("**/stats/2024/#imports")
-    assert sorted(CounterUsage.objects.filter(metric_type="Total_Item_Requests", replaced_by__isnull=True)
-                  .values_list("count", flat=True)) == [11, 20, 35]
+    _confirm_the_replacement(page)
 
 
 def test_coordinator_follows_a_large_report_through_the_background_check_and_confirms(page, settings, coordinator,
@@ -76,13 +80,7 @@ def test_coordinator_follows_a_large_report_through_the_background_check_and_con
     tasks.check_import.apply(kwargs={"draft_id": draft.pk, "job_run_id": draft.job_run_id})
     page.get_by_role("button", name="Vahvista tuonti").wait_for(timeout=10_000)
     assert "Total_Item_Requests\t60\t66" in page.get_by_role("table").nth(1).inner_text()
-    assert_accessible(page)
-    assert CounterUsage.objects.filter(replaced_by__isnull=False).count() == 0
-
-    page.get_by_role("button", name="Vahvista tuonti").click()
-    page.wait_for_url("**/stats/2024/#imports")
-    assert sorted(CounterUsage.objects.filter(metric_type="Total_Item_Requests", replaced_by__isnull=True)
-                  .values_list("count", flat=True)) == [11, 20, 35]
+    _confirm_the_replacement(page)
     assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK, state=JobRun.State.DONE).count() == 1
 
 
