@@ -10,6 +10,9 @@ with library-system ids. Then, for the data as it is and doubled:
    (750 x 12 = 9 000 rows), is imported through the real code (services.import_save);
 3. each import's rows are loaded again with PostgreSQL's own COPY into a bare table of the
    same columns (no keys, no indexes, no checks), in the same run, and the times compared;
+   the national export's rows also into a table with only a primary key, and with the key,
+   the rule that a figure is in force once and an index on the import (the floor any table
+   of figures has, foreign keys and Python left out);
 4. the annual computation runs for every municipality (through `annual()`, one function,
    so it follows the services' year computation as that changes).
 
@@ -116,18 +119,31 @@ def annual(year: int) -> dict:
     return {**computed, "report_versions": len(reports["versions"])}
 
 
-def copy_same_rows(cursor, *, source_sql: str, table: str, columns_sql: str) -> float:
+def copy_same_rows(cursor, *, source_sql: str, table: str, columns_sql: str, extra_sql: str = "") -> float:
     """Load the rows `source_sql` selects into a bare table with PostgreSQL's COPY; the
-    seconds the COPY FROM took (reading the rows out first is not timed)."""
+    seconds the COPY FROM took (reading the rows out first is not timed). `extra_sql` adds
+    to the table before the load (a key, an index) to show what those alone cost."""
     buffer = io.StringIO()
     cursor.copy_expert(f"COPY ({source_sql}) TO STDOUT WITH (FORMAT csv)", buffer)
     buffer.seek(0)
-    cursor.execute(f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({columns_sql})")
+    cursor.execute(f"DROP TABLE IF EXISTS {table}; CREATE TABLE {table} ({columns_sql}); {extra_sql}")
+    names = ", ".join(column.split()[0] for column in columns_sql.split(", "))
     start = time.perf_counter()
-    cursor.copy_expert(f"COPY {table} FROM STDIN WITH (FORMAT csv)", buffer)
+    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
     seconds = time.perf_counter() - start
     cursor.execute(f"DROP TABLE {table}")
     return seconds
+
+
+# The least a table of figures needs beside its columns, loaded with the same COPY: a primary
+# key; then also the rule that a figure is in force once (stats_point_figure_current_once)
+# and an index to find an import's rows (its revert). No foreign keys, no Python.
+KEYED_SQL = "ALTER TABLE bench_copy_keyed ADD COLUMN id bigserial PRIMARY KEY"
+RULED_SQL = ("ALTER TABLE bench_copy_ruled ADD COLUMN id bigserial PRIMARY KEY, ADD COLUMN replaced_by_id bigint; "
+             "CREATE UNIQUE INDEX bench_copy_ruled_once ON bench_copy_ruled "
+             "(statistics_year_id, metric_id, month, service_point_id) "
+             "WHERE replaced_by_id IS NULL AND service_point_id IS NOT NULL; "
+             "CREATE INDEX bench_copy_ruled_import ON bench_copy_ruled (source_import_id)")
 
 
 def measure(*, scale: int, year: int, counter_rows: int, point_ids: list[str], seed: int) -> dict:
@@ -161,12 +177,16 @@ def measure(*, scale: int, year: int, counter_rows: int, point_ids: list[str], s
                          "platform varchar(255), title varchar(500), identifiers jsonb, data_type varchar(40), "
                          "access_type varchar(40), access_method varchar(40), yop varchar(9), "
                          "metric_type varchar(60), month date, count bigint"))
-        points_copy = copy_same_rows(
-            cursor, table="bench_copy_figures",
-            source_sql=("SELECT statistics_year_id, metric_id, month, municipality_id, service_point_id, value, "
-                        f"source_import_id, is_demo FROM stats_figure WHERE source_import_id = {int(points_import.pk)}"),
-            columns_sql=("statistics_year_id bigint, metric_id bigint, month smallint, municipality_id bigint, "
-                         "service_point_id bigint, value bigint, source_import_id bigint, is_demo boolean"))
+        figures_sql = ("SELECT statistics_year_id, metric_id, month, municipality_id, service_point_id, value, "
+                       f"source_import_id, is_demo FROM stats_figure WHERE source_import_id = {int(points_import.pk)}")
+        figure_columns = ("statistics_year_id bigint, metric_id bigint, month smallint, municipality_id bigint, "
+                          "service_point_id bigint, value bigint, source_import_id bigint, is_demo boolean")
+        points_copy = copy_same_rows(cursor, table="bench_copy_figures", source_sql=figures_sql,
+                                     columns_sql=figure_columns)
+        keyed_copy = copy_same_rows(cursor, table="bench_copy_keyed", source_sql=figures_sql,
+                                    columns_sql=figure_columns, extra_sql=KEYED_SQL)
+        ruled_copy = copy_same_rows(cursor, table="bench_copy_ruled", source_sql=figures_sql,
+                                    columns_sql=figure_columns, extra_sql=RULED_SQL)
 
     start = time.perf_counter()
     computed = annual(year)
@@ -179,7 +199,11 @@ def measure(*, scale: int, year: int, counter_rows: int, point_ids: list[str], s
                     "ratio": round(counter_seconds / counter_copy, 2)},
         "points": {"file_rows": len(point_ids) * 12, "service_points": len(point_ids), "stored_rows": figures_stored,
                    "import_seconds": round(points_seconds, 3), "copy_seconds": round(points_copy, 3),
-                   "ratio": round(points_seconds / points_copy, 2)},
+                   "ratio": round(points_seconds / points_copy, 2),
+                   # The floor: the same COPY into a table with a key, then with the in-force rule.
+                   "keyed_copy_seconds": round(keyed_copy, 3), "keyed_copy_ratio": round(keyed_copy / points_copy, 2),
+                   "ruled_copy_seconds": round(ruled_copy, 3), "ruled_copy_ratio": round(ruled_copy / points_copy, 2),
+                   "ratio_to_ruled_copy": round(points_seconds / ruled_copy, 2)},
         "annual": {"municipalities": computed["municipalities"], "seconds": round(annual_seconds, 3)},
     }
     row["ratio"] = round((counter_seconds + points_seconds) / (counter_copy + points_copy), 2)
@@ -187,6 +211,10 @@ def measure(*, scale: int, year: int, counter_rows: int, point_ids: list[str], s
         part = row[name]
         print(f"scale {scale} {name:<8} {part['file_rows']:>7} file rows -> {part['stored_rows']:>8} rows: "
               f"import {part['import_seconds']:>7.2f} s, COPY {part['copy_seconds']:>6.2f} s, ratio {part['ratio']}")
+    part = row["points"]
+    print(f"scale {scale} points   the same COPY into a table with a primary key: {part['keyed_copy_seconds']:.3f} s "
+          f"({part['keyed_copy_ratio']}x the bare COPY); with the in-force rule and the import's index too: "
+          f"{part['ruled_copy_seconds']:.3f} s ({part['ruled_copy_ratio']}x); the import {part['ratio_to_ruled_copy']}x that")
     print(f"scale {scale} annual   {computed['municipalities']} municipalities: {annual_seconds:.2f} s")
     return row
 
@@ -231,6 +259,8 @@ def main():
         print(json.dumps({
             "bench": "stats", "database": connection.vendor, "ratio": first["ratio"],
             "ratio_counter": first["counter"]["ratio"], "ratio_points": first["points"]["ratio"],
+            "points_copy_floor": {"keyed": first["points"]["keyed_copy_ratio"],
+                                  "ruled": first["points"]["ruled_copy_ratio"]},
             "annual_seconds": first["annual"]["seconds"], "growth": growth,
             "import_seconds": {"counter": first["counter"]["import_seconds"],
                                "points": first["points"]["import_seconds"]},
