@@ -7,7 +7,10 @@ Two kinds of file:
 - service points: Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat
   (a point is found by its id in Kirkanta, Mikromarc or Quria — optionally written
   "quria:123" — or else by its name; active customers may be left empty until the vendor's
-  support has sent them);
+  support has sent them). A file gives the metrics it has columns for, at least one (active
+  customers may come in a file of their own); the column mappings of its library system
+  (ColumnMapping.source, told by the id column's name or the ids) name further columns, and
+  any other column is refused by name;
 - shared services: Tieto;Yhteensä;061;103;... — one row per figure (Finna visits,
   Lounakirjailijat visits, e-material count, uses, acquisitions); with the municipality
   columns empty the total is split by population share, filled they are taken as given
@@ -105,7 +108,8 @@ def _labels():
 
 # Accepted header names (compared lower-cased, without punctuation and extra spaces).
 POINT_HEADERS = {
-    "id": {"tunniste", "id", "kirkantaid", "kirkanta", "mikromarcid", "quriaid", "palvelupisteen tunniste"},
+    "id": {"tunniste", "id", "kirkantaid", "kirkanta", "mikromarcid", "quriaid", "kirkanta id", "mikromarc id",
+           "quria id", "palvelupisteen tunniste"},
     "name": {"palvelupiste", "toimipiste", "nimi", "service point", "name"},
     "removals": {"poistot", "poisto", "removals"},
     "acquisitions": {"hankinnat", "hankinta", "acquisitions"},
@@ -113,6 +117,9 @@ POINT_HEADERS = {
     "loans": {"lainaus", "lainaukset", "kokonaislainaus", "loans"},
     "active_customers": {"aktiiviset asiakkaat", "aktiivisia asiakkaita", "aktiiviset lainaajat", "active customers"},
 }
+# An id column named after its system tells whose export the file is (ColumnMapping.source).
+ID_HEADER_SOURCES = {"kirkantaid": "kirkanta", "kirkanta id": "kirkanta", "kirkanta": "kirkanta",
+                     "mikromarcid": "mikromarc", "mikromarc id": "mikromarc", "quriaid": "quria", "quria id": "quria"}
 SHARED_HEADERS = {
     "metric": {"tieto", "palvelu", "luku", "figure", "metric"},
     "total": {"yhteensä", "yhteensa", "yht", "total", "summa"},
@@ -330,9 +337,11 @@ class _PointFinder:
         return None, (labels["id"], _("Give the service point's id or name."))
 
 
-def _point_headers() -> tuple[dict, dict]:
-    """The accepted column names by field: the built-in ones, plus every ColumnMapping row
-    (any service-point metric, with the metric's own names too); and the metric names."""
+def _point_headers(source: str | None = None) -> tuple[dict, dict]:
+    """The accepted column names by field: the built-in ones, every service-point metric's own
+    names, and the ColumnMapping rows of the file's `source` (its library system; None: no
+    mapping applies, as a Quria export's names mean nothing in a Mikromarc one); and the
+    metric names."""
     from .models import ColumnMapping, Metric
 
     headers = {name: set(names) for name, names in POINT_HEADERS.items()}
@@ -341,10 +350,39 @@ def _point_headers() -> tuple[dict, dict]:
         names[metric.code] = capfirst(metric.name)
         headers.setdefault(metric.code, set()).update(
             {_norm(metric.code), *(_norm(name) for name in (metric.name_fi, metric.name_sv, metric.name_en) if name)})
-    for column, code in ColumnMapping.objects.filter(metric__level=Metric.Level.SERVICE_POINT).values_list(
-            "column", "metric__code"):
-        headers.setdefault(code, set()).add(_norm(column))
+    if source:
+        for column, code in ColumnMapping.objects.filter(
+                source__iexact=source, metric__level=Metric.Level.SERVICE_POINT).values_list("column", "metric__code"):
+            headers.setdefault(code, set()).add(_norm(column))
     return headers, names
+
+
+def _file_source(lines, id_at: int | None, finder: "_PointFinder") -> str | None:
+    """The library system whose export the file is, so that only its column mappings apply:
+    the one its id column is named after ("Quria id"), or else the one all its ids belong to
+    (written "quria:123", or found in that system only). None when the file names its points
+    by name only or its ids are of several systems."""
+    if id_at is None:
+        return None
+    named = ID_HEADER_SOURCES.get(_norm(lines[0][id_at]))
+    if named:
+        return named
+    sources, seen = set(), set()
+    for _number, line in _data_lines(lines):
+        text = _cell(line, id_at).lower()
+        if not text or text in seen:  # a national export names each id on twelve rows
+            continue
+        seen.add(text)
+        prefix, colon, value = text.partition(":")
+        if colon:
+            sources.add(prefix.strip())
+        else:
+            found = {source for source, _point in finder.by_id.get(text, [])}
+            if len(found) == 1:  # an unknown id, or one of two systems, is the row's own error
+                sources |= found
+        if len(sources) > 1:
+            return None
+    return sources.pop() if sources else None
 
 
 # A national export gives a row per service point and month. Removals, acquisitions and
@@ -370,28 +408,54 @@ def _month_of(text: str, year: int | None) -> int | None:
 
 def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = None, municipality_ids=None):
     labels = _labels()
-    headers, metric_names = _point_headers()
+    header = lines[0]
+    # The id column first: its name or its ids tell the file's library system, and so which
+    # column mappings apply to the rest of the header.
+    id_at = _map_header(header, {"id": POINT_HEADERS["id"]})[0].get("id")
+    finder = _PointFinder(municipality_ids)
+    source = _file_source(lines, id_at, finder)
+    headers, metric_names = _point_headers(source)
     labels.update({code: name for code, name in metric_names.items() if code not in labels})
-    columns, _unknown = _map_header(lines[0], {**headers, "month": MONTH_HEADERS})
+    known = {**headers, "month": MONTH_HEADERS}
+    columns, unknown = _map_header(header, known)
     monthly = "month" in columns
     if "id" not in columns and "name" not in columns:
         parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
                                                          "“Palvelupiste” (service point).")))
-    if not monthly:
-        for field_name in SERVICE_POINT_FIELDS:
-            if field_name not in columns:
-                parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
-    if parsed.errors:
-        shared, _unknown = _map_header(lines[0], SHARED_HEADERS)
-        if "metric" in shared and "total" in shared:
-            _hint_other_kind(parsed, StatsImport.Kind.SHARED)
-        return
-    # Further metrics mapped as data are optional columns: an empty cell is no figure. In a
-    # file by month every column is: a month's row gives what it has.
+    # A file gives the metrics it has columns for (active customers may come in a file of
+    # their own); a metric it has no column for keeps the figures in force.
     present = [code for code in columns if code not in ("id", "name", "month")]
+    if not present:
+        parsed.errors.append(RowError(1, "", _("The header row has no figure column: give at least one of "
+                                               "Poistot, Hankinnat, Kokoelma, Lainaus, Aktiiviset asiakkaat, "
+                                               "or a column named in the column mappings.")))
+    shared, _unknown = _map_header(header, SHARED_HEADERS)
+    if "metric" in shared and "total" in shared and parsed.errors:
+        # The other kind's file: say so, rather than calling each of its columns unknown.
+        _hint_other_kind(parsed, StatsImport.Kind.SHARED)
+        return
+    all_names = {name for names in known.values() for name in names}
+    for index in unknown:
+        name = header[index].strip()
+        if not name:
+            continue  # Excel's empty trailing columns
+        if _norm(name) in all_names:
+            parsed.errors.append(RowError(1, name[:40], _("Another column of the header row already gives this; remove one of them.")))
+        elif source:
+            parsed.errors.append(RowError(1, name[:40], _(
+                "Unknown column. Map it to a metric in the column mappings (source “%(source)s”, the library system "
+                "of the file's ids), or remove the column.") % {"source": source}))
+        else:
+            parsed.errors.append(RowError(1, name[:40], _(
+                "Unknown column. Map it to a metric in the column mappings of the library system the file comes "
+                "from (and give the service points by that system's ids, e.g. quria:123), or remove the column.")))
+    if parsed.errors:
+        return
+    # A present column's empty cell: the base metrics of a yearly file need a number (active
+    # customers may wait for the vendor's support); other mapped metrics and every column of
+    # a file by month are optional, an empty cell being no figure.
     base = [code for code in SERVICE_POINT_FIELDS if code in present]
     extra = [code for code in present if code not in SERVICE_POINT_FIELDS]
-    finder = _PointFinder(municipality_ids)
     seen = {}
     total = len(lines) - 1
     # What each value column needs, worked out once for the file rather than per row.

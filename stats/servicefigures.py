@@ -142,13 +142,19 @@ def _lines(text: str, parsed: ServiceFile) -> list | None:
     return lines
 
 
-def _columns(header: list[str], known: dict) -> dict:
+def _columns(header: list[str], known: dict, *, unknown: list | None = None) -> dict:
+    """Column index by field; with `unknown` given, the indexes of the other columns (an
+    empty header cell aside) are added to it."""
     columns = {}
     for index, name in enumerate(header):
         key = _norm(name)
         for field_name, names in known.items():
             if key in names and field_name not in columns:
                 columns[field_name] = index
+                break
+        else:
+            if unknown is not None and name.strip():
+                unknown.append(index)
     return columns
 
 
@@ -307,7 +313,19 @@ def parse_vendor(data: bytes, *, year: int, progress=None) -> ServiceFile:
     if lines is None:
         return parsed
     labels = {code: name for code, name in _metric_labels().items()}
-    columns = _columns(lines[0], _mapped("vendor", VENDOR_COLUMNS))
+    known, unknown = _mapped("vendor", VENDOR_COLUMNS), []
+    columns = _columns(lines[0], known, unknown=unknown)
+    # A column the import does not know is refused by name rather than left out: a vendor's
+    # "Kuuntelut" beside "Lainat" would otherwise vanish from the figures unseen.
+    known_names = {name for names in known.values() for name in names}
+    for index in unknown:
+        name = lines[0][index].strip()
+        if _norm(name) in known_names:
+            message = _("Another column of the header row already gives this; remove one of them.")
+        else:
+            message = _("Unknown column. Map it to a figure in the column mappings (source “vendor”), or remove "
+                        "the column.")
+        parsed.errors.append(RowError(1, name[:40], message))
     if "service" not in columns:
         parsed.errors.append(RowError(1, _("Service"), _("The header row needs a column “Palvelu” (the "
                                                          "e-material service).")))

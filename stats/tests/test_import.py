@@ -92,7 +92,7 @@ def test_bad_rows_are_all_named_and_nothing_is_saved(points, coordinator):
 
 @pytest.mark.parametrize("text, message", [
     ("Tunniste,Poistot,Hankinnat\nx,1,2\n", "semicolons"),
-    ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus\n", "Active customers"),
+    ("Tunniste;Palvelupiste\nLOUNA-103-1;Humppilan pääkirjasto\n", "no figure column"),
     ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat\n", "no figures"),
     ("", "empty"),
 ])
@@ -275,13 +275,16 @@ def test_import_figures_command_dry_run_saves_nothing_then_imports(points, coord
 
 
 def test_a_new_column_is_a_mapping_row_not_code(points, coordinator):
+    from consortium.models import ServicePointExternalId
     from stats.models import ColumnMapping, Metric
 
     events = Metric.objects.create(code="events", name_fi="Tapahtumat", name_sv="Evenemang", name_en="Events",
                                    unit=Metric.Unit.ITEMS, level=Metric.Level.SERVICE_POINT)
     ColumnMapping.objects.create(source="quria", column="Tapahtumia yhteensä", metric=events)
+    # A Quria export: its ids are Quria's (the mapping is Quria's, so it applies).
+    ServicePointExternalId.objects.create(service_point=points["humppila"], source="quria", value="Q-103")
     text = ("Tunniste;Poistot;Hankinnat;Kokoelma;Lainaus;Aktiiviset asiakkaat;Tapahtumia yhteensä\n"
-            "LOUNA-103-1;1;2;3;4;5;17\n"
+            "Q-103;1;2;3;4;5;17\n"
             "quria:Q-834;1;2;3;4;5;x\n")
     with pytest.raises(services.ImportRefused) as refused:
         _save(coordinator, text.encode())
@@ -396,3 +399,156 @@ def test_a_point_named_twice_is_refused_in_the_column_that_named_it(points):
     with translation.override("fi"):
         parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=data)
     assert [(error.row, error.column) for error in parsed.errors] == [(3, "Palvelupiste"), (4, "Tunniste")]
+
+
+# ---------------------------------------------------------------- columns: mappings by source, unknown ones refused
+
+
+def _header_errors(parsed):
+    return [(error.row, str(error.column)) for error in parsed.errors]
+
+
+def test_an_unknown_column_is_refused_by_name_and_the_template_columns_are_accepted(points, coordinator):
+    """A column the import does not know was left out unseen: "Lainat ulkomaille" beside the
+    loans would have given a clean preview without its figures."""
+    from django.utils import translation
+
+    text = ("Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus;Lainat ulkomaille;Aktiiviset asiakkaat\n"
+            "LOUNA-103-1;Humppilan pääkirjasto;1;2;3;4;99;5\n")
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode())
+    parsed = refused.value.parsed
+    assert _header_errors(parsed) == [(1, "Lainat ulkomaille")]
+    assert "column mappings" in parsed.errors[0].message and "remove the column" in parsed.errors[0].message
+    assert "mikromarc" in parsed.errors[0].message  # the file's ids are Mikromarc's: whose mappings to add
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
+
+    # The same known column twice is refused too (which of the two would count?).
+    twice = "Tunniste;Lainaus;Lainaukset\nLOUNA-103-1;4;5\n"
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=twice.encode())
+    assert _header_errors(parsed) == [(1, "Lainaukset")] and "already gives" in parsed.errors[0].message
+
+    # The portal's own template (id, the point's name, the five figures, Excel's empty
+    # trailing columns) and a national export by month stay accepted.
+    template = services_template(points, coordinator)
+    filled = template.replace(";;;;;\r\n", ";1;2;3;4;5;;\r\n").replace(
+        "Aktiiviset asiakkaat\r\n", "Aktiiviset asiakkaat;;\r\n")
+    assert _save(coordinator, filled.encode(), name="pohja.csv").rows == 3
+    assert _save(coordinator, "Tunniste;Kuukausi;Lainaus\nLOUNA-103-1;1;10\n".encode()).rows == 1
+
+
+def services_template(points, coordinator) -> str:
+    """The service-point template the import page hands out, as text."""
+    from stats import exports
+    from stats.services import import_municipality_ids
+
+    statistics_year = services.statistics_year_open(year=2024)
+    data = exports.import_template(statistics_year=statistics_year, kind=StatsImport.Kind.SERVICE_POINTS,
+                                   municipality_ids=import_municipality_ids(coordinator))
+    return data.decode("utf-8-sig")
+
+
+def test_a_mapping_applies_to_its_own_library_systems_files_only(points, coordinator):
+    """A Quria mapping names a Quria export's column: in a Mikromarc export (its ids
+    Mikromarc's) the same column is unknown, in a Quria one (ids Quria's, written quria:…, or
+    the id column named "Quria id") it is the metric."""
+    from django.utils import translation
+
+    from consortium.models import ServicePointExternalId
+    from stats.models import ColumnMapping
+
+    ColumnMapping.objects.create(source="quria", column="Lainat yhteensä", metric=Metric.objects.get(code="loans"))
+    ServicePointExternalId.objects.create(service_point=points["humppila"], source="quria", value="Q-103")
+    mikromarc = "Tunniste;Lainat yhteensä\nLOUNA-103-1;40\n"
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=mikromarc.encode())
+    assert _header_errors(parsed)[-1] == (1, "Lainat yhteensä") and "mikromarc" in parsed.errors[-1].message
+    assert not parsed.rows
+
+    _save(coordinator, "Tunniste;Lainat yhteensä\nQ-103;40\nquria:Q-834;50\n".encode())
+    assert _figures(points["humppila"])[3] == 40 and _figures(points["tammela"])[3] == 50
+    _save(coordinator, "Quria id;Lainat yhteensä\nQ-103;41\n".encode())
+    assert _figures(points["humppila"])[3] == 41
+    # Ids of two systems in one file: no system's mappings apply.
+    mixed = "Tunniste;Lainat yhteensä\nLOUNA-103-1;40\nquria:Q-834;50\n"
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=mixed.encode())
+    assert _header_errors(parsed)[-1] == (1, "Lainat yhteensä") and "library system" in parsed.errors[-1].message
+
+
+def test_active_customers_come_in_a_file_of_their_own(points, coordinator):
+    """The vendor's support sends the active customers later: a file of the id and that one
+    column gives them, and the figures in force for the other metrics stay."""
+    _save(coordinator, POINTS_CSV.encode())
+    record = _save(coordinator, "Tunniste;Aktiiviset asiakkaat\r\nquria:Q-834;2 150\r\nLOUNA-103-1;1 400\r\n".encode(),
+                   name="aktiiviset.csv")
+    assert _figures(points["tammela"]) == (2010, 2400, 45100, 91250, 2150)
+    assert _figures(points["humppila"]) == (1204, 1530, 31200, 58400, 1400)
+    assert record.replaced == 1  # Humppila's earlier active customers; Tammela had none
+    assert Figure.objects.filter(source_import=record).count() == 2
+
+
+def test_a_service_point_file_without_any_figure_column_is_refused(points, coordinator):
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, "Tunniste;Palvelupiste\r\nLOUNA-103-1;Humppilan pääkirjasto\r\n".encode())
+    assert _header_errors(refused.value.parsed) == [(1, "")]
+    assert "no figure column" in refused.value.parsed.errors[0].message
+    assert not Figure.objects.exists() and not StatsImport.objects.exists()
+
+
+# ---------------------------------------------------------------- the shared-services file: its other forms and refusals
+
+
+def test_an_unknown_column_in_the_shared_services_file_is_refused_by_name(points, coordinator):
+    from django.utils import translation
+
+    text = "Tieto;Yhteensä;103;834;Huomautus\nfinna_visits;100;40;60;tarkistettu\n"
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode(), kind=StatsImport.Kind.SHARED)
+    assert _header_errors(refused.value.parsed) == [(1, "Huomautus")]
+    assert "neither a known one nor a Louna municipality" in refused.value.parsed.errors[0].message
+    assert not SharedServiceTotal.objects.exists() and not StatsImport.objects.exists()
+
+
+def test_the_shared_services_file_as_an_excel_workbook(points, coordinator, humppila, tammela):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Tieto", "Yhteensä", "103", 834])  # Excel may keep a code as a number
+    workbook.active.append(["Lounakirjailijat", 500, 100, 400])
+    workbook.active.append(["finna_visits", 10001.0, None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record = _save(coordinator, buffer.getvalue(), kind=StatsImport.Kind.SHARED, name="yhteiset.xlsx")
+    assert record.encoding == "xlsx"
+    assert municipality_parts("lounakirjailijat_visits") == {humppila.municipality_id: 100,
+                                                              tammela.municipality_id: 400}
+    assert SharedServiceTotal.objects.get(metric="finna_visits").total == 10001
+
+
+def test_the_shared_services_file_in_windows_1252(points, coordinator, humppila, tammela):
+    text = "Tieto;Yhteensä;Humppila;Tammela\r\nLounakirjailijat verkkokäynnit;500;100;400\r\n"
+    record = _save(coordinator, text.encode("cp1252"), kind=StatsImport.Kind.SHARED)
+    assert record.encoding.lower() in ("cp1252", "windows-1252")
+    assert municipality_parts("lounakirjailijat_visits") == {humppila.municipality_id: 100,
+                                                              tammela.municipality_id: 400}
+
+
+def test_negative_and_text_counts_in_the_shared_services_file_are_named(points, coordinator):
+    from django.utils import translation
+
+    text = ("Tieto;Yhteensä;103;834\n"
+            "finna_visits;-100;;\n"                # row 2: a negative total
+            "Lounakirjailijat;500;paljon;400\n"    # row 3: text in a municipality's part
+            "ematerial_uses;;-5;5\n"               # row 4: a negative part
+            "ematerial_count;kaksi;;\n")           # row 5: text in the total
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode(), kind=StatsImport.Kind.SHARED)
+    errors = refused.value.parsed.errors
+    assert _header_errors(refused.value.parsed) == [(2, "Total"), (3, "Humppila"), (4, "Humppila"), (5, "Total")]
+    assert "negative" in errors[0].message and "negative" in errors[2].message
+    assert "“paljon” is not a number" in errors[1].message and "“kaksi” is not a number" in errors[3].message
+    assert not SharedServiceTotal.objects.exists() and not Figure.objects.exists()

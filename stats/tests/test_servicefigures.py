@@ -223,6 +223,67 @@ def test_a_vendor_files_bad_rows_are_named(vendors):
     assert "give the loans per month or for the year, not both" in parsed.errors[-1].message
 
 
+def test_a_vendor_file_as_an_excel_workbook(vendors, coordinator):
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["Palvelu", "Kuukausi", "Lainat", "Nimekkeet", "Hankinnat euroa", "Hankinnat kpl"],
+                ["Ellibs", 1, 1204, None, None, None],
+                ["Ellibs", "2024-02", 1150.0, None, None, None],
+                ["Ellibs", None, None, 5300, 12400.5, 310]):
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record = _save(coordinator, buffer.getvalue(), kind=StatsImport.Kind.EMATERIAL)
+    assert record.encoding == "xlsx"
+    assert _months(vendors["ellibs"], "ematerial_loans") == {1: 1204, 2: 1150}
+    totals = service_year_totals(statistics_year=record.statistics_year)
+    assert totals[(vendors["ellibs"].pk, "ematerial_acquisition_euros")] == Decimal("12400.50")
+    assert totals[(vendors["ellibs"].pk, "ematerial_titles")] == 5300
+
+
+def test_text_in_a_vendor_files_count_cell_is_named(vendors):
+    from django.utils import translation
+
+    bad = ("Palvelu;Kuukausi;Lainat;Nimekkeet;Hankinnat euroa;Hankinnat kpl\n"
+           "Ellibs;1;satoja;;;\n"       # row 2: text in the loans
+           "Ellibs;;;5 300;100;n. 30\n")  # row 3: text in the items
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.EMATERIAL, data=bad.encode())
+    assert [(error.row, error.column) for error in parsed.errors] == [(2, "Lainat"), (3, "Hankinnat kpl")]
+    assert "“satoja” is not a number" in parsed.errors[0].message
+    assert "“n. 30” is not a number" in parsed.errors[1].message
+    assert not parsed.is_valid
+
+
+def test_an_unknown_column_in_a_vendor_file_is_refused_by_name_unless_mapped(vendors, coordinator):
+    """A vendor's "Kuuntelut" (listens) beside its loans was left out unseen; mapped (source
+    vendor) it is the figure it is mapped to."""
+    from django.utils import translation
+
+    from stats.models import ColumnMapping
+
+    text = "Palvelu;Kuukausi;Lainat;Kuuntelut\nBookBeat;1;100;250\n"
+    with translation.override("en"), pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, text.encode(), kind=StatsImport.Kind.EMATERIAL)
+    errors = refused.value.parsed.errors
+    assert [(error.row, error.column) for error in errors] == [(1, "Kuuntelut")]
+    assert "column mappings" in errors[0].message and "vendor" in errors[0].message
+    assert not ServiceFigure.objects.exists()
+
+    ColumnMapping.objects.create(source="vendor", column="Kuuntelut", metric=Metric.objects.get(code="ematerial_loans"))
+    ColumnMapping.objects.create(source="matomo", column="Lainat ulkomaille",
+                                 metric=Metric.objects.get(code="ematerial_loans"))
+    _save(coordinator, "Palvelu;Kuukausi;Kuuntelut\nBookBeat;1;250\n".encode(), kind=StatsImport.Kind.EMATERIAL)
+    assert _months(vendors["bookbeat"], "ematerial_loans") == {1: 250}  # an audiobook's listens are its loans
+    # Another source's mapping is not the vendor file's.
+    with pytest.raises(services.ImportRefused) as refused:
+        _save(coordinator, "Palvelu;Lainat ulkomaille\nBookBeat;5\n".encode(), kind=StatsImport.Kind.EMATERIAL)
+    assert [(error.row, error.column) for error in refused.value.parsed.errors][0] == (1, "Lainat ulkomaille")
+
+
 def test_counter_uses_never_become_loans(vendors, coordinator):
     """E-book loans are the vendor's; a COUNTER report's Total_Item_Requests stay uses."""
     from stats.tests.test_counter import R5_COLUMNS, R5_HEADER, R5_ROWS, tabular
