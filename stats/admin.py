@@ -60,8 +60,8 @@ class MunicipalityYearTotalAdmin(admin.ModelAdmin):
 
 @admin.register(ColumnMapping)
 class ColumnMappingAdmin(admin.ModelAdmin):
-    list_display = ("source", "column", "metric")
-    list_filter = ("source",)
+    list_display = ("source", "column", "target", "metric")
+    list_filter = ("source", "target")
 
 
 class CounterPlatformFormSet(BaseInlineFormSet):

@@ -280,8 +280,12 @@ class _PointFinder:
     Louna coordinator: Louna's; staff: every member's) by external id or name, with two
     queries for the file."""
 
-    def __init__(self, municipality_ids=None):
+    def __init__(self, municipality_ids=None, system: str | None = None):
         from .permissions import member_municipality_ids, statistics_libraries
+
+        # The system whose ids an id column named after it (or mapped as its) holds: an id
+        # written without "system:" is looked up there only.
+        self.system = system
 
         self.labels = _labels()  # once per file, not per row (a national export has thousands)
         if municipality_ids is None:
@@ -310,7 +314,7 @@ class _PointFinder:
         labels = self.labels
         if identifier:
             source, colon, value = identifier.partition(":")
-            wanted_source = source.strip().lower() if colon else None
+            wanted_source = source.strip().lower() if colon else self.system
             value = (value if colon else identifier).strip().lower()
             matches = [(s, p) for s, p in self.by_id.get(value, []) if wanted_source in (None, s)]
             if not matches:
@@ -337,11 +341,22 @@ class _PointFinder:
         return None, (labels["id"], _("Give the service point's id or name."))
 
 
-def _point_headers(source: str | None = None) -> tuple[dict, dict]:
+def _point_mappings() -> list[tuple[str, str, str, str | None]]:
+    """(source lower-cased, column normalised, target, metric code) of the ColumnMapping rows a
+    service-point file may use: its metrics' columns and its id columns; one query."""
+    from .models import ColumnMapping, Metric
+
+    return [(source.strip().lower(), _norm(column), target, code) for source, column, target, code in
+            ColumnMapping.objects.filter(Q(metric__level=Metric.Level.SERVICE_POINT)
+                                         | Q(target=ColumnMapping.Target.SERVICE_POINT_ID))
+            .values_list("source", "column", "target", "metric__code")]
+
+
+def _point_headers(source: str | None = None, mappings=()) -> tuple[dict, dict]:
     """The accepted column names by field: the built-in ones, every service-point metric's own
-    names, and the ColumnMapping rows of the file's `source` (its library system; None: no
-    mapping applies, as a Quria export's names mean nothing in a Mikromarc one); and the
-    metric names."""
+    names, and the `mappings` (_point_mappings) of the file's `source` (its library system;
+    None: no mapping applies, as a Quria export's names mean nothing in a Mikromarc one); and
+    the metric names."""
     from .models import ColumnMapping, Metric
 
     headers = {name: set(names) for name, names in POINT_HEADERS.items()}
@@ -350,23 +365,38 @@ def _point_headers(source: str | None = None) -> tuple[dict, dict]:
         names[metric.code] = capfirst(metric.name)
         headers.setdefault(metric.code, set()).update(
             {_norm(metric.code), *(_norm(name) for name in (metric.name_fi, metric.name_sv, metric.name_en) if name)})
-    if source:
-        for column, code in ColumnMapping.objects.filter(
-                source__iexact=source, metric__level=Metric.Level.SERVICE_POINT).values_list("column", "metric__code"):
-            headers.setdefault(code, set()).add(_norm(column))
+    for mapped_source, column, target, code in mappings:
+        if source and mapped_source == source.lower() and target == ColumnMapping.Target.METRIC:
+            headers.setdefault(code, set()).add(column)
     return headers, names
+
+
+def _id_column(header: list[str], mappings) -> tuple[int | None, str | None, bool]:
+    """(index of the id column, the system whose ids it holds or None, whether a mapping named
+    it). A system's id column mapped as data comes first, then the built-in names ("Quria id"
+    holds Quria's ids, "Tunniste" any system's)."""
+    from .models import ColumnMapping
+
+    id_columns = {column: source for source, column, target, _code in mappings
+                  if target == ColumnMapping.Target.SERVICE_POINT_ID}
+    for index, name in enumerate(header):
+        system = id_columns.get(_norm(name))
+        if system:
+            return index, system, True
+    id_at = _map_header(header, {"id": POINT_HEADERS["id"]})[0].get("id")
+    if id_at is None:
+        return None, None, False
+    return id_at, ID_HEADER_SOURCES.get(_norm(header[id_at])), False
 
 
 def _file_source(lines, id_at: int | None, finder: "_PointFinder") -> str | None:
     """The library system whose export the file is, so that only its column mappings apply:
-    the one its id column is named after ("Quria id"), or else the one all its ids belong to
-    (written "quria:123", or found in that system only). None when the file names its points
-    by name only or its ids are of several systems."""
-    if id_at is None:
-        return None
-    named = ID_HEADER_SOURCES.get(_norm(lines[0][id_at]))
-    if named:
-        return named
+    the one its id column holds the ids of (finder.system: "Quria id", or a mapped id
+    column), or else the one all its ids belong to (written "quria:123", or found in that
+    system only). None when the file names its points by name only or its ids are of
+    several systems."""
+    if finder.system or id_at is None:
+        return finder.system
     sources, seen = set(), set()
     for _number, line in _data_lines(lines):
         text = _cell(line, id_at).lower()
@@ -411,10 +441,15 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
     header = lines[0]
     # The id column first: its name or its ids tell the file's library system, and so which
     # column mappings apply to the rest of the header.
-    id_at = _map_header(header, {"id": POINT_HEADERS["id"]})[0].get("id")
-    finder = _PointFinder(municipality_ids)
+    mappings = _point_mappings()
+    id_at, system, id_mapped = _id_column(header, mappings)
+    finder = _PointFinder(municipality_ids, system=system)
     source = _file_source(lines, id_at, finder)
-    headers, metric_names = _point_headers(source)
+    headers, metric_names = _point_headers(source, mappings)
+    if id_mapped:
+        # The mapped id column is the id, whatever else the header has ("Tunniste" beside it
+        # is then a second id column, refused below).
+        headers["id"] = {_norm(header[id_at])}
     labels.update({code: name for code, name in metric_names.items() if code not in labels})
     known = {**headers, "month": MONTH_HEADERS}
     columns, unknown = _map_header(header, known)
@@ -434,7 +469,7 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
         # The other kind's file: say so, rather than calling each of its columns unknown.
         _hint_other_kind(parsed, StatsImport.Kind.SHARED)
         return
-    all_names = {name for names in known.values() for name in names}
+    all_names = {name for names in known.values() for name in names} | POINT_HEADERS["id"]
     for index in unknown:
         name = header[index].strip()
         if not name:

@@ -3,13 +3,14 @@ library statistics: per service point, per municipality for the shared services,
 municipality totals the annual job computes from them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from consortium.models import Municipality, ServicePoint
+from consortium.models import Municipality, ServicePoint, ServicePointExternalId
 
 __all__ = (
     "StatisticsYear",
@@ -404,21 +405,46 @@ class ColumnMapping(models.Model):
     """Which column of a source's export is which metric, kept as data: a new export format
     (Quria after Mikromarc, a vendor's own column names) is a few rows here, not code. The
     column name is compared lower-cased without punctuation. The built-in Finnish names
-    of the base metrics (csvimport.POINT_HEADERS) always apply as well."""
+    of the base metrics (csvimport.POINT_HEADERS) always apply as well. For service-point
+    files the source is the library system (mikromarc, quria, kirkanta, other); a row may
+    also name a system's id column (target: the service point id), whose values are then
+    looked up among that system's ids."""
+
+    class Target(models.TextChoices):
+        METRIC = "metric", _("a metric")
+        SERVICE_POINT_ID = "service_point_id", _("the service point's id in the source's system")
 
     source = models.CharField(_("source"), max_length=40, help_text=_("e.g. mikromarc, quria, activecustomers"))
     column = models.CharField(_("column name"), max_length=120)
+    target = models.CharField(_("the column is"), max_length=20, choices=Target.choices, default=Target.METRIC)
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="column_mappings",
-                               verbose_name=_("metric"))
+                               verbose_name=_("metric"), null=True, blank=True)
 
     class Meta:
         ordering = ["source", "column"]
         verbose_name = _("column mapping")
         verbose_name_plural = _("column mappings")
-        constraints = [models.UniqueConstraint(fields=["source", "column"], name="stats_column_mapped_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "column"], name="stats_column_mapped_once"),
+            # A metric's column names its metric; an id column none.
+            models.CheckConstraint(condition=Q(target="metric", metric__isnull=False)
+                                   | Q(target="service_point_id", metric__isnull=True),
+                                   name="stats_column_mapping_target"),
+        ]
+
+    def clean(self):
+        if self.target == self.Target.METRIC and self.metric_id is None:
+            raise ValidationError({"metric": _("Choose the metric the column gives.")})
+        if self.target == self.Target.SERVICE_POINT_ID:
+            if self.metric_id is not None:
+                raise ValidationError({"metric": _("An id column gives no metric: leave the metric empty.")})
+            if self.source.strip().lower() not in ServicePointExternalId.Source.values:
+                raise ValidationError({"source": _("An id column's source is the system whose ids it holds: one "
+                                                   "of %(systems)s.") % {
+                    "systems": ", ".join(ServicePointExternalId.Source.values)}})
 
     def __str__(self):
-        return f"{self.source}: {self.column} → {self.metric_id}"
+        return f"{self.source}: {self.column} → {self.metric_id or self.target}"
 
 
 class CounterUsage(models.Model):

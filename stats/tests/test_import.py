@@ -552,3 +552,43 @@ def test_negative_and_text_counts_in_the_shared_services_file_are_named(points, 
     assert "negative" in errors[0].message and "negative" in errors[2].message
     assert "“paljon” is not a number" in errors[1].message and "“kaksi” is not a number" in errors[3].message
     assert not SharedServiceTotal.objects.exists() and not Figure.objects.exists()
+
+
+def test_a_mapping_may_name_a_systems_id_column(points, coordinator):
+    """A Quria export whose id column is "Toimipisteen nro": mapped as Quria's id column, its
+    values are looked up among Quria's ids only (85123 is a Kirkanta id too) and the file is
+    a Quria one, so Quria's metric mappings apply to it."""
+    from django.utils import translation
+
+    from consortium.models import ServicePointExternalId
+    from stats.models import ColumnMapping
+
+    ServicePointExternalId.objects.create(service_point=points["bus"], source="quria", value="85123")
+    ColumnMapping.objects.create(source="quria", column="Toimipisteen nro", target=ColumnMapping.Target.SERVICE_POINT_ID)
+    ColumnMapping.objects.create(source="quria", column="Lainat yhteensä", metric=Metric.objects.get(code="loans"))
+    _save(coordinator, "Toimipisteen nro;Lainat yhteensä\r\n85123;70\r\nQ-834;80\r\n".encode())
+    assert _figures(points["bus"])[3] == 70 and _figures(points["tammela"])[3] == 80
+    assert _figures(points["humppila"])[3] is None  # Kirkanta's 85123 is not a Quria id
+
+    # Beside it "Tunniste" is a second id column; a Mikromarc id is not Quria's.
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Tunniste;Toimipisteen nro;Lainaus\r\nx;85123;1\r\n".encode())
+        assert _header_errors(parsed) == [(1, "Tunniste")] and "already gives" in parsed.errors[0].message
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Toimipisteen nro;Lainaus\r\nLOUNA-103-1;1\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Id")] and "LOUNA-103-1" in parsed.errors[0].message
+
+
+def test_an_id_column_mapping_names_a_system_and_no_metric(db):
+    from stats.models import ColumnMapping
+
+    loans = Metric.objects.get(code="loans")
+    for mapping, field in ((ColumnMapping(source="vendor", column="Nro", target="service_point_id"), "source"),
+                           (ColumnMapping(source="quria", column="Nro", target="service_point_id", metric=loans),
+                            "metric"),
+                           (ColumnMapping(source="quria", column="Nro"), "metric")):
+        with pytest.raises(ValidationError) as error:
+            mapping.full_clean()
+        assert field in error.value.message_dict
+    ColumnMapping(source="quria", column="Nro", target="service_point_id").full_clean()
