@@ -208,7 +208,9 @@ def sum_rows(rows: list[dict]) -> dict:
 
 
 def shared_totals(*, statistics_year: StatisticsYear) -> list[SharedServiceTotal]:
-    return list(statistics_year.shared_totals.all())
+    """The year's shared figures' totals in force, each with the key it was split by (a
+    later import's split replaces one; its revert brings it back)."""
+    return list(statistics_year.shared_totals.filter(replaced_by__isnull=True))
 
 
 def _imports_within(imports, municipality_ids):
