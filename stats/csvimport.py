@@ -368,6 +368,21 @@ def _month_of(text: str, year: int | None) -> int | None:
     return month
 
 
+def _year_set(year: int | None) -> set[str] | None:
+    """The codes of the metrics the year takes (selectors.metric_set_codes); None: any."""
+    if year is None:
+        return None
+    from .selectors import metric_set_codes
+
+    return metric_set_codes(year=year)
+
+
+def _not_in_year_set(label: str, year: int) -> str:
+    return _("%(metric)s is not among the metrics of %(year)d, so it cannot be imported for %(year)d. Leave it "
+             "out, or have it added to the year's metric set in the admin (Metrics of a year) first.") % {
+        "metric": label, "year": year}
+
+
 def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = None, municipality_ids=None):
     labels = _labels()
     headers, metric_names = _point_headers()
@@ -377,9 +392,18 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
     if "id" not in columns and "name" not in columns:
         parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
                                                          "“Palvelupiste” (service point).")))
+    # A year takes the figures of its own metric set only (MetricVersion): a metric created
+    # or mapped since, or one OKM dropped that year, is refused by its column, not saved
+    # into a year whose report does not carry it.
+    year_set = _year_set(year)
+    if year_set is not None:
+        for code, index in columns.items():
+            if code not in ("id", "name", "month") and code not in year_set:
+                parsed.errors.append(RowError(1, lines[0][index].strip()[:40], _not_in_year_set(
+                    labels.get(code, code), year)))
     if not monthly:
         for field_name in SERVICE_POINT_FIELDS:
-            if field_name not in columns:
+            if field_name not in columns and (year_set is None or field_name in year_set):
                 parsed.errors.append(RowError(1, labels[field_name], _("The column is missing from the header row.")))
     if parsed.errors:
         shared, _unknown = _map_header(lines[0], SHARED_HEADERS)
@@ -478,8 +502,9 @@ def _hint_other_kind(parsed: ParsedFile, kind: str) -> None:
         "kind": StatsImport.Kind(kind).label}))
 
 
-def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
+def _parse_shared(lines, parsed: ParsedFile, louna_municipalities, year: int | None = None):
     labels = _labels()
+    year_set = _year_set(year)
     columns, unknown = _map_header(lines[0], SHARED_HEADERS)
     for field_name in ("metric", "total"):
         if field_name not in columns:
@@ -534,6 +559,9 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
                                           % {"row": seen[metric]}))
         else:
             seen[metric] = number
+            if year_set is not None and metric not in year_set:
+                parsed.errors.append(RowError(number, labels["metric"], _not_in_year_set(
+                    capfirst(SharedMetric(metric).label), year)))
         ok = True
         try:
             total = parse_count(_cell(line, columns["total"]), required=False)
@@ -588,7 +616,7 @@ def parse_file(data: bytes, *, kind: str, progress=None, year: int | None = None
     else:
         louna = Municipality.objects.filter(Q(libraries__cooperation_areas__slug=LOUNA_AREA)
                                             & Q(libraries__is_active=True)).distinct().order_by("code")
-        _parse_shared(lines, parsed, list(louna))
+        _parse_shared(lines, parsed, list(louna), year)
     if not parsed.errors and not parsed.rows:
         parsed.errors.append(RowError(0, "", _("The file has a header row but no figures.")))
     return parsed
