@@ -49,7 +49,10 @@ class FigureAdmin(admin.ModelAdmin):
 
 @admin.register(SharedServiceTotal)
 class SharedServiceTotalAdmin(admin.ModelAdmin):
-    list_display = ("statistics_year", "metric", "total", "split_method")
+    list_display = ("statistics_year", "metric", "total", "split_method", "source_import", "replaced_by")
+    list_filter = ("statistics_year", "metric")
+    list_select_related = ("statistics_year", "source_import__statistics_year", "replaced_by__statistics_year")
+    raw_id_fields = ("source_import", "replaced_by")
 
 
 @admin.register(MunicipalityYearTotal)

@@ -138,10 +138,16 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
     joint = series.joint_series()
     hosts = series.host_ids(joint)
     sums = {}
+    in_set = set(year_codes)
     for municipality_id, point_id, code, value in (
             selectors.current_figures(statistics_year=statistics_year)
             .values("municipality_id", "service_point_id", "metric__code").annotate(value=Sum("value")).order_by()
             .values_list("municipality_id", "service_point_id", "metric__code", "value")):
+        # The year's report holds the metrics of the set it is reported under, whatever was
+        # imported (the imports refuse a metric outside it; figures saved before they did stay
+        # out of the report too).
+        if code not in in_set:
+            continue
         key = (series.series_of(municipality_id, hosts), point_id, code)
         sums[key] = sums.get(key, 0) + value
     source_figures, source_status = _source_figures(year)

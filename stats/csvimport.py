@@ -436,6 +436,21 @@ def _month_of(text: str, year: int | None) -> int | None:
     return month
 
 
+def _year_set(year: int | None) -> set[str] | None:
+    """The codes of the metrics the year takes (selectors.metric_set_codes); None: any."""
+    if year is None:
+        return None
+    from .selectors import metric_set_codes
+
+    return metric_set_codes(year=year)
+
+
+def _not_in_year_set(label: str, year: int) -> str:
+    return _("%(metric)s is not among the metrics of %(year)d, so it cannot be imported for %(year)d. Leave it "
+             "out, or have it added to the year's metric set in the admin (Metrics of a year) first.") % {
+        "metric": label, "year": year}
+
+
 def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = None, municipality_ids=None):
     labels = _labels()
     header = lines[0]
@@ -457,6 +472,15 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
     if "id" not in columns and "name" not in columns:
         parsed.errors.append(RowError(1, labels["id"], _("The header row needs a column “Tunniste” (id) or "
                                                          "“Palvelupiste” (service point).")))
+    # A year takes the figures of its own metric set only (MetricVersion): a metric created
+    # or mapped since, or one OKM dropped that year, is refused by its column, not saved
+    # into a year whose report does not carry it.
+    year_set = _year_set(year)
+    if year_set is not None:
+        for code, index in columns.items():
+            if code not in ("id", "name", "month") and code not in year_set:
+                parsed.errors.append(RowError(1, header[index].strip()[:40], _not_in_year_set(
+                    labels.get(code, code), year)))
     # A file gives the metrics it has columns for (active customers may come in a file of
     # their own); a metric it has no column for keeps the figures in force.
     present = [code for code in columns if code not in ("id", "name", "month")]
@@ -577,8 +601,9 @@ def _hint_other_kind(parsed: ParsedFile, kind: str) -> None:
         "kind": StatsImport.Kind(kind).label}))
 
 
-def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
+def _parse_shared(lines, parsed: ParsedFile, louna_municipalities, year: int | None = None):
     labels = _labels()
+    year_set = _year_set(year)
     columns, unknown = _map_header(lines[0], SHARED_HEADERS)
     for field_name in ("metric", "total"):
         if field_name not in columns:
@@ -633,6 +658,9 @@ def _parse_shared(lines, parsed: ParsedFile, louna_municipalities):
                                           % {"row": seen[metric]}))
         else:
             seen[metric] = number
+            if year_set is not None and metric not in year_set:
+                parsed.errors.append(RowError(number, labels["metric"], _not_in_year_set(
+                    capfirst(SharedMetric(metric).label), year)))
         ok = True
         try:
             total = parse_count(_cell(line, columns["total"]), required=False)
@@ -687,7 +715,7 @@ def parse_file(data: bytes, *, kind: str, progress=None, year: int | None = None
     else:
         louna = Municipality.objects.filter(Q(libraries__cooperation_areas__slug=LOUNA_AREA)
                                             & Q(libraries__is_active=True)).distinct().order_by("code")
-        _parse_shared(lines, parsed, list(louna))
+        _parse_shared(lines, parsed, list(louna), year)
     if not parsed.errors and not parsed.rows:
         parsed.errors.append(RowError(0, "", _("The file has a header row but no figures.")))
     return parsed

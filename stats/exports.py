@@ -90,6 +90,11 @@ def year_workbook(*, statistics_year, municipality_ids) -> bytes:
     return buffer.getvalue()
 
 
+# The service-point template's value columns: (metric code, the Finnish column name).
+TEMPLATE_COLUMNS = (("removals", "Poistot"), ("acquisitions", "Hankinnat"), ("collection", "Kokoelma"),
+                    ("loans", "Lainaus"), ("active_customers", "Aktiiviset asiakkaat"))
+
+
 def import_template(*, statistics_year, kind: str, municipality_ids) -> bytes:
     """A CSV to fill in, as Finnish Excel opens it (UTF-8 with a BOM, semicolons): the header
     and one row per Louna service point owing figures (its id and name), or one row per
@@ -101,8 +106,10 @@ def import_template(*, statistics_year, kind: str, municipality_ids) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     if kind == StatsImport.Kind.SERVICE_POINTS:
-        writer.writerow(["Tunniste", "Palvelupiste", "Poistot", "Hankinnat", "Kokoelma", "Lainaus",
-                         "Aktiiviset asiakkaat"])
+        # The base columns of the year's metric set: the import refuses a column outside it.
+        year_set = selectors.metric_set_codes(year=statistics_year.year)
+        columns = [name for code, name in TEMPLATE_COLUMNS if year_set is None or code in year_set]
+        writer.writerow(["Tunniste", "Palvelupiste", *columns])
         points = list(selectors.expected_service_points(year=statistics_year.year, municipality_ids=municipality_ids)
                       .order_by("library__municipality__name_fi", "name"))
         ids = {}
@@ -110,7 +117,7 @@ def import_template(*, statistics_year, kind: str, municipality_ids) -> bytes:
                 "source").values_list("service_point_id", "source", "value"):
             ids.setdefault(point_id, f"{source}:{value}")
         for point in points:
-            writer.writerow([safe_cell(ids.get(point.pk, "")), safe_cell(point.name), "", "", "", "", ""])
+            writer.writerow([safe_cell(ids.get(point.pk, "")), safe_cell(point.name), *[""] * len(columns)])
     else:
         codes = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("code")
                      .values_list("code", flat=True))

@@ -338,7 +338,10 @@ class AllocationKey(models.Model):
 
 
 class SharedServiceTotal(models.Model):
-    """A shared service's total for the year and how it was divided."""
+    """A shared figure's total for the year and how an import divided it: the key and its
+    inputs, shown beside the parts. A row per import that split the figure: a later split
+    keeps this one, marked `replaced_by` as its parts are (Figure), so reverting the later
+    import brings back this total, key and inputs together with the parts made by them."""
 
     statistics_year = models.ForeignKey(StatisticsYear, on_delete=models.CASCADE, related_name="shared_totals",
                                         verbose_name=_("statistics year"))
@@ -349,8 +352,11 @@ class SharedServiceTotal(models.Model):
     key_inputs = models.JSONField(_("key inputs"), default=dict, blank=True)
     # For a population split: the population year used (the latest at or before the statistics year).
     population_year = models.PositiveSmallIntegerField(_("population year"), null=True, blank=True)
-    source_import = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+", verbose_name=_("import"))
+    # The import whose split this is (none: demo data); the total goes with it, as its parts do.
+    source_import = models.ForeignKey(StatsImport, on_delete=models.CASCADE, null=True, blank=True,
+                                      related_name="shared_totals", verbose_name=_("import"))
+    replaced_by = models.ForeignKey(StatsImport, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="replaced_shared_totals", verbose_name=_("replaced by"))
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -358,7 +364,8 @@ class SharedServiceTotal(models.Model):
         verbose_name = _("shared service total")
         verbose_name_plural = _("shared service totals")
         constraints = [models.UniqueConstraint(fields=["statistics_year", "metric"],
-                                               name="stats_shared_total_once_per_year")]
+                                               condition=Q(replaced_by__isnull=True),
+                                               name="stats_shared_total_in_force_once")]
 
     def __str__(self):
         return f"{self.statistics_year}: {self.metric}"

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Exists, OuterRef, Q, Sum
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 
 from consortium.models import Municipality, ServicePoint
 
@@ -23,7 +23,7 @@ from .models import (
 )
 from .permissions import louna_municipality_ids, statistics_libraries, visible_municipality_ids
 
-__all__ = ("year_list", "year_get", "year_metrics", "current_figures", "expected_service_points", "point_rows",
+__all__ = ("year_list", "year_get", "year_metrics", "metric_set_codes", "current_figures", "expected_service_points", "point_rows",
            "municipality_totals",
            "shared_totals", "sum_rows", "add_key_figures", "import_list", "import_get", "municipality_get", "municipality_year_figures", "year_attention",
            "locked_municipalities")
@@ -73,6 +73,16 @@ def year_metrics(*, year: int, level: str | None = None) -> list[Metric]:
         everything = Metric.objects.exclude(level=Metric.Level.SERVICE).order_by("pk")
         metrics = list(everything.filter(level=level) if level else everything)
     return metrics
+
+
+def metric_set_codes(*, year: int) -> set[str] | None:
+    """The codes of the year's metric set: the metrics whose figures the year takes. A year
+    not yet given a set gets the latest earlier year's (services.metric_set_ensure), so that
+    one's; None when no year up to it has a set (the first set holds every metric). One
+    query."""
+    latest = MetricVersion.objects.filter(year__lte=year).order_by("-year").values("year")[:1]
+    codes = set(MetricVersion.objects.filter(year=Subquery(latest)).values_list("metric__code", flat=True))
+    return codes or None
 
 
 def current_figures(*, statistics_year):
@@ -208,7 +218,9 @@ def sum_rows(rows: list[dict]) -> dict:
 
 
 def shared_totals(*, statistics_year: StatisticsYear) -> list[SharedServiceTotal]:
-    return list(statistics_year.shared_totals.all())
+    """The year's shared figures' totals in force, each with the key it was split by (a
+    later import's split replaces one; its revert brings it back)."""
+    return list(statistics_year.shared_totals.filter(replaced_by__isnull=True))
 
 
 def _imports_within(imports, municipality_ids):

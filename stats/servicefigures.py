@@ -49,7 +49,6 @@ from .models import (
     Metric,
     Service,
     ServiceFigure,
-    SharedServiceTotal,
     StatisticsYear,
     StatsImport,
 )
@@ -515,7 +514,7 @@ def _refuse_locked(parsed, *, year: int) -> None:
 def service_import_save(*, year: int, kind: str, data: bytes, file_name: str, by, service=None,
                         progress=None) -> StatsImport:
     """Save a checked web-visits or vendor file whole, or refuse it (ImportRefused)."""
-    from .services import ImportRefused, _check_unlocked, figures_save, statistics_year_open
+    from .services import ImportRefused, _check_unlocked, figures_save, shared_total_save, statistics_year_open
 
     statistics_year = statistics_year_open(year=year)
     statistics_year = StatisticsYear.objects.select_for_update().get(pk=statistics_year.pk)
@@ -528,10 +527,8 @@ def service_import_save(*, year: int, kind: str, data: bytes, file_name: str, by
                                         sha256=parsed.sha256)
     replaced = service_figures_write(statistics_year=statistics_year, rows=parsed.rows, record=record)
     for metric, total, allocation, population_year in parsed.splits or []:
-        SharedServiceTotal.objects.update_or_create(
-            statistics_year=statistics_year, metric=metric.code,
-            defaults={"total": total, "split_method": allocation.key, "population_year": population_year,
-                      "key_inputs": {str(k): v for k, v in allocation.inputs.items()}, "source_import": record})
+        shared_total_save(statistics_year=statistics_year, metric=metric.code, total=total, method=allocation.key,
+                          population_year=population_year, key_inputs=allocation.inputs, record=record)
         replaced += figures_save(statistics_year=statistics_year, record=record, figures={
             (None, municipality_id, metric.code): part for municipality_id, part in allocation.parts.items()})
     record.replaced = replaced

@@ -40,7 +40,7 @@ from .models import (
 from .permissions import import_municipality_ids, louna_municipality_ids, member_municipality_ids
 
 __all__ = ("ImportRefused", "statistics_year_open", "metric_set_ensure", "population_shares", "import_prepare",
-           "import_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
+           "import_save", "shared_total_save", "import_draft_create", "import_drafts_drop", "import_draft_confirm", "import_revert", "file_hash",
            "split_key", "split_keys", "allocation_key_save",
            "counter_import_preview", "counter_import_save", "counter_draft_create",
            "counter_draft_confirm", "year_compute", "year_mark_reported")
@@ -443,11 +443,9 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
                                             sha256=parsed.sha256)
         if kind == StatsImport.Kind.SHARED:
             for row in parsed.rows:
-                SharedServiceTotal.objects.update_or_create(
-                    statistics_year=statistics_year, metric=row.metric,
-                    defaults={"total": row.total, "split_method": row.method, "population_year": row.population_year,
-                              "key_inputs": {str(k): v for k, v in row.key_inputs.items()}, "source_import": record,
-                              "is_demo": is_demo})
+                shared_total_save(statistics_year=statistics_year, metric=row.metric, total=row.total,
+                                  method=row.method, population_year=row.population_year,
+                                  key_inputs=row.key_inputs, record=record, is_demo=is_demo)
         record.replaced = figures_save(statistics_year=statistics_year, by_month=_new_figures_by_month(parsed),
                                        record=record, is_demo=is_demo)
     record.save(update_fields=["replaced"])
@@ -455,6 +453,20 @@ def import_save(*, year: int, kind: str, data: bytes, file_name: str, by, is_dem
     statistics_year.state = StatisticsYear.State.IMPORTED
     statistics_year.save(update_fields=["state"])
     return record
+
+
+def shared_total_save(*, statistics_year, metric: str, total: int, method: str, population_year, key_inputs: dict,
+                      record: StatsImport, is_demo: bool = False) -> SharedServiceTotal:
+    """Keep an import's split of a shared figure (its total, key and the key's inputs) as the
+    one in force. The split in force until now is kept, marked replaced by the import as its
+    parts are (figures_save), not overwritten: reverting the import brings back the earlier
+    total, key and inputs together with the parts they made."""
+    SharedServiceTotal.objects.filter(statistics_year=statistics_year, metric=metric,
+                                      replaced_by__isnull=True).update(replaced_by=record)
+    return SharedServiceTotal.objects.create(
+        statistics_year=statistics_year, metric=metric, total=total, split_method=method,
+        population_year=population_year, key_inputs={str(k): v for k, v in key_inputs.items()},
+        source_import=record, is_demo=is_demo)
 
 
 def figures_save(*, statistics_year, figures: dict | None = None, record=None, month: int = 0,
@@ -573,6 +585,7 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     if record.reverted_at:
         raise ValidationError(_("This import has already been reverted."))
     if (record.figures.filter(replaced_by__isnull=False).exists()
+            or record.shared_totals.filter(replaced_by__isnull=False).exists()
             or record.service_figures.filter(replaced_by__isnull=False).exists()
             or record.counter_usage.filter(replaced_by__isnull=False).exists()):
         raise ValidationError(_("A later import replaced figures of this one; revert the later import first."))
@@ -588,7 +601,10 @@ def import_revert(*, stats_import: StatsImport, by) -> StatsImport:
     # And their sums per month (counteruses.py reads these), likewise.
     record.counter_month_uses.all().delete()
     CounterMonthUses.objects.filter(replaced_by=record).update(replaced_by=None)
-    SharedServiceTotal.objects.filter(source_import=record).delete()
+    # Its splits' totals go and the ones they replaced are in force again: the earlier
+    # parts come back with the total, key and inputs they were made by.
+    record.shared_totals.all().delete()
+    record.replaced_shared_totals.update(replaced_by=None)
     record.reverted_at, record.reverted_by = timezone.now(), by
     record.save(update_fields=["reverted_at", "reverted_by"])
     statistics_year = record.statistics_year
