@@ -81,7 +81,7 @@ def test_a_json_metric_type_counter_does_not_define_is_refused_on_its_item():
 
 @pytest.mark.parametrize("period", [
     "",
-    "2024-01-01 to 2024-03-31",                      # Release 4's way
+    "2024-01-01 to 2024-03-31",                      # an older way some vendors still write
     "Begin_Date=2024-01; End_Date=2024-03",          # months, as a JSON filter may give them
     "Begin_Date=2024-01-01",                         # no end
     "Begin_Date=2024-02-30; End_Date=2024-03-31",    # no such day
