@@ -7,8 +7,12 @@ The release comes from the header block's `Release` row (5 or 5.1); 5.1 adds
 `Registry_Record` and writes months as 2024-01 where 5 writes Jan-2024. A tabular report
 without its header block is refused, saying what is missing, unless the caller states the
 report and release. Every bad row is named: text or negative counts, months outside the
-reporting period, a monthly sum that differs from Reporting_Period_Total. COUNTER has no
-loan metric: nothing here turns Total_Item_Requests into loans.
+reporting period, a monthly sum that differs from Reporting_Period_Total, a metric type
+COUNTER does not define. So is a header that does not hold together (a Reporting_Period not
+written as the specification writes it, a JSON header of the other release's form) and a
+file that is not what its header claims (a DR whose table has no Database column, a 5.1
+JSON report whose items are written as 5 writes them). COUNTER has no loan metric: nothing
+here turns Total_Item_Requests into loans.
 
 Every refusal is a translated sentence (the person reading the preview may be Finnish or
 Swedish); the column and value it is about are named in it, the row is kept beside it and
@@ -36,6 +40,23 @@ ITEM_FIELDS = ("Title", "Platform", "Database", "Publisher", "Item", "DOI", "ISB
 # A background check (stats/import_jobs.py) hears every this many rows how far the reading
 # has come: one UPDATE of its JobRun each time, so not every row.
 PROGRESS_EVERY = 1000
+# The metric types of the Code of Practice, the same in 5 and 5.1 (section 3.3, "Metric
+# Types"). Anything else, a vendor's own name or an empty cell, is refused on its row: its
+# counts would otherwise be saved under a name no report or page looks for.
+METRIC_TYPES = frozenset((
+    "Total_Item_Investigations", "Total_Item_Requests", "Unique_Item_Investigations", "Unique_Item_Requests",
+    "Unique_Title_Investigations", "Unique_Title_Requests", "Limit_Exceeded", "No_License", "Searches_Regular",
+    "Searches_Automated", "Searches_Federated", "Searches_Platform"))
+# The column that tells a report's items apart: a DR lists databases, a TR titles, an IR
+# items, a PR only platforms. A report whose table lacks its own, or has another report's,
+# is not the report its header claims (a TR under a DR header would count titles as
+# databases).
+KEY_COLUMNS = {"PR": "Platform", "DR": "Database", "TR": "Title", "IR": "Item"}
+OTHER_KEYS = ("Database", "Title", "Item")
+# The tabular Reporting_Period, in both releases: "Begin_Date=yyyy-mm-dd; End_Date=yyyy-mm-dd"
+# (Code of Practice, section 3.2.1 and the report headers of section 4; the space after the
+# semicolon is not insisted on).
+TABULAR_PERIOD = re.compile(r"Begin_Date=(\d{4}-\d{2}-\d{2})\s*;\s*End_Date=(\d{4}-\d{2}-\d{2})")
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"), start=1)}
 
@@ -81,18 +102,46 @@ def _month(text: str) -> date | None:
     text = text.strip()
     found = re.fullmatch(r"(\d{4})-(\d{2})(?:-\d{2})?", text)
     if found:
-        return date(int(found[1]), int(found[2]), 1)
+        # 2024-13 is no month: None, as for any other text (not a ValueError out of the reader).
+        return date(int(found[1]), int(found[2]), 1) if 1 <= int(found[2]) <= 12 else None
     found = re.fullmatch(r"([A-Za-z]{3})[-\s](\d{4})", text)
     if found and found[1].lower() in MONTHS:
         return date(int(found[2]), MONTHS[found[1].lower()], 1)
     return None
 
 
-def _period(text: str, report: CounterReport) -> None:
-    begin = re.search(r"Begin_Date=(\d{4}-\d{2}(?:-\d{2})?)", text or "")
-    end = re.search(r"End_Date=(\d{4}-\d{2}(?:-\d{2})?)", text or "")
-    if begin and end:
-        report.begin, report.end = _month(begin[1]), _month(end[1])
+def _date(text: str, *, last: bool = False) -> date | None:
+    """yyyy-mm-dd as given, or yyyy-mm (a JSON filter may give the month): its first day, or
+    with `last` its last day. None if it is neither or no such day exists."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", text.strip())
+    if not found:
+        return None
+    year, month = int(found[1]), int(found[2])
+    try:
+        if found[3]:
+            return date(year, month, int(found[3]))
+        if not last:
+            return date(year, month, 1)
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1)
+    except ValueError:
+        return None
+
+
+def _tabular_period(text: str, row: int, report: CounterReport) -> None:
+    """The header's Reporting_Period, or a refusal naming its row: without it the months
+    outside the period could not be told."""
+    found = TABULAR_PERIOD.fullmatch(text.strip())
+    begin, end = (_date(found[1]), _date(found[2])) if found else (None, None)
+    if begin is None or end is None:
+        report.errors.append((row, _("Reporting_Period %(value)s is not written as Release %(release)s writes it: "
+                                     "Begin_Date=yyyy-mm-dd; End_Date=yyyy-mm-dd.")
+                              % {"value": _quoted(text.strip()), "release": report.release}))
+    elif end < begin:
+        report.errors.append((row, _("Reporting_Period %(value)s ends before it begins.")
+                              % {"value": _quoted(text.strip())}))
+    else:
+        report.begin, report.end = begin, end
 
 
 def _count(text, row: int, column: str, report: CounterReport) -> int | None:
@@ -113,7 +162,8 @@ def _count(text, row: int, column: str, report: CounterReport) -> int | None:
 
 
 def _in_period(month: date, report: CounterReport) -> bool:
-    return not (report.begin and report.end) or report.begin <= month <= report.end
+    # Months are compared as months: a period given from the 15th still holds its month.
+    return not (report.begin and report.end) or report.begin.replace(day=1) <= month <= report.end
 
 
 # ---------------------------------------------------------------- tabular
@@ -143,11 +193,12 @@ def _table_lines(data: bytes) -> list[list[str]]:
 
 def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, release=None, progress=None) -> None:
     lines = _table_lines(data)
-    header, index = {}, 0
+    header, header_rows, index = {}, {}, 0
     while index < len(lines) and not (lines[index] and lines[index][0].strip() in TABLE_FIRST):
         cells = lines[index]
         if cells and cells[0].strip():
             header[cells[0].strip()] = cells[1].strip() if len(cells) > 1 else ""
+            header_rows[cells[0].strip()] = index + 1
         index += 1
     if index >= len(lines):
         report.errors.append((0, _("There is no report table: no row begins with Title, Platform, Database or Item.")))
@@ -169,12 +220,18 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
     if report.report_id not in REPORT_IDS:
         report.errors.append((0, _("Unknown COUNTER report %(report)s.") % {"report": _quoted(report.report_id)}))
         return
-    _period(header.get("Reporting_Period", ""), report)
+    if report.release == "5" and "Registry_Record" in header:
+        report.errors.append((header_rows["Registry_Record"], _(
+            "Registry_Record is a header row of Release 5.1, but the header claims Release 5.")))
+    if "Reporting_Period" in header:
+        _tabular_period(header["Reporting_Period"], header_rows["Reporting_Period"], report)
     columns = [cell.strip() for cell in lines[index]]
     month_columns = [(i, _month(name)) for i, name in enumerate(columns) if _month(name)]
     if "Metric_Type" not in columns:
         report.errors.append((index + 1, _("The table has no Metric_Type column.")))
         return
+    if not _table_is_the_report(columns, index + 1, report):
+        return  # another report's table: its rows would be read against the wrong rules
     total_at = columns.index("Reporting_Period_Total") if "Reporting_Period_Total" in columns else None
     # Worked out once for the table, not per row: a vendor's TR can have hundreds of thousands.
     item_columns = [(i, name) for i, name in enumerate(columns) if name in ITEM_FIELDS]
@@ -209,9 +266,37 @@ def _parse_tabular(data: bytes, report: CounterReport, *, report_id=None, releas
                 report.errors.append((number, _("The months add up to %(sum)d, not to Reporting_Period_Total "
                                                 "%(total)d.") % {"sum": sum(months.values()), "total": total}))
                 ok = False
+        metric = cells[metric_at].strip()
+        if metric not in METRIC_TYPES:
+            report.errors.append((number, _unknown_metric(metric)))
+            ok = False
         if ok:
-            report.rows.append(UsageRow(item=item, metric_type=cells[metric_at].strip(),
-                                        months=months))
+            report.rows.append(UsageRow(item=item, metric_type=metric, months=months))
+
+
+def _unknown_metric(metric: str) -> str:
+    if not metric:
+        return _("Metric_Type is empty.")
+    return _("Metric_Type %(value)s is not one of COUNTER's metric types.") % {"value": _quoted(metric[:60])}
+
+
+def _table_is_the_report(columns: list, row: int, report: CounterReport) -> bool:
+    """Whether the table has the column its Report_ID's items are told apart by, and no
+    other report's; if not, a refusal naming the report and the column, on the row of the
+    column headings."""
+    key = KEY_COLUMNS[report.report_id.split("_")[0]]
+    if key not in columns:
+        report.errors.append((row, _("Report %(report)s has a %(column)s column, but this table has none: the "
+                                     "file is not the report its header claims.")
+                              % {"report": report.report_id, "column": key}))
+        return False
+    foreign = [name for name in OTHER_KEYS if name != key and name in columns]
+    if foreign:
+        report.errors.append((row, _("Report %(report)s has no %(column)s column, but this table has one: the "
+                                     "file is not the report its header claims.")
+                              % {"report": report.report_id, "column": foreign[0]}))
+        return False
+    return True
 
 
 # ---------------------------------------------------------------- JSON
@@ -245,46 +330,122 @@ def _read_json_items(document, header: dict, report: CounterReport, progress=Non
                               % {"release": _quoted(report.release), "report": _quoted(report.report_id)}))
         return
     report.institution = _institution(header.get("Institution_ID") or header.get("Institution_Name") or "")
-    filters = header.get("Report_Filters") or {}
-    if isinstance(filters, list):  # 5: [{"Name": "Begin_Date", "Value": ...}]
-        filters = {f.get("Name"): f.get("Value") for f in filters if isinstance(f, dict)}
-    _period(f"Begin_Date={filters.get('Begin_Date', '')}; End_Date={filters.get('End_Date', '')}", report)
+    if report.release == "5.1" and not header.get("Registry_Record"):
+        report.errors.append((0, _("Report_Header has no Registry_Record, which Release 5.1 requires.")))
+    _json_period(header.get("Report_Filters"), report)
+    # The body is read as the declared release writes it, not as the item's keys suggest:
+    # 5 gives each item's "Performance" as a list of periods, 5.1 its "Attribute_Performance".
+    body, other = ("Attribute_Performance", "Performance") if report.release == "5.1" else (
+        "Performance", "Attribute_Performance")
+    key = KEY_COLUMNS[report.report_id.split("_")[0]]
     items = document.get("Report_Items") or []
     for number, entry in enumerate(items, start=1):
         if progress is not None and number % PROGRESS_EVERY == 0:
             progress(number - 1, len(items))
-        base = {key: str(value) for key, value in entry.items() if key in ITEM_FIELDS and not isinstance(value, (list, dict))}
-        for key, value in (entry.get("Item_ID") or {}).items() if isinstance(entry.get("Item_ID"), dict) else ():
-            base[key] = str(value)
-        if "Attribute_Performance" in entry:  # 5.1
-            for attributes in entry["Attribute_Performance"]:
+        if not _json_item_is_the_report(entry, number, key, body, other, report):
+            continue
+        base = {name: str(value) for name, value in entry.items()
+                if name in ITEM_FIELDS and not isinstance(value, (list, dict))}
+        for name, value in (entry.get("Item_ID") or {}).items() if isinstance(entry.get("Item_ID"), dict) else ():
+            base[name] = str(value)
+        if report.release == "5.1":
+            for attributes in entry.get(body) or []:
                 item = {**base, **{k: str(v) for k, v in attributes.items() if k in ITEM_FIELDS}}
                 for metric, months in (attributes.get("Performance") or {}).items():
-                    _json_row(report, number, item, metric, {_month(k): v for k, v in months.items()})
-        else:  # 5
+                    _json_row(report, number, item, metric, [(str(k), v) for k, v in months.items()])
+        else:
             by_metric = {}
-            for performance in entry.get("Performance") or []:
-                month = _month(str((performance.get("Period") or {}).get("Begin_Date", "")))
+            for performance in entry.get(body) or []:
+                month = str((performance.get("Period") or {}).get("Begin_Date", ""))
                 for instance in performance.get("Instance") or []:
-                    by_metric.setdefault(instance.get("Metric_Type", ""), {})[month] = instance.get("Count")
+                    by_metric.setdefault(instance.get("Metric_Type", ""), []).append((month, instance.get("Count")))
             for metric, months in by_metric.items():
                 _json_row(report, number, base, metric, months)
 
 
+def _json_period(filters, report: CounterReport) -> None:
+    """Begin_Date and End_Date from the header's Report_Filters: 5 writes them as a list of
+    {"Name", "Value"}, 5.1 as an object; a report without them, or written as the other
+    release writes them, is refused (its months could not be checked)."""
+    other = {"5": "5.1", "5.1": "5"}[report.release]
+    if isinstance(filters, list) and report.release == "5":
+        filters = {f.get("Name"): f.get("Value") for f in filters if isinstance(f, dict)}
+    elif isinstance(filters, dict) and report.release == "5.1":
+        pass
+    elif isinstance(filters, (list, dict)) and filters:
+        report.errors.append((0, _("Report_Filters is written as Release %(other)s writes it, but the header "
+                                   "claims Release %(release)s.") % {"other": other, "release": report.release}))
+        return
+    else:
+        filters = {}
+    given = {name: filters.get(name) for name in ("Begin_Date", "End_Date")}
+    missing = [name for name, value in given.items() if value in (None, "")]
+    if missing:
+        report.errors.append((0, _("Report_Filters has no %(missing)s: the report's period is unknown.")
+                              % {"missing": " / ".join(missing)}))
+        return
+    begin, end = _date(str(given["Begin_Date"])), _date(str(given["End_Date"]), last=True)
+    for name, value in (("Begin_Date", begin), ("End_Date", end)):
+        if value is None:
+            report.errors.append((0, _("Report_Filters %(name)s %(value)s is not a date (yyyy-mm-dd or yyyy-mm).")
+                                  % {"name": name, "value": _quoted(given[name])}))
+    if begin and end and end < begin:
+        report.errors.append((0, _("Report_Filters: End_Date %(end)s is before Begin_Date %(begin)s.")
+                              % {"end": _quoted(given["End_Date"]), "begin": _quoted(given["Begin_Date"])}))
+    elif begin and end:
+        report.begin, report.end = begin, end
+
+
+def _json_item_is_the_report(entry, number: int, key: str, body: str, other: str, report: CounterReport) -> bool:
+    """Whether a report item is written as its report and release write one: its report's
+    key element (Title for a TR, Database for a DR...) and no other report's, and its
+    usage under the release's own body element. Each problem is named on the item."""
+    ok = True
+    if key not in entry:
+        report.errors.append((number, _("Report %(report)s names each item's %(column)s, but this item has none: "
+                                        "the file is not the report its header claims.")
+                              % {"report": report.report_id, "column": key}))
+        ok = False
+    foreign = [name for name in OTHER_KEYS if name != key and name in entry]
+    if foreign:
+        report.errors.append((number, _("Report %(report)s has no %(column)s, but this item has one: the file is "
+                                        "not the report its header claims.")
+                              % {"report": report.report_id, "column": foreign[0]}))
+        ok = False
+    if other in entry and body not in entry:
+        report.errors.append((number, _("The item's usage is in %(found)s, as Release %(other)s writes it, but the "
+                                        "header claims Release %(release)s, which writes %(expected)s.")
+                              % {"found": other, "other": {"5": "5.1", "5.1": "5"}[report.release],
+                                 "release": report.release, "expected": body}))
+        ok = False
+    return ok
+
+
 def _json_row(report, number, item, metric, months) -> None:
-    clean = {}
-    for month, value in months.items():
-        count = _count(value, number, f"{metric} {month}", report)
-        if month is None or count is None:
-            if month is None:
-                report.errors.append((number, _("%(metric)s: a month that is not a date.") % {"metric": metric}))
-            return
-        if count and not _in_period(month, report):
+    """One item's counts of one metric type, `months` as (the file's month, count) pairs:
+    every bad one is named (the metric type and month), and the row is kept only if none is."""
+    clean, ok = {}, True
+    if metric not in METRIC_TYPES:
+        report.errors.append((number, _unknown_metric(str(metric))))
+        ok = False
+    for text, value in months:
+        month = _month(text)
+        if month is None:
+            report.errors.append((number, _("%(metric)s: %(month)s is not a month.")
+                                  % {"metric": metric, "month": _quoted(text[:30])}))
+            ok = False
+            continue
+        count = _count(value, number, f"{metric} {month:%Y-%m}", report)
+        if count is None:
+            ok = False
+        elif count and not _in_period(month, report):
             report.errors.append((number, _("%(metric)s %(month)s is outside the reporting period.")
                                   % {"metric": metric, "month": f"{month:%Y-%m}"}))
-            return
-        clean[month] = count
-    report.rows.append(UsageRow(item=dict(item), metric_type=metric, months=clean))
+            ok = False
+        else:
+            clean[month] = count
+    if ok:
+        report.rows.append(UsageRow(item=dict(item), metric_type=metric, months=clean))
 
 
 def parse_counter(data: bytes, *, report_id: str | None = None, release: str | None = None,

@@ -652,7 +652,10 @@ def _counter_scope(report) -> dict:
     Report_ID, the institution, the platforms and the period (the Reporting_Period, or the
     months the rows give when a stated report has no header)."""
     months = [month for row in report.rows for month in row.months] if not (report.begin and report.end) else ()
-    begin, end = (report.begin, report.end) if report.begin and report.end else (min(months), max(months))
+    # Kept as months (the first day of each), as imports made before the period's own days
+    # were kept: the comparisons between imports' periods stay like with like.
+    begin, end = ((report.begin.replace(day=1), report.end.replace(day=1)) if report.begin and report.end
+                  else (min(months), max(months)))
     return {"report_id": report.report_id, "institution": report.institution,
             "platforms": sorted({row.item.get("Platform", "") for row in report.rows}),
             "begin": begin.isoformat(), "end": end.isoformat()}

@@ -268,7 +268,8 @@ def _finish(row: Harvest, verdict: Classified, *, body: bytes, client: SushiClie
     outcome = verdict.outcome
     if outcome == Outcome.IMPORT:
         report = parse_counter(body)
-        if not report.errors and (report.begin, report.end) != (row.month, row.month):
+        # The period's first and last day (2026-10-01 to 2026-10-31) against the month asked.
+        if not report.errors and (report.begin.replace(day=1), report.end.replace(day=1)) != (row.month, row.month):
             row.error = _("The answer covers %(begin)s–%(end)s, not the month asked.") % {
                 "begin": report.begin, "end": report.end}
             outcome = Outcome.FAILED

@@ -64,7 +64,7 @@ def test_release_5_tsv_with_bom_and_crlf(padded):
     report = parse_counter(tabular(R5_HEADER, R5_COLUMNS, R5_ROWS, padded=padded))
     assert report.errors == []
     assert (report.release, report.report_id, report.begin, report.end) == ("5", "TR_J1", date(2024, 1, 1),
-                                                                            date(2024, 3, 1))
+                                                                            date(2024, 3, 31))
     assert report.metric_totals() == {"Total_Item_Requests": 60, "Unique_Item_Requests": 6}
     assert report.rows[0].item["Print_ISSN"] == "0023-1234" and report.rows[0].item["Platform"] == "DemoPlatform"
 
@@ -115,7 +115,7 @@ def test_json_release_5_and_5_1():
     report = parse_counter(json.dumps(r5).encode())
     assert (report.errors, report.release, report.metric_totals()) == ([], "5", {"Searches_Platform": 12})
     r51 = {"Report_Header": {"Release": "5.1", "Report_ID": "TR_J1", "Report_Filters": {
-        "Begin_Date": "2024-01", "End_Date": "2024-12"}},
+        "Begin_Date": "2024-01", "End_Date": "2024-12"}, "Registry_Record": "https://registry.countermetrics.org/x"},
         "Report_Items": [{"Title": "Kirjastolehti", "Platform": "DemoPlatform", "Item_ID": {"Print_ISSN": "0023-1234"},
                           "Attribute_Performance": [{"Data_Type": "Journal", "Access_Type": "Controlled",
                                                      "Performance": {"Total_Item_Requests": {"2024-01": 4,
@@ -132,10 +132,12 @@ def test_import_counter_dry_run_prints_one_json_object_last(tmp_path):
     bad = tmp_path / "empty.csv"
     bad.write_bytes(b"Title,Metric_Type\n")
     out = io.StringIO()
-    call_command("import_counter", str(good), str(bad), dry_run=True, stdout=out)
+    with pytest.raises(SystemExit) as refused:  # a refused file: the exit status says so
+        call_command("import_counter", str(good), str(bad), dry_run=True, stdout=out)
+    assert refused.value.code == 1
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["files"][0] == {"file": str(good), "release": "5", "report_id": "TR_J1", "rows": 2,
-                                  "begin": "2024-01-01", "end": "2024-03-01",
+                                  "begin": "2024-01-01", "end": "2024-03-31",
                                   "metric_totals": {"Total_Item_Requests": 60, "Unique_Item_Requests": 6},
                                   "replaces": {"imports": [], "months": [], "before": {}, "after": {}}}
     assert result["files"][1]["file"] == str(bad) and "header block" in result["files"][1]["error"]
@@ -153,7 +155,8 @@ def test_import_counter_saves_monthly_uses_once(tmp_path):
     assert (january.count, january.yop, january.identifiers, january.release) == (
         3, "2020", {"ISBN": "978-951-0-00000-0"}, "5.1")
     out = io.StringIO()
-    call_command("import_counter", str(good), stdout=out)  # the same file again
+    with pytest.raises(SystemExit):  # the same file again: refused
+        call_command("import_counter", str(good), stdout=out)
     assert "already imported" in json.loads(out.getvalue().splitlines()[-1])["files"][0]["error"]
     assert StatsImport.objects.count() == 1
 

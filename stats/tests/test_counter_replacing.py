@@ -200,7 +200,8 @@ def test_a_release_5_1_json_report_replaces_the_release_5_file_of_the_same_insti
                                  file_name="r5.tsv", by=None)
     r51 = {"Report_Header": {"Release": "5.1", "Report_ID": "TR_J1",
                              "Institution_ID": {"Proprietary": ["demo:7"], "ISNI": ["0000000000000000"]},
-                             "Report_Filters": {"Begin_Date": "2024-01", "End_Date": "2024-02"}},
+                             "Report_Filters": {"Begin_Date": "2024-01", "End_Date": "2024-02"},
+                             "Registry_Record": "https://registry.countermetrics.org/platform/demo"},
            "Report_Items": [{"Title": "Kirjastolehti", "Platform": "DemoPlatform",
                              "Attribute_Performance": [{"Data_Type": "Journal", "Performance": {
                                  "Total_Item_Requests": {"2024-01": 12, "2024-02": 22}}}]}]}

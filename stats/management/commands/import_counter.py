@@ -4,7 +4,9 @@ object: {"files": [{"file", "release", "report_id", "rows", "begin", "end", "met
 earlier imports of the same report and institution ({"import", "file", "imported_at",
 "counts", "begin", "end"}), the months, and each metric type's total in those months
 "before" (the earlier imports') and "after" (this file's). Saved, a file's entry also gives
-"import" (its id) and "replaced" (how many monthly counts it replaced)."""
+"import" (its id) and "replaced" (how many monthly counts it replaced). "begin" and "end" are the period's first
+and last day as the header gives them. The command exits with status 1, after the JSON
+line, when any file was refused (as import_figures does), so a script sees it."""
 
 import json
 from pathlib import Path
@@ -27,12 +29,13 @@ class Command(BaseCommand):
         parser.add_argument("--release", choices=["5", "5.1"], help="for a tabular file without its header block")
 
     def handle(self, *args, paths, dry_run, report_id, release, **options):
-        files = []
+        files, failed = [], False
         for path in paths:
             try:
                 data = path.read_bytes()
             except OSError as error:
                 files.append({"file": str(path), "error": str(error)})
+                failed = True
                 continue
             report, replaces = services.counter_import_preview(data=data, file_name=str(path), report_id=report_id,
                                                                release=release)
@@ -40,6 +43,7 @@ class Command(BaseCommand):
                 for line in error_lines(report, str(path)):
                     self.stdout.write(line)
                 files.append({"file": str(path), "error": "; ".join(m for _r, m in report.errors[:20])})
+                failed = True
                 continue
             for earlier in replaces["imports"]:
                 self.stdout.write(_("%(file)s replaces %(other)s (import %(id)d) from %(begin)s to %(end)s.") % {
@@ -53,7 +57,10 @@ class Command(BaseCommand):
                                                       report_id=report_id, release=release)
             except ValidationError as error:
                 files.append({"file": str(path), "error": " ".join(error.messages)})
+                failed = True
             else:
                 files.append({"file": str(path), **report.summary(), "replaces": replaces, "import": record.pk,
                               "replaced": record.replaced})
         self.stdout.write(json.dumps({"files": files}, ensure_ascii=False))
+        if failed:
+            raise SystemExit(1)
