@@ -1,8 +1,9 @@
 """Allocation keys: one shared figure (web visits, e-material uses, a cost in cents) split
 among municipalities in whole numbers that add up exactly to the total.
 
-The public seam for other apps (Louna's e-material cost shares call `largest_remainder`);
-stats itself splits its shared services with `allocate`.
+The public seam for other apps (Louna's e-material cost shares call `split_money`, which
+splits whole cents by `largest_remainder`); stats itself splits its shared services with
+`allocate`.
 
 Keys: by population (that year's), by loans, by agreed shares, equally, or as-is (the
 source already names each municipality's part, which must then add up to the total).
@@ -12,6 +13,11 @@ exact share total·w/Σw; the units left over (fewer than the number of parts) g
 to the parts with the largest remainders. **Tie rule**: among equal remainders the larger
 weight goes first, then the smaller key (integers by value, anything else by its text) —
 so the result never depends on the order the inputs arrive in. Integer arithmetic only.
+
+Refused with ValueError, never split: a negative total or weight, no members, and weights
+that add up to zero (every member's 0, for any total, 0 included: there is no proportion to
+split by; `services.split_key` names the key's missing input before it comes to that). The
+equal key has a weight of 1 each, so it always splits.
 """
 
 from collections.abc import Hashable, Mapping
@@ -93,7 +99,10 @@ def allocate(*, total: int, key: str, members, weights: Mapping | None = None,
 
 
 def split_money(amount: Decimal, weights: Mapping[Hashable, int]) -> dict:
-    """Euros split in whole cents that add up exactly to `amount`."""
-    cent = Decimal("0.01")
-    cents = int((Decimal(amount) / cent).to_integral_value())
-    return {key: Decimal(part) * cent for key, part in largest_remainder(cents, weights).items()}
+    """Euros split in whole cents that add up exactly to `amount`, which must itself be whole
+    cents: an amount with a fraction of a cent (0.005, or a float's binary tail) is refused
+    rather than rounded, since the parts could not add up to it."""
+    cents = Decimal(amount).scaleb(2)
+    if cents != cents.to_integral_value():
+        raise ValueError(f"The amount {amount} is not whole cents.")
+    return {key: Decimal(part).scaleb(-2) for key, part in largest_remainder(int(cents), weights).items()}

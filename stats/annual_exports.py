@@ -13,7 +13,7 @@ from openpyxl.styles import Font
 
 from consortium.spreadsheets import safe_cell
 
-from .annual_selectors import covered_names, split_key_label, value_of
+from .annual_selectors import covered_names, month_ranges, split_key_label, value_of
 
 __all__ = ("report_workbook", "report_csv", "national_workbook")
 
@@ -68,6 +68,9 @@ def report_workbook(*, report, comparison: list[dict]) -> bytes:
         points.append([safe_cell(point["name"]), *[point["figures"].get(entry["code"]) for entry in metrics]])
     for missing in report.details.get("missing_points", []):
         points.append([safe_cell(missing["name"]), _("no figures")])
+    for partial in report.details.get("partial_points", []):
+        points.append([safe_cell(partial["name"]), _("months missing: %(months)s") % {
+            "months": month_ranges(partial["missing_months"])}])
 
     splits = workbook.create_sheet(_("Allocation keys")[:31])
     splits.append([_("Figure"), _("Total"), _("Key"), _("Population year"), _("Weight"), _("All weights"),

@@ -9,7 +9,8 @@ import logging
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum, Value
+from django.db.models.functions import Power
 from django.utils.translation import gettext as _
 
 from consortium.models import JobRun, Municipality
@@ -23,7 +24,8 @@ from .servicefigures import service_shared_splits
 
 __all__ = ("ReportInputs", "report_inputs", "value_of", "split_key_label", "figures_diff", "latest_versions",
            "version_list", "municipality_history", "year_comparison", "metric_series", "national_rows",
-           "NATIONAL_SORTS", "report_job_runs", "year_reports", "covered_names")
+           "NATIONAL_SORTS", "report_job_runs", "year_reports", "covered_names", "month_ranges", "owed_months",
+           "months_missing_text")
 
 log = logging.getLogger(__name__)
 TENTH = Decimal("0.1")
@@ -82,6 +84,11 @@ class ReportInputs:
     # [(platform, [report ids], uses)]: months with uses only in reports the rule does not
     # take (TR_J4, item reports): not counted, so the year is not complete either.
     counter_uncounted: list = field(default_factory=list)
+    # Monthly sources with some months of the year and not others: [{"kind" ("web": a web
+    # site's visits, "ematerial": a vendor's loans, "counter": a claimed COUNTER platform's
+    # uses), "name", "missing_months": [1..12]}]. The year is not complete while any is here.
+    # (A service point's are per municipality: details["partial_points"].)
+    service_gaps: list = field(default_factory=list)
 
     @property
     def counter_warning(self) -> dict:
@@ -94,10 +101,58 @@ class ReportInputs:
         return sum(len(details["missing_points"]) for details in self.details.values())
 
     @property
+    def partial_points(self) -> int:
+        return sum(len(details["partial_points"]) for details in self.details.values())
+
+    @property
     def complete(self) -> bool:
         return not self.missing_points and not any(d["missing_metrics"] for d in self.details.values()) \
             and not any(source["error"] for source in self.sources) and not self.split_errors \
-            and not self.counter_unclaimed and not self.counter_uncounted
+            and not self.counter_unclaimed and not self.counter_uncounted \
+            and not self.partial_points and not self.service_gaps
+
+    def months_missing(self) -> list[str]:
+        """Every monthly source lacking months, as sentences ("Humppilan pääkirjasto: months
+        4–6 missing."): the service points by municipality, then the services."""
+        return [months_missing_text(point["name"], point["missing_months"])
+                for municipality in self.municipalities
+                for point in self.details[municipality.pk]["partial_points"]] + self.service_gap_lines
+
+    @property
+    def service_gap_lines(self) -> list[str]:
+        """The web sites, vendors and COUNTER platforms lacking months, as sentences."""
+        return [months_missing_text(_service_gap_name(gap), gap["missing_months"]) for gap in self.service_gaps]
+
+
+def month_ranges(months) -> str:
+    """Month numbers compactly, runs as ranges: [4, 5, 6, 9] -> "4–6, 9" (an en dash)."""
+    runs = []
+    for month in sorted(set(months)):
+        if runs and month == runs[-1][1] + 1:
+            runs[-1][1] = month
+        else:
+            runs.append([month, month])
+    return ", ".join(str(first) if first == last else f"{first}\u2013{last}" for first, last in runs)
+
+
+def months_missing_text(name: str, months) -> str:
+    if len(months) == 1:
+        return _("%(name)s: month %(months)s missing.") % {"name": name, "months": month_ranges(months)}
+    return _("%(name)s: months %(months)s missing.") % {"name": name, "months": month_ranges(months)}
+
+
+def _service_gap_name(gap: dict) -> str:
+    labels = {"web": _("%(name)s (web site visits)"), "ematerial": _("%(name)s (e-material loans)"),
+              "counter": _("%(name)s (COUNTER uses)")}
+    return labels[gap["kind"]] % {"name": gap["name"]}
+
+
+def owed_months(year: int, opened_on, closed_on) -> range:
+    """The months of `year` a service point owes figures for: those it was open in (a point
+    opened in June owes June to December)."""
+    first = opened_on.month if opened_on and opened_on.year == year else 1
+    last = closed_on.month if closed_on and closed_on.year == year else 12
+    return range(first, last + 1)
 
 
 def _metric_entry(metric, okm_variable: str) -> dict:
@@ -137,12 +192,18 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
     year_codes = [metric.code for metric in metrics]
     joint = series.joint_series()
     hosts = series.host_ids(joint)
-    sums = {}
+    sums, point_months = {}, {}
     in_set = set(year_codes)
-    for municipality_id, point_id, code, value in (
+    # The months each point has figures for come in the same query, not a query per point,
+    # as a bit per month: a point's figure of a metric is in force once per month (the
+    # constraint stats_point_figure_current_once), so the sum of 2**month over a point and
+    # metric is exactly its months' bits, on PostgreSQL and SQLite alike. The completeness
+    # names the months missing of a point that reports by month.
+    for municipality_id, point_id, code, value, month_bits in (
             selectors.current_figures(statistics_year=statistics_year)
-            .values("municipality_id", "service_point_id", "metric__code").annotate(value=Sum("value")).order_by()
-            .values_list("municipality_id", "service_point_id", "metric__code", "value")):
+            .values("municipality_id", "service_point_id", "metric__code")
+            .annotate(value=Sum("value"), month_bits=Sum(Power(Value(2), F("month")))).order_by()
+            .values_list("municipality_id", "service_point_id", "metric__code", "value", "month_bits")):
         # The year's report holds the metrics of the set it is reported under, whatever was
         # imported (the imports refuse a metric outside it; figures saved before they did stay
         # out of the report too).
@@ -150,12 +211,15 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
             continue
         key = (series.series_of(municipality_id, hosts), point_id, code)
         sums[key] = sums.get(key, 0) + value
+        if point_id is not None:
+            bits = int(month_bits)
+            point_months.setdefault(point_id, set()).update(month for month in range(1, 13) if bits >> month & 1)
     source_figures, source_status = _source_figures(year)
     # The e-material services' figures split by the keys in force now, among the Louna
     # municipalities that share those services; a metric a figure source gives is left to
     # the source.
     # Their COUNTER uses too (counteruses.py: each use once, one report per platform and month).
-    service_splits, split_errors, counter = service_shared_splits(
+    service_splits, split_errors, counter, service_gaps = service_shared_splits(
         statistics_year=statistics_year, municipality_ids=set(louna_municipality_ids()),
         skip={figure.metric for _key, figure in source_figures})
     if municipality_ids is None:
@@ -182,16 +246,20 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
     municipalities = sorted({m.pk: m for m in by_code.values()}.values(), key=lambda m: (m.name_fi, m.code))
     ids = [m.pk for m in municipalities]
     points = list(selectors.expected_service_points(year=year, municipality_ids=ids)
-                  .values_list("pk", "name", "library__municipality_id").order_by("name", "pk"))
-    point_names = {pk: name for pk, name, _m in points}
+                  .values_list("pk", "name", "library__municipality_id", "opened_on", "closed_on")
+                  .order_by("name", "pk"))
+    point_names = {pk: name for pk, name, *_rest in points}
     shared = {total.metric: total for total in selectors.shared_totals(statistics_year=statistics_year)}
     inputs = ReportInputs(statistics_year=statistics_year, metrics=entries, municipalities=municipalities,
                           sources=source_status, split_errors=split_errors,
                           counter_unclaimed=counter.unclaimed, counter_unlinked=counter.unlinked,
-                          counter_uncounted=counter.uncounted)
+                          counter_uncounted=counter.uncounted,
+                          service_gaps=service_gaps + [{"kind": "counter", "name": name, "missing_months": months}
+                                                       for name, months in counter.gaps])
     for municipality in municipalities:
         inputs.figures[municipality.pk] = {}
-        inputs.details[municipality.pk] = {"service_points": {}, "missing_points": [], "splits": {},
+        inputs.details[municipality.pk] = {"service_points": {}, "missing_points": [], "partial_points": [],
+                                           "splits": {},
                                            "from_sources": {}, "missing_metrics": [],
                                            "covers": series.covered(joint.get(municipality.pk))}
         inputs.included += [{"municipality": member, "host": municipality}
@@ -207,9 +275,19 @@ def report_inputs(*, statistics_year: StatisticsYear, municipality_ids=None) -> 
             points_of.setdefault(str(point_id), {"name": point_names.get(point_id, ""), "figures": {}})
             points_of[str(point_id)]["figures"][code] = int(value)
     missing_names = {pk for pk, *_rest in points} - {key[1] for key in sums if key[1] is not None}
-    for pk, name, municipality_id in points:
-        if pk in missing_names and municipality_id in inputs.details:
+    for pk, name, municipality_id, opened_on, closed_on in points:
+        if municipality_id not in inputs.details:
+            continue
+        if pk in missing_names:
             inputs.details[municipality_id]["missing_points"].append({"id": pk, "name": name})
+            continue
+        # A point with year figures only is complete; one with any month owes every month it
+        # was open in (the months of a monthly export it is missing from are named).
+        months = point_months.get(pk)
+        lacking = [month for month in owed_months(year, opened_on, closed_on) if months and month not in months]
+        if lacking:
+            inputs.details[municipality_id]["partial_points"].append(
+                {"id": pk, "name": name, "missing_months": lacking})
     for key, figure in source_figures:
         municipality = by_code.get(figure.municipality_code)
         if municipality is None or figure.metric not in known:

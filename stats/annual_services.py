@@ -30,6 +30,9 @@ from .services import statistics_year_open
 __all__ = ("annual_reports_create", "annual_report_deliver", "annual_reports_deliver_latest", "municipality_lock")
 
 MAIL_KIND = "stats.annual_report"
+# How many sources lacking months the job's run message names (a national year may have
+# hundreds of points; the overview lists every one).
+MONTHS_NAMED = 20
 
 
 def _locked_year(year: int) -> StatisticsYear:
@@ -52,8 +55,9 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
     any other with figures; or those of `municipality_ids`) from the figures in force and
     the figure sources, with the changes from its previous version, and queue the mail to
     its directors. Returns {"year", "versions": [(municipality id, version)],
-    "delivered_skipped": [municipality id], "counter_unclaimed": [[platform, uses]]} (COUNTER
-    uses that reach no municipality: their platform is no e-material service's)."""
+    "delivered_skipped": [municipality id], "counter_unclaimed": [[platform, uses]] (COUNTER
+    uses that reach no municipality: their platform is no e-material service's),
+    "months_missing": [a sentence per service point or source lacking months]}."""
     statistics_year = _locked_year(year)
     if job_run_id is not None:
         made = list(AnnualReport.objects.filter(job_run_id=job_run_id))
@@ -101,6 +105,14 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
     if progress:
         message = _("%(year)d: %(count)d report versions made, %(missing)d service points without figures.") % {
             "year": year, "count": len(reports), "missing": inputs.missing_points}
+        months_missing = inputs.months_missing()
+        if months_missing:
+            # Named where the coordinator reads the run: a point or source lacking months of a
+            # monthly export has figures, so the count above does not show it.
+            message += " " + " ".join(months_missing[:MONTHS_NAMED])
+            if len(months_missing) > MONTHS_NAMED:
+                message += " " + _("And %(count)d more lacking months (the year's overview lists them).") % {
+                    "count": len(months_missing) - MONTHS_NAMED}
         if locked_skipped:
             message += " " + _("No new version for the municipalities whose figures are locked: %(names)s.") % {
                 "names": ", ".join(municipality.name for municipality in locked_skipped)}
@@ -116,6 +128,7 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
         progress.advance(len(inputs.municipalities), message=message)
     summary = _summary(year, reports, skipped, [municipality.pk for municipality in locked_skipped])
     summary["counter_unclaimed"] = [[platform, uses] for platform, uses in inputs.counter_unclaimed]
+    summary["months_missing"] = inputs.months_missing()
     return summary
 
 

@@ -98,6 +98,10 @@ class CounterUses:
     # [(platform, [report ids], uses)]: months a platform has Total_Item_Requests only in
     # reports the rule does not take (TR_J4, IR, IR_A1, IR_M1): not counted, named.
     uncounted: list = field(default_factory=list)
+    # [(platform, [months 1..12 missing])]: a claimed platform counted in some months of the
+    # year and not in others (a month counted is one whose reports in force have a row for
+    # it, even of zeros; a vendor whose report leaves a month with no use out is named too).
+    gaps: list = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -176,6 +180,9 @@ def counter_uses_from(rows) -> CounterUses:
         entry["total"] += sum(uses.values())
         entry["sources"] += [label for label in labels if label not in entry["sources"]]
         entry["platforms"].append(names[key])
+        lacking = [month for month in range(1, 13) if month not in uses]
+        if lacking:
+            result.gaps.append((names[key], lacking))
     result.uncounted = [(names[key], sorted(reports), uses) for key, (reports, uses) in sorted(outside.items())]
     if result.unclaimed:
         result.unlinked = list(Service.objects.filter(kind=Service.Kind.EMATERIAL, is_active=True,

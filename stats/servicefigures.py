@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum, Value
+from django.db.models import Case, F, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -568,7 +568,7 @@ _MONEY = SERVICE_FEEDS[EUROS]
 USES = "ematerial_uses"
 
 
-def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tuple[dict, list, CounterUses]:
+def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tuple[dict, list, CounterUses, list]:
     """The e-material services' figures of the year as shared figures: for each municipality
     metric they feed (metrics.SERVICE_FEEDS), the year's total over all services (figures in
     force, months added up) split among `municipality_ids` by the key chosen for that
@@ -581,27 +581,47 @@ def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tupl
     Returns ({metric: {"total", "key", "population_year", "inputs": {municipality id: weight},
     "parts": {municipality id: part}, "services": [(name, total)]}}, [why a figure cannot be
     split, naming the municipalities], the year's CounterUses: its unclaimed platforms are
-    the completeness's). Parts are whole numbers (euros whole cents) adding up exactly to the
-    total; a service's COUNTER uses are named with the reports they came from ("Ellibs
-    (COUNTER: PR)"). At most four queries, whatever the number of services: the vendors'
-    figures and the COUNTER counts are read in one (a UNION ALL of the same columns)."""
+    the completeness's, [the monthly sources lacking months: {"kind": "web" or "ematerial",
+    "name", "missing_months"}]). Parts are whole numbers (euros whole cents) adding up
+    exactly to the total; a service's COUNTER uses are named with the reports they came from
+    ("Ellibs (COUNTER: PR)"). At most four queries, whatever the number of services: the
+    vendors' figures, the web sites' visits and the COUNTER counts are read in one (a UNION
+    ALL of the same columns), per service, metric and month."""
     from .services import split_keys
 
-    vendors = (ServiceFigure.objects.filter(statistics_year=statistics_year, replaced_by__isnull=True,
-                                            service__kind=Service.Kind.EMATERIAL,
-                                            metric__code__in=list(SERVICE_FEEDS))
-               .annotate(kind=Value("f"), service_name=F("service__name"), service_id_=F("service_id"),
-                         code=F("metric__code"), platform_=Value(""), institution=Value(""), month_=Value(0))
+    # Per month, not per year: a web site's visits and a vendor's loans come by month, and a
+    # source with some months and not others is named in the year's completeness. Some
+    # dozen services by thirteen periods: the rows stay few.
+    wanted = (Q(service__kind=Service.Kind.EMATERIAL, metric__code__in=list(SERVICE_FEEDS))
+              | Q(service__kind=Service.Kind.WEB, metric__code=VISITS))
+    figures = (ServiceFigure.objects.filter(wanted, statistics_year=statistics_year, replaced_by__isnull=True)
+               .annotate(kind=Case(When(service__kind=Service.Kind.WEB, then=Value("w")), default=Value("f")),
+                         service_name=F("service__name"), service_id_=F("service_id"), code=F("metric__code"),
+                         platform_=Value(""), institution=Value(""), month_=F("month"))
                .values(*ROW_COLUMNS[:-1]).annotate(total=Sum("value"))
                .values_list(*ROW_COLUMNS).order_by())
-    rows = list(vendors.union(*counter_rows(year=statistics_year.year), all=True))
-    counter = counter_uses_from([row for row in rows if row[0] != "f"])
+    rows = list(figures.union(*counter_rows(year=statistics_year.year), all=True))
+    counter = counter_uses_from([row for row in rows if row[0] in ("c", "p")])
+    totals, months = {}, {}
+    for kind, name, service_id, metric_code, _platform, _institution, month, total in rows:
+        if kind not in ("f", "w"):
+            continue
+        if kind == "f":
+            key = (metric_code, name, service_id)
+            totals[key] = totals.get(key, 0) + total
+        if kind == "w" or metric_code == LOANS:  # the monthly ones
+            months.setdefault((kind, name, service_id), set()).add(month)
+    gaps = []
+    for (kind, name, _service_id), given in sorted(months.items(), key=lambda item: (item[0][1], item[0][2])):
+        # Year figures only (month 0) are complete; any month given asks for all twelve.
+        lacking = [month for month in range(1, 13) if month not in given] if given - {0} else []
+        if lacking:
+            gaps.append({"kind": "web" if kind == "w" else "ematerial", "name": name, "missing_months": lacking})
     by_metric = {}
-    for _kind, name, _service_id, metric_code, *_rest, total in sorted(
-            (row for row in rows if row[0] == "f"), key=lambda row: (row[1], row[2])):
+    for metric_code, name, service_id in sorted(totals, key=lambda key: (key[1], key[2])):
         code = SERVICE_FEEDS[metric_code]
         if code not in skip:
-            by_metric.setdefault(code, []).append((name, total))
+            by_metric.setdefault(code, []).append((name, totals[metric_code, name, service_id]))
     if USES not in skip:
         for entry in sorted(counter.services.values(), key=lambda entry: entry["name"]):
             by_metric.setdefault(USES, []).append(
@@ -610,7 +630,7 @@ def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tupl
                  Decimal(entry["total"])))
     members = sorted(municipality_ids)
     if not by_metric or not members:
-        return {}, [], counter
+        return {}, [], counter, gaps
     keys = split_keys(year=statistics_year.year, metrics=sorted(by_metric), municipality_ids=members)
     splits, errors = {}, []
     for code, per_service in sorted(by_metric.items()):
@@ -628,7 +648,7 @@ def service_shared_splits(*, statistics_year, municipality_ids, skip=()) -> tupl
             "inputs": allocation.inputs,
             "parts": {pk: (Decimal(part).scaleb(-2) if money else part) for pk, part in allocation.parts.items()},
             "services": [(name, value if money else int(value)) for name, value in per_service]}
-    return splits, errors, counter
+    return splits, errors, counter, gaps
 
 
 @transaction.atomic

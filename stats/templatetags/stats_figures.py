@@ -7,6 +7,7 @@ from django import template
 
 from consortium.registry import figure_source_label
 from consortium.templatetags.portal import number
+from stats.annual_selectors import month_ranges as _month_ranges
 
 register = template.Library()
 
@@ -41,3 +42,9 @@ def source_label(key: str) -> str:
     """A figure source by the name its app gives it ("Lounan e-aineistotilaukset"), not
     its registry key."""
     return figure_source_label(key)
+
+
+@register.filter
+def month_ranges(months) -> str:
+    """Month numbers compactly: [4, 5, 6, 9] as "4–6, 9"."""
+    return _month_ranges(months or ())
