@@ -408,10 +408,15 @@ def _splits(statistics_year: StatisticsYear, rows, current) -> list:
     in (the months in force that the file does not give again, plus the file's), split among
     the municipalities by the key chosen for it (by population unless the coordinator chose
     another). [(metric, total, allocation, population year)]."""
-    from .services import split_key
     from .permissions import louna_municipality_ids
+    from .selectors import metric_set_codes
+    from .services import split_key
 
-    fed = {row.service.feeds_id: row.service.feeds for row in rows if row.service.feeds_id}
+    # A figure the year's metric set does not hold is not split: no report of the year
+    # carries it (the site's own visits are imported all the same).
+    year_set = metric_set_codes(year=statistics_year.year)
+    fed = {row.service.feeds_id: row.service.feeds for row in rows
+           if row.service.feeds_id and (year_set is None or row.service.feeds.code in year_set)}
     if not fed:
         return []
     services = list(Service.objects.filter(feeds_id__in=fed))

@@ -88,7 +88,8 @@ def year_detail(request, year):
     }
     if can_manage_stats:
         labels = context["labels"]
-        context["shared_totals"] = [(labels[total.metric], total)
+        # A total saved before the imports kept to the year's metric set may be outside it.
+        context["shared_totals"] = [(labels.get(total.metric, total.metric), total)
                                     for total in selectors.shared_totals(statistics_year=statistics_year)]
         context["imports"] = selectors.import_list(statistics_year=statistics_year,
                                                    municipality_ids=_import_scope(request.user))

@@ -12,8 +12,19 @@ from django.utils import translation
 
 from consortium.tests.factories import UserFactory
 from stats import annual_services, exports, selectors, services
-from stats.models import AnnualReport, ColumnMapping, Figure, Metric, MetricVersion, StatisticsYear, StatsImport
-from stats.tests.conftest import POINTS_CSV
+from stats.models import (
+    AnnualReport,
+    ColumnMapping,
+    Figure,
+    Metric,
+    MetricVersion,
+    Service,
+    ServiceFigure,
+    SharedServiceTotal,
+    StatisticsYear,
+    StatsImport,
+)
+from stats.tests.conftest import POINTS_CSV, municipality_parts
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_sources")]
 
@@ -219,3 +230,25 @@ def test_a_years_figures_and_report_keep_their_set_after_the_next_years_set_chan
     report_2024 = AnnualReport.objects.get(statistics_year__year=2024, municipality=humppila.municipality)
     assert report_2024.figures["events"] == 17 and "active_customers" not in report_2024.figures
     assert ("loans", "Lainaus yhteensä") in {(e["code"], e["okm_variable"]) for e in report_2024.details["metrics"]}
+
+
+def test_a_web_sites_visits_feeding_a_figure_outside_the_years_set_are_kept_but_not_split(
+        client, points, coordinator, no_sources):
+    """The site's own visits are the site's figures whatever the set; splitting them into a
+    municipality figure the year does not report would only make a figure no report carries
+    (and the year page, which names the year's metrics, had no name for it)."""
+    services.statistics_year_open(year=2024)
+    MetricVersion.objects.filter(year=2024, metric__code="finna_visits").delete()
+    finna = Service.objects.create(code="finna", name="Finna", kind=Service.Kind.WEB, matomo_site="3",
+                                   feeds=Metric.objects.get(code="finna_visits"))
+    data = codecs.BOM_UTF16_LE + "date,label,nb_visits\n2024-01,Finna,10001\n".encode("utf-16-le")
+
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.WEB_VISITS, data=data)
+    assert parsed.is_valid and parsed.splits == []
+    services.import_save(year=2024, kind=StatsImport.Kind.WEB_VISITS, data=data, file_name="matomo.csv",
+                         by=coordinator)
+
+    assert list(ServiceFigure.objects.filter(service=finna).values_list("month", "value")) == [(1, 10001)]
+    assert not SharedServiceTotal.objects.exists() and not municipality_parts("finna_visits")
+    client.force_login(coordinator)
+    assert client.get(reverse("stats:year_detail", args=[2024])).status_code == 200
