@@ -346,8 +346,7 @@ def _read_json_items(document, header: dict, report: CounterReport, progress=Non
             continue
         base = {name: str(value) for name, value in entry.items()
                 if name in ITEM_FIELDS and not isinstance(value, (list, dict))}
-        for name, value in (entry.get("Item_ID") or {}).items() if isinstance(entry.get("Item_ID"), dict) else ():
-            base[name] = str(value)
+        base.update(_json_item_ids(entry.get("Item_ID")))
         if report.release == "5.1":
             for attributes in entry.get(body) or []:
                 item = {**base, **{k: str(v) for k, v in attributes.items() if k in ITEM_FIELDS}}
@@ -361,6 +360,24 @@ def _read_json_items(document, header: dict, report: CounterReport, progress=Non
                     by_metric.setdefault(instance.get("Metric_Type", ""), []).append((month, instance.get("Count")))
             for metric, months in by_metric.items():
                 _json_row(report, number, base, metric, months)
+
+
+def _json_item_ids(ids) -> dict:
+    """An item's identifiers under the tabular form's column names. Release 5 writes them as a
+    list of {"Type": "ISBN", "Value": ...}, 5.1 as an object {"ISBN": ...}; both call the
+    publisher's own id "Proprietary", the tabular form "Proprietary_ID"."""
+    if isinstance(ids, list):
+        pairs = [(entry.get("Type"), entry.get("Value")) for entry in ids if isinstance(entry, dict)]
+    elif isinstance(ids, dict):
+        pairs = list(ids.items())
+    else:
+        return {}
+    found = {}
+    for name, value in pairs:
+        name = "Proprietary_ID" if name == "Proprietary" else name
+        if name in ITEM_FIELDS and value not in (None, "") and not isinstance(value, (list, dict)):
+            found[name] = str(value)
+    return found
 
 
 def _json_period(filters, report: CounterReport) -> None:

@@ -198,3 +198,29 @@ def test_a_finnish_user_is_told_in_finnish_what_is_wrong_naming_the_file_row_and
         refused, _replaces = services.counter_import_preview(data=bad_month, file_name="ellibs-2024.tsv")
         assert error_lines(refused, "ellibs-2024.tsv") == [
             "ellibs-2024.tsv, rad 15: Kolumn Feb-2024: ”kaksi” är inte ett heltal."]
+
+
+def test_json_item_identifiers_are_kept_in_either_releases_form():
+    """Release 5 lists an item's ids as {"Type", "Value"} pairs, 5.1 gives an object; both
+    keep the ISBN, the DOI and the publisher's own id (Proprietary -> Proprietary_ID)."""
+    r5 = {"Report_Header": {"Release": "5", "Report_ID": "TR_B1", "Report_Filters": [
+        {"Name": "Begin_Date", "Value": "2024-01-01"}, {"Name": "End_Date", "Value": "2024-01-31"}]},
+        "Report_Items": [{"Title": "Seitsemän veljestä", "Platform": "Ellibs", "Data_Type": "Book",
+                          "Item_ID": [{"Type": "ISBN", "Value": "978-951-1-00000-1"},
+                                      {"Type": "DOI", "Value": "10.1000/sv"},
+                                      {"Type": "Proprietary", "Value": "ellibs:42"}],
+                          "Performance": [{"Period": {"Begin_Date": "2024-01-01", "End_Date": "2024-01-31"},
+                                           "Instance": [{"Metric_Type": "Total_Item_Requests", "Count": 3}]}]}]}
+    report = parse_counter(json.dumps(r5).encode())
+    assert report.errors == []
+    assert {name: report.rows[0].item.get(name) for name in ("ISBN", "DOI", "Proprietary_ID")} == {
+        "ISBN": "978-951-1-00000-1", "DOI": "10.1000/sv", "Proprietary_ID": "ellibs:42"}
+    r51 = {"Report_Header": {"Release": "5.1", "Report_ID": "TR_B1", "Report_Filters": {
+        "Begin_Date": "2024-01", "End_Date": "2024-01"}, "Registry_Record": "https://registry.countermetrics.org/x"},
+        "Report_Items": [{"Title": "Seitsemän veljestä", "Platform": "Ellibs",
+                          "Item_ID": {"ISBN": "978-951-1-00000-1", "Proprietary": "ellibs:42"},
+                          "Attribute_Performance": [{"Data_Type": "Book", "Access_Type": "Controlled",
+                                                     "Performance": {"Total_Item_Requests": {"2024-01": 3}}}]}]}
+    report = parse_counter(json.dumps(r51).encode())
+    assert report.errors == []
+    assert (report.rows[0].item["ISBN"], report.rows[0].item["Proprietary_ID"]) == ("978-951-1-00000-1", "ellibs:42")
