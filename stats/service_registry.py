@@ -11,8 +11,11 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from consortium.models import Municipality
+
+from . import selectors
 from .csvimport import _norm
-from .models import CounterPlatform, Service
+from .models import CounterMonthUses, CounterPlatform, MunicipalityLock, Service
 
 __all__ = ("service_get", "service_list", "service_save")
 
@@ -86,6 +89,8 @@ def _platforms_save(service: Service, names: list[str]) -> None:
         raise ValidationError({"counter_platforms": _("%(service)s already claims the COUNTER platform %(name)s.") % {
             "service": taken.service.name, "name": taken.name}})
     have = {platform.name.lower(): platform for platform in service.counter_platforms.all()}
+    _refuse_locked_claims(changed={have[key].name for key in have if key not in wanted}
+                          | {name for key, name in wanted.items() if key not in have})
     CounterPlatform.objects.filter(pk__in=[p.pk for key, p in have.items() if key not in wanted]).delete()
     for key, name in wanted.items():
         if key in have:
@@ -94,6 +99,43 @@ def _platforms_save(service: Service, names: list[str]) -> None:
                 have[key].save(update_fields=["name"])
         else:
             CounterPlatform.objects.create(service=service, name=name)
+
+
+def _refuse_locked_claims(*, changed: set[str]) -> None:
+    """Claiming a platform, or giving one up, moves its uses into or out of a service, and
+    the annual job splits a service's uses among the Louna municipalities: so the change is
+    refused while a Louna municipality's figures of a year in which the platform has uses
+    are locked (the others' parts would no longer add up with the locked one's). A platform
+    without uses in a locked year is free to change: the claims are not per year."""
+    if not changed:
+        return
+    from .permissions import louna_municipality_ids
+    from .services import locked_message
+
+    names = Q()
+    for name in changed:
+        names |= Q(platform__iexact=name)
+    used = sorted(CounterMonthUses.objects.filter(names, replaced_by__isnull=True)
+                  .values_list("month__year", "platform").distinct())
+    if not used:
+        return
+    years = sorted({year for year, _platform in used})
+    locked_years = set(MunicipalityLock.objects.filter(statistics_year__year__in=years)
+                       .values_list("statistics_year__year", flat=True))
+    louna = louna_municipality_ids()
+    for year in sorted(locked_years):
+        locked = selectors.locked_municipalities(year=year)
+        touched = sorted(set(locked) & louna)
+        if not touched:
+            continue
+        municipality_names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=touched)}
+        platforms = sorted({platform for used_year, platform in used if used_year == year}, key=str.lower)
+        raise ValidationError({"counter_platforms": _(
+            "%(reason)s %(platforms)s has uses in %(year)d, which the annual job splits among the Louna "
+            "municipalities, that one included: the platform's claim cannot change while those figures are "
+            "locked.") % {"reason": locked_message(municipality_id=touched[0], locked=locked,
+                                                   names=municipality_names, year=year),
+                          "platforms": ", ".join(platforms), "year": year}})
 
 
 def _refuse_ambiguous(service: Service) -> None:

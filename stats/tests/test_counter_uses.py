@@ -316,3 +316,42 @@ def test_a_louna_municipality_locked_stops_new_or_reverted_uses_of_a_claimed_pla
         services.import_revert(stats_import=first, by=coordinator)
     # A platform no service claims reaches no municipality: imported as before.
     imported("TR_J1", TR_J1_ROWS, platform="Tuntematon")
+
+
+def test_a_platforms_claim_does_not_change_while_a_louna_municipality_locked_a_year_of_its_uses(
+        points, forssa, ellibs, coordinator):
+    """Claiming a platform with uses in a locked year, or giving one up, would move those
+    uses into or out of the split the locked municipality's part came from: refused, naming
+    the municipality, the platform and the year; a platform with no uses in a locked year
+    changes freely."""
+    from django.utils import translation
+
+    from stats import annual_services, permissions, service_registry
+
+    from .test_municipality_lock import POINTS, _run
+
+    services.import_save(year=2024, kind="service_points", data=POINTS.encode(), file_name="pisteet.csv",
+                         by=coordinator)
+    imported("TR_J1", TR_J1_ROWS)  # Ellibs's uses of 2024
+    imported("TR_B1", TR_B1_ROWS, platform="BookBites")  # unclaimed uses of 2024
+    bookbites = EMaterialServiceFactory(code="bookbites", name="BookBites")
+    _run(coordinator)
+    annual_services.municipality_lock(year=2024, municipality=forssa.municipality, by=coordinator,
+                                      municipality_ids=permissions.managed_municipality_ids(coordinator))
+
+    def save(service, platforms):
+        return service_registry.service_save(service=service, code=service.code, name=service.name,
+                                             kind=service.kind, counter_platforms=platforms)
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match=r"Forssa.*BookBites has uses in 2024"):
+            save(bookbites, ["BookBites"])
+        with pytest.raises(ValidationError, match=r"Forssa.*Ellibs has uses in 2024"):
+            save(ellibs, [])
+    assert list(bookbites.counter_platforms.values_list("name", flat=True)) == []
+    assert list(ellibs.counter_platforms.values_list("name", flat=True)) == ["Ellibs"]
+    # A platform with no uses in a locked year, and a corrected spelling of a claimed one's case.
+    save(bookbites, ["Elisa Kirja"])
+    save(ellibs, ["ELLIBS"])
+    assert list(ellibs.counter_platforms.values_list("name", flat=True)) == ["ELLIBS"]
+    assert list(bookbites.counter_platforms.values_list("name", flat=True)) == ["Elisa Kirja"]
