@@ -577,7 +577,35 @@ def test_a_mapping_may_name_a_systems_id_column(points, coordinator):
         assert _header_errors(parsed) == [(1, "Tunniste")] and "already gives" in parsed.errors[0].message
         parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
                                          data="Toimipisteen nro;Lainaus\r\nLOUNA-103-1;1\r\n".encode())
-        assert _header_errors(parsed) == [(2, "Id")] and "LOUNA-103-1" in parsed.errors[0].message
+        assert _header_errors(parsed) == [(2, "Toimipisteen nro")] and "LOUNA-103-1" in parsed.errors[0].message
+
+
+def test_a_refusal_in_a_mapped_or_system_column_names_the_files_own_column_and_system(points, coordinator):
+    """A Quria export with its id column mapped as "Toimipisteen nro" and loans as "Lainat
+    yhteensä": a Mikromarc id in the id column is refused naming that column (not "Id", which
+    the file has no column of) and Quria, the one system searched (not "Kirkanta, Mikromarc
+    or Quria"), which the message had wrong (LOUNA-103-1 is a Mikromarc id). The same for the
+    built-in "Quria id" column. A bad loans cell stays named by the metric in the reader's
+    language (test_a_new_column_is_a_mapping_row_not_code). Nothing is saved."""
+    from django.utils import translation
+
+    from stats.models import ColumnMapping, Figure
+
+    ColumnMapping.objects.create(source="quria", column="Toimipisteen nro", target=ColumnMapping.Target.SERVICE_POINT_ID)
+    ColumnMapping.objects.create(source="quria", column="Lainat yhteensä", metric=Metric.objects.get(code="loans"))
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Toimipisteen nro;Lainat yhteensä\r\nLOUNA-103-1;1\r\nQ-834;paljon\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Toimipisteen nro"), (3, "Loans")]
+        assert "in Quria" in parsed.errors[0].message and "Mikromarc" not in parsed.errors[0].message
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Quria id;Lainaus\r\nLOUNA-103-1;1\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Quria id")] and "in Quria" in parsed.errors[0].message
+        # A "Tunniste" column holds any system's ids: named as before.
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Tunniste;Lainaus\r\nEI-OLE;1\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Id")] and "Kirkanta, Mikromarc or Quria" in parsed.errors[0].message
+    assert not Figure.objects.exists()
 
 
 def test_an_id_column_mapping_names_a_system_and_no_metric(db):
