@@ -387,6 +387,34 @@ def test_the_preview_names_each_changed_figure_by_point_and_month_or_by_municipa
         (humppila.municipality.name_fi, 100, 150), (tammela.municipality.name_fi, 400, 350)]
 
 
+def test_a_year_figure_and_a_months_figures_of_one_point_and_metric_replace_each_other(points, coordinator):
+    """The Louna yearly file first (loans 58 400 as the year's figure), then a national export
+    by month: the months replace the year's figure instead of being added to it (the page
+    showed 58 400 + the months); the preview says so. A yearly file again replaces the
+    months; reverting it brings the months back, and reverting those the year figure."""
+    from stats.models import Figure
+
+    def loans_in_force():
+        return sum(Figure.objects.filter(service_point=points["humppila"], metric__code="loans",
+                                         replaced_by__isnull=True).values_list("value", flat=True))
+
+    yearly = _save(coordinator, POINTS_CSV.encode())
+    monthly = "Tunniste;Kuukausi;Lainaus\r\n" + "".join(f"LOUNA-103-1;{m};100\r\n" for m in range(1, 13))
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=monthly.encode())
+    assert {"where": "Humppilan pääkirjasto", "metric": "Loans (incl. renewals)", "old": 58400,
+            "new": 1200} in preview.changes
+    by_month = _save(coordinator, monthly.encode(), name="kuukaudet.csv")
+    assert loans_in_force() == 1200
+    assert _figures(points["humppila"])[2] == 31200  # the collection, which the monthly file does not give, stays
+
+    again = _save(coordinator, POINTS_CSV.replace("58 400", "58 401").encode(), name="vuosi2.csv")
+    assert loans_in_force() == 58401
+    services.import_revert(stats_import=again, by=coordinator)
+    assert loans_in_force() == 1200
+    services.import_revert(stats_import=by_month, by=coordinator)
+    assert loans_in_force() == 58400 and yearly.pk
+
+
 def test_a_point_named_twice_is_refused_in_the_column_that_named_it(points):
     """Seen on the demo: a file naming its points by name ("Palvelupiste", the id column
     empty) refused the second row of a point under "Tunniste"."""
