@@ -402,27 +402,37 @@ def _changes(parsed, *, year: int) -> list[dict]:
     labels = {m.code: m.name for m in Metric.objects.filter(code__in=codes)}
     changes = []
     grains = _point_grains(by_month)
-    # A point's figure replaced at the other grain (the year's by months, or months by the
-    # year's) is shown as the year's: what is in force now against what the file gives.
-    across = {}
     # Tuples, not model instances: re-checking a national export compares tens of thousands
     # of figures in force, and building a Figure with its point, municipality and metric for
     # each was most of the preview's time.
-    for point, municipality, code, month, value, point_name, municipality_name in current.values_list(
-            "service_point_id", "municipality_id", "metric__code", "month", "value", "service_point__name",
-            "municipality__name_fi"):
+    rows = list(current.values_list("service_point_id", "municipality_id", "metric__code", "month", "value",
+                                    "service_point__name", "municipality__name_fi"))
+    # A point and metric whose figure in force is at the other grain (the year's where the file
+    # gives months, or months where it gives the year's) is shown as one line for the year:
+    # everything in force now against the file's figures plus what of its own grain stays.
+    crossing = {(point, code) for point, _m, code, month, *_rest in rows
+                if point is not None and (point, code, not month) in grains}
+    across = {}
+    if crossing:
+        for (point, _m, code, _month), value in new.items():
+            if (point, code) in crossing and value is not None:
+                across.setdefault((point, code), ["", 0, 0])[2] += value
+    for point, municipality, code, month, value, point_name, municipality_name in rows:
         key = (point, municipality, code, month)
-        if point is not None and (point, code, not month) in grains:
-            across.setdefault((point, code), [point_name, 0])[1] += value
+        if (point, code) in crossing:
+            line = across.setdefault((point, code), ["", 0, 0])
+            line[0] = point_name
+            line[1] += value
+            if (point, code, bool(month)) in grains and key not in new:
+                line[2] += value  # a month the file does not give stays in force
             continue
         if key in new and new[key] != value:
             where = point_name if point is not None else municipality_name
             if month:
                 where = f"{where} {month}/{year}"
             changes.append({"where": where, "metric": labels[code], "old": value, "new": new[key]})
-    for (point, code), (point_name, old) in across.items():
-        given = sum(value for (p, _m, c, _month), value in new.items() if p == point and c == code and value is not None)
-        changes.append({"where": point_name, "metric": labels[code], "old": old, "new": given})
+    for (_point, code), (point_name, old, after) in across.items():
+        changes.append({"where": point_name, "metric": labels[code], "old": old, "new": after})
     return sorted(changes, key=lambda change: (change["where"], change["metric"]))
 
 

@@ -407,7 +407,11 @@ def test_a_year_figure_and_a_months_figures_of_one_point_and_metric_replace_each
     assert loans_in_force() == 1200
     assert _figures(points["humppila"])[2] == 31200  # the collection, which the monthly file does not give, stays
 
-    again = _save(coordinator, POINTS_CSV.replace("58 400", "58 401").encode(), name="vuosi2.csv")
+    yearly_again = POINTS_CSV.replace("58 400", "58 401").encode()
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=yearly_again)
+    assert [change for change in preview.changes if change["where"].startswith("Humppila")] == [
+        {"where": "Humppilan pääkirjasto", "metric": "Loans (incl. renewals)", "old": 1200, "new": 58401}]
+    again = _save(coordinator, yearly_again, name="vuosi2.csv")
     assert loans_in_force() == 58401
     services.import_revert(stats_import=again, by=coordinator)
     assert loans_in_force() == 1200
