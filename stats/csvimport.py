@@ -280,7 +280,7 @@ class _PointFinder:
     Louna coordinator: Louna's; staff: every member's) by external id or name, with two
     queries for the file."""
 
-    def __init__(self, municipality_ids=None, system: str | None = None):
+    def __init__(self, municipality_ids=None, system: str | None = None, column: str | None = None):
         from .permissions import member_municipality_ids, statistics_libraries
 
         # The system whose ids an id column named after it (or mapped as its) holds: an id
@@ -288,6 +288,9 @@ class _PointFinder:
         self.system = system
 
         self.labels = _labels()  # once per file, not per row (a national export has thousands)
+        # A refusal names the id column as the file has it when that is a system's own
+        # ("Quria id", a mapped "Toimipisteen nro"): the user would look for "Tunniste" in vain.
+        self.column = column or self.labels["id"]
         if municipality_ids is None:
             municipality_ids = member_municipality_ids()
         points = {p.pk: p for p in ServicePoint.objects.filter(
@@ -317,15 +320,19 @@ class _PointFinder:
             wanted_source = source.strip().lower() if colon else self.system
             value = (value if colon else identifier).strip().lower()
             matches = [(s, p) for s, p in self.by_id.get(value, []) if wanted_source in (None, s)]
+            if not matches and wanted_source:
+                # Only that system was searched: say so (a Mikromarc id in Quria's column).
+                return None, (self.column, _("No service point has the id “%(id)s” in %(system)s.") % {
+                    "id": identifier, "system": _system_name(wanted_source)})
             if not matches:
-                return None, (labels["id"], _("No service point has the id “%(id)s” (Kirkanta, Mikromarc or "
+                return None, (self.column, _("No service point has the id “%(id)s” (Kirkanta, Mikromarc or "
                                              "Quria).") % {"id": identifier})
             if len(matches) > 1:
-                return None, (labels["id"], _("The id “%(id)s” belongs to several systems; write it as "
+                return None, (self.column, _("The id “%(id)s” belongs to several systems; write it as "
                                              "system:id, e.g. quria:%(value)s.") % {"id": identifier, "value": value})
             point = matches[0][1]
             if point is None:
-                return None, (labels["id"], _("The service point with the id “%(id)s” is not in the "
+                return None, (self.column, _("The service point with the id “%(id)s” is not in the "
                                              "municipalities whose figures you import.")
                               % {"id": identifier})
             return point, None
@@ -338,7 +345,13 @@ class _PointFinder:
                 return None, (labels["name"], _("Several service points are called “%(name)s”; give its id.")
                               % {"name": name})
             return found[0], None
-        return None, (labels["id"], _("Give the service point's id or name."))
+        return None, (self.column, _("Give the service point's id or name."))
+
+
+def _system_name(source: str) -> str:
+    """A library system's name as the admin shows it ("Quria"); an unknown prefix as written."""
+    labels = dict(ServicePointExternalId.Source.choices)
+    return str(labels[source]) if source in labels else source
 
 
 def _point_mappings() -> list[tuple[str, str, str, str | None]]:
@@ -458,7 +471,7 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
     # column mappings apply to the rest of the header.
     mappings = _point_mappings()
     id_at, system, id_mapped = _id_column(header, mappings)
-    finder = _PointFinder(municipality_ids, system=system)
+    finder = _PointFinder(municipality_ids, system=system, column=header[id_at].strip()[:40] if system else None)
     source = _file_source(lines, id_at, finder)
     headers, metric_names = _point_headers(source, mappings)
     if id_mapped:
@@ -543,7 +556,7 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
         elif (point.pk, month) in seen:
             # Named in the column the row found it by: the id, or the name when the id is empty.
             by_name = name_at is not None and not _cell(line, id_at)
-            parsed.errors.append(RowError(number, labels["name" if by_name else "id"], _(
+            parsed.errors.append(RowError(number, labels["name"] if by_name else finder.column, _(
                 "The service point %(name)s is already on row %(row)d.") % {
                     "name": point.name, "row": seen[(point.pk, month)]}))
         else:

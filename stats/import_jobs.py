@@ -249,11 +249,15 @@ def _splits(parsed) -> list[dict]:
     splits = getattr(parsed, "splits", None) or []
     if not splits:
         return []
+    from django.utils.formats import number_format
+
     from consortium.models import Municipality
 
     names = dict(Municipality.objects.filter(pk__in={pk for _m, _t, allocation, _y in splits
                                                      for pk in allocation.parts}).values_list("pk", "name_fi"))
     return [{"metric": str(metric.name), "total": total, "population_year": population_year,
-             "parts": ", ".join(f"{names.get(pk, pk)} {part}" for pk, part in sorted(
+             # Grouped in the reader's language, as the page's number filter groups the total beside it.
+             "parts": ", ".join(f"{names.get(pk, pk)} {number_format(part, use_l10n=True, force_grouping=True)}"
+                                for pk, part in sorted(
                  allocation.parts.items(), key=lambda item: str(names.get(item[0], item[0]))))}
             for metric, total, allocation, population_year in splits]

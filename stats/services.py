@@ -392,26 +392,47 @@ def _changes(parsed, *, year: int) -> list[dict]:
     by_month = _new_figures_by_month(parsed)
     new = {(*key, month): value for month, figures in by_month.items() for key, value in figures.items()}
     codes = {code for _p, _m, code, _month in new}
-    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True, month__in=list(by_month),
-                                    metric__code__in=codes)
+    point_ids = {point for point, _m, _c, _month in new if point is not None}
+    current = Figure.objects.filter(statistics_year__year=year, replaced_by__isnull=True,
+                                    month__in=_months_read(by_month, point_ids), metric__code__in=codes)
     if parsed.kind == StatsImport.Kind.SERVICE_POINTS:
         current = current.filter(service_point_id__in={point for point, _m, _c, _month in new})
     else:
         current = current.filter(service_point__isnull=True)
     labels = {m.code: m.name for m in Metric.objects.filter(code__in=codes)}
     changes = []
+    grains = _point_grains(by_month)
     # Tuples, not model instances: re-checking a national export compares tens of thousands
     # of figures in force, and building a Figure with its point, municipality and metric for
     # each was most of the preview's time.
-    for point, municipality, code, month, value, point_name, municipality_name in current.values_list(
-            "service_point_id", "municipality_id", "metric__code", "month", "value", "service_point__name",
-            "municipality__name_fi"):
+    rows = list(current.values_list("service_point_id", "municipality_id", "metric__code", "month", "value",
+                                    "service_point__name", "municipality__name_fi"))
+    # A point and metric whose figure in force is at the other grain (the year's where the file
+    # gives months, or months where it gives the year's) is shown as one line for the year:
+    # everything in force now against the file's figures plus what of its own grain stays.
+    crossing = {(point, code) for point, _m, code, month, *_rest in rows
+                if point is not None and (point, code, not month) in grains}
+    across = {}
+    if crossing:
+        for (point, _m, code, _month), value in new.items():
+            if (point, code) in crossing and value is not None:
+                across.setdefault((point, code), ["", 0, 0])[2] += value
+    for point, municipality, code, month, value, point_name, municipality_name in rows:
         key = (point, municipality, code, month)
+        if (point, code) in crossing:
+            line = across.setdefault((point, code), ["", 0, 0])
+            line[0] = point_name
+            line[1] += value
+            if (point, code, bool(month)) in grains and key not in new:
+                line[2] += value  # a month the file does not give stays in force
+            continue
         if key in new and new[key] != value:
             where = point_name if point is not None else municipality_name
             if month:
                 where = f"{where} {month}/{year}"
             changes.append({"where": where, "metric": labels[code], "old": value, "new": new[key]})
+    for (_point, code), (point_name, old, after) in across.items():
+        changes.append({"where": point_name, "metric": labels[code], "old": old, "new": after})
     return sorted(changes, key=lambda change: (change["where"], change["metric"]))
 
 
@@ -490,7 +511,7 @@ def figures_save(*, statistics_year, figures: dict | None = None, record=None, m
     unknown = codes - set(metrics)
     if unknown:
         raise ValidationError(_("Unknown metrics: %(codes)s.") % {"codes": ", ".join(sorted(unknown))})
-    current = list(Figure.objects.filter(statistics_year=statistics_year, month__in=list(by_month),
+    current = list(Figure.objects.filter(statistics_year=statistics_year, month__in=_months_read(by_month, point_ids),
                                          replaced_by__isnull=True, metric_id__in=metrics.values())
                    .filter(Q(service_point_id__in=point_ids)
                            | Q(service_point__isnull=True, municipality_id__in=municipality_ids))
@@ -500,8 +521,10 @@ def figures_save(*, statistics_year, figures: dict | None = None, record=None, m
         # A service point's figure is identified by the point, a municipality's by the municipality.
         wanted = {(point, None if point else municipality, metrics[code], month)
                   for month, figures in by_month.items() for point, municipality, code in figures}
+        grains = _point_grains(by_month, lambda code: metrics[code])
         replace_ids = [pk for pk, point, municipality, metric, month in current
-                       if (point, None if point else municipality, metric, month) in wanted]
+                       if (point, None if point else municipality, metric, month) in wanted
+                       or (point is not None and (point, metric, not month) in grains)]
     if replace_ids and connection.vendor == "postgresql":
         # One array parameter rather than an IN list of tens of thousands (a national export
         # imported again replaces all its figures; Django's IN list cost seconds to build).
@@ -520,6 +543,28 @@ def figures_save(*, statistics_year, figures: dict | None = None, record=None, m
                     ((statistics_year.pk, metrics[code], month, municipality, point, value, record_id, is_demo)
                      for month, figures in by_month.items() for (point, municipality, code), value in figures.items()))
     return len(replace_ids)
+
+
+def _months_read(by_month: dict, point_ids) -> list[int]:
+    """The months of the figures in force a save may replace: the file's own, and for a
+    service point's figures the other grain too (a month replaces the year's figure of the
+    same point and metric, a year's figure the months; else both stay and are added up)."""
+    months = set(by_month)
+    if point_ids:
+        if any(months):
+            months.add(0)
+        if 0 in months:
+            months.update(range(1, 13))
+    return sorted(months)
+
+
+def _point_grains(by_month: dict, key=lambda code: code) -> set[tuple]:
+    """{(service point, key(metric code), by months?)} of the service points' figures the file
+    gives: a figure in force of the same point and metric at the other grain (a year figure
+    when the file gives months: `(point, metric, True)` matches a year figure's `not 0`) is
+    replaced."""
+    return {(point, key(code), bool(month)) for month, figures in by_month.items()
+            for point, _municipality, code in figures if point is not None}
 
 
 FIGURE_COLUMNS = ["statistics_year", "metric", "month", "municipality", "service_point", "value", "source_import",

@@ -177,10 +177,19 @@ def import_file(request, year):
         "result": import_jobs.preview_result(parsed) if parsed is not None and (
             parsed.kind in services.SERVICE_KINDS or any(getattr(row, "month", 0) for row in parsed.rows))
         else None,
-        "point_metrics": selectors.year_metrics(year=year, level=Metric.Level.SERVICE_POINT),
+        "point_metrics": _given_metrics(selectors.year_metrics(year=year, level=Metric.Level.SERVICE_POINT), parsed),
         "labels": exports.column_labels(), "shared_codes": SharedMetric.values,
         "is_points": parsed is not None and parsed.kind == StatsImport.Kind.SERVICE_POINTS,
     })
+
+
+def _given_metrics(metrics, parsed):
+    """The metrics a service-point file's preview shows: those it has columns for. A metric
+    it leaves out keeps its figures in force, so a "–" under it would read as emptied."""
+    if parsed is None or parsed.kind != StatsImport.Kind.SERVICE_POINTS or not parsed.rows:
+        return metrics
+    given = {code for row in parsed.rows for code in row.values}
+    return [metric for metric in metrics if metric.code in given]
 
 
 @require_POST

@@ -387,6 +387,38 @@ def test_the_preview_names_each_changed_figure_by_point_and_month_or_by_municipa
         (humppila.municipality.name_fi, 100, 150), (tammela.municipality.name_fi, 400, 350)]
 
 
+def test_a_year_figure_and_a_months_figures_of_one_point_and_metric_replace_each_other(points, coordinator):
+    """The Louna yearly file first (loans 58 400 as the year's figure), then a national export
+    by month: the months replace the year's figure instead of being added to it (the page
+    showed 58 400 + the months); the preview says so. A yearly file again replaces the
+    months; reverting it brings the months back, and reverting those the year figure."""
+    from stats.models import Figure
+
+    def loans_in_force():
+        return sum(Figure.objects.filter(service_point=points["humppila"], metric__code="loans",
+                                         replaced_by__isnull=True).values_list("value", flat=True))
+
+    yearly = _save(coordinator, POINTS_CSV.encode())
+    monthly = "Tunniste;Kuukausi;Lainaus\r\n" + "".join(f"LOUNA-103-1;{m};100\r\n" for m in range(1, 13))
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=monthly.encode())
+    assert {"where": "Humppilan pääkirjasto", "metric": "Loans (incl. renewals)", "old": 58400,
+            "new": 1200} in preview.changes
+    by_month = _save(coordinator, monthly.encode(), name="kuukaudet.csv")
+    assert loans_in_force() == 1200
+    assert _figures(points["humppila"])[2] == 31200  # the collection, which the monthly file does not give, stays
+
+    yearly_again = POINTS_CSV.replace("58 400", "58 401").encode()
+    preview = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS, data=yearly_again)
+    assert [change for change in preview.changes if change["where"].startswith("Humppila")] == [
+        {"where": "Humppilan pääkirjasto", "metric": "Loans (incl. renewals)", "old": 1200, "new": 58401}]
+    again = _save(coordinator, yearly_again, name="vuosi2.csv")
+    assert loans_in_force() == 58401
+    services.import_revert(stats_import=again, by=coordinator)
+    assert loans_in_force() == 1200
+    services.import_revert(stats_import=by_month, by=coordinator)
+    assert loans_in_force() == 58400 and yearly.pk
+
+
 def test_a_point_named_twice_is_refused_in_the_column_that_named_it(points):
     """Seen on the demo: a file naming its points by name ("Palvelupiste", the id column
     empty) refused the second row of a point under "Tunniste"."""
@@ -577,7 +609,35 @@ def test_a_mapping_may_name_a_systems_id_column(points, coordinator):
         assert _header_errors(parsed) == [(1, "Tunniste")] and "already gives" in parsed.errors[0].message
         parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
                                          data="Toimipisteen nro;Lainaus\r\nLOUNA-103-1;1\r\n".encode())
-        assert _header_errors(parsed) == [(2, "Id")] and "LOUNA-103-1" in parsed.errors[0].message
+        assert _header_errors(parsed) == [(2, "Toimipisteen nro")] and "LOUNA-103-1" in parsed.errors[0].message
+
+
+def test_a_refusal_in_a_mapped_or_system_column_names_the_files_own_column_and_system(points, coordinator):
+    """A Quria export with its id column mapped as "Toimipisteen nro" and loans as "Lainat
+    yhteensä": a Mikromarc id in the id column is refused naming that column (not "Id", which
+    the file has no column of) and Quria, the one system searched (not "Kirkanta, Mikromarc
+    or Quria"), which the message had wrong (LOUNA-103-1 is a Mikromarc id). The same for the
+    built-in "Quria id" column. A bad loans cell stays named by the metric in the reader's
+    language (test_a_new_column_is_a_mapping_row_not_code). Nothing is saved."""
+    from django.utils import translation
+
+    from stats.models import ColumnMapping, Figure
+
+    ColumnMapping.objects.create(source="quria", column="Toimipisteen nro", target=ColumnMapping.Target.SERVICE_POINT_ID)
+    ColumnMapping.objects.create(source="quria", column="Lainat yhteensä", metric=Metric.objects.get(code="loans"))
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Toimipisteen nro;Lainat yhteensä\r\nLOUNA-103-1;1\r\nQ-834;paljon\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Toimipisteen nro"), (3, "Loans")]
+        assert "in Quria" in parsed.errors[0].message and "Mikromarc" not in parsed.errors[0].message
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Quria id;Lainaus\r\nLOUNA-103-1;1\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Quria id")] and "in Quria" in parsed.errors[0].message
+        # A "Tunniste" column holds any system's ids: named as before.
+        parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SERVICE_POINTS,
+                                         data="Tunniste;Lainaus\r\nEI-OLE;1\r\n".encode())
+        assert _header_errors(parsed) == [(2, "Id")] and "Kirkanta, Mikromarc or Quria" in parsed.errors[0].message
+    assert not Figure.objects.exists()
 
 
 def test_an_id_column_mapping_names_a_system_and_no_metric(db):

@@ -331,3 +331,21 @@ def test_the_ematerial_page_is_the_coordinators_and_keeps_its_queries(client, ve
         Service.objects.create(code=f"palvelu-{number}", name=f"Palvelu {number}", kind=Service.Kind.EMATERIAL)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("stats:ematerial_year", args=[2024]))
+
+
+def test_the_previews_parts_per_municipality_are_grouped_as_the_other_figures(sites):
+    """The web visits' preview wrote "Forssa 171330" beside the total "330 066": a part is
+    grouped by thousands in the reader's language like every other figure on the page."""
+    import re
+
+    from django.utils import translation
+
+    from stats.import_jobs import _splits
+
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.WEB_VISITS, data=matomo(ALL_SITES_BY_MONTH))
+    with translation.override("fi"):
+        parts = {split["metric"]: split["parts"] for split in _splits(parsed)}
+    finna = parts["Finnan verkkokäynnit"]
+    numbers = re.findall(r"\d[\d\xa0]*", finna)
+    assert numbers and all(len(n) < 4 or "\xa0" in n for n in numbers), finna
+    assert any("\xa0" in n for n in numbers), finna  # 61 000 split between two municipalities

@@ -102,6 +102,20 @@ def test_coordinator_overview_has_tables_chart_and_totals(client, coordinator, y
     assert "pisteet.csv" in page  # the import record
 
 
+def test_the_preview_of_a_file_of_one_column_shows_that_column_only(client, coordinator, points):
+    """A file of the active customers only: the preview showed "–" under removals, loans and
+    the rest as if the file emptied them, though they stay as they are; it shows the columns
+    the file gives (as the preview of a file by month and of a large file already did)."""
+    client.force_login(coordinator)
+    StatisticsYear.objects.create(year=2024)
+    upload = SimpleUploadedFile("aktiiviset.csv", "Tunniste;Aktiiviset asiakkaat\r\nLOUNA-103-1;1 400\r\n".encode())
+    preview = client.post(reverse("stats:import", args=[2024]), {"kind": "service_points", "file": upload})
+    assert [metric.code for metric in preview.context["point_metrics"]] == ["active_customers"]
+    heads = preview.content.decode().split('aria-labelledby="preview"')[1].split("</thead>")[0]
+    assert "Aktiiviset asiakkaat" in heads or "Active customers" in heads
+    assert "Poistot" not in heads and "Removals" not in heads
+
+
 def test_import_preview_then_confirm(client, coordinator, points):
     client.force_login(coordinator)
     StatisticsYear.objects.create(year=2024)
