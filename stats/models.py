@@ -421,7 +421,13 @@ class ColumnMapping(models.Model):
         METRIC = "metric", _("a metric")
         SERVICE_POINT_ID = "service_point_id", _("the service point's id in the source's system")
 
-    source = models.CharField(_("source"), max_length=40, help_text=_("e.g. mikromarc, quria, activecustomers"))
+    # The files a mapping can apply to: a library system's service-point export (its id
+    # source), an e-material vendor's file, a web analytics export.
+    OTHER_SOURCES = ("vendor", "matomo")
+
+    source = models.CharField(_("source"), max_length=40, help_text=_(
+        "The files the column is in: a library system's export (kirkanta, mikromarc, quria, other), vendor "
+        "(e-material vendors' files) or matomo (web analytics exports)."))
     column = models.CharField(_("column name"), max_length=120)
     target = models.CharField(_("the column is"), max_length=20, choices=Target.choices, default=Target.METRIC)
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="column_mappings",
@@ -440,6 +446,12 @@ class ColumnMapping(models.Model):
         ]
 
     def clean(self):
+        # A mapping of any other source would be kept and never applied to a file.
+        sources = (*ServicePointExternalId.Source.values, *self.OTHER_SOURCES)
+        if self.source.strip().lower() not in sources:
+            raise ValidationError({"source": _("No import reads files of the source “%(source)s”: give one of "
+                                               "%(sources)s.") % {"source": self.source.strip()[:40],
+                                                                  "sources": ", ".join(sources)}})
         if self.target == self.Target.METRIC and self.metric_id is None:
             raise ValidationError({"metric": _("Choose the metric the column gives.")})
         if self.target == self.Target.SERVICE_POINT_ID:

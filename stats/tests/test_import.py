@@ -652,3 +652,16 @@ def test_an_id_column_mapping_names_a_system_and_no_metric(db):
             mapping.full_clean()
         assert field in error.value.message_dict
     ColumnMapping(source="quria", column="Nro", target="service_point_id").full_clean()
+
+
+def test_a_mapping_of_a_source_no_import_reads_is_refused_by_its_source(db):
+    """A mapping is applied by its source (a library system's export, vendor or matomo): one
+    of any other source would be kept and never used, as the old hint's "activecustomers"."""
+    from stats.models import ColumnMapping
+
+    loans = Metric.objects.get(code="loans")
+    with pytest.raises(ValidationError) as error:
+        ColumnMapping(source="activecustomers", column="Aktiiviset", metric=loans).full_clean()
+    assert list(error.value.message_dict) == ["source"]
+    for source in ("mikromarc", "Quria", "vendor", "matomo"):
+        ColumnMapping(source=source, column="Lainat yhteensä", metric=loans).full_clean()
