@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.models import Municipality
+from consortium.templatetags.portal import number
 from consortium.uploads import decode_csv_text
 
 from . import csvimport
@@ -72,7 +73,10 @@ class ServiceRow:
     value: Decimal
 
     def cells(self) -> list:
-        return [self.row, self.service.name, self.metric_label, self.month or _("whole year"), _plain(self.value)]
+        # Grouped as every other figure on the pages (30 001, 1 234,50): the preview shows these.
+        decimals = 0 if self.value == self.value.to_integral_value() else 2
+        return [self.row, self.service.name, self.metric_label, self.month or _("whole year"),
+                number(self.value, decimals)]
 
     @property
     def metric_label(self) -> str:

@@ -349,3 +349,18 @@ def test_the_previews_parts_per_municipality_are_grouped_as_the_other_figures(si
     numbers = re.findall(r"\d[\d\xa0]*", finna)
     assert numbers and all(len(n) < 4 or "\xa0" in n for n in numbers), finna
     assert any("\xa0" in n for n in numbers), finna  # 61 000 split between two municipalities
+
+
+def test_the_previews_visits_are_grouped_as_the_other_figures(sites):
+    """The preview's rows wrote a site's month as "30001" beside grouped totals: a row's
+    visits are grouped by thousands in the reader's language too."""
+    from django.utils import translation
+
+    from stats.import_jobs import preview_result
+
+    parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.WEB_VISITS, data=matomo(ALL_SITES_BY_MONTH))
+    with translation.override("fi"):
+        values = [row[-1] for row in preview_result(parsed)["rows"]]
+    assert values and all(value.replace("\xa0", "").isdigit() for value in values), values
+    assert all(len(value) < 4 or "\xa0" in value for value in values), values
+    assert any("\xa0" in value for value in values), values
