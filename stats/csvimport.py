@@ -577,6 +577,28 @@ def _parse_points(lines, parsed: ParsedFile, progress=None, year: int | None = N
             values[field_name] = value
         if point is not None and ok:
             parsed.rows.append(PointRow(row=number, service_point=point, values=values, month=month))
+    if monthly:
+        _refuse_year_beside_months(parsed, {field_name: label for field_name, _i, label, _r, _y in fields})
+
+
+def _refuse_year_beside_months(parsed: ParsedFile, labels: dict) -> None:
+    """In a file by month, a point's row without a month that gives a figure the same file
+    also gives by month: the pages would add the year's figure to its months (the save
+    replaces the other grain only among the figures already in force). The year-only
+    figures (collection, active customers) are never given by month, so never meet this."""
+    by_month = {}
+    for row in parsed.rows:
+        if row.month:
+            given = by_month.setdefault(row.service_point.pk, set())
+            given.update(code for code, value in row.values.items() if value is not None)
+    for row in parsed.rows:
+        if row.month:
+            continue
+        for code, value in row.values.items():
+            if value is not None and code in by_month.get(row.service_point.pk, ()):
+                parsed.errors.append(RowError(row.row, labels.get(code, code), _(
+                    "The file gives %(name)s's months of this figure: give it by month or for the whole year, "
+                    "not both.") % {"name": row.service_point.name}))
 
 
 # ---------------------------------------------------------------- shared services

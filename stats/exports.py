@@ -122,6 +122,9 @@ def import_template(*, statistics_year, kind: str, municipality_ids) -> bytes:
         codes = list(Municipality.objects.filter(pk__in=municipality_ids).order_by("code")
                      .values_list("code", flat=True))
         writer.writerow(["Tieto", "Yhteensä", *codes])
+        # The shared figures of the year's metric set, as the import takes no other.
+        year_set = selectors.metric_set_codes(year=statistics_year.year)
         for metric in SharedMetric.values:
-            writer.writerow([metric, "", *[""] * len(codes)])
+            if year_set is None or metric in year_set:
+                writer.writerow([metric, "", *[""] * len(codes)])
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")

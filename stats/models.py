@@ -446,9 +446,11 @@ class ColumnMapping(models.Model):
         ]
 
     def clean(self):
-        # A mapping of any other source would be kept and never applied to a file.
+        # Kept as the imports look it up (lower case), so "Vendor" is vendor's mapping; a
+        # mapping of any other source would be kept and never applied to a file.
+        self.source = self.source.strip().lower()
         sources = (*ServicePointExternalId.Source.values, *self.OTHER_SOURCES)
-        if self.source.strip().lower() not in sources:
+        if self.source not in sources:
             raise ValidationError({"source": _("No import reads files of the source “%(source)s”: give one of "
                                                "%(sources)s.") % {"source": self.source.strip()[:40],
                                                                   "sources": ", ".join(sources)}})

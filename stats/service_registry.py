@@ -15,7 +15,7 @@ from consortium.models import Municipality
 
 from . import selectors
 from .csvimport import _norm
-from .models import CounterMonthUses, CounterPlatform, MunicipalityLock, Service
+from .models import CounterMonthUses, CounterPlatform, Service, StatisticsYear
 
 __all__ = ("service_get", "service_list", "service_save")
 
@@ -105,8 +105,9 @@ def _refuse_locked_claims(*, changed: set[str]) -> None:
     """Claiming a platform, or giving one up, moves its uses into or out of a service, and
     the annual job splits a service's uses among the Louna municipalities: so the change is
     refused while a Louna municipality's figures of a year in which the platform has uses
-    are locked (the others' parts would no longer add up with the locked one's). A platform
-    without uses in a locked year is free to change: the claims are not per year."""
+    are locked, or the whole year is reported (the others' parts would no longer add up with
+    the locked one's). A platform without uses in such a year is free to change: the claims
+    are not per year."""
     if not changed:
         return
     from .permissions import louna_municipality_ids
@@ -115,27 +116,31 @@ def _refuse_locked_claims(*, changed: set[str]) -> None:
     names = Q()
     for name in changed:
         names |= Q(platform__iexact=name)
-    used = sorted(CounterMonthUses.objects.filter(names, replaced_by__isnull=True)
+    # Months of no uses move nothing between the parts: only a year with some uses counts.
+    used = sorted(CounterMonthUses.objects.filter(names, replaced_by__isnull=True, uses__gt=0)
                   .values_list("month__year", "platform").distinct())
     if not used:
         return
-    years = sorted({year for year, _platform in used})
-    locked_years = set(MunicipalityLock.objects.filter(statistics_year__year__in=years)
-                       .values_list("statistics_year__year", flat=True))
+    # The years' rows locked first, as the lock and the imports lock them: a lock taken
+    # meanwhile is seen here, and none is taken until this change is in.
+    years = {year: state for year, state in StatisticsYear.objects.select_for_update()
+             .filter(year__in={year for year, _platform in used}).order_by("year").values_list("year", "state")}
     louna = louna_municipality_ids()
-    for year in sorted(locked_years):
-        locked = selectors.locked_municipalities(year=year)
-        touched = sorted(set(locked) & louna)
-        if not touched:
-            continue
-        municipality_names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=touched)}
-        platforms = sorted({platform for used_year, platform in used if used_year == year}, key=str.lower)
+    for year in sorted(years):
+        platforms = ", ".join(sorted({platform for used_year, platform in used if used_year == year}, key=str.lower))
+        if years[year] == StatisticsYear.State.REPORTED:
+            reason = _("The statistics of %(year)d have been reported and are locked.") % {"year": year}
+        else:
+            locked = selectors.locked_municipalities(year=year)
+            touched = sorted(set(locked) & louna)
+            if not touched:
+                continue
+            municipality_names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=touched)}
+            reason = locked_message(municipality_id=touched[0], locked=locked, names=municipality_names, year=year)
         raise ValidationError({"counter_platforms": _(
             "%(reason)s %(platforms)s has uses in %(year)d, which the annual job splits among the Louna "
             "municipalities, that one included: the platform's claim cannot change while those figures are "
-            "locked.") % {"reason": locked_message(municipality_id=touched[0], locked=locked,
-                                                   names=municipality_names, year=year),
-                          "platforms": ", ".join(platforms), "year": year}})
+            "locked.") % {"reason": reason, "platforms": platforms, "year": year}})
 
 
 def _refuse_ambiguous(service: Service) -> None:

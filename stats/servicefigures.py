@@ -165,8 +165,10 @@ def _mapped(source: str, known: dict) -> dict:
     """The built-in column names plus the source's ColumnMapping rows (a new export format
     is data, not code)."""
     known = {name: set(names) for name, names in known.items()}
-    for column, code in ColumnMapping.objects.filter(source=source, metric__level=Metric.Level.SERVICE).values_list(
-            "column", "metric__code"):
+    # Rows saved before the admin lower-cased the source may be "Vendor": matched as the
+    # service-point files match theirs, without regard to case.
+    for column, code in (ColumnMapping.objects.filter(source__iexact=source, metric__level=Metric.Level.SERVICE)
+                         .values_list("column", "metric__code")):
         known.setdefault(code, set()).add(_norm(column))
     return known
 

@@ -3,7 +3,7 @@ services, computing the municipality totals, marking a year reported. Each runs 
 transaction and refuses, with a ValidationError naming the problem, what it cannot do."""
 
 import hashlib
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Q, Sum
@@ -931,7 +931,8 @@ def counter_import_save(*, data: bytes, file_name: str, by, report_id=None, rele
                        ["month", "count"], _counter_groups(report, record, uses))
     CounterMonthUses.objects.bulk_create(
         [CounterMonthUses(source_import=record, report_id=report.report_id, platform=platform, month=month,
-                          uses=total) for (platform, month), total in sorted(_counter_month_uses(uses).items())],
+                          uses=total)
+         for (platform, month), total in sorted(_counter_month_uses(uses, period=_period_months(report)).items())],
         batch_size=500)
     return record
 
@@ -1006,14 +1007,30 @@ def _counter_groups(report, record, uses: dict):
         yield common, list(row.months.items())
 
 
-def _counter_month_uses(uses: dict) -> dict:
+def _period_months(report) -> list[date]:
+    """The first days of the months of the report's period (none when it has no period)."""
+    if not report.begin or not report.end:
+        return []
+    months, month = [], report.begin.replace(day=1)
+    while month <= report.end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _counter_month_uses(uses: dict, period=()) -> dict:
     """{(platform, month): uses} from what _counter_groups collected. A month whose counts
     are all 0 stays, as 0: a report present in a month decides the platform's source there
-    (counteruses.SOURCES), whatever its uses."""
+    (counteruses.SOURCES), whatever its uses. So does a month of the `period` the report
+    gives no count for, for each platform it names: the JSON form leaves zeros out (the Code
+    of Practice's zero usage), and the platform's month is then a 0, not a month missing."""
     sums = {}
     for (platform, months), counts in uses.items():
         for month, total in zip(months, map(sum, zip(*counts))):
             sums[platform, month] = sums.get((platform, month), 0) + total
+    for platform in {platform for platform, _month in sums}:
+        for month in period:
+            sums.setdefault((platform, month), 0)
     return sums
 
 

@@ -18,7 +18,7 @@ from consortium.models import JobRun
 from consortium.tests.factories import ServicePointFactory
 from stats import annual_selectors, services, tasks
 from stats.annual_selectors import month_ranges
-from stats.models import AnnualReport, Metric, Service, StatisticsYear, StatsImport
+from stats.models import AnnualReport, CounterMonthUses, Metric, Service, StatisticsYear, StatsImport
 from stats.tests.factories import CounterPlatformFactory, EMaterialServiceFactory
 
 from .test_counter_month_uses import report
@@ -146,6 +146,26 @@ def test_a_counter_platform_with_a_gap_in_its_months_is_named(points):
     assert inputs.service_gaps == [{"kind": "counter", "name": "Ellibs", "missing_months": list(range(5, 13))}]
     with translation.override("en"):
         assert inputs.service_gap_lines == ["Ellibs (COUNTER uses): months 5\u201312 missing."]
+
+
+def test_a_json_report_leaving_out_a_month_of_no_uses_has_reported_that_month(points):
+    """COUNTER's JSON leaves zero counts out (zero usage): a July with no uses is absent from
+    a report of January–December. That July is a 0 of the report, not a month missing."""
+    import json
+
+    services.statistics_year_open(year=2024)
+    ellibs = EMaterialServiceFactory(code="ellibs", name="Ellibs")
+    CounterPlatformFactory(service=ellibs, name="Ellibs")
+    performance = {f"2024-{month:02d}": 5 for month in range(1, 13) if month != 7}
+    data = json.dumps({
+        "Report_Header": {"Release": "5.1", "Report_ID": "TR_B1", "Registry_Record": "https://registry.example/1",
+                          "Report_Filters": {"Begin_Date": "2024-01-01", "End_Date": "2024-12-31"}},
+        "Report_Items": [{"Title": "Kirja A", "Platform": "Ellibs", "Attribute_Performance": [
+            {"Data_Type": "Book", "Access_Type": "Controlled", "Access_Method": "Regular",
+             "Performance": {"Total_Item_Requests": performance}}]}]}).encode()
+    services.counter_import_save(data=data, file_name="tr_b1.json", by=None)
+    assert _inputs().service_gaps == []
+    assert dict(CounterMonthUses.objects.filter(platform="Ellibs").values_list("month__month", "uses"))[7] == 0
 
 
 def test_the_job_names_the_months_missing_in_its_run_message(client, points, coordinator, finna):

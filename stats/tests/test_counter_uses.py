@@ -355,3 +355,22 @@ def test_a_platforms_claim_does_not_change_while_a_louna_municipality_locked_a_y
     save(ellibs, ["ELLIBS"])
     assert list(ellibs.counter_platforms.values_list("name", flat=True)) == ["ELLIBS"]
     assert list(bookbites.counter_platforms.values_list("name", flat=True)) == ["Elisa Kirja"]
+
+
+def test_a_platforms_claim_does_not_change_once_the_year_of_its_uses_is_reported(ellibs, coordinator):
+    """A year reported as a whole has no municipality lock rows, and is locked all the same;
+    a platform whose months in it are all zeros moves no use and changes freely."""
+    from django.utils import translation
+
+    from stats import service_registry
+
+    imported("TR_J1", TR_J1_ROWS)
+    imported("TR_B1", [("Kirja D", "Regular", "Total_Item_Requests", [0, 0, 0])], platform="BookBites")
+    StatisticsYear.objects.filter(year=2024).update(state=StatisticsYear.State.REPORTED)
+    bookbites = EMaterialServiceFactory(code="bookbites", name="BookBites")
+    with translation.override("en"), pytest.raises(ValidationError, match=r"2024 have been reported.*Ellibs"):
+        service_registry.service_save(service=ellibs, code=ellibs.code, name=ellibs.name, kind=ellibs.kind,
+                                      counter_platforms=[])
+    service_registry.service_save(service=bookbites, code=bookbites.code, name=bookbites.name, kind=bookbites.kind,
+                                  counter_platforms=["BookBites"])
+    assert list(bookbites.counter_platforms.values_list("name", flat=True)) == ["BookBites"]

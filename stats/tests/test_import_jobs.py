@@ -6,6 +6,7 @@ import codecs
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -232,6 +233,31 @@ def test_a_national_export_by_month_adds_up_to_the_year(coordinator, points):
     parsed = services.import_prepare(year=2024, kind="service_points", data=bad.encode())
     assert [error.row for error in parsed.errors] == [2, 3, 4, 6]
     assert "whole year" in parsed.errors[2].message and "already on row 5" in parsed.errors[3].message
+
+
+def test_a_file_by_month_does_not_give_a_points_figure_both_for_the_year_and_by_month(coordinator, points):
+    """Loans on the point's row without a month beside its months' loans: the pages would add
+    the year's 1 000 to the months' 190. Refused on the year's row, naming the column; a
+    point whose loans come for the year only, and the collection on the year's row, pass."""
+    from django.utils import translation
+
+    mixed = ("Tunniste;Kuukausi;Lainaus;Kokoelma\r\n"
+             "LOUNA-103-1;;1 000;5 000\r\n"
+             "LOUNA-103-1;1;100;\r\n"
+             "LOUNA-103-1;2;90;\r\n"
+             "Q-834;;700;4 000\r\n")  # Tammela: the year's loans only
+    with translation.override("en"):
+        parsed = services.import_prepare(year=2024, kind="service_points", data=mixed.encode())
+    assert [(error.row, error.column) for error in parsed.errors] == [(2, "Loans")]
+    assert "by month or for the whole year, not both" in parsed.errors[0].message
+    with pytest.raises(ValidationError):
+        services.import_save(year=2024, kind="service_points", data=mixed.encode(), file_name="k.csv",
+                             by=coordinator)
+    assert not Figure.objects.exists()
+    fixed = mixed.replace("LOUNA-103-1;;1 000;5 000", "LOUNA-103-1;;;5 000")
+    services.import_save(year=2024, kind="service_points", data=fixed.encode(), file_name="k.csv", by=coordinator)
+    assert sorted(Figure.objects.filter(metric__code="loans").values_list("service_point__name", "month", "value")) == [
+        (points["humppila"].name, 1, 100), (points["humppila"].name, 2, 90), (points["tammela"].name, 0, 700)]
 
 
 def test_with_the_broker_down_the_check_waits_and_runs_once_it_is_back(coordinator, points,

@@ -150,7 +150,7 @@ def test_a_base_column_outside_the_years_set_is_refused_and_no_longer_required(p
     # The year's template leaves the column out too.
     template = exports.import_template(statistics_year=StatisticsYear.objects.get(year=2024),
                                        kind=StatsImport.Kind.SERVICE_POINTS,
-                                       municipality_ids=[points["humppila"].library.municipality_id])
+                                       municipality_ids={p.library.municipality_id for p in points.values()})
     assert template.decode("utf-8-sig").splitlines()[0] == "Tunniste;Palvelupiste;Poistot;Hankinnat;Kokoelma;Lainaus"
 
 
@@ -162,6 +162,15 @@ def test_a_shared_figure_outside_the_years_set_is_refused_naming_its_row(points,
         parsed = services.import_prepare(year=2024, kind=StatsImport.Kind.SHARED, data=text.encode())
     assert [(error.row, error.column) for error in parsed.errors] == [(3, "Figure")]
     assert "not among the metrics of 2024" in parsed.errors[0].message
+    # The year's template leaves that figure out, so the template as handed out imports.
+    template = exports.import_template(
+        statistics_year=StatisticsYear.objects.get(year=2024), kind=StatsImport.Kind.SHARED,
+        municipality_ids={point.library.municipality_id for point in points.values()})
+    rows = template.decode("utf-8-sig").splitlines()
+    assert [row.split(";")[0] for row in rows[1:]] == [
+        "finna_visits", "lounakirjailijat_visits", "ematerial_count", "ematerial_uses"]
+    filled = "\n".join([rows[0], *[row.replace(";;", ";10;", 1) for row in rows[1:]]])
+    assert services.import_prepare(year=2024, kind=StatsImport.Kind.SHARED, data=filled.encode()).is_valid
 
 
 def test_the_years_report_holds_only_its_sets_metrics(points, coordinator, humppila):
