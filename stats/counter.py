@@ -459,6 +459,11 @@ def _json_row(report, number, item, metric, months) -> None:
             report.errors.append((number, _("%(metric)s %(month)s is outside the reporting period.")
                                   % {"metric": metric, "month": f"{month:%Y-%m}"}))
             ok = False
+        elif month in clean:
+            # Which of the two counts is the month's? Neither is taken silently.
+            report.errors.append((number, _("%(metric)s %(month)s is given twice.")
+                                  % {"metric": metric, "month": f"{month:%Y-%m}"}))
+            ok = False
         else:
             clean[month] = count
     if ok:

@@ -388,3 +388,17 @@ def test_import_counter_exits_non_zero_when_a_file_is_refused_and_still_prints_t
     out = io.StringIO()
     call_command("import_counter", str(clean), dry_run=True, stdout=out)
     assert json.loads(out.getvalue().strip().splitlines()[-1])["files"][0]["report_id"] == "DR"
+
+
+def test_a_json_item_giving_a_metrics_month_twice_is_refused_naming_it():
+    """Release 5 lists an item's months as periods: the same month twice with the same
+    metric type leaves no way to tell which count is the month's."""
+    period = {"Begin_Date": "2024-01-01", "End_Date": "2024-01-31"}
+    document = {"Report_Header": {"Release": "5", "Report_ID": "TR_B1", "Report_Filters": [
+        {"Name": "Begin_Date", "Value": "2024-01-01"}, {"Name": "End_Date", "Value": "2024-01-31"}]},
+        "Report_Items": [{"Title": "Kirja A", "Platform": "Ellibs", "Data_Type": "Book", "Performance": [
+            {"Period": period, "Instance": [{"Metric_Type": "Total_Item_Requests", "Count": 3}]},
+            {"Period": period, "Instance": [{"Metric_Type": "Total_Item_Requests", "Count": 4}]}]}]}
+    with translation.override("en"):
+        report = parse_counter(json.dumps(document).encode())
+    assert report.errors == [(1, "Total_Item_Requests 2024-01 is given twice.")] and report.rows == []
