@@ -102,10 +102,10 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
     reports = AnnualReport.objects.bulk_create(new)
     if notify:
         _tell_directors(reports, statistics_year=statistics_year)
+    months_missing = inputs.months_missing()
     if progress:
         message = _("%(year)d: %(count)d report versions made, %(missing)d service points without figures.") % {
             "year": year, "count": len(reports), "missing": inputs.missing_points}
-        months_missing = inputs.months_missing()
         if months_missing:
             # Named where the coordinator reads the run: a point or source lacking months of a
             # monthly export has figures, so the count above does not show it.
@@ -128,7 +128,7 @@ def annual_reports_create(*, year: int, job_run_id: int | None = None, by=None, 
         progress.advance(len(inputs.municipalities), message=message)
     summary = _summary(year, reports, skipped, [municipality.pk for municipality in locked_skipped])
     summary["counter_unclaimed"] = [[platform, uses] for platform, uses in inputs.counter_unclaimed]
-    summary["months_missing"] = inputs.months_missing()
+    summary["months_missing"] = months_missing
     return summary
 
 

@@ -35,6 +35,8 @@ REPORT_IDS = {"PR", "PR_P1", "DR", "DR_D1", "DR_D2", "TR", "TR_B1", "TR_B2", "TR
 HEADER_KEYS_5 = ("Report_Name", "Report_ID", "Release", "Institution_Name", "Institution_ID", "Metric_Types",
                  "Report_Filters", "Report_Attributes", "Exceptions", "Reporting_Period", "Created", "Created_By")
 TABLE_FIRST = {"Title", "Platform", "Database", "Item"}
+# The release a file is refused as being written like, when its header claims the other.
+OTHER_RELEASE = {"5": "5.1", "5.1": "5"}
 ITEM_FIELDS = ("Title", "Platform", "Database", "Publisher", "Item", "DOI", "ISBN", "Print_ISSN", "Online_ISSN",
                "Proprietary_ID", "URI", "Data_Type", "Access_Type", "Access_Method", "YOP", "Section_Type")
 # A background check (stats/import_jobs.py) hears every this many rows how far the reading
@@ -384,7 +386,7 @@ def _json_period(filters, report: CounterReport) -> None:
     """Begin_Date and End_Date from the header's Report_Filters: 5 writes them as a list of
     {"Name", "Value"}, 5.1 as an object; a report without them, or written as the other
     release writes them, is refused (its months could not be checked)."""
-    other = {"5": "5.1", "5.1": "5"}[report.release]
+    other = OTHER_RELEASE[report.release]
     if isinstance(filters, list) and report.release == "5":
         filters = {f.get("Name"): f.get("Value") for f in filters if isinstance(f, dict)}
     elif isinstance(filters, dict) and report.release == "5.1":
@@ -432,7 +434,7 @@ def _json_item_is_the_report(entry, number: int, key: str, body: str, other: str
     if other in entry and body not in entry:
         report.errors.append((number, _("The item's usage is in %(found)s, as Release %(other)s writes it, but the "
                                         "header claims Release %(release)s, which writes %(expected)s.")
-                              % {"found": other, "other": {"5": "5.1", "5.1": "5"}[report.release],
+                              % {"found": other, "other": OTHER_RELEASE[report.release],
                                  "release": report.release, "expected": body}))
         ok = False
     return ok

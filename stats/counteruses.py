@@ -99,8 +99,8 @@ class CounterUses:
     # reports the rule does not take (TR_J4, IR, IR_A1, IR_M1): not counted, named.
     uncounted: list = field(default_factory=list)
     # [(platform, [months 1..12 missing])]: a claimed platform counted in some months of the
-    # year and not in others (a month counted is one whose reports in force have a row for
-    # it, even of zeros; a vendor whose report leaves a month with no use out is named too).
+    # year and not in others (a month counted is one of a report in force that covers it:
+    # a row of zeros, or a month of its period the JSON form left out for zero usage).
     gaps: list = field(default_factory=list)
 
     @property

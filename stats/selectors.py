@@ -26,7 +26,7 @@ from .permissions import louna_municipality_ids, statistics_libraries, visible_m
 __all__ = ("year_list", "year_get", "year_metrics", "metric_set_codes", "current_figures", "expected_service_points", "point_rows",
            "municipality_totals",
            "shared_totals", "sum_rows", "add_key_figures", "import_list", "import_get", "municipality_get", "municipality_year_figures", "year_attention",
-           "locked_municipalities")
+           "locked_municipalities", "louna_locks")
 
 CENT, TENTH = Decimal("0.01"), Decimal("0.1")
 
@@ -45,6 +45,17 @@ def locked_municipalities(*, year: int) -> dict[int, Municipality]:
         if host_id in locked:
             result.setdefault(member_id, locked[host_id])
     return result
+
+
+def louna_locks(*, year: int) -> tuple[dict, list, dict]:
+    """(locked_municipalities of the year, those of them among the Louna municipalities, by
+    name, {locked id: name}): what refuses a change to a figure split among the Louna
+    municipalities. One query when nothing is locked."""
+    locked = locked_municipalities(year=year)
+    if not locked:
+        return locked, [], {}
+    names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=list(locked))}
+    return locked, sorted(set(locked) & louna_municipality_ids(), key=lambda pk: names.get(pk, "")), names
 
 
 def year_list():

@@ -11,8 +11,6 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from consortium.models import Municipality
-
 from . import selectors
 from .csvimport import _norm
 from .models import CounterMonthUses, CounterPlatform, Service, StatisticsYear
@@ -110,7 +108,6 @@ def _refuse_locked_claims(*, changed: set[str]) -> None:
     are not per year."""
     if not changed:
         return
-    from .permissions import louna_municipality_ids
     from .services import locked_message
 
     names = Q()
@@ -125,18 +122,15 @@ def _refuse_locked_claims(*, changed: set[str]) -> None:
     # meanwhile is seen here, and none is taken until this change is in.
     years = {year: state for year, state in StatisticsYear.objects.select_for_update()
              .filter(year__in={year for year, _platform in used}).order_by("year").values_list("year", "state")}
-    louna = louna_municipality_ids()
     for year in sorted(years):
         platforms = ", ".join(sorted({platform for used_year, platform in used if used_year == year}, key=str.lower))
         if years[year] == StatisticsYear.State.REPORTED:
             reason = _("The statistics of %(year)d have been reported and are locked.") % {"year": year}
         else:
-            locked = selectors.locked_municipalities(year=year)
-            touched = sorted(set(locked) & louna)
-            if not touched:
+            locked, louna_locked, names = selectors.louna_locks(year=year)
+            if not louna_locked:
                 continue
-            municipality_names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=touched)}
-            reason = locked_message(municipality_id=touched[0], locked=locked, names=municipality_names, year=year)
+            reason = locked_message(municipality_id=louna_locked[0], locked=locked, names=names, year=year)
         raise ValidationError({"counter_platforms": _(
             "%(reason)s %(platforms)s has uses in %(year)d, which the annual job splits among the Louna "
             "municipalities, that one included: the platform's claim cannot change while those figures are "

@@ -53,6 +53,7 @@ from .models import (
     StatisticsYear,
     StatsImport,
 )
+from .selectors import louna_locks, metric_set_codes
 
 __all__ = ("ServiceRow", "ServiceFile", "parse_matomo", "parse_vendor", "service_import_prepare",
            "service_import_save", "service_figures_write", "service_year_totals", "service_shared_splits", "USES",
@@ -415,7 +416,6 @@ def _splits(statistics_year: StatisticsYear, rows, current) -> list:
     the municipalities by the key chosen for it (by population unless the coordinator chose
     another). [(metric, total, allocation, population year)]."""
     from .permissions import louna_municipality_ids
-    from .selectors import metric_set_codes
     from .services import split_key
 
     # A figure the year's metric set does not hold is not split: no report of the year
@@ -493,25 +493,13 @@ def _split_among_louna(row) -> bool:
     return row.service.kind == Service.Kind.EMATERIAL and row.metric in SERVICE_FEEDS
 
 
-def _locked_louna(year: int) -> tuple[dict, list, dict]:
-    """(locked municipalities, those of them among the Louna municipalities by name, names)."""
-    from .permissions import louna_municipality_ids
-    from .selectors import locked_municipalities
-
-    locked = locked_municipalities(year=year)
-    if not locked:
-        return locked, [], {}
-    names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=list(locked))}
-    return locked, sorted(set(locked) & louna_municipality_ids(), key=lambda pk: names.get(pk, "")), names
-
-
 def _refuse_locked(parsed, *, year: int) -> None:
     """A row whose figure is split among the Louna municipalities, one of which has its
     figures locked (MunicipalityLock), is refused naming the row and the municipality: a
     new total changes every part. COUNTER reports are checked by services._counter_split_locked."""
     from .services import split_locked_message
 
-    locked, louna_locked, names = _locked_louna(year)
+    locked, louna_locked, names = louna_locks(year=year)
     if not louna_locked:
         return
     for row in parsed.rows:
@@ -681,7 +669,7 @@ def ematerial_year_enter(*, year: int, service: Service, values: dict, by) -> St
     _check_unlocked(statistics_year)
     rows = [ServiceRow(row=0, service=service, metric=code, month=0, value=Decimal(value))
             for code, value in given.items()]
-    locked, louna_locked, names = _locked_louna(year)
+    locked, louna_locked, names = louna_locks(year=year)
     if louna_locked and any(_split_among_louna(row) for row in rows):
         from .services import split_locked_message
 

@@ -813,18 +813,15 @@ def _counter_split_locked(report, scope: dict, locked_years=None) -> str:
             .values_list("statistics_year__year", flat=True)))
     if not locked_years:
         return ""
-    louna = louna_municipality_ids()
     for year in locked_years:
-        locked = selectors.locked_municipalities(year=year)
-        touched = sorted(set(locked) & louna)
-        if not touched:
+        locked, louna_locked, names = selectors.louna_locks(year=year)
+        if not louna_locked:
             continue
         platforms = _claimed_platforms(scope.get("platforms", ()))
         if not platforms:
             return ""
-        names = {m.pk: m.name for m in Municipality.objects.filter(pk__in=touched)}
         return _("%(reason)s The uses of %(platforms)s are split among the municipalities, that one included.") % {
-            "reason": locked_message(municipality_id=touched[0], locked=locked, names=names, year=year),
+            "reason": locked_message(municipality_id=louna_locked[0], locked=locked, names=names, year=year),
             "platforms": ", ".join(platforms)}
     return ""
 

@@ -91,3 +91,27 @@ class broker_unreachable:
         app.conf.task_always_eager, app.conf.broker_url = self.previous
         app._pool = None
         app.amqp._producer_pool = None
+
+
+def import_job_delivered_twice(draft, *, by, capture):
+    """A background import whose every task a broker delivers twice, as it may: the check
+    again leaves the checked draft as it is, a second confirm while the save is queued queues
+    nothing more, and the save redelivered (a worker died before acknowledging it) returns
+    the same import. Returns that import, for the kind's own checks of what it saved."""
+    from consortium.models import JobRun
+    from stats import import_jobs, tasks
+    from stats.models import DraftState, StatsImport
+
+    draft.refresh_from_db()
+    preview, year = draft.result, draft.statistics_year.year
+    assert tasks.check_import.apply(kwargs={"draft_id": draft.pk}).get() is None
+    draft.refresh_from_db()
+    assert draft.state == DraftState.READY and draft.result == preview
+    with capture(execute=True):
+        import_jobs.import_job_confirm(year=year, draft_id=draft.pk, sha256=draft.sha256, by=by)
+        import_jobs.import_job_confirm(year=year, draft_id=draft.pk, sha256=draft.sha256, by=by)
+    first = StatsImport.objects.get()
+    assert tasks.save_import.apply(kwargs={"draft_id": draft.pk}).get() == first.pk
+    assert StatsImport.objects.count() == 1
+    assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK).count() == 2  # the queued one and the redelivery
+    return first

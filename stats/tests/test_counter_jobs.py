@@ -13,6 +13,7 @@ from consortium.tests.factories import user_with_role
 from stats import counter, import_jobs, services, tasks
 from stats.models import CounterUsage, DraftState, PendingImport, StatisticsYear, StatsImport
 
+from .conftest import import_job_delivered_twice
 from .test_counter import R5_COLUMNS, R5_ROWS
 from .test_counter_replacing import in_force, report, upload
 
@@ -112,22 +113,9 @@ def test_the_save_task_delivered_twice_imports_once(coordinator, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         draft = import_jobs.import_job_start(year=2024, kind="counter", data=report(1, 3, [10, 20, 30]),
                                              file_name="q1.tsv", by=coordinator)
-    draft.refresh_from_db()
-    preview = draft.result
-    assert tasks.check_import.apply(kwargs={"draft_id": draft.pk}).get() is None  # the check again: nothing
-    draft.refresh_from_db()
-    assert draft.state == DraftState.READY and draft.result == preview
-
-    with django_capture_on_commit_callbacks(execute=True):
-        import_jobs.import_job_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
-        import_jobs.import_job_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
-    first = StatsImport.objects.get()
-    # A worker died before acknowledging the save: the message comes back, nothing is saved twice.
-    assert tasks.save_import.apply(kwargs={"draft_id": draft.pk}).get() == first.pk
-    assert StatsImport.objects.count() == 1
+    first = import_job_delivered_twice(draft, by=coordinator, capture=django_capture_on_commit_callbacks)
     assert CounterUsage.objects.filter(source_import=first).count() == 6  # 2 metric types x 3 months
     assert in_force() == {1: 10, 2: 20, 3: 30}
-    assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK).count() == 2
 
 
 def test_another_persons_draft_is_not_found(client, coordinator):

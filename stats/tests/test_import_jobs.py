@@ -17,7 +17,7 @@ from consortium.models import JobRun, Role
 from consortium.tests.factories import ServicePointFactory, user_with_role
 from stats import csvimport, import_jobs, services, tasks
 from stats.models import DraftState, Figure, PendingImport, StatsImport
-from stats.tests.conftest import POINTS_CSV, point_figures
+from stats.tests.conftest import POINTS_CSV, import_job_delivered_twice, point_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -128,23 +128,8 @@ def test_tasks_delivered_twice_import_once(coordinator, points, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         draft = import_jobs.import_job_start(year=2024, kind="service_points", data=POINTS_CSV.encode(),
                                              file_name="k.csv", by=coordinator)
-    draft.refresh_from_db()
-    preview = draft.result
-    # A second delivery of the check finds the draft checked and leaves it as it is.
-    assert tasks.check_import.apply(kwargs={"draft_id": draft.pk}).get() is None
-    draft.refresh_from_db()
-    assert draft.state == DraftState.READY and draft.result == preview
-
-    with django_capture_on_commit_callbacks(execute=True):
-        import_jobs.import_job_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
-        # A second click while the save is queued queues nothing more.
-        import_jobs.import_job_confirm(year=2024, draft_id=draft.pk, sha256=draft.sha256, by=coordinator)
-    first = StatsImport.objects.get()
-    # The save redelivered (a worker died before acknowledging it): the same import, nothing new.
-    assert tasks.save_import.apply(kwargs={"draft_id": draft.pk}).get() == first.pk
-    assert StatsImport.objects.count() == 1
+    first = import_job_delivered_twice(draft, by=coordinator, capture=django_capture_on_commit_callbacks)
     assert Figure.objects.filter(source_import=first).count() == 14  # 3 points x 5 metrics, one empty
-    assert JobRun.objects.filter(task_name=tasks.SAVE_IMPORT_TASK).count() == 2  # the queued one and the redelivery
 
 
 def test_the_same_file_imported_meanwhile_is_refused_by_the_save_job(coordinator, points,
